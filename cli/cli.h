@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cli.h - the front end's own helpers: option parsing, messages, JSON and
+ * progress output.  Private to cli/.
+ */
+#ifndef SPINDLE_CLI_H
+#define SPINDLE_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "common/common.h"
+
+#define CLI_MAX_DRIVES 8
+
+struct cli_ctx {
+	const struct cli_command *cmd;
+	const char *drives[CLI_MAX_DRIVES]; /* -d, in order given */
+	int n_drives;
+	bool json;              /* --json: JSON Lines on stdout */
+	int verbose;            /* -v, repeatable */
+	bool quiet;             /* -q: no progress */
+	bool tty;               /* stderr is a terminal: show progress */
+	int optind;             /* first positional argument after parsing */
+	/* parser state */
+	void *longopts;
+	char shortopts[128];
+};
+
+/* Return values of cli_next_opt() besides an option's key. */
+#define CLI_OPT_END   0     /* no more options; positionals at ctx->optind */
+#define CLI_OPT_EXIT  (-1)  /* --help was printed; return SP_EXIT_OK */
+#define CLI_OPT_ERROR (-2)  /* a usage error was printed; return SP_EXIT_USAGE */
+
+/*
+ * Next option of the command's doc->opts or a common option.  Common
+ * options (-d/--drive, --json, -v/--verbose, -q/--quiet, -h/--help) are
+ * handled here and never returned.  *arg gets the option's argument.
+ */
+int cli_next_opt(struct cli_ctx *ctx, int argc, char **argv, const char **arg);
+
+/* The first drive given with -d, or NULL (pick the only drive). */
+const char *cli_drive(const struct cli_ctx *ctx);
+
+/* Print a usage error ("spindle burn: ...") and return SP_EXIT_USAGE. */
+int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse helpers that print a usage error naming the option on failure. */
+int cli_parse_size_opt(struct cli_ctx *ctx, const char *opt, const char *s,
+		       uint64_t *out);
+int cli_parse_uint_opt(struct cli_ctx *ctx, const char *opt, const char *s,
+		       uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * Report err: a line "spindle: error: MSG", a "hint: ..." line, the library
+ * detail with -v; with --json a result object {"type":"result","ok":false,
+ * "error":{...}} on stdout.  Returns the exit code for err.
+ */
+int cli_fail(struct cli_ctx *ctx, const struct sp_error *err);
+/* Warning line on stderr (not with -q). */
+void cli_warn(struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* An error object for --json output (new reference). */
+json_t *cli_error_json(const struct sp_error *err);
+/* Print obj as one compact line on stdout and drop the reference. */
+void cli_json_emit(json_t *obj);
+/* A result object {"type":"result","command":NAME,"ok":ok}. */
+json_t *cli_json_result(struct cli_ctx *ctx, bool ok);
+
+/* Progress line on stderr, redrawn in place; only on a terminal and not
+ * with -q or --json.  cli_progress_end() finishes the line. */
+void cli_progress(struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_progress_end(struct cli_ctx *ctx);
+
+/* help.c */
+void cli_print_help(FILE *f, const struct cli_command *c);
+void cli_print_main_help(FILE *f);
+void cli_print_man(FILE *f);
+
+#endif

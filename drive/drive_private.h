@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* drive_private.h - shared between the files of drive/ only. */
+#ifndef SPINDLE_DRIVE_PRIVATE_H
+#define SPINDLE_DRIVE_PRIVATE_H
+
+#include <libburn/libburn.h>
+
+#include "drive/drive.h"
+
+struct drv_drive {
+	struct burn_drive_info *info;
+	struct burn_drive *bd;
+	char address[4096];     /* as the user gave it */
+	bool is_virtual;
+	int fd;                 /* stdio: our descriptor, else -1 */
+	bool created;           /* stdio: we created the file */
+	int profile;
+	int64_t readable;       /* sectors, -1 unknown */
+	struct drv_damage *damage;
+};
+
+/* damage.c */
+enum drv_damage_verdict { DRV_DAMAGE_OK, DRV_DAMAGE_FAIL };
+/* Decide the fate of reading [lba, lba+count): returns the number of good
+ * leading sectors before the first sector that fails now (count if none);
+ * sleeps for slow sectors. */
+uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count);
+
+/* lib.c */
+void drv_clear_messages(void);
+
+#endif

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* open.c - enumerate, grab and release drives, real and virtual. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drive/drive_private.h"
+
+static void fill_families(const struct burn_drive_info *i, char *reads,
+			  size_t rlen, char *writes, size_t wlen)
+{
+	snprintf(reads, rlen, "CD-ROM%s%s%s%s%s",
+		 i->read_cdr ? ",CD-R" : "", i->read_cdrw ? ",CD-RW" : "",
+		 i->read_dvdrom ? ",DVD-ROM" : "", i->read_dvdr ? ",DVD-R" : "",
+		 i->read_dvdram ? ",DVD-RAM" : "");
+	snprintf(writes, wlen, "%s%s%s%s",
+		 i->write_cdr ? "CD-R," : "", i->write_cdrw ? "CD-RW," : "",
+		 i->write_dvdr ? "DVD-R," : "", i->write_dvdram ? "DVD-RAM," : "");
+	if (writes[0])
+		writes[strlen(writes) - 1] = '\0';
+}
+
+static void trim_right(char *s)
+{
+	for (char *p = s + strlen(s); p > s && p[-1] == ' ';)
+		*--p = '\0';
+}
+
+static void fill_desc(struct drv_desc *o, struct burn_drive_info *i,
+		      const char *address)
+{
+	int num = 0, profiles[64];
+	char current[64];
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->address, sizeof(o->address), "%s", address);
+	snprintf(o->vendor, sizeof(o->vendor), "%.8s", i->vendor);
+	snprintf(o->model, sizeof(o->model), "%.16s", i->product);
+	snprintf(o->revision, sizeof(o->revision), "%.4s", i->revision);
+	trim_right(o->vendor);
+	trim_right(o->model);
+	trim_right(o->revision);
+	fill_families(i, o->reads, sizeof(o->reads), o->writes, sizeof(o->writes));
+	if (!i->drive ||
+	    burn_drive_get_all_profiles(i->drive, &num, profiles, current) <= 0)
+		num = 0;
+	if (num > 64)
+		num = 64;
+	for (int k = 0; k < num; k++) {
+		o->profiles[k].code = profiles[k];
+		o->profiles[k].current = current[k] != 0;
+		burn_obtain_profile_name(profiles[k], o->profiles[k].name);
+	}
+	o->n_profiles = num;
+}
+
+enum sp_status drv_scan(struct drv_desc **list, size_t *n,
+			struct sp_error *err)
+{
+	struct burn_drive_info *infos = NULL;
+	unsigned int count = 0;
+	struct drv_desc *out;
+
+	*list = NULL;
+	*n = 0;
+	/* scan and "grab" nothing: just enumerate */
+	while (!burn_drive_scan(&infos, &count))
+		;
+	drv_clear_messages();
+	if (count == 0) {
+		if (infos)
+			burn_drive_info_free(infos);
+		return SP_OK;
+	}
+	out = calloc(count, sizeof(*out));
+	if (!out) {
+		burn_drive_info_free(infos);
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	}
+	for (unsigned int i = 0; i < count; i++) {
+		char adr[BURN_DRIVE_ADR_LEN], path[BURN_DRIVE_ADR_LEN];
+
+		if (burn_drive_get_adr(&infos[i], adr) <= 0)
+			adr[0] = '\0';
+		/* libburn addresses are /dev/srN or /dev/sgN already on Linux */
+		snprintf(path, sizeof(path), "%s", adr);
+		fill_desc(&out[i], &infos[i], path);
+	}
+	burn_drive_info_free(infos);
+	*list = out;
+	*n = count;
+	return SP_OK;
+}
+
+static enum sp_status open_stdio(struct drv_drive *d, const char *path,
+				 const struct drv_open_opts *o,
+				 struct sp_error *err)
+{
+	struct stat st;
+	int flags = o->access == DRV_WRITE ? O_RDWR : O_RDONLY;
+
+	if (!*path)
+		return sp_error_set(err, SPE_USAGE, "empty path in drive address 'stdio:'");
+	d->fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+	if (d->fd < 0 && errno == EISDIR)
+		goto isdir;
+	if (d->fd < 0 && errno == ENOENT && o->access == DRV_WRITE) {
+		d->fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+		d->created = d->fd >= 0;
+	}
+	if (d->fd < 0) {
+		sp_error_set_errno(err, errno, "cannot open virtual drive '%s'", path);
+		if (err->code == SPE_NOENT)
+			sp_error_hint(err, "check the path; reading needs an existing image file");
+		return SP_FAILED;
+	}
+	/* check what we opened, not what the path names now */
+	if (fstat(d->fd, &st) < 0)
+		return sp_error_set_errno(err, errno, "cannot stat '%s'", path);
+	if (S_ISDIR(st.st_mode))
+		goto isdir;
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
+	    !(S_ISCHR(st.st_mode) && o->access == DRV_WRITE) &&
+	    !S_ISFIFO(st.st_mode))
+		return sp_error_set(err, SPE_USAGE,
+				    "'%s' is not a regular file or block device", path);
+	return SP_OK;
+isdir:
+	return sp_error_set(err, SPE_USAGE, "'%s' is a directory, not a virtual drive", path);
+}
+
+static enum sp_status pick_only_drive(char *adr, size_t len,
+				      struct sp_error *err)
+{
+	struct drv_desc *list;
+	size_t n;
+	enum sp_status st = drv_scan(&list, &n, err);
+
+	if (st != SP_OK)
+		return st;
+	if (n == 1) {
+		snprintf(adr, len, "%s", list[0].address);
+		free(list);
+		return SP_OK;
+	}
+	if (n == 0) {
+		sp_error_set(err, SPE_NODRIVE, "no optical drive found");
+		sp_error_hint(err, "connect a drive, or name a virtual one with -d stdio:FILE");
+	} else {
+		char names[200] = "";
+		for (size_t i = 0; i < n; i++) {
+			size_t l = strlen(names);
+			snprintf(names + l, sizeof(names) - l, "%s%s", i ? ", " : "",
+				 list[i].address);
+		}
+		sp_error_set(err, SPE_NODRIVE, "%zu drives found (%s); choose one with -d", n, names);
+	}
+	free(list);
+	return SP_FAILED;
+}
+
+enum sp_status drv_open(struct drv_drive **out, const char *address,
+			const struct drv_open_opts *opts, struct sp_error *err)
+{
+	static const struct drv_open_opts defaults = DRV_OPEN_OPTS_INIT;
+	struct drv_drive *d;
+	char libadr[BURN_DRIVE_ADR_LEN], picked[1024];
+	enum sp_status st = SP_FAILED;
+	int r;
+
+	if (!opts)
+		opts = &defaults;
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	d->fd = -1;
+	d->readable = -1;
+	d->damage = opts->damage;
+	if (!address) {
+		if (pick_only_drive(picked, sizeof(picked), err) != SP_OK)
+			goto fail;
+		address = picked;
+	}
+	snprintf(d->address, sizeof(d->address), "%s", address);
+	if (strncmp(address, "stdio:", 6) == 0) {
+		d->is_virtual = true;
+		if (open_stdio(d, address + 6, opts, err) != SP_OK)
+			goto fail;
+		snprintf(libadr, sizeof(libadr), "stdio:/dev/fd/%d", d->fd);
+	} else {
+		struct stat st_dev;
+
+		if (stat(address, &st_dev) < 0) {
+			sp_error_set_errno(err, errno, "cannot use drive '%s'", address);
+			err->code = SPE_NODRIVE;
+			sp_error_hint(err, "run 'spindle drives' to list drives; use stdio:FILE for an image file");
+			goto fail;
+		}
+		if (S_ISREG(st_dev.st_mode)) {
+			sp_error_set(err, SPE_USAGE, "'%s' is a file, not a drive", address);
+			sp_error_hint(err, "write -d stdio:%s to use it as a virtual drive", address);
+			goto fail;
+		}
+		if (burn_drive_convert_fs_adr((char *)address, libadr) <= 0) {
+			drv_clear_messages();
+			sp_error_set(err, SPE_NODRIVE, "'%s' is not an optical drive", address);
+			sp_error_hint(err, "run 'spindle drives' to list drives");
+			goto fail;
+		}
+	}
+	r = burn_drive_scan_and_grab(&d->info, libadr, 1);
+	if (r <= 0) {
+		struct sp_error lib = SP_ERROR_INIT;
+
+		drv_drain_messages(&lib);
+		if (strstr(lib.detail, "busy") || strstr(lib.msg, "busy")) {
+			sp_error_set(err, SPE_BUSY, "drive '%s' is in use by another program", address);
+			sp_error_hint(err, "wait for that program to finish, then try again");
+		} else {
+			sp_error_set(err, SPE_NODRIVE, "cannot open drive '%s'%s%s", address,
+				     lib.msg[0] ? ": " : "", lib.msg);
+		}
+		sp_error_detail(err, "%s", lib.detail);
+		goto fail;
+	}
+	d->bd = d->info[0].drive;
+	drv_clear_messages();
+	{
+		int pno = 0;
+		char pname[80];
+
+		if (burn_disc_get_profile(d->bd, &pno, pname) > 0)
+			d->profile = pno;
+	}
+	*out = d;
+	return SP_OK;
+fail:
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->created)
+		unlink(address + 6);
+	free(d);
+	return st;
+}
+
+void drv_close(struct drv_drive *d, enum drv_release how)
+{
+	if (!d)
+		return;
+	if (d->bd)
+		burn_drive_release(d->bd, how == DRV_EJECT && !d->is_virtual);
+	if (d->info)
+		burn_drive_info_free(d->info);
+	drv_clear_messages();
+	if (d->fd >= 0) {
+		struct stat st;
+
+		/* a virtual drive we created but never wrote leaves no trace */
+		if (d->created && fstat(d->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0)
+			unlink(d->address + 6);
+		close(d->fd);
+	}
+	free(d);
+}
+
+const char *drv_address(const struct drv_drive *d)
+{
+	return d->address;
+}
+
+bool drv_is_virtual(const struct drv_drive *d)
+{
+	return d->is_virtual;
+}

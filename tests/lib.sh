@@ -1,0 +1,75 @@
+# lib.sh - shared by the shell tests.  Source it, define functions named
+# test_*, then call run_tests.  Each test runs in a subshell inside a fresh
+# temporary directory; a failed check ends that test.
+#
+#   test_burn_one_sector() {
+#       mkimg img 1
+#       run burn -d stdio:disc img
+#       expect_exit 0
+#       expect_same img disc
+#   }
+set -u
+: "${TOP_SRCDIR:?}" "${SPINDLE:?}"
+TEST_SCRIPT=$(basename "$0" .sh)
+
+fail() { echo "# FAIL: $*" >&2; exit 1; }
+skip() { echo "# SKIP: $*" >&2; exit 77; }
+
+# run ARGS...: run spindle, keep exit code in $RC, output in ./out and ./err
+run() {
+	if [ -n "${SPINDLE_VALGRIND:-}" ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$SPINDLE" "$@" > out 2> err < /dev/null
+	else
+		"$SPINDLE" "$@" > out 2> err < /dev/null
+	fi
+	RC=$?
+	return 0
+}
+# run_stdin FILE ARGS...: the same with standard input from FILE
+run_stdin() {
+	f=$1; shift
+	"$SPINDLE" "$@" > out 2> err < "$f"
+	RC=$?
+	return 0
+}
+
+expect_exit() {
+	[ "$RC" -eq "$1" ] || {
+		echo "# stdout:" >&2; sed 's/^/#   /' out >&2
+		echo "# stderr:" >&2; sed 's/^/#   /' err >&2
+		fail "exit status $RC, expected $1"
+	}
+}
+expect_err() { grep -qF -- "$1" err || { sed 's/^/#   /' err >&2; fail "stderr lacks '$1'"; }; }
+expect_out() { grep -qF -- "$1" out || { sed 's/^/#   /' out >&2; fail "stdout lacks '$1'"; }; }
+expect_no_out() { ! grep -qF -- "$1" out || fail "stdout has '$1'"; }
+expect_same() { cmp -s "$1" "$2" || fail "$1 and $2 differ"; }
+expect_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; }
+# json_get FIELD: a top-level field of the last JSON line on stdout
+json_get() { tail -n 1 out | jq -r "$1"; }
+
+# mkimg FILE SECTORS [EXTRA_BYTES]: deterministic pseudo-random content
+mkimg() {
+	bytes=$(( $2 * 2048 + ${3:-0} ))
+	head -c "$bytes" /dev/zero | openssl enc -aes-128-ctr -nosalt \
+		-K 000102030405060708090a0b0c0d0e0f -iv "$(printf '%032x' "$2")" 2>/dev/null > "$1"
+}
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+run_tests() {
+	base=$(mktemp -d "/tmp/spindle-$TEST_SCRIPT-XXXXXX")
+	for t in $(grep -o '^test_[a-z0-9_]*()' "$0" | tr -d '()'); do
+		case "$t" in ${TEST_ONLY:-*}) ;; *) continue ;; esac
+		dir="$base/$t"
+		mkdir -p "$dir"
+		( cd "$dir" && "$t" ) > "$dir.log" 2>&1
+		rc=$?
+		case $rc in
+		0) echo "ok - $TEST_SCRIPT: $t" ;;
+		77) echo "skip - $TEST_SCRIPT: $t ($(sed -n 's/^# SKIP: //p' "$dir.log" | head -1))" ;;
+		*) echo "not ok - $TEST_SCRIPT: $t"; sed 's/^/    /' "$dir.log" ;;
+		esac
+	done
+	rm -rf "$base"
+}
