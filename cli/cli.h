@@ -78,6 +78,14 @@ void cli_progress(struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_progress_end(struct cli_ctx *ctx);
 
+/*
+ * cmd_verify_tags.c: `spindle verify` without an image to compare with.
+ * Checks a disc (drive, with image_path NULL) or an image file (image_path,
+ * with drive NULL) against its own recorded MD5 tags.  Returns the exit
+ * code: 0 all good, 5 mismatch, 6 unreadable.
+ */
+int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
+
 /* help.c */
 void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);

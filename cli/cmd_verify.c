@@ -26,6 +26,11 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			return SP_EXIT_OK;
 		return SP_EXIT_USAGE;
 	}
+	/* until the image comparison lands: the MD5 tag check */
+	if (ctx->optind == argc)
+		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
+	if (ctx->optind + 1 == argc && !ctx->n_drives)
+		return cmd_verify_tags(ctx, NULL, argv[ctx->optind]);
 	sp_error_set(&err, SPE_UNSUPPORTED, "'spindle verify' is not implemented yet");
 	return cli_fail(ctx, &err);
 }
