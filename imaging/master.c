@@ -299,6 +299,11 @@ static int source_read(struct burn_source *s, unsigned char *buf, int n)
 	return s->read_xt ? s->read_xt(s, buf, n) : s->read(s, buf, n);
 }
 
+static bool all_zero(const unsigned char *buf, size_t n)
+{
+	return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
+}
+
 static void report_writing(struct img_master *m, uint64_t done, uint64_t total,
 			   bool force)
 {
@@ -390,7 +395,9 @@ enum sp_status img_master_to_file(struct img_master *m, const char *path,
 			snprintf(err->detail, sizeof(err->detail), "%s", lib.detail);
 			goto out;
 		}
-		if (sp_pwrite_all(fd, buf, (size_t)got, (uint64_t)done, path, err) != SP_OK)
+		/* all-zero chunks stay holes: a sparse source gives a sparse image */
+		if (!all_zero(buf, (size_t)got) &&
+		    sp_pwrite_all(fd, buf, (size_t)got, (uint64_t)done, path, err) != SP_OK)
 			goto out;
 		done += got;
 		report_writing(m, (uint64_t)done, (uint64_t)size, false);
@@ -398,6 +405,10 @@ enum sp_status img_master_to_file(struct img_master *m, const char *path,
 	report_writing(m, (uint64_t)done, (uint64_t)size, true);
 	if (img_master_finish(m, err) != SP_OK)
 		goto out;
+	if (ftruncate(fd, (off_t)size) < 0) {
+		sp_error_set_errno(err, errno, "cannot write '%s'", path);
+		goto out;
+	}
 	if (fsync(fd) < 0) {
 		sp_error_set_errno(err, errno, "cannot write '%s'", path);
 		goto out;

@@ -214,7 +214,7 @@ static enum sp_status add_entry(struct img_master *m, IsoDir *dir,
 		int fd = open(p->abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 
 		if (fd < 0)
-			return unreadable(m, p->abs, "file", errno, err);
+			return unreadable(m, p->user, "file", errno, err);
 		close(fd);
 	}
 	if (iso_dir_get_node(dir, name, &node) == 1) {
@@ -271,7 +271,7 @@ static enum sp_status walk_dir(struct img_master *m, IsoDir *dir,
 		return sp_error_set(err, SPE_ABORTED, "interrupted");
 	d = opendir(p->abs);
 	if (!d)
-		return unreadable(m, p->abs, "directory", errno, err);
+		return unreadable(m, p->user, "directory", errno, err);
 	errno = 0;
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -294,7 +294,7 @@ static enum sp_status walk_dir(struct img_master *m, IsoDir *dir,
 		n++;
 	}
 	if (errno) {
-		rc = unreadable(m, p->abs, "directory", errno, err);
+		rc = unreadable(m, p->user, "directory", errno, err);
 		goto out;
 	}
 	qsort(names, n, sizeof(*names), cmp_names);
@@ -309,7 +309,7 @@ static enum sp_status walk_dir(struct img_master *m, IsoDir *dir,
 		push(p->user, &su, names[i]);
 		push(p->img, &si, names[i]);
 		if (lstat(p->abs, &st) < 0)
-			rc = unreadable(m, p->abs, "file", errno, err);
+			rc = unreadable(m, p->user, "file", errno, err);
 		else if (excluded(m, names[i], p))
 			m->st.skipped++;
 		else
@@ -506,7 +506,7 @@ static enum sp_status add_graft(struct img_master *m, const struct img_graft *g,
 			return walk_dir(m, dir, p, err);
 		}
 	} else if (lstat(p->abs, &st) < 0) {
-		return unreadable(m, p->abs, "file", errno, err);
+		return unreadable(m, p->user, "file", errno, err);
 	}
 	if (target_dir(m, target, true, &dir, &leaf, err) != SP_OK)
 		return SP_FAILED;
