@@ -233,6 +233,22 @@ again:
 			break;
 		}
 	}
+	/* a damaged superblock tag must not pass for an untagged image: look
+	 * for the session tag, which sits before up to 150 sectors of padding
+	 * at the end of the volume */
+	for (int64_t lba = start + *vol_sectors - 1;
+	     !*tagged && lba > start + 16 && lba >= start + *vol_sectors - 200; lba--) {
+		int type = 0;
+		uint32_t pos, rstart, rsize, next;
+		char md5[16];
+
+		if (lba >= rd->sectors || !read_one(rd, lba, buf))
+			continue;
+		if (iso_util_decode_md5_tag((char *)buf, &type, &pos, &rstart, &rsize,
+					    &next, md5, 1) == 1 && type == 1 &&
+		    pos == (uint32_t)lba && rstart == (uint32_t)start)
+			*tagged = true;
+	}
 	*startp = start;
 	return SP_OK;
 }

@@ -302,8 +302,11 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 		free(buf);
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	}
-	while (lba < sc->rd->sectors && !ended) {
-		int64_t left = sc->rd->sectors - lba;
+	/* the session tag lies within the volume; do not run on past it */
+	int64_t end = start + vol + 16 < sc->rd->sectors ? start + vol + 16 : sc->rd->sectors;
+
+	while (lba < end && !ended) {
+		int64_t left = end - lba;
 		uint32_t want = left < CHUNK ? (uint32_t)left : CHUNK, done = 0, n, fed = 0;
 		struct sp_error e = SP_ERROR_INIT;
 
