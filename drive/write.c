@@ -274,7 +274,14 @@ static enum sp_status set_write_type(struct burn_write_opts *wo,
 	default:
 		if (burn_write_opts_auto_write_type(wo, disc, reasons, 0) == BURN_WRITE_NONE) {
 			drv_clear_messages();
-			sp_error_set(err, SPE_MEDIUM, "no write mode suits this drive and medium");
+			if (o->multi && strstr(reasons, "multi session")) {
+				sp_error_set(err, SPE_UNSUPPORTED,
+					     "this medium cannot be left appendable (--multi)");
+				sp_error_hint(err, "leave out --multi; a virtual drive holds one session");
+			} else {
+				sp_error_set(err, SPE_MEDIUM, "no write mode suits this drive and medium: %s",
+					     reasons);
+			}
 			sp_error_detail(err, "%s", reasons);
 			return SP_FAILED;
 		}

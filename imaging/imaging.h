@@ -66,7 +66,8 @@ struct img_source {
 	struct burn_source *input;      /* what the FIFO reads; private */
 	int64_t size;                   /* bytes; -1 unknown (pipe) */
 	bool is_stdin;
-	bool is_pipe;                   /* read once: no verify against it later */
+	bool is_pipe;                   /* read once (a pipe, or any standard input):
+					   verify by digest, see img_source_digest() */
 	char name[1024];                /* for messages: the path, or "standard input" */
 };
 #define IMG_SOURCE_INIT { NULL, NULL, -1, false, false, "" }

@@ -201,7 +201,9 @@ static enum sp_status open_input(struct img_source *s, const char *path,
 		goto isdir;
 	*is_pipe = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode);
 	if (S_ISREG(st.st_mode)) {
-		s->size = st.st_size;
+		off_t at = lseek(*fd, 0, SEEK_CUR);
+
+		s->size = st.st_size - (at > 0 ? at : 0);
 	} else if (S_ISBLK(st.st_mode)) {
 		off_t end = lseek(*fd, 0, SEEK_END);
 
@@ -219,7 +221,7 @@ static enum sp_status open_input(struct img_source *s, const char *path,
 		return SP_FAILED;
 	}
 	/* fail now, not in libburn's thread, on a file we may not read */
-	if (!*is_pipe) {
+	if (!*is_pipe && !s->is_stdin) {
 		char probe[1];
 
 		if (pread(*fd, probe, 1, 0) < 0) {
@@ -246,17 +248,21 @@ enum sp_status img_source_open(struct img_source *s, const char *path,
 	*s = (struct img_source)IMG_SOURCE_INIT;
 	if (open_input(s, path, &fd, &is_pipe, err) != SP_OK)
 		goto fail;
-	if (is_pipe)
+	/* standard input is read once, whatever it is: hash it on the way */
+	if (is_pipe || s->is_stdin) {
 		input = pipe_source_new(fd, !s->is_stdin);
-	else
+		if (input && s->size > 0)
+			pipe_set_size(input, s->size);
+	} else {
 		input = burn_fd_source_new(fd, -1, s->size);
+	}
 	if (!input) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto fail;
 	}
 	fd = -1;                        /* the source owns it now */
 	s->input = input;               /* our reference; the FIFO takes its own */
-	s->is_pipe = is_pipe;
+	s->is_pipe = is_pipe || s->is_stdin;
 	fifo = img_fifo_round(fifo_bytes ? fifo_bytes : IMG_FIFO_DEFAULT);
 	s->chain = burn_fifo_source_new(input, FIFO_CHUNK, (int)(fifo / FIFO_CHUNK),
 					FIFO_ALLOW_BIG_READS);

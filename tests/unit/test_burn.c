@@ -90,7 +90,7 @@ DEFINE_TEST(test_fifo_round)
 	assert_int_eq(0, IMG_FIFO_DEFAULT % 32768);
 }
 
-DEFINE_TEST(test_bytes_to_sectors)
+DEFINE_TEST(test_bytes_to_sectors_image_sizes)
 {
 	assert_int_eq(0, sp_bytes_to_sectors(0));
 	assert_int_eq(1, sp_bytes_to_sectors(1));
