@@ -17,15 +17,17 @@
  * libburn's FIFO thread sleeps 50 ms when the ring is full, and the writer
  * sleeps 50 ms when it is empty; nothing wakes them early.  So the FIFO
  * carries at most its size per 50 ms, plus whatever flows while neither
- * sleeps.  Measured with this code on a 1 GB image from the page cache to
- * a stdio: file on ext4 (2 cores, shared):
+ * sleeps.  Measured with this code (spindle burn --no-verify --fifo N) on
+ * a 1 GB image in the page cache, 2 shared cores:
  *
- *     FIFO      4 MiB     16 MiB     32 MiB     64 MiB    128 MiB
- *     MB/s       ~75       ~290       ~520       ~690       ~700
+ *     FIFO                  4 MiB   16 MiB   32 MiB   64 MiB  128 MiB  256 MiB
+ *     to stdio:/dev/null    79      294      526      990      917      893  MB/s
+ *     to a file on ext4     64      195      310      322      290       -   MB/s
  *
- * Above 64 MiB the disk, not the FIFO, sets the pace, and a real drive
- * (BD 16x = 72 MB/s) is far below either.  64 MiB is therefore the default:
- * never the bottleneck, and modest next to the image sizes involved.
+ * At 64 MiB the FIFO stops being what limits (the sink does: ~1 GB/s of
+ * memory copies, or the disk), while 4 MiB - libburn's and xorriso's usual
+ * size - caps a burn at BD 2x.  64 MiB is therefore the default: never the
+ * bottleneck even for a 16x BD (72 MB/s), and small next to the images.
  * Chunks are 2048 bytes (one data sector, as libburn needs for BURN_MODE1)
  * and the FIFO reads its input 32 KiB at a time (flag bit0), so the ring
  * is rounded to whole 32 KiB reads.
