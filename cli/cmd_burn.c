@@ -131,6 +131,7 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 
 	vo.progress = cli_verify_progress;
 	vo.ctx = ctx;
+	vo.start_lba = drv_last_write_lba(d);
 	if (src->is_pipe) {
 		if (!img_source_digest(src, hex, &bytes)) {
 			sp_error_set(&err, SPE_INTERNAL, "the input's checksum is missing");

@@ -266,6 +266,11 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 			 drv_progress_fn progress, void *ctx,
 			 struct sp_error *err);
 
+/* The LBA where the last drv_write() put its track: 0 on a blank or
+ * overwritable medium and on virtual drives, the next writable address on
+ * an appendable disc.  Verify after a burn starts there. */
+int64_t drv_last_write_lba(const struct drv_drive *d);
+
 /* ---- signals ----------------------------------------------------------- */
 
 /*

@@ -32,6 +32,11 @@
 #define REPORT_EVERY 0.2                /* seconds between progress calls */
 #define RATE_WINDOW 1.0                 /* seconds the speed is averaged over */
 
+int64_t drv_last_write_lba(const struct drv_drive *d)
+{
+	return d->write_lba;
+}
+
 int64_t drv_track_sectors(uint64_t bytes, int profile)
 {
 	int64_t sectors = (int64_t)sp_bytes_to_sectors(bytes);
@@ -320,8 +325,10 @@ static enum sp_status write_failed(struct drv_drive *d, struct burn_source *src,
 		sp_error_set(err, SPE_IO, "reading the image failed during the burn%s%s",
 			     lib.msg[0] ? ": " : "", lib.msg);
 		sp_error_hint(err, "the medium is incomplete; check the image and burn again");
-	} else if (strstr(lib.detail, "No space left")) {
-		sp_error_set(err, SPE_NOSPACE, "no space left for virtual drive '%s'", d->address);
+	} else if (lib.code == SPE_NOSPACE) {
+		sp_error_set(err, SPE_NOSPACE, "the filesystem of virtual drive '%s' is full",
+			     d->address + 6);
+		sp_error_hint(err, "free space there, or put the virtual drive elsewhere");
 	} else {
 		sp_error_set(err, SPE_WRITE, "the burn failed%s%s",
 			     lib.msg[0] ? ": " : "", lib.msg);
@@ -403,6 +410,17 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 		goto out;
 	if (!d->is_virtual)
 		burn_drive_set_speed(d->bd, 0, drv_speed_kbps(&o->speed, d->profile));
+	if (drv_interrupted()) {
+		describe_abort(d, &w, err);
+		goto out;
+	}
+	d->write_lba = 0;
+	if (!d->is_virtual) {
+		int lba = 0, nwa = 0;
+
+		if (burn_disc_track_lba_nwa(d->bd, wo, 0, &lba, &nwa) > 0 && nwa > 0)
+			d->write_lba = nwa;
+	}
 	if (empty_virtual(d, o, err) != SP_OK)
 		goto out;
 	drv_clear_messages();

@@ -124,6 +124,20 @@ test_burn_too_big_for_filesystem() {
 	return 0
 }
 
+test_burn_stdin_fills_filesystem() {
+	# from a pipe the size is unknown beforehand: the full filesystem is
+	# found while writing, and said so
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	mkdir small
+	mount -t tmpfs -o size=4m tmpfs small 2>/dev/null || skip "cannot mount a tmpfs"
+	mkimg img 2560 1
+	cat img | "$SPINDLE" burn -d stdio:small/disc - > out 2> err
+	RC=$?
+	umount small
+	expect_exit 9
+	expect_err "the filesystem of virtual drive 'small/disc' is full"
+}
+
 test_burn_missing_image() {
 	run burn -d stdio:disc nonexistent.iso
 	expect_exit 1
