@@ -92,14 +92,14 @@ static enum sp_status check_blank(struct drv_drive *d,
 		sp_error_set(err, SPE_NOTBLANK, "the %s in drive '%s' already holds data",
 			     m->profile_name, d->address);
 		sp_error_hint(err, m->status == DRV_DISC_APPENDABLE
-			? "add --force to write a new session after it, or --blank a rewritable disc"
+			? "add --force to write a new session after it, or blank a rewritable disc first (spindle blank)"
 			: "add --force to write over it");
 		return SP_FAILED;
 	}
 	if (m->erasable) {
 		sp_error_set(err, SPE_NOTBLANK, "the %s in drive '%s' is closed",
 			     m->profile_name, d->address);
-		sp_error_hint(err, "blank it first (--blank), or use a blank disc");
+		sp_error_hint(err, "blank it first (spindle blank), or use a blank disc");
 		return SP_FAILED;
 	}
 	sp_error_set(err, SPE_MEDIUM, "the %s in drive '%s' is closed and cannot be written again",
