@@ -184,6 +184,15 @@ test_burn_nonexistent_drive() {
 	expect_err "cannot use drive '/dev/nonexistent-sr7'"
 }
 
+test_burn_without_drive() {
+	# this machine has no optical drive (see test_drives_none)
+	mkimg img 2
+	run burn img
+	expect_exit 3
+	expect_err "no optical drive found"
+	expect_err "hint: connect a drive, or name a virtual one with -d stdio:FILE"
+}
+
 test_burn_drive_is_directory() {
 	mkimg img 2
 	mkdir d
