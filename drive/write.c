@@ -163,8 +163,8 @@ static int fifo_fill(struct burn_source *fifo)
 	int size = 0, free_bytes = 0;
 	char *state = NULL;
 
-	if (!fifo || fifo->free_data == NULL ||
-	    burn_fifo_inquire_status(fifo, &size, &free_bytes, &state) < 0 || size <= 0)
+	if (!fifo || burn_fifo_inquire_status(fifo, &size, &free_bytes, &state) < 0 ||
+	    size <= 0)
 		return -1;
 	return (int)(100.0 * (size - free_bytes - 1) / size + 0.5);
 }
@@ -193,7 +193,7 @@ struct watch {
 	bool cancelled;
 };
 
-static void sample(struct watch *w, struct drv_drive *d, struct burn_source *src,
+static void sample(struct watch *w, struct burn_source *src,
 		   const struct burn_progress *bp, enum burn_drive_status ds,
 		   int64_t total)
 {
@@ -218,7 +218,6 @@ static void sample(struct watch *w, struct drv_drive *d, struct burn_source *src
 		w->p.bytes_per_sec = (double)(w->p.sectors_done - w->rate_sectors) *
 				     SP_SECTOR / (now - w->rate_t);
 	}
-	(void)d;
 }
 
 static void watch_write(struct drv_drive *d, struct burn_source *src,
@@ -242,7 +241,7 @@ static void watch_write(struct drv_drive *d, struct burn_source *src,
 			cancel_write(d, src);
 			w->cancelled = true;
 		}
-		sample(w, d, src, &bp, ds, total);
+		sample(w, src, &bp, ds, total);
 		if (progress && w->p.elapsed - (w->last_report - w->t0) >= REPORT_EVERY) {
 			w->last_report = sp_now();
 			progress(&w->p, ctx);
@@ -444,6 +443,11 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 	if (!d->is_virtual && !o->simulate)
 		burn_drive_re_assess(d->bd, 0);
 	drv_clear_messages();
+	if (w.p.sectors_total >= 0) {
+		w.p.sectors_done = w.p.sectors_total;
+		if (w.p.elapsed > 0)
+			w.p.bytes_per_sec = (double)w.p.sectors_done * SP_SECTOR / w.p.elapsed;
+	}
 	if (progress)
 		progress(&w.p, ctx);
 	st = SP_OK;
