@@ -9,6 +9,9 @@
 #   sh bench/burn.sh [SIZE_MB]          (default 1000; run as root)
 #
 # Targets (issue 2): spindle >= 1.0x cdrskin, >= 5x xorriso, < 0.5 CPU-s/GB.
+# A "dd conv=fsync" row shows what the disk itself allows; the same burns to
+# stdio:/dev/null show each tool's own speed and CPU cost without the disk
+# and the filesystem (whose page-cache copies every tool pays alike).
 # Files live under /tmp (not a size-limited tmpfs) and are deleted at the end.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,18 +60,33 @@ run() {
 	run spindle "$SPINDLE" burn -q --no-verify -d "stdio:$dir/spindle.disc" "$img"
 	run cdrskin cdrskin --allow_emulated_drives -data "dev=stdio:$dir/cdrskin.disc" "$img"
 	run xorriso xorriso -as cdrecord -data "dev=stdio:$dir/xorriso.disc" "$img"
+	# what the disk allows: a plain copy that is synced, like the burns
+	run dd dd if="$img" of="$dir/dd.disc" bs=1M conv=fsync status=none
 } > "$dir/results"
-# spindle's own cost, without the filesystem's: the same burn to /dev/null
-run spindle-null "$SPINDLE" burn -q --no-verify --force -d stdio:/dev/null "$img" > "$dir/null"
+# the same burns to stdio:/dev/null: each tool's own speed and cost, with
+# the disk and the filesystem out of the way
+{
+	run spindle "$SPINDLE" burn -q --no-verify --force -d stdio:/dev/null "$img"
+	run cdrskin cdrskin --allow_emulated_drives -data dev=stdio:/dev/null "$img"
+	run xorriso xorriso -as cdrecord -data dev=stdio:/dev/null "$img"
+} > "$dir/null"
 
 echo "burn of a $size_mb MB image to a stdio: file on $(df -T "$dir" | awk 'NR==2 {print $2}'), as user $user:"
 printf "%-9s %9s %9s %12s\n" tool seconds MB/s "CPU-s/GB"
 awk -v b="$bytes" '{ printf "%-9s %9.2f %9.1f %12.3f\n", $1, $2, b / 1e6 / $2, $3 / (b / 1e9) }' "$dir/results"
-awk -v b="$bytes" '{ printf "(spindle to stdio:/dev/null, no filesystem: %.1f MB/s, %.3f CPU-s/GB)\n", b / 1e6 / $2, $3 / (b / 1e9) }' "$dir/null"
-awk -v b="$bytes" '
+
+summary() {
+	awk -v b="$bytes" '
 	{ mbs[$1] = b / 1e6 / $2; cpu[$1] = $3 / (b / 1e9) }
 	END {
 		printf "spindle vs cdrskin: %.2fx (target >= 1.0x)\n", mbs["spindle"] / mbs["cdrskin"]
 		printf "spindle vs xorriso: %.2fx (target >= 5x)\n", mbs["spindle"] / mbs["xorriso"]
 		printf "spindle CPU: %.3f s/GB (target < 0.5)\n", cpu["spindle"]
-	}' "$dir/results"
+	}' "$1"
+}
+summary "$dir/results"
+echo
+echo "the same to stdio:/dev/null (no disk, no filesystem):"
+printf "%-9s %9s %9s %12s\n" tool seconds MB/s "CPU-s/GB"
+awk -v b="$bytes" '{ printf "%-9s %9.2f %9.1f %12.3f\n", $1, $2, b / 1e6 / $2, $3 / (b / 1e9) }' "$dir/null"
+summary "$dir/null"
