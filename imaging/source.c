@@ -239,6 +239,30 @@ isdir:
 	return SP_FAILED;
 }
 
+/*
+ * Start the FIFO on a pipe and wait for its first 32 KiB or its end, so
+ * that an empty or failing input is an error before the drive is touched
+ * (a burn of nothing would otherwise "succeed").
+ */
+static enum sp_status wait_for_input(struct img_source *s, struct sp_error *err)
+{
+	int size = 0, free_bytes = 0, r;
+	char *state = NULL;
+
+	burn_fifo_fill(s->chain, FIFO_READ, 0);
+	r = burn_fifo_inquire_status(s->chain, &size, &free_bytes, &state);
+	if (drv_interrupted())
+		return sp_error_set(err, SPE_ABORTED, "interrupted while waiting for %s", s->name);
+	if (r >= 0 && (r & 3) == 3)
+		return sp_error_set(err, SPE_IO, "cannot read %s", s->name);
+	if (r >= 0 && (r & 3) == 2 && size - free_bytes - 1 <= 0) {
+		sp_error_set(err, SPE_USAGE, "%s is empty: there is nothing to burn", s->name);
+		sp_error_hint(err, "check the command that feeds it");
+		return SP_FAILED;
+	}
+	return SP_OK;
+}
+
 enum sp_status img_source_open(struct img_source *s, const char *path,
 			       uint64_t fifo_bytes, struct sp_error *err)
 {
@@ -274,6 +298,8 @@ enum sp_status img_source_open(struct img_source *s, const char *path,
 		drv_drain_messages(err);
 		goto fail;
 	}
+	if (s->is_pipe && wait_for_input(s, err) != SP_OK)
+		goto fail;
 	return SP_OK;
 fail:
 	if (fd >= 0 && fd != STDIN_FILENO)

@@ -161,6 +161,14 @@ test_burn_empty_image() {
 	expect_err "image 'empty' is empty"
 }
 
+test_burn_empty_stdin() {
+	true | "$SPINDLE" burn -d stdio:disc - > out 2> err
+	RC=$?
+	expect_exit 2
+	expect_err "standard input is empty: there is nothing to burn"
+	[ ! -e disc ] || fail "the virtual drive was created"
+}
+
 test_burn_unreadable_image() {
 	mkimg img 2
 	chmod 000 img
