@@ -31,26 +31,31 @@ int cmd_files(struct cli_ctx *ctx, int argc, char **argv)
 	struct img_mapfile m;
 	struct img_ranges bad = IMG_RANGES_INIT;
 	struct img_iso_damage files;
-	const char *arg, *map = NULL, *image;
+	const char *arg, *map = NULL, *image = NULL;
 	bool exists;
 	int c, rc;
 
-	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
-		if (c == CLI_OPT_EXIT)
-			return SP_EXIT_OK;
-		if (c == OPT_MAP) {
+	/* options may follow IMAGE: parse again after the positional */
+	for (;;) {
+		while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
+			if (c == CLI_OPT_EXIT)
+				return SP_EXIT_OK;
+			if (c != OPT_MAP)
+				return SP_EXIT_USAGE;
 			map = arg;
-			continue;
 		}
-		return SP_EXIT_USAGE;
+		if (ctx->optind >= argc)
+			break;
+		if (image)
+			return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+		image = argv[ctx->optind];
+		argc -= ctx->optind;
+		argv += ctx->optind;
 	}
 	if (!map)
 		return cli_usage_error(ctx, "no mapfile: give --map MAPFILE");
-	if (ctx->optind >= argc)
+	if (!image)
 		return cli_usage_error(ctx, "no image given");
-	if (ctx->optind + 1 < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind + 1]);
-	image = argv[ctx->optind];
 	img_mapfile_init(&m);
 	memset(&files, 0, sizeof(files));
 	if (img_mapfile_load(&m, map, &exists, &err) != SP_OK)

@@ -11,9 +11,9 @@
  *
  * A read command fails as a whole when any sector it covers fails now, as
  * a drive's READ(10) does: no data, and the sense names the first LBA of
- * the command.  Sectors are tried in order; the command stops at the first
- * failing sector, so only flaky sectors up to that one use up a failure,
- * and only slow sectors up to it cost their delay.
+ * the command.  The drive works on the whole command (it decodes whole ECC
+ * blocks), so every flaky sector in it uses up one failure and every slow
+ * sector in it costs its delay, whether or not the command fails.
  *
  * The damage spec format (spindle rip --test-damage=FILE)
  * -------------------------------------------------------
@@ -437,10 +437,9 @@ uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
 {
 	size_t i = seg_find(dm, lba);
 	uint64_t delay = 0;
-	uint32_t k;
 
 	*why = DRV_DAMAGE_GOOD;
-	for (k = 0; k < count; k++) {
+	for (uint32_t k = 0; k < count; k++) {
 		int64_t s = lba + k;
 		enum drv_damage_kind kind = dm->dflt;
 		uint32_t arg = 0;
@@ -463,13 +462,12 @@ uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
 			if (u)
 				(*u)++;
 		}
-		if (kind != DRV_DAMAGE_GOOD) {
-			*why = kind == DRV_DAMAGE_RUNOUT ? DRV_DAMAGE_RUNOUT : DRV_DAMAGE_BAD;
-			break;
-		}
+		if (kind == DRV_DAMAGE_GOOD || *why == DRV_DAMAGE_RUNOUT)
+			continue;
+		*why = kind == DRV_DAMAGE_RUNOUT ? DRV_DAMAGE_RUNOUT : DRV_DAMAGE_BAD;
 	}
 	if (delay)
 		sleep_ms(delay);
 	/* a failing command fails as a whole */
-	return k == count ? count : 0;
+	return *why == DRV_DAMAGE_GOOD ? count : 0;
 }
