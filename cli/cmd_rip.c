@@ -29,6 +29,7 @@ enum {
 	OPT_TEST_MODE,
 	OPT_TEST_DAMAGE,
 	OPT_LOG_READS,
+	OPT_MAP_INTERVAL,
 };
 
 static const struct cli_opt opts[] = {
@@ -38,6 +39,7 @@ static const struct cli_opt opts[] = {
 	{ "retries", OPT_RETRIES, "N", "retry passes over bad blocks, in alternating direction (default 0, as ddrescue)" },
 	{ "max-area-retries", OPT_MAX_AREA_RETRIES, "N", "in a retry pass, give up a bad area after N failing reads in it (default: no limit)" },
 	{ "max-time", OPT_MAX_TIME, "SECONDS", "stop after this long, saving the mapfile (run again to continue)" },
+	{ "map-interval", OPT_MAP_INTERVAL, "SECONDS", "save the mapfile at least this often (default 30; 0 after every read)" },
 	{ "whole-disc", OPT_WHOLE_DISC, NULL, "read every readable sector, not only the ISO 9660 volume" },
 	{ "force", OPT_FORCE, NULL, "overwrite OUT.iso and its mapfile, starting over" },
 	{ "log-reads", OPT_LOG_READS, "FILE", "log every read command in GNU ddrescue's --log-reads format" },
@@ -63,7 +65,7 @@ const struct cli_doc doc_rip = {
 	"errors where the drive allows it.  Run-out sectors after a CD TAO "
 	"track (sense 05/64/00) are reported as such, not as damage.\n\n"
 	"Progress is kept in a GNU ddrescue mapfile (OUT.iso.map unless --map "
-	"says otherwise), written atomically at least every 30 seconds, after "
+	"says otherwise), written atomically every 30 seconds (--map-interval), after "
 	"each pass and on exit; ddrescue and ddrescueview read it, and spindle "
 	"continues ddrescue's.  Running the same command again continues where "
 	"it stopped; running it with another drive holding another copy of "
@@ -76,9 +78,11 @@ const struct cli_doc doc_rip = {
 	"DAMAGE SPEC (--test-damage): one rule per line, '#' comments; "
 	"'default good|bad'; 'good|bad|runout LBA [COUNT]'; "
 	"'flaky LBA [COUNT [N]]' fails N times (default 1) then reads; "
-	"'slow LBA [COUNT [MS]]' costs MS milliseconds per sector (default "
-	"100).  Numbers are decimal or 0x hex.  Later rules override earlier "
-	"ones; --test-mode applies first.",
+	"'slow LBA [COUNT [MS]]' costs MS milliseconds per sector read "
+	"(default 100) and leaves it good or bad as the other rules say.  "
+	"Numbers are decimal or 0x hex.  Later rules override earlier ones; "
+	"--test-mode applies first.  A read command meeting any failing "
+	"sector fails as a whole, as on a drive.",
 	opts,
 };
 
@@ -129,6 +133,14 @@ static int parse_opts(struct cli_ctx *ctx, int argc, char **argv, struct rip_arg
 				return SP_EXIT_USAGE;
 			a->ro.max_time = (double)v;
 			break;
+		case OPT_MAP_INTERVAL: {
+			char *end;
+
+			a->ro.map_interval = strtod(arg, &end);
+			if (!*arg || *end || !(a->ro.map_interval >= 0 && a->ro.map_interval <= 3600))
+				return cli_usage_error(ctx, "--map-interval: '%s' is not a number of seconds from 0 to 3600", arg);
+			break;
+		}
 		case OPT_WHOLE_DISC:
 			a->ro.whole_disc = true;
 			break;

@@ -6,8 +6,9 @@
  * medium.
  *
  * The model is a sorted list of non-overlapping sector ranges, each with a
- * kind, over a default (good unless said otherwise).  Later additions
- * override earlier ones where they overlap.
+ * fate (good, bad, flaky, runout), over a default (good unless said
+ * otherwise); later additions override earlier ones where they overlap.
+ * Slowness is a second such list: a slow sector keeps its fate.
  *
  * A read command fails as a whole when any sector it covers fails now, as
  * a drive's READ(10) does: no data, and the sense names the first LBA of
@@ -26,7 +27,8 @@
  *     bad     LBA [COUNT]       unreadable: Medium Error 03/11/00
  *     flaky   LBA [COUNT [N]]   each sector fails N times (default 1),
  *                               then reads
- *     slow    LBA [COUNT [MS]]  each sector read costs MS ms (default 100)
+ *     slow    LBA [COUNT [MS]]  each sector read costs MS ms (default 100),
+ *                               good or bad as the other rules say
  *     runout  LBA [COUNT]       fails with 05/64/00, as the run-out
  *                               sectors after a CD TAO track do
  *
@@ -68,10 +70,15 @@ struct used {
 	uint32_t n;
 };
 
-struct drv_damage {
-	enum drv_damage_kind dflt;
+struct seglist {
 	struct seg *v;
 	size_t n, alloc;
+};
+
+struct drv_damage {
+	enum drv_damage_kind dflt;
+	struct seglist fate;    /* good, bad, flaky, runout */
+	struct seglist slow;    /* delays, whatever the fate */
 	struct used *used;
 	size_t used_n, used_alloc;
 };
@@ -89,7 +96,8 @@ void drv_damage_free(struct drv_damage *dm)
 {
 	if (!dm)
 		return;
-	free(dm->v);
+	free(dm->fate.v);
+	free(dm->slow.v);
 	free(dm->used);
 	free(dm);
 }
@@ -100,7 +108,7 @@ void drv_damage_set_default(struct drv_damage *dm, enum drv_damage_kind kind)
 }
 
 /* index of the first segment whose end is > lba */
-static size_t seg_find(const struct drv_damage *dm, int64_t lba)
+static size_t seg_find(const struct seglist *dm, int64_t lba)
 {
 	size_t lo = 0, hi = dm->n;
 
@@ -115,7 +123,7 @@ static size_t seg_find(const struct drv_damage *dm, int64_t lba)
 	return lo;
 }
 
-static int seg_reserve(struct drv_damage *dm, size_t extra)
+static int seg_reserve(struct seglist *dm, size_t extra)
 {
 	if (dm->n + extra <= dm->alloc)
 		return 0;
@@ -130,10 +138,11 @@ static int seg_reserve(struct drv_damage *dm, size_t extra)
 	return 0;
 }
 
-enum sp_status drv_damage_add(struct drv_damage *dm, enum drv_damage_kind kind,
+enum sp_status drv_damage_add(struct drv_damage *damage, enum drv_damage_kind kind,
 			      int64_t lba, int64_t count, uint32_t arg,
 			      struct sp_error *err)
 {
+	struct seglist *dm = kind == DRV_DAMAGE_SLOW ? &damage->slow : &damage->fate;
 	int64_t end = lba + count;
 	size_t i, j;
 
@@ -432,11 +441,25 @@ static void sleep_ms(uint64_t ms)
 	nanosleep(&ts, NULL);
 }
 
+static uint64_t delay_of(const struct seglist *l, int64_t lba, uint32_t count)
+{
+	uint64_t ms = 0;
+
+	for (size_t i = seg_find(l, lba); i < l->n && l->v[i].lba < lba + count; i++) {
+		int64_t a = l->v[i].lba > lba ? l->v[i].lba : lba;
+		int64_t b = l->v[i].end < lba + count ? l->v[i].end : lba + count;
+
+		ms += (uint64_t)(b - a) * l->v[i].arg;
+	}
+	return ms;
+}
+
 uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
 			  enum drv_damage_kind *why)
 {
-	size_t i = seg_find(dm, lba);
-	uint64_t delay = 0;
+	const struct seglist *l = &dm->fate;
+	size_t i = seg_find(l, lba);
+	uint64_t delay = delay_of(&dm->slow, lba, count);
 
 	*why = DRV_DAMAGE_GOOD;
 	for (uint32_t k = 0; k < count; k++) {
@@ -444,15 +467,11 @@ uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
 		enum drv_damage_kind kind = dm->dflt;
 		uint32_t arg = 0;
 
-		while (i < dm->n && dm->v[i].end <= s)
+		while (i < l->n && l->v[i].end <= s)
 			i++;
-		if (i < dm->n && dm->v[i].lba <= s) {
-			kind = dm->v[i].kind;
-			arg = dm->v[i].arg;
-		}
-		if (kind == DRV_DAMAGE_SLOW) {
-			delay += arg;
-			continue;
+		if (i < l->n && l->v[i].lba <= s) {
+			kind = l->v[i].kind;
+			arg = l->v[i].arg;
 		}
 		if (kind == DRV_DAMAGE_FLAKY) {
 			uint32_t *u = used_slot(dm, s);

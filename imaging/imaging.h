@@ -98,6 +98,10 @@ enum img_mark_mode {
 	IMG_MARK_KEEP_FINISHED, /* '+' stays '+': never lose rescued data */
 	IMG_MARK_ALWAYS,
 };
+/* Grow to size bytes with a non-tried tail. */
+enum sp_status img_mapfile_extend(struct img_mapfile *m, int64_t size);
+/* Bad blocks ('-') become non-scraped ('/'), to be read once more. */
+void img_mapfile_retry_bad(struct img_mapfile *m);
 /* Give [pos, pos+size) a status; SP_FATAL when out of memory. */
 enum sp_status img_mapfile_mark(struct img_mapfile *m, int64_t pos, int64_t size,
 				char status, enum img_mark_mode mode);
@@ -140,6 +144,7 @@ struct img_rescue_opts {
 	unsigned retries;               /* retry passes over bad blocks */
 	unsigned max_area_retries;      /* per bad area and pass; 0: no limit */
 	double max_time;                /* seconds; 0: no limit */
+	double map_interval;            /* seconds between mapfile saves */
 	bool whole_disc;                /* all readable sectors, not the ISO */
 	bool force;                     /* overwrite an output not ours */
 	img_rescue_progress_fn progress;
@@ -147,7 +152,7 @@ struct img_rescue_opts {
 	/* warnings for a person (may be NULL) */
 	void (*warn)(void *ctx, const char *msg);
 };
-#define IMG_RESCUE_OPTS_INIT { .creator = "spindle", .retries = 0 }
+#define IMG_RESCUE_OPTS_INIT { .creator = "spindle", .retries = 0, .map_interval = 30 }
 
 struct img_rescue_report {
 	int64_t extent_sectors;
@@ -169,8 +174,8 @@ struct img_rescue_report {
 /* Set up: extent, output, mapfile (resume or refuse).  d is not owned. */
 enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
 			      const struct img_rescue_opts *o, struct sp_error *err);
-/* Run the passes; saves the mapfile at least every 30 s, after each pass
- * and before returning.  SP_OK also when stopped by a signal or
+/* Run the passes; saves the mapfile every map_interval s, after each pass
+ * (or map_interval) and before returning.  SP_OK also when stopped by a signal or
  * --max-time (see the report); SP_FAILED on write errors etc. */
 enum sp_status img_rescue_run(struct img_rescue *r, struct sp_error *err);
 /* Fill rep (caller releases it); hashes the image when complete. */

@@ -397,6 +397,31 @@ enum sp_status img_mapfile_reset(struct img_mapfile *m, int64_t size)
 	return SP_OK;
 }
 
+enum sp_status img_mapfile_extend(struct img_mapfile *m, int64_t size)
+{
+	int64_t have = img_mapfile_size(m);
+
+	if (size <= have)
+		return SP_OK;
+	if (m->n && m->v[m->n - 1].status == '?') {
+		m->v[m->n - 1].size += size - have;
+		return SP_OK;
+	}
+	if (reserve(m, 1) < 0)
+		return SP_FATAL;
+	m->v[m->n++] = (struct img_map_block){ have, size - have, '?' };
+	return SP_OK;
+}
+
+void img_mapfile_retry_bad(struct img_mapfile *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].status == '-')
+			m->v[i].status = '/';
+	if (m->n)
+		merge_around(m, 0, m->n - 1);
+}
+
 int64_t img_mapfile_count(const struct img_mapfile *m, char status, size_t *areas)
 {
 	int64_t t = 0;

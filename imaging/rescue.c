@@ -21,7 +21,6 @@
 
 #include "imaging/rescue_private.h"
 
-#define SAVE_INTERVAL 30.0      /* seconds between mapfile saves */
 #define ERRORS_PER_SPEED_STEP 4
 
 static void warn(struct img_rescue *r, const char *fmt, ...)
@@ -173,7 +172,7 @@ bool rescue_should_stop(struct img_rescue *r)
 		r->stop = IMG_RESCUE_TIMEOUT;
 		return true;
 	}
-	if (now - r->last_save >= SAVE_INTERVAL && rescue_save(r, &e) != SP_OK) {
+	if (now - r->last_save >= r->o.map_interval && rescue_save(r, &e) != SP_OK) {
 		r->fatal = e;
 		r->failed = true;
 		return true;
@@ -294,7 +293,7 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 		return SP_FAILED;
 	if (map_exists && !r->o.force) {
 		have = img_mapfile_size(&r->map);
-		if (have != want && r->map.n) {
+		if (have > want) {
 			sp_error_set(err, SPE_FORMAT,
 				     "mapfile '%s' is for %lld bytes, but this rip is %lld bytes (%lld sectors, %s)",
 				     map, (long long)have, (long long)want, (long long)r->extent,
@@ -302,6 +301,13 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 			sp_error_hint(err, "is it another disc's mapfile? give the right one with --map%s",
 				      r->o.whole_disc ? "" : ", or try --whole-disc");
 			return SP_FAILED;
+		}
+		if (have < want && r->map.n) {
+			/* ddrescue stops a map where its domain ends */
+			warn(r, "mapfile '%s' covers %lld of %lld bytes; the rest counts as not tried",
+			     map, (long long)have, (long long)want);
+			if (img_mapfile_extend(&r->map, want) != SP_OK)
+				return sp_error_set(err, SPE_NOMEM, "out of memory");
 		}
 		if (!out_exists && img_mapfile_count(&r->map, '+', NULL) > 0) {
 			sp_error_set(err, SPE_NOENT,
@@ -323,6 +329,12 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 	}
 	if (!r->resumed && img_mapfile_reset(&r->map, want) != SP_OK)
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	/* a finished rescue run again (perhaps with another drive): the bad
+	 * blocks get one more read */
+	if (r->resumed && r->map.current_status == IMG_PHASE_FINISHED) {
+		img_mapfile_retry_bad(&r->map);
+		r->map.current_status = IMG_PHASE_SCRAPING;
+	}
 	/* sector-granular from here on */
 	img_mapfile_align(&r->map, SP_SECTOR);
 	r->out_fd = open(out, O_RDWR | O_CREAT | O_CLOEXEC | (r->resumed ? 0 : O_TRUNC), 0644);

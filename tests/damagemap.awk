@@ -7,7 +7,8 @@
 # kind sets the damage granularity: dvd 16-sector ECC blocks, bd 32, cd
 # single sectors.  pattern: clusters, scratch (a periodic radial scratch),
 # edgerot (the outer edge decaying), sparse (scattered single blocks), or
-# mixed (the default: some of each).  Prints the mapfile on stdout; the
+# mixed (the default: some of each).  -v goodtail=N keeps the last N
+# sectors good (ddrescue's --test-mode ends its domain at the last '+').  Prints the mapfile on stdout; the
 # bad sector count goes to stderr as "bad N".
 function rnd(n) { return int(rand() * n) }
 function bad(b) { if (b >= 0 && b < nb) isbad[b] = 1 }
@@ -43,6 +44,7 @@ BEGIN {
 	if (pattern == "scratch" || pattern == "mixed") { scratch(); scratch() }
 	if (pattern == "edgerot" || pattern == "mixed") edgerot()
 	if (pattern == "sparse" || pattern == "mixed") sparse(20 + rnd(30))
+	for (b = nb - int((goodtail + E - 1) / E); b < nb; b++) delete isbad[b]
 	print "# Mapfile. Created by damagemap.awk (" kind ", " pattern ", seed " seed ")"
 	print "0x00000000     +               1"
 	total = sectors * 2048; nbad = 0

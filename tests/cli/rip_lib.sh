@@ -2,15 +2,21 @@
 
 DAMAGEMAP="$TOP_SRCDIR/tests/damagemap.awk"
 
-# damagemap OUT SECTORS KIND SEED [PATTERN]: a ddrescue test-mode mapfile
+# damagemap OUT SECTORS KIND SEED [PATTERN [GOODTAIL]]: a ddrescue
+# test-mode mapfile
 damagemap() {
 	awk -v sectors="$2" -v kind="$3" -v seed="$4" -v pattern="${5:-mixed}" \
+		-v goodtail="${6:-0}" \
 		-f "$DAMAGEMAP" > "$1" 2> damagemap.err || fail "damagemap.awk failed"
 }
 
-# blocks MAPFILE: the block lines only (no comments, no status line)
+# blocks MAPFILE: the block lines only (no comments, no status line), as
+# decimal "POS SIZE STATUS"
 blocks() {
-	awk '/^[ \t]*#/ || NF == 0 { next } !s { s = 1; next } { print $1, $2, $3 }' "$1"
+	awk '/^[ \t]*#/ || NF == 0 { next } !s { s = 1; next } { print $1, $2, $3 }' "$1" |
+	while read -r pos size st; do
+		printf '%d %d %s\n' "$pos" "$size" "$st"
+	done
 }
 
 # expect_consistent SRC IMAGE MAPFILE: every byte the mapfile marks '+'
@@ -19,8 +25,7 @@ expect_consistent() {
 	[ -f "$3" ] || return 0
 	blocks "$3" | while read -r pos size st; do
 		[ "$st" = "+" ] || continue
-		p=$(printf '%d' "$pos") n=$(printf '%d' "$size")
-		cmp -s -i "$p:$p" -n "$n" "$1" "$2" || { echo "bad $pos $size"; break; }
+		cmp -s -i "$pos:$pos" -n "$size" "$1" "$2" || { echo "bad $pos $size"; break; }
 	done > inconsistent
 	[ ! -s inconsistent ] || fail "$3 marks data '+' that differs from $1: $(cat inconsistent)"
 }
@@ -30,8 +35,8 @@ masked() {
 	cp "$1" "$3"
 	blocks "$2" | while read -r pos size st; do
 		[ "$st" = "-" ] || continue
-		dd if=/dev/zero of="$3" bs=2048 seek=$(($(printf '%d' "$pos") / 2048)) \
-			count=$(($(printf '%d' "$size") / 2048)) conv=notrunc status=none
+		dd if=/dev/zero of="$3" bs=2048 seek=$((pos / 2048)) \
+			count=$((size / 2048)) conv=notrunc status=none
 	done
 }
 
@@ -53,4 +58,15 @@ expect_rescue() {
 # reads LOG: "total failing" read commands of a --log-reads file
 reads() {
 	awk '!/^#/ && NF == 4 { n++; if ($4 > 0) f++ } END { print n + 0, f + 0 }' "$1"
+}
+
+# goodlba MAPFILE FROM N: the first LBA >= FROM, a multiple of 16, where N
+# sectors are good ('+') in a damage map
+goodlba() {
+	blocks "$1" | awk -v from="$2" -v n="$3" '
+		$3 == "+" { s = $1; e = s + $2; s = int(s / 2048); e = int(e / 2048)
+			if (s < from) s = from
+			s = int((s + 15) / 16) * 16
+			if (s + n <= e) { print s; found = 1; exit } }
+		END { if (!found) print -1 }' 2>/dev/null
 }

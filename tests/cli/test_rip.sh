@@ -11,7 +11,8 @@ test_rip_clean() {
 	expect_same src out.iso
 	expect_out "rescued 100.00%"
 	expect_out "sha256: $(sha256 src)"
-	expect_eq "$(blocks out.iso.map)" "0x00000000 0x005DC000 +"
+	expect_eq "$(blocks out.iso.map)" "0 6144000 +"
+	grep -q '^0x00000000  0x005DC000  +$' out.iso.map || fail "not ddrescue's block line format"
 	grep -q '^0x00000000     +               1$' out.iso.map || fail "status line not finished"
 	run rip -d stdio:src -o out2.iso --map m2 --json
 	expect_exit 0
@@ -188,13 +189,20 @@ test_rip_refuses_foreign_output() {
 
 test_rip_mapfile_other_size() {
 	mkimg src 100
-	printf '0 +\n0 0x1000 -\n' > other.map
+	printf '0 +\n0 0x100000 -\n' > other.map
 	cp other.map before.map
 	run rip src -o out.iso --map other.map
 	expect_exit 1
-	expect_err "mapfile 'other.map' is for 4096 bytes, but this rip is 204800 bytes"
+	expect_err "mapfile 'other.map' is for 1048576 bytes, but this rip is 204800 bytes"
+	expect_err "hint: is it another disc's mapfile?"
 	expect_same before.map other.map
 	[ ! -e out.iso ] || fail "created out.iso"
+	# a shorter one (ddrescue ends maps where its domain ends) is extended
+	printf '0 +\n0 0x1000 -\n' > short.map
+	run rip src -o out.iso --map short.map
+	expect_exit 0
+	expect_err "covers 4096 of 204800 bytes"
+	expect_same src out.iso
 }
 
 test_rip_corrupt_mapfile() {
