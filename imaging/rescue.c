@@ -203,29 +203,77 @@ static int64_t le32(const unsigned char *p)
 	return (int64_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
 }
 
-/* The ISO 9660 volume space size from the PVD at start+16, or -1. */
+/* The ISO 9660 volume space size from the PVD at start+16, -2 for a UDF
+ * volume, or -1. */
+static bool read_logged(struct img_rescue *r, int64_t lba);
+
 static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
 {
-	struct sp_error e = SP_ERROR_INIT;
-	uint32_t done;
 	int64_t n;
 
-	if (drv_read(r->d, start + 16, 1, r->buf, &done, &e) != SP_OK) {
-		r->reads++;
-		r->failed_reads++;
-		log_line(r, start + 16, 1, 0);
-		warn(r, "cannot read the ISO 9660 volume descriptor at LBA %lld: %s",
-		     (long long)(start + 16), e.msg);
+	if (!read_logged(r, start + 16)) {
+		warn(r, "cannot read the volume descriptor at LBA %lld; reading the whole capacity",
+		     (long long)(start + 16));
 		return -1;
 	}
-	r->reads++;
-	log_line(r, start + 16, 1, 1);
+	if (memcmp(r->buf + 1, "BEA01", 5) == 0)
+		return -2;      /* UDF's volume recognition sequence */
 	if (r->buf[0] != 1 || memcmp(r->buf + 1, "CD001", 5) != 0)
 		return -1;
 	n = le32(r->buf + 80);
 	if (n != be32(r->buf + 84) || n < 17)
 		return -1;
 	return n;
+}
+
+/* A UDF descriptor tag with this identifier and a good checksum? */
+static bool udf_tag(const unsigned char *b, int id)
+{
+	unsigned sum = 0;
+
+	for (int i = 0; i < 16; i++)
+		if (i != 4)
+			sum += b[i];
+	return (b[0] | b[1] << 8) == id && (sum & 0xff) == b[4];
+}
+
+static bool read_logged(struct img_rescue *r, int64_t lba)
+{
+	struct sp_error e = SP_ERROR_INIT;
+	uint32_t done;
+	bool ok = drv_read(r->d, lba, 1, r->buf, &done, &e) == SP_OK;
+
+	r->reads++;
+	r->failed_reads += !ok;
+	log_line(r, lba, 1, ok);
+	return ok;
+}
+
+/*
+ * The end of a UDF volume without ISO 9660: the anchor at start+256 points
+ * to the volume descriptor sequence, whose partition descriptor gives the
+ * partition's start and length.  -1 if there is none.
+ */
+static int64_t udf_volume_end(struct img_rescue *r, int64_t start, int64_t cap)
+{
+	int64_t vds, len, end = -1;
+
+	if (!read_logged(r, start + 256) || !udf_tag(r->buf, 2))
+		return -1;
+	len = le32(r->buf + 16) / SP_SECTOR;
+	vds = start + le32(r->buf + 20);
+	for (int64_t i = 0; i < len && i < 32; i++) {
+		if (!read_logged(r, vds + i))
+			return -1;
+		if (udf_tag(r->buf, 8))
+			break;
+		if (udf_tag(r->buf, 5))
+			end = start + le32(r->buf + 188) + le32(r->buf + 192);
+	}
+	/* the reserve anchors lie past the partition, up to 256 sectors */
+	if (end > 0 && cap > end && cap - end <= 512)
+		end = cap;
+	return end > 256 ? end : -1;
 }
 
 static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
@@ -263,6 +311,9 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 		if (iso > cap)
 			warn(r, "the ISO 9660 volume is %lld sectors but the medium has %lld readable: the tail will be missing",
 			     (long long)iso, (long long)cap);
+	} else if (iso == -2 && (iso = udf_volume_end(r, start, cap)) > 0) {
+		r->extent = iso;
+		r->extent_source = "udf";
 	} else {
 		r->extent = cap;
 		r->extent_source = "capacity";

@@ -152,6 +152,25 @@ test_rip_iso_extent_and_files() {
 	expect_same src whole.iso
 }
 
+test_rip_udf_extent() {
+	mkimg src 2000
+	# a bare UDF volume: recognition sequence at 16, anchor at 256 pointing
+	# to a descriptor sequence at 32 whose partition runs 300..1299
+	put() { printf "$2" | dd of=src bs=1 seek=$(($1)) conv=notrunc status=none; }
+	put '16*2048' '\000BEA01\001'
+	put '256*2048' '\002\000\002\000\004\000\000\000\000\000\000\000\000\000\000\000'
+	put '256*2048+16' '\000\200\000\000\040\000\000\000'
+	put '32*2048' '\005\000\002\000\007\000\000\000\000\000\000\000\000\000\000\000'
+	put '32*2048+188' '\054\001\000\000\350\003\000\000'
+	put '33*2048' '\010\000\002\000\012\000\000\000\000\000\000\000\000\000\000\000'
+	run rip src -o out.iso --json
+	expect_exit 0
+	expect_eq "$(json_get .extent_source)" udf
+	expect_eq "$(json_get .extent_sectors)" 1300
+	cmp -s -n $((1300 * 2048)) src out.iso || fail "the image differs from the volume"
+	expect_eq "$(stat -c %s out.iso)" $((1300 * 2048)) "image size"
+}
+
 test_files_clean_and_errors() {
 	mkiso tree disc.iso
 	printf '0 +\n0 %d +\n' "$(stat -c %s disc.iso)" > good.map
