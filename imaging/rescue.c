@@ -98,15 +98,27 @@ static void progress(struct img_rescue *r, bool force)
 		r->phase == IMG_PHASE_RETRYING ? "retrying" : "finished";
 	p.pos_lba = r->map.current_pos / SP_SECTOR;
 	p.rescued_bytes = img_mapfile_count(&r->map, '+', NULL);
-	p.bad_bytes = img_mapfile_count(&r->map, '-', &p.bad_areas);
+	/* what failed so far, whether trimmed yet or not */
+	for (size_t i = 0; i < r->map.n; i++) {
+		char c = r->map.v[i].status;
+
+		if (c != '-' && c != '*' && c != '/')
+			continue;
+		p.bad_bytes += r->map.v[i].size;
+		if (i == 0 || (r->map.v[i - 1].status != '-' && r->map.v[i - 1].status != '*' &&
+			       r->map.v[i - 1].status != '/'))
+			p.bad_areas++;
+	}
 	p.total_bytes = total;
 	p.reads = r->reads;
 	p.failed_reads = r->failed_reads;
 	p.elapsed = now - r->t0;
-	if (now - r->rate_t >= 2.0) {
+	if (now - r->rate_t >= 2.0 || (r->rate == 0 && now - r->rate_t >= 0.2)) {
 		r->rate = (double)(p.rescued_bytes - r->rate_bytes) / (now - r->rate_t);
-		r->rate_t = now;
-		r->rate_bytes = p.rescued_bytes;
+		if (now - r->rate_t >= 2.0) {
+			r->rate_t = now;
+			r->rate_bytes = p.rescued_bytes;
+		}
 	}
 	p.rate = r->rate;
 	p.eta = -1;
