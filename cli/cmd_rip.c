@@ -75,6 +75,16 @@ const struct cli_doc doc_rip = {
 	"At the end it reports the rescued percentage, the bad LBA ranges, "
 	"which files of the ISO overlap them, and the SHA-256 of the image when "
 	"nothing is missing.  Exit status 6 when sectors remain unreadable.\n\n"
+	"With --json, progress objects carry phase, pass, lba, rescued_bytes, "
+	"total_bytes, bad_bytes, bad_areas, failed_reads and rate; the result "
+	"object carries output, mapfile, extent_sectors, extent_source "
+	"(iso9660, udf, capacity or whole-disc), ecc_block, resumed, stopped "
+	"(done, interrupted or max-time), total_bytes, rescued_bytes, "
+	"rescued_percent, missing_bytes, bad_areas, bad_ranges and "
+	"runout_ranges (lists of {lba, sectors}), sha256 (null unless "
+	"complete), reads, failed_reads, elapsed, files (null when not listed: "
+	"{path, size, bad_sectors, first_bad_lba}), tree_damaged, and "
+	"files_error when the ISO tree could not be read.\n\n"
 	"DAMAGE SPEC (--test-damage): one rule per line, '#' comments; "
 	"'default good|bad'; 'good|bad|runout LBA [COUNT]'; "
 	"'flaky LBA [COUNT [N]]' fails N times (default 1) then reads; "
@@ -267,8 +277,9 @@ static void print_ranges(const char *title, const struct img_ranges *r)
 	printf("%s %zu (%s)\n", title, r->n,
 	       sp_human_size((uint64_t)img_ranges_total(r) * SP_SECTOR, h, sizeof(h)));
 	for (size_t i = 0; i < shown; i++)
-		printf("  LBA %lld-%lld (%lld sectors)\n", (long long)r->v[i].lba,
-		       (long long)(r->v[i].lba + r->v[i].count - 1), (long long)r->v[i].count);
+		printf("  LBA %lld-%lld (%lld sector%s)\n", (long long)r->v[i].lba,
+		       (long long)(r->v[i].lba + r->v[i].count - 1), (long long)r->v[i].count,
+		       r->v[i].count == 1 ? "" : "s");
 	if (shown < r->n)
 		printf("  ... and %zu more (the mapfile has them all)\n", r->n - shown);
 }
@@ -297,7 +308,7 @@ static const char *stop_name(enum img_rescue_stop s)
 
 static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		  const struct img_rescue_report *rep, const struct img_iso_damage *files,
-		  bool have_files)
+		  bool have_files, const char *files_error)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	int64_t total = rep->extent_sectors * SP_SECTOR;
@@ -311,8 +322,10 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		sp_error_hint(&err, "run the same command again to continue");
 		rc = SP_EXIT_ABORTED;
 	} else if (!rep->complete) {
-		sp_error_set(&err, SPE_READ, "%lld sectors in %zu areas could not be read%s",
-			     (long long)(rep->missing_bytes / SP_SECTOR), rep->bad_areas,
+		long long n = rep->missing_bytes / SP_SECTOR;
+
+		sp_error_set(&err, SPE_READ, "%lld sector%s in %zu area%s could not be read%s",
+			     n, n == 1 ? "" : "s", rep->bad_areas, rep->bad_areas == 1 ? "" : "s",
 			     rep->stop == IMG_RESCUE_TIMEOUT ? " before --max-time ran out" : "");
 		sp_error_hint(&err, "run again (perhaps with more --retries), or rip another copy "
 			      "of the disc into the same -o and --map to fill the gaps");
@@ -341,6 +354,8 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		json_object_set_new(r, "elapsed", json_real(rep->elapsed));
 		json_object_set_new(r, "files", have_files ? files_json(files) : json_null());
 		json_object_set_new(r, "tree_damaged", json_boolean(have_files && files->tree_damaged));
+		if (files_error)
+			json_object_set_new(r, "files_error", json_string(files_error));
 		if (rc != SP_EXIT_OK)
 			json_object_set_new(r, "error", cli_error_json(&err));
 		cli_json_emit(r);
@@ -380,6 +395,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	struct img_rescue_report rep;
 	struct img_iso_damage files;
 	bool have_rep = false, have_files = false;
+	struct sp_error fe = SP_ERROR_INIT;
 	char creator[64];
 	int rc;
 
@@ -410,14 +426,12 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	have_rep = true;
 	if (rep.bad.n && rep.stop != IMG_RESCUE_INTERRUPTED &&
 	    !strcmp(rep.extent_source, "iso9660")) {
-		struct sp_error fe = SP_ERROR_INIT;
-
 		if (img_iso_damaged_files(a->out, &rep.bad, &files, &fe) == SP_OK)
 			have_files = true;
 		else
 			cli_warn(ctx, "cannot list the damaged files: %s", fe.msg);
 	}
-	rc = report(ctx, a, &rep, &files, have_files);
+	rc = report(ctx, a, &rep, &files, have_files, fe.msg[0] ? fe.msg : NULL);
 	goto out;
 fail:
 	rc = cli_fail(ctx, &err);

@@ -171,6 +171,18 @@ test_rip_udf_extent() {
 	expect_eq "$(stat -c %s out.iso)" $((1300 * 2048)) "image size"
 }
 
+test_rip_iso_tree_unreadable() {
+	mkiso tree disc.iso
+	root=$(od -An -tu4 -j $((16 * 2048 + 158)) -N4 disc.iso | tr -d ' ')
+	printf 'bad %d 1\n' "$root" > spec
+	run rip disc.iso -o out.iso --test-damage=spec --json
+	expect_exit 6
+	expect_eq "$(json_get .files)" null
+	expect_eq "$(json_get .files_error)" "cannot read the ISO 9660 tree of 'out.iso': its directory lies in a bad area"
+	expect_err "warning: cannot list the damaged files"
+	expect_eq "$(json_get '.bad_ranges[0].lba')" "$root"
+}
+
 test_files_clean_and_errors() {
 	mkiso tree disc.iso
 	printf '0 +\n0 %d +\n' "$(stat -c %s disc.iso)" > good.map
