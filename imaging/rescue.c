@@ -228,6 +228,8 @@ static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
 		     (long long)(start + 16));
 		return -1;
 	}
+	r->vd_lba = start + 16;
+	memcpy(r->vd, r->buf, SP_SECTOR);
 	if (memcmp(r->buf + 1, "BEA01", 5) == 0)
 		return -2;      /* UDF's volume recognition sequence */
 	if (r->buf[0] != 1 || memcmp(r->buf + 1, "CD001", 5) != 0)
@@ -342,6 +344,32 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 
 /* ---- the output and its mapfile ----------------------------------------- */
 
+/*
+ * Resuming or merging: if the image already holds the volume descriptor
+ * read from the disc, they must agree, or this is another disc.
+ */
+static enum sp_status same_disc(struct img_rescue *r, struct sp_error *err)
+{
+	unsigned char have[SP_SECTOR];
+	size_t i;
+
+	if (r->vd_lba < 0)
+		return SP_OK;
+	i = img_mapfile_find(&r->map, S2B(r->vd_lba));
+	if (i == r->map.n || r->map.v[i].status != '+' ||
+	    r->map.v[i].pos + r->map.v[i].size < S2B(r->vd_lba + 1))
+		return SP_OK;
+	if (pread(r->out_fd, have, SP_SECTOR, S2B(r->vd_lba)) != SP_SECTOR)
+		return sp_error_set_errno(err, errno ? errno : EIO, "cannot read '%s'", r->o.out_path);
+	if (memcmp(have, r->vd, SP_SECTOR) == 0)
+		return SP_OK;
+	sp_error_set(err, SPE_MEDIUM,
+		     "'%s' holds another disc: its volume descriptor at LBA %lld differs from the one in '%s'",
+		     r->o.out_path, (long long)r->vd_lba, drv_address(r->d));
+	sp_error_hint(err, "rip this disc to another -o, or use --force to start over");
+	return SP_FAILED;
+}
+
 static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 {
 	const char *out = r->o.out_path, *map = r->o.map_path;
@@ -407,6 +435,8 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 			sp_error_hint(err, "choose an output path in a writable directory");
 		return SP_FAILED;
 	}
+	if (r->resumed && same_disc(r, err) != SP_OK)
+		return SP_FAILED;
 	/* the image has its full size from the start (sparse) */
 	if (fstat(r->out_fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < want &&
 	    ftruncate(r->out_fd, want) < 0)
@@ -426,6 +456,7 @@ enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
 	r->d = d;
 	r->o = *o;
 	r->out_fd = -1;
+	r->vd_lba = -1;
 	r->t0 = r->last_save = r->last_progress = r->rate_t = sp_now();
 	sp_error_init(&r->fatal);
 	img_mapfile_init(&r->map);

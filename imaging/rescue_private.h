@@ -24,6 +24,9 @@ struct img_rescue {
 	FILE *log;
 	struct img_mapfile map;
 	unsigned char *buf;
+	/* the volume descriptor read for the extent, to know the disc again */
+	int64_t vd_lba;                 /* -1: none read */
+	unsigned char vd[SP_SECTOR];
 	/* state */
 	char phase;
 	int pass;

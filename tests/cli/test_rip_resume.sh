@@ -83,6 +83,28 @@ test_rip_merge_second_copy() {
 	expect_consistent src out.iso out.iso.map
 }
 
+test_rip_refuses_another_disc() {
+	mkdir t1 t2
+	echo one > t1/f
+	echo two > t2/f
+	xorriso -as mkisofs -quiet -V ONE -o one.iso t1 2>/dev/null || skip "xorriso cannot master"
+	xorriso -as mkisofs -quiet -V TWO -o two.iso t2 2>/dev/null
+	[ "$(stat -c %s one.iso)" = "$(stat -c %s two.iso)" ] || skip "the two ISOs differ in size"
+	printf 'bad 30 4\n' > spec
+	run rip one.iso -o out.iso --test-damage=spec
+	expect_exit 6
+	cp out.iso before.iso
+	cp out.iso.map before.map
+	run rip two.iso -o out.iso
+	expect_exit 4
+	expect_err "'out.iso' holds another disc: its volume descriptor at LBA 16 differs"
+	expect_same before.iso out.iso
+	expect_same before.map out.iso.map
+	run rip one.iso -o out.iso
+	expect_exit 0
+	expect_same one.iso out.iso
+}
+
 test_ddrescue_continues_spindle() {
 	command -v ddrescue > /dev/null || skip "ddrescue not installed"
 	mkimg src $SECTORS
