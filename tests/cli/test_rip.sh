@@ -290,6 +290,23 @@ test_rip_disk_full() {
 	run rip src -o saved.iso --map out.map
 	expect_exit 0
 	expect_same src saved.iso
+	# the mapfile on the full filesystem too: the old one stays valid
+	mount -t tmpfs -o size=1m tmpfs full || fail "cannot mount tmpfs again"
+	run rip src -o full/out.iso --map-interval 0
+	rc=$RC
+	cp full/out.iso both.iso
+	cp full/out.iso.map both.map 2>/dev/null
+	ls full > left
+	umount full
+	RC=$rc
+	expect_exit 9
+	expect_err "No space left on device"
+	[ -f both.map ] || fail "no mapfile left"
+	grep -q tmp left && fail "a temporary file was left: $(cat left)"
+	expect_consistent src both.iso both.map
+	run rip src -o both.iso --map both.map
+	expect_exit 0
+	expect_same src both.iso
 }
 
 test_rip_usage_errors() {
