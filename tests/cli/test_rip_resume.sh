@@ -1,5 +1,5 @@
 #!/bin/sh
-# spindle rip: resume after SIGINT and SIGKILL, and GNU ddrescue interop
+# spindle rip: resume after SIGINT, SIGTERM and SIGKILL, and GNU ddrescue interop
 # both ways.  Slow sectors make kills land mid-run, but no assertion
 # depends on where they land: the mapfile must match the image at every
 # instant, and the finished image and mapfile must equal those of an
@@ -29,15 +29,16 @@ pause() { sleep "$(awk -v m="$1" -v s="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN {
 
 test_rip_resume_after_sigint() {
 	setup
-	for i in 1 2 3; do
+	for sig in INT TERM INT; do
 		"$SPINDLE" rip src -o out.iso $ARGS -q > out 2> err &
 		pid=$!
 		pause 150
-		kill -INT $pid 2>/dev/null
+		kill -$sig $pid 2>/dev/null
 		wait $pid
 		rc=$?
 		case $rc in
-		8) grep -q "interrupted by signal 2" err || fail "no interruption message";
+		8) grep -q "interrupted by signal $(kill -l $sig)" err ||
+		   fail "no interruption message: $(cat err)";
 		   grep -q "run the same command again" err || fail "no hint" ;;
 		6) ;;   # it had finished already
 		*) fail "exit status $rc after SIGINT" ;;
