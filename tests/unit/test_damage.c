@@ -124,3 +124,32 @@ DEFINE_TEST(test_damage_parse_rejects)
 	assert_true(spec("bad 1\n\n# x\nnope 3\n", &err) == NULL);
 	assert_str_contains(err.msg, "line 4: unknown kind 'nope'");
 }
+
+DEFINE_TEST(test_damage_parse_mutations)
+{
+	static const char good[] =
+		"default bad\ngood 0 100 # x\nflaky 0x40 16 3\nbad 5 5\nrunout 98 2\n";
+	static const char alphabet[] = "0x19aF bdgfslr#\n\t";
+	char buf[sizeof(good)];
+	unsigned seed = 777;
+
+	for (int round = 0; round < 20000; round++) {
+		struct sp_error err = SP_ERROR_INIT;
+		struct drv_damage *dm = NULL;
+		enum drv_damage_kind why;
+		size_t len = sizeof(good) - 1;
+
+		memcpy(buf, good, len);
+		for (int k = 0; k < 1 + round % 3; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[(seed >> 8) % len] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+		}
+		if (drv_damage_new(&dm, &err) != SP_OK)
+			break;
+		if (drv_damage_parse(dm, buf, len, &err) != SP_OK)
+			assert_true(err.code == SPE_FORMAT || err.code == SPE_USAGE);
+		else
+			drv_damage_check(dm, 0, 64, &why);
+		drv_damage_free(dm);
+	}
+}

@@ -193,3 +193,44 @@ DEFINE_TEST(test_mapfile_save_atomic)
 	img_mapfile_release(&m);
 	img_mapfile_release(&back);
 }
+
+/* mutations of a good mapfile: the parser answers OK or FORMAT, never
+ * crashes, and what it accepts is contiguous from 0 */
+DEFINE_TEST(test_mapfile_parse_mutations)
+{
+	static const char good[] =
+		"# Mapfile\n0x00017000     *               2\n"
+		"0x00000000  0x00010000  +\n0x00010000  0x00008000  -\n"
+		"0x00018000  0x0004C000  ?\n";
+	static const char alphabet[] = "0x19aF +-*/?#\n\t -";
+	struct img_mapfile m;
+	char buf[sizeof(good) + 16];
+	unsigned seed = 12345;
+
+	img_mapfile_init(&m);
+	for (int round = 0; round < 20000; round++) {
+		size_t len = sizeof(good) - 1;
+		struct sp_error err = SP_ERROR_INIT;
+		int flips = 1 + round % 4;
+
+		memcpy(buf, good, len);
+		for (int k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[(seed >> 8) % len] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+		}
+		seed = seed * 1103515245u + 12345u;
+		if (round % 5 == 0)
+			len = (seed >> 8) % len;
+		if (img_mapfile_parse(&m, buf, len, &err) != SP_OK) {
+			assert_true(err.code == SPE_FORMAT);
+			assert_int_eq(0, m.n);
+			continue;
+		}
+		for (size_t i = 0; i < m.n; i++) {
+			assert_true(m.v[i].size > 0);
+			assert_int_eq(i ? m.v[i - 1].pos + m.v[i - 1].size : 0, m.v[i].pos);
+			assert_true(img_map_status_valid(m.v[i].status));
+		}
+	}
+	img_mapfile_release(&m);
+}
