@@ -413,8 +413,11 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 			return SP_FAILED;
 		}
 		r->resumed = r->map.n > 0;
-	} else if (out_exists && !r->o.force) {
-		sp_error_set(err, SPE_EXISTS, "'%s' already exists and has no mapfile ('%s')", out, map);
+	}
+	if (!r->resumed && out_exists && !r->o.force &&
+	    !(S_ISREG(st.st_mode) && st.st_size == 0)) {
+		sp_error_set(err, SPE_EXISTS, "'%s' already exists and has no mapfile ('%s')%s", out, map,
+			     map_exists ? " with anything in it" : "");
 		sp_error_hint(err, "give its mapfile with --map to resume, or use --force to overwrite it");
 		return SP_FAILED;
 	}

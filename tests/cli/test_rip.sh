@@ -213,6 +213,11 @@ test_rip_refuses_foreign_output() {
 	expect_err "'out.iso' already exists and has no mapfile"
 	expect_err "hint: "
 	expect_eq "$(cat out.iso)" precious
+	: > out.iso.map
+	run rip src -o out.iso
+	expect_exit 1
+	expect_err "'out.iso' already exists and has no mapfile ('out.iso.map') with anything in it"
+	expect_eq "$(cat out.iso)" precious
 	run rip src -o out.iso --force
 	expect_exit 0
 	expect_same src out.iso
