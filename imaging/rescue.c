@@ -290,6 +290,11 @@ static int64_t udf_volume_end(struct img_rescue *r, int64_t start, int64_t cap)
 	return end > 256 ? end : -1;
 }
 
+static int descending(const void *a, const void *b)
+{
+	return *(const int *)b - *(const int *)a;
+}
+
 static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 {
 	struct drv_medium m;
@@ -312,6 +317,7 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 		if (r->speeds) {
 			memcpy(r->speeds, m.read_speeds_kbps, sizeof(int) * (size_t)m.n_read_speeds);
 			r->n_speeds = m.n_read_speeds;
+			qsort(r->speeds, (size_t)r->n_speeds, sizeof(int), descending);
 		}
 	}
 	drv_medium_release(&m);
