@@ -24,6 +24,19 @@ test_rip_clean() {
 	[ -f m2 ] || fail "no mapfile m2"
 }
 
+test_rip_block_device() {
+	[ "$(id -u)" = 0 ] || skip "needs root for a loop device"
+	mkimg src 1000
+	dev=$(losetup -f --show src 2>/dev/null) || skip "no loop devices here"
+	damagemap dmg.map 1000 dvd 3 sparse
+	run rip "$dev" -o out.iso --ecc-block 16 --test-mode=dmg.map
+	rc=$RC
+	losetup -d "$dev"
+	RC=$rc
+	expect_exit 6
+	expect_rescue src out.iso out.iso.map dmg.map
+}
+
 rip_pattern() { # KIND ECC PATTERN SEED SECTORS
 	rm -f out.iso out.iso.map
 	mkimg src "$5"
