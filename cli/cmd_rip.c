@@ -83,8 +83,9 @@ const struct cli_doc doc_rip = {
 	"object carries output, mapfile, extent_sectors, extent_source "
 	"(iso9660, udf, capacity or whole-disc), ecc_block, resumed, stopped "
 	"(done, interrupted or max-time), total_bytes, rescued_bytes, "
-	"rescued_percent, missing_bytes, bad_areas, bad_ranges and "
-	"runout_ranges (lists of {lba, sectors}), sha256 (null unless "
+	"rescued_percent, missing_bytes (of which untried_bytes never tried), "
+	"bad_areas, bad_ranges (not rescued) and runout_ranges (lists of "
+	"{lba, sectors}), sha256 (null unless "
 	"complete), reads, failed_reads, elapsed, files (null when not listed: "
 	"{path, size, bad_sectors, first_bad_lba}), tree_damaged, and "
 	"files_error when the ISO tree could not be read.\n\n"
@@ -348,6 +349,7 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		json_object_set_new(r, "rescued_bytes", json_integer(rep->rescued_bytes));
 		json_object_set_new(r, "rescued_percent", json_real(pct));
 		json_object_set_new(r, "missing_bytes", json_integer(rep->missing_bytes));
+		json_object_set_new(r, "untried_bytes", json_integer(rep->untried_bytes));
 		json_object_set_new(r, "bad_areas", json_integer((json_int_t)rep->bad_areas));
 		json_object_set_new(r, "bad_ranges", ranges_json(&rep->bad));
 		json_object_set_new(r, "runout_ranges", ranges_json(&rep->runout));
@@ -374,8 +376,12 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 	       sp_human_time(rep->elapsed, t, sizeof(t)),
 	       (long long)rep->reads, (long long)rep->failed_reads,
 	       rep->resumed ? " (resumed)" : "");
+	if (rep->untried_bytes)
+		printf("not tried yet: %lld sectors (run the same command again to go on)\n",
+		       (long long)(rep->untried_bytes / SP_SECTOR));
 	if (rep->bad.n)
-		print_ranges("bad areas:", &rep->bad);
+		print_ranges(rep->untried_bytes ? "areas not rescued (bad or not tried):" :
+			     "bad areas:", &rep->bad);
 	if (rep->runout.n)
 		print_ranges("run-out sectors after a TAO track (not damage):", &rep->runout);
 	print_files(files, have_files);

@@ -163,8 +163,9 @@ struct img_rescue_report {
 	enum img_rescue_stop stop;
 	int64_t rescued_bytes;
 	int64_t missing_bytes;          /* not rescued, run-out excluded */
+	int64_t untried_bytes;          /* of which never tried (a stopped run) */
 	size_t bad_areas;
-	struct img_ranges bad;          /* LBA ranges not rescued */
+	struct img_ranges bad;          /* LBA ranges not rescued (tried or not) */
 	struct img_ranges runout;       /* CD TAO run-out sectors (not damage) */
 	bool complete;                  /* nothing missing */
 	char sha256[65];                /* of the image when complete, else "" */

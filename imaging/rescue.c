@@ -621,6 +621,7 @@ enum sp_status img_rescue_report(struct img_rescue *r, struct img_rescue_report 
 	img_ranges_release(&all);
 	rep->bad_areas = rep->bad.n;
 	rep->missing_bytes = S2B(img_ranges_total(&rep->bad));
+	rep->untried_bytes = img_mapfile_count(&r->map, '?', NULL);
 	rep->complete = rep->bad.n == 0;
 	if (rep->complete && hash_image(r, rep->sha256, err) != SP_OK)
 		return SP_FAILED;

@@ -115,6 +115,7 @@ test_ddrescue_continues_spindle() {
 	run rip src -o out.iso --ecc-block 16 --test-mode=dmg.map --test-damage=spec --max-time 1
 	expect_exit 6
 	expect_err "before --max-time ran out"
+	expect_out "not tried yet: "
 	grep -q '^0x0*[0-9A-F]* *?' out.iso.map || fail "nothing left for ddrescue"
 	ddrescue -q -b2048 --test-mode=dmg.map src out.iso out.iso.map > dd.out 2>&1 ||
 		fail "ddrescue refused spindle's mapfile: $(cat dd.out)"
