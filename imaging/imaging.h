@@ -157,7 +157,7 @@ struct img_rescue_opts {
 
 struct img_rescue_report {
 	int64_t extent_sectors;
-	const char *extent_source;      /* "iso9660", "udf", "capacity", "whole-disc" */
+	const char *extent_source;      /* "iso9660", "udf", "capacity", "whole-disc", "mapfile" */
 	uint32_t ecc_block;
 	bool resumed;
 	enum img_rescue_stop stop;

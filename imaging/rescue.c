@@ -226,6 +226,7 @@ static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
 	if (!read_logged(r, start + 16)) {
 		warn(r, "cannot read the volume descriptor at LBA %lld; reading the whole capacity",
 		     (long long)(start + 16));
+		r->vd_unreadable = true;
 		return -1;
 	}
 	r->vd_lba = start + 16;
@@ -322,6 +323,7 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 	}
 	drv_medium_release(&m);
 	cap = drv_readable_sectors(r->d);
+	r->capacity = cap;
 	if (r->o.whole_disc || cap <= 16) {
 		r->extent = cap;
 		r->extent_source = r->o.whole_disc ? "whole-disc" : "capacity";
@@ -390,6 +392,14 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 		return SP_FAILED;
 	if (map_exists && !r->o.force) {
 		have = img_mapfile_size(&r->map);
+		if (have != want && r->vd_unreadable && r->map.n && have % SP_SECTOR == 0 &&
+		    have <= S2B(r->capacity)) {
+			/* the volume descriptor did not read this time: the map
+			 * knows the size from an earlier run */
+			r->extent = have / SP_SECTOR;
+			r->extent_source = "mapfile";
+			want = have;
+		}
 		if (have > want) {
 			sp_error_set(err, SPE_FORMAT,
 				     "mapfile '%s' is for %lld bytes, but this rip is %lld bytes (%lld sectors, %s)",

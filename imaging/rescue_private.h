@@ -26,6 +26,8 @@ struct img_rescue {
 	unsigned char *buf;
 	/* the volume descriptor read for the extent, to know the disc again */
 	int64_t vd_lba;                 /* -1: none read */
+	bool vd_unreadable;             /* the extent is a guess: trust a mapfile */
+	int64_t capacity;               /* readable sectors */
 	unsigned char vd[SP_SECTOR];
 	/* state */
 	char phase;

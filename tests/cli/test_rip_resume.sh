@@ -106,6 +106,24 @@ test_rip_refuses_another_disc() {
 	expect_same one.iso out.iso
 }
 
+test_rip_resume_without_volume_descriptor() {
+	mkdir t
+	head -c 100000 /dev/urandom > t/f
+	xorriso -as mkisofs -quiet -o disc.iso t 2>/dev/null || skip "xorriso cannot master"
+	cat disc.iso disc.iso > src            # the medium is larger than the ISO
+	printf 'bad 40 8\n' > first
+	run rip src -o out.iso --test-damage=first --json
+	expect_exit 6
+	expect_eq "$(json_get .extent_source)" iso9660
+	# the second drive cannot read LBA 16: the mapfile knows the size
+	printf 'bad 16\n' > second
+	run rip src -o out.iso --test-damage=second --json
+	expect_exit 0
+	expect_eq "$(json_get .extent_source)" mapfile
+	expect_err "cannot read the volume descriptor at LBA 16"
+	expect_same disc.iso out.iso
+}
+
 test_ddrescue_continues_spindle() {
 	command -v ddrescue > /dev/null || skip "ddrescue not installed"
 	mkimg src $SECTORS
