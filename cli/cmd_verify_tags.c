@@ -63,19 +63,19 @@ static void verdict(const struct img_md5_report *r, struct sp_error *v)
 {
 	if (!r->has_tags)
 		return;
-	if (any(r, IMG_MD5_UNREADABLE)) {
-		sp_error_set(v, SPE_READ, "%lld unreadable sector%s; %zu file%s affected",
-			     (long long)r->unreadable_sectors, r->unreadable_sectors == 1 ? "" : "s",
-			     r->n_bad, r->n_bad == 1 ? "" : "s");
-		sp_error_hint(v, "try another drive, or clean the disc; 'spindle rip' "
-			      "recovers what can be read");
-	} else if (any(r, IMG_MD5_MISMATCH)) {
+	if (any(r, IMG_MD5_MISMATCH)) {
 		if (r->n_bad)
 			sp_error_set(v, SPE_MISMATCH, "%zu damaged file%s", r->n_bad,
 				     r->n_bad == 1 ? "" : "s");
 		else
 			sp_error_set(v, SPE_MISMATCH, "the recorded MD5 tags do not match");
 		sp_error_hint(v, "the listed data differs from what was recorded");
+	} else if (any(r, IMG_MD5_UNREADABLE)) {
+		sp_error_set(v, SPE_READ, "%lld unreadable sector%s; %zu file%s affected",
+			     (long long)r->unreadable_sectors, r->unreadable_sectors == 1 ? "" : "s",
+			     r->n_bad, r->n_bad == 1 ? "" : "s");
+		sp_error_hint(v, "try another drive, or clean the disc; 'spindle rip' "
+			      "recovers what can be read");
 	}
 }
 

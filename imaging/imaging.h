@@ -46,9 +46,291 @@ void img_sha256_final(struct img_sha256 *h, char hex[65]);
 
 /* ==== burn sources ======================================================= */
 
+/*
+ * An image on its way to the drive: a file or standard input, read by
+ * libburn through a FIFO (burn_fifo_source_new) so that the writer never
+ * waits for the disk or the pipe.  The chain handed to drv_write() is the
+ * FIFO; it is also the handle for FIFO fill reports.
+ *
+ * The FIFO's size matters more than it seems: libburn's FIFO sleeps 50 ms
+ * whenever it is full or empty, so it moves at most its size per 50 ms.
+ * IMG_FIFO_DEFAULT is chosen so that the FIFO is never the bottleneck
+ * (measurements in imaging/source.c).
+ */
+#define IMG_FIFO_DEFAULT (64ULL << 20)
+#define IMG_FIFO_MIN (1ULL << 20)
+#define IMG_FIFO_MAX (1ULL << 30)       /* libburn's own limit */
+
+struct img_source {
+	struct burn_source *chain;      /* the FIFO; give this to drv_write() */
+	struct burn_source *input;      /* what the FIFO reads; private */
+	int64_t size;                   /* bytes; -1 unknown (pipe) */
+	bool is_stdin;
+	bool is_pipe;                   /* read once (a pipe, or any standard input):
+					   verify by digest, see img_source_digest() */
+	char name[1024];                /* for messages: the path, or "standard input" */
+};
+#define IMG_SOURCE_INIT { NULL, NULL, -1, false, false, "" }
+
+/* Round a FIFO size to what libburn takes (whole 32 KiB reads). */
+uint64_t img_fifo_round(uint64_t bytes);
+
+/*
+ * Open path ("-" is standard input) as a burn source with a FIFO of
+ * fifo_bytes (0: IMG_FIFO_DEFAULT).  Refuses directories, empty files and
+ * anything that is not a regular file, block device, pipe or terminal.
+ */
+enum sp_status img_source_open(struct img_source *s, const char *path,
+			       uint64_t fifo_bytes, struct sp_error *err);
+/* Fill of the FIFO in percent, or -1 if unknown. */
+int img_source_fifo_fill(const struct img_source *s);
+/*
+ * For a pipe, which cannot be read twice: the SHA-256 and length of all
+ * that was read, once the input reached its end.  false before that, and
+ * for files (verify them with img_verify_image()).
+ */
+bool img_source_digest(const struct img_source *s, char hex[65],
+		       uint64_t *bytes);
+/* Whether reading the input failed (the FIFO saw a read error). */
+bool img_source_failed(const struct img_source *s);
+void img_source_release(struct img_source *s);
+
 /* ==== verify ============================================================= */
 
+/*
+ * Compare what a drive holds from start_lba on with an image file, reading
+ * exactly the image's size: the padding of the last sector, 32 KiB
+ * alignment and the run-out sectors of a CD TAO track are never read.
+ * Sectors are read through drv_read() with no retries; a failed read is
+ * narrowed down sector by sector so that the ranges are exact.
+ *
+ * The outcome is one of three.  MISMATCH takes precedence over UNREADABLE
+ * when both occur: it is the firmer evidence of a bad copy.
+ */
+enum img_verify_outcome {
+	IMG_VERIFY_MATCH,
+	IMG_VERIFY_MISMATCH,
+	IMG_VERIFY_UNREADABLE,
+};
+const char *img_verify_outcome_name(enum img_verify_outcome o);
+
+struct img_verify_progress {
+	int64_t sectors_done;
+	int64_t sectors_total;
+	int64_t bad_sectors;            /* differing + unreadable so far */
+	double elapsed;
+};
+typedef void (*img_verify_progress_fn)(const struct img_verify_progress *p,
+				       void *ctx);
+
+struct img_verify_opts {
+	int64_t start_lba;
+	img_verify_progress_fn progress;   /* about 5 times a second; may be NULL */
+	void *ctx;
+};
+#define IMG_VERIFY_OPTS_INIT { 0, NULL, NULL }
+
+struct img_verify_result {
+	enum img_verify_outcome outcome;
+	uint64_t bytes;                 /* the image's size */
+	int64_t sectors;                /* sectors compared */
+	char sha256[65];                /* of the image's bytes (= the disc's on a match) */
+	struct img_ranges differ;       /* LBAs whose data differs */
+	struct img_ranges unreadable;   /* LBAs that could not be read */
+	int64_t medium_sectors;         /* readable size of the medium, -1 unknown */
+	struct sp_error first_read_error;  /* the first read failure, for details */
+};
+#define IMG_VERIFY_RESULT_INIT { IMG_VERIFY_MATCH, 0, 0, "", IMG_RANGES_INIT, \
+	IMG_RANGES_INIT, -1, SP_ERROR_INIT }
+
+/*
+ * Returns SP_OK when the comparison ran to the end, whatever its outcome;
+ * a failure (image unreadable, interrupted: SPE_ABORTED) leaves the result
+ * partial.
+ */
+enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
+				const struct img_verify_opts *o,
+				struct img_verify_result *res,
+				struct sp_error *err);
+void img_verify_result_release(struct img_verify_result *res);
+
+/*
+ * The same for data that exists only as a digest (a burn from a pipe):
+ * read `bytes` from start_lba, and compare their SHA-256 with sha256_hex.
+ * A mismatch has no LBA ranges; unreadable sectors are still named.
+ */
+enum sp_status img_verify_digest(struct drv_drive *d, uint64_t bytes,
+				 const char *sha256_hex,
+				 const struct img_verify_opts *o,
+				 struct img_verify_result *res,
+				 struct sp_error *err);
+
 /* ==== rescue ============================================================= */
+
+/* --- GNU ddrescue mapfiles (imaging/mapfile.c) --- */
+
+/* current_status values (the phase a rescue is in) */
+#define IMG_PHASE_COPYING  '?'
+#define IMG_PHASE_TRIMMING '*'
+#define IMG_PHASE_SCRAPING '/'
+#define IMG_PHASE_RETRYING '-'
+#define IMG_PHASE_FINISHED '+'
+
+/* One block: [pos, pos+size) bytes with a status: ? non-tried,
+ * * non-trimmed, / non-scraped, - bad sector, + finished. */
+struct img_map_block {
+	int64_t pos, size;
+	char status;
+};
+
+struct img_mapfile {
+	int64_t current_pos;
+	char current_status;
+	int current_pass;
+	struct img_map_block *v;        /* sorted, contiguous, merged */
+	size_t n, alloc;
+};
+
+void img_mapfile_init(struct img_mapfile *m);
+void img_mapfile_release(struct img_mapfile *m);
+bool img_map_status_valid(int c);
+/* Parse a mapfile held in buf (no NUL needed).  Pure; fuzzable. */
+enum sp_status img_mapfile_parse(struct img_mapfile *m, const char *buf,
+				 size_t len, struct sp_error *err);
+/* Load path; a missing file is not an error (*exists false, empty map). */
+enum sp_status img_mapfile_load(struct img_mapfile *m, const char *path,
+				bool *exists, struct sp_error *err);
+/* The text of the mapfile, malloc'ed; creator names the program. */
+enum sp_status img_mapfile_format(const struct img_mapfile *m, const char *creator,
+				  char **out, size_t *len, struct sp_error *err);
+/* Write atomically (tmp, fsync, rename): valid at every instant. */
+enum sp_status img_mapfile_save(const struct img_mapfile *m, const char *path,
+				const char *creator, struct sp_error *err);
+/* Total bytes covered. */
+int64_t img_mapfile_size(const struct img_mapfile *m);
+/* One '?' block of size bytes. */
+enum sp_status img_mapfile_reset(struct img_mapfile *m, int64_t size);
+
+enum img_mark_mode {
+	IMG_MARK_KEEP_FINISHED, /* '+' stays '+': never lose rescued data */
+	IMG_MARK_ALWAYS,
+};
+/* Grow to size bytes with a non-tried tail. */
+enum sp_status img_mapfile_extend(struct img_mapfile *m, int64_t size);
+/* Bad blocks ('-') become non-scraped ('/'), to be read once more. */
+void img_mapfile_retry_bad(struct img_mapfile *m);
+/* Give [pos, pos+size) a status; SP_FATAL when out of memory. */
+enum sp_status img_mapfile_mark(struct img_mapfile *m, int64_t pos, int64_t size,
+				char status, enum img_mark_mode mode);
+/* Index of the block holding pos, m->n if none. */
+size_t img_mapfile_find(const struct img_mapfile *m, int64_t pos);
+/* Bytes with this status, and (if areas) how many blocks. */
+int64_t img_mapfile_count(const struct img_mapfile *m, char status, size_t *areas);
+/* Widen every unfinished block to whole units (e.g. 2048-byte sectors). */
+void img_mapfile_align(struct img_mapfile *m, int64_t unit);
+
+/* --- the rescue engine (imaging/rescue*.c) --- */
+
+struct img_rescue;
+
+enum img_rescue_stop {
+	IMG_RESCUE_DONE,        /* every pass ran */
+	IMG_RESCUE_INTERRUPTED, /* SIGINT/SIGTERM/SIGHUP */
+	IMG_RESCUE_TIMEOUT,     /* --max-time */
+};
+
+struct img_rescue_progress {
+	char phase;             /* IMG_PHASE_* */
+	int pass;
+	const char *phase_name; /* "copying", "trimming" ... */
+	int64_t pos_lba;
+	int64_t rescued_bytes, total_bytes;
+	int64_t bad_bytes;      /* failed so far: bad, non-trimmed, non-scraped */
+	size_t bad_areas;
+	int64_t reads, failed_reads;
+	double elapsed, rate;   /* rate: bytes/s over the last seconds */
+	double eta;             /* seconds, -1 unknown */
+};
+typedef void (*img_rescue_progress_fn)(const struct img_rescue_progress *p, void *ctx);
+
+struct img_rescue_opts {
+	const char *out_path;
+	const char *map_path;
+	const char *log_reads_path;     /* NULL: no log */
+	const char *creator;            /* "spindle 0.1.0" for file headers */
+	uint32_t ecc_block;             /* 0: from the medium */
+	unsigned retries;               /* retry passes over bad blocks */
+	unsigned max_area_retries;      /* per bad area and pass; 0: no limit */
+	double max_time;                /* seconds; 0: no limit */
+	double map_interval;            /* seconds between mapfile saves */
+	bool whole_disc;                /* all readable sectors, not the ISO */
+	bool force;                     /* overwrite an output not ours */
+	img_rescue_progress_fn progress;
+	void *progress_ctx;
+	/* warnings for a person (may be NULL) */
+	void (*warn)(void *ctx, const char *msg);
+};
+#define IMG_RESCUE_OPTS_INIT { .creator = "spindle", .retries = 0, .map_interval = 30 }
+
+struct img_rescue_report {
+	int64_t extent_sectors;
+	const char *extent_source;      /* "iso9660", "udf", "capacity", "whole-disc", "mapfile" */
+	uint32_t ecc_block;
+	bool resumed;
+	enum img_rescue_stop stop;
+	int64_t rescued_bytes;
+	int64_t missing_bytes;          /* not rescued, run-out excluded */
+	int64_t untried_bytes;          /* of which never tried (a stopped run) */
+	size_t bad_areas;
+	struct img_ranges bad;          /* LBA ranges not rescued (tried or not) */
+	struct img_ranges runout;       /* CD TAO run-out sectors (not damage) */
+	bool complete;                  /* nothing missing */
+	char sha256[65];                /* of the image when complete, else "" */
+	int64_t reads, failed_reads;
+	double elapsed;
+};
+
+/* Set up: extent, output, mapfile (resume or refuse).  d is not owned. */
+enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
+			      const struct img_rescue_opts *o, struct sp_error *err);
+/* Run the passes; saves the mapfile every map_interval s, after each pass
+ * (or map_interval) and before returning.  SP_OK also when stopped by a signal or
+ * --max-time (see the report); SP_FAILED on write errors etc. */
+enum sp_status img_rescue_run(struct img_rescue *r, struct sp_error *err);
+/* Fill rep (caller releases it); hashes the image when complete. */
+enum sp_status img_rescue_report(struct img_rescue *r, struct img_rescue_report *rep,
+				 struct sp_error *err);
+void img_rescue_report_release(struct img_rescue_report *rep);
+void img_rescue_free(struct img_rescue *r);
+
+/* Bad LBA ranges (not '+') of a mapfile over 2048-byte sectors. */
+enum sp_status img_mapfile_bad_ranges(const struct img_mapfile *m,
+				      struct img_ranges *bad, struct sp_error *err);
+/* --test-mode: sectors not wholly '+' in a ddrescue mapfile fail. */
+enum sp_status img_damage_from_mapfile(struct drv_damage *dm, const char *path,
+				       struct sp_error *err);
+
+/* --- files of an ISO image hit by bad areas (imaging/isofiles.c) --- */
+
+struct img_iso_file {
+	char *path;             /* "/dir/file" */
+	int64_t size;           /* bytes */
+	int64_t bad_sectors;    /* sectors of the file in bad ranges */
+	int64_t first_bad_lba;
+};
+
+struct img_iso_damage {
+	struct img_iso_file *files;
+	size_t n, alloc;
+	int64_t files_total;    /* files in the tree */
+	bool tree_damaged;      /* directory records lay in bad areas */
+};
+
+/* Open the image at path with libisofs (bad sectors read as zeros) and
+ * list the files whose extents overlap bad. */
+enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
+				     struct img_iso_damage *out, struct sp_error *err);
+void img_iso_damage_release(struct img_iso_damage *d);
 
 /* ==== mastering ========================================================== */
 
