@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/master_args.h"
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
@@ -79,10 +80,11 @@ static void verdict(const struct img_md5_report *r, struct sp_error *v)
 	}
 }
 
-static void print_json(struct cli_ctx *ctx, const char *what,
-		       const struct img_md5_report *r, const struct sp_error *v)
+/* The report's fields into o. */
+static void fill_json(json_t *o, const char *what, const struct img_md5_report *r,
+		      const struct sp_error *v)
 {
-	json_t *o = cli_json_result(ctx, v->code == SPE_NONE), *bad = json_array();
+	json_t *bad = json_array();
 
 	json_object_set_new(o, "mode", json_string("md5-tags"));
 	json_object_set_new(o, "source", json_string(what));
@@ -91,7 +93,6 @@ static void print_json(struct cli_ctx *ctx, const char *what,
 		json_object_set_new(o, "sha256", json_string(r->sha256));
 		json_object_set_new(o, "sha256_bytes", json_integer((json_int_t)r->sha256_bytes));
 		json_decref(bad);
-		cli_json_emit(o);
 		return;
 	}
 	json_object_set_new(o, "superblock", json_string(img_md5_state_name(r->superblock)));
@@ -115,7 +116,6 @@ static void print_json(struct cli_ctx *ctx, const char *what,
 	json_object_set_new(o, "bytes_read", json_integer((json_int_t)r->bytes_read));
 	if (v->code != SPE_NONE)
 		json_object_set_new(o, "error", cli_error_json(v));
-	cli_json_emit(o);
 }
 
 static void print_text(const char *what, const struct img_md5_report *r)
@@ -190,10 +190,14 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 		goto out;
 	}
 	verdict(&r, &v);
-	if (ctx->json)
-		print_json(ctx, what, &r, &v);
-	else
+	if (ctx->json) {
+		json_t *o = cli_json_result(ctx, v.code == SPE_NONE);
+
+		fill_json(o, what, &r, &v);
+		cli_json_emit(o);
+	} else {
 		print_text(what, &r);
+	}
 	if (v.code != SPE_NONE) {
 		fprintf(stderr, "spindle verify: %s\nhint: %s\n", v.msg, v.hint);
 		exit_code = sp_exit_code(v.code);
@@ -204,5 +208,39 @@ out:
 	img_md5_report_release(&r);
 	if (d)
 		drv_close(d, DRV_KEEP_TRAY);
+	return exit_code;
+}
+
+int cli_verify_tags_after_burn(struct cli_ctx *ctx, struct drv_drive *d,
+			       int64_t start_lba, json_t *r)
+{
+	struct img_md5_report rep = IMG_MD5_REPORT_INIT;
+	struct sp_error err = SP_ERROR_INIT, v = SP_ERROR_INIT;
+	json_t *o;
+	int exit_code = SP_EXIT_OK;
+
+	if (img_md5_check_drive(d, start_lba, &rep, progress, ctx, &err) != SP_OK) {
+		img_md5_report_release(&rep);
+		return cli_fail(ctx, &err);
+	}
+	cli_progress_end(ctx);
+	verdict(&rep, &v);
+	if (!rep.has_tags)
+		sp_error_set(&v, SPE_MISMATCH, "the burned session carries no MD5 tags");
+	o = json_object();
+	fill_json(o, drv_address(d), &rep, &v);
+	json_object_set(r, "verify", o);
+	if (v.code != SPE_NONE) {
+		json_object_set_new(r, "ok", json_false());
+		json_object_set_new(r, "error", cli_error_json(&v));
+		exit_code = sp_exit_code(v.code);
+	}
+	json_decref(o);
+	if (!ctx->json) {
+		print_text(drv_address(d), &rep);
+		if (v.code != SPE_NONE)
+			fprintf(stderr, "spindle burn: verify: %s\nhint: %s\n", v.msg, v.hint);
+	}
+	img_md5_report_release(&rep);
 	return exit_code;
 }

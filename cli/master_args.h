@@ -74,6 +74,12 @@ int cli_master_sources(struct cli_ctx *ctx, struct cli_master_args *ma,
 /* Move the positional arguments after the options, so that options may
  * follow SRC... as in "mkiso dir -o x.iso".  -1 when out of memory. */
 int cli_permute_args(struct cli_ctx *ctx, int argc, char **argv);
+/* cmd_verify_tags.c: check the session at start_lba of d against its MD5
+ * tags after an on-the-fly burn; the outcome goes into the result object r
+ * ("verify", and "ok"/"error" on failure) and, without --json, to stdout.
+ * Returns the exit code. */
+int cli_verify_tags_after_burn(struct cli_ctx *ctx, struct drv_drive *d,
+			       int64_t start_lba, json_t *r);
 /* Progress and skip reports for img_master_opts, on ctx. */
 void cli_master_progress(const struct img_master_progress *p, void *ctx);
 void cli_master_skip(const char *path, const struct sp_error *why, void *ctx);

@@ -433,6 +433,10 @@ enum sp_status img_master_burn_source(struct img_master *m,
 				      struct burn_source **src, int64_t *size,
 				      struct sp_error *err);
 enum sp_status img_master_finish(struct img_master *m, struct sp_error *err);
+/* The same through a FIFO of fifo_bytes (0: IMG_FIFO_DEFAULT), ready for
+ * drv_write(): s->chain, s->size.  Release with img_source_release(). */
+enum sp_status img_master_source(struct img_master *m, struct img_source *s,
+				 uint64_t fifo_bytes, struct sp_error *err);
 void img_master_free(struct img_master *m);
 
 /* ==== MD5 tag verification =============================================== */

@@ -269,6 +269,32 @@ enum sp_status img_master_burn_source(struct img_master *m,
 	return SP_OK;
 }
 
+enum sp_status img_master_source(struct img_master *m, struct img_source *s,
+				 uint64_t fifo_bytes, struct sp_error *err)
+{
+	struct burn_source *iso = NULL;
+	uint64_t fifo = img_fifo_round(fifo_bytes ? fifo_bytes : IMG_FIFO_DEFAULT);
+	int64_t size;
+
+	*s = (struct img_source)IMG_SOURCE_INIT;
+	if (img_master_burn_source(m, &iso, &size, err) != SP_OK)
+		return SP_FAILED;
+	/*
+	 * 2048-byte reads, not libburn's 32 KiB big reads: a libisofs source
+	 * asked for more than what remains returns EOF and loses the tail.
+	 */
+	s->chain = burn_fifo_source_new(iso, SP_SECTOR, (int)(fifo / SP_SECTOR), 0);
+	if (!s->chain) {
+		burn_source_free(iso);
+		return sp_error_set(err, SPE_LIB, "cannot set up a FIFO of %llu bytes",
+				    (unsigned long long)fifo);
+	}
+	s->input = iso;
+	s->size = size;
+	snprintf(s->name, sizeof(s->name), "the image being mastered");
+	return SP_OK;
+}
+
 enum sp_status img_master_finish(struct img_master *m, struct sp_error *err)
 {
 	struct sp_error lib = SP_ERROR_INIT;
