@@ -135,6 +135,7 @@ enum sp_status img_master_prepare(struct img_master **out,
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	m->o = *o;
 	m->t0 = sp_now();
+	pthread_mutex_init(&m->stream_lock, NULL);
 	if (o->reproducible && o->epoch >= 0) {
 		epoch = (time_t)o->epoch;
 		iso_nowtime(&epoch, 1);
@@ -298,9 +299,21 @@ enum sp_status img_master_source(struct img_master *m, struct img_source *s,
 enum sp_status img_master_finish(struct img_master *m, struct sp_error *err)
 {
 	struct sp_error lib = SP_ERROR_INIT;
+	bool lib_trouble = drv_drain_messages(&lib);
 
-	(void)m;
-	if (!drv_drain_messages(&lib))
+	pthread_mutex_lock(&m->stream_lock);
+	if (m->stream_failures) {
+		sp_error_set(err, SPE_IO, "the image is incomplete: %s", m->stream_error);
+		if (m->stream_failures > 1)
+			sp_error_detail(err, "%u files had trouble; the first is named",
+					m->stream_failures);
+		pthread_mutex_unlock(&m->stream_lock);
+		sp_error_hint(err, "a source file could not be read while writing; check it, "
+			      "or leave it out with --exclude");
+		return SP_FAILED;
+	}
+	pthread_mutex_unlock(&m->stream_lock);
+	if (!lib_trouble)
 		return SP_OK;
 	sp_error_set(err, SPE_IO, "the image is incomplete: %s", lib.msg);
 	snprintf(err->detail, sizeof(err->detail), "%s", lib.detail);
@@ -317,6 +330,7 @@ void img_master_free(struct img_master *m)
 		iso_image_unref(m->image);
 	free(m->made_dirs);
 	free(m->links);
+	pthread_mutex_destroy(&m->stream_lock);
 	free(m);
 }
 

@@ -7,6 +7,9 @@
 #include <libburn/libburn.h>
 #include <libisofs/libisofs.h>
 
+#include <pthread.h>
+#include <sys/stat.h>
+
 #include "imaging/imaging.h"
 
 struct img_master {
@@ -20,6 +23,10 @@ struct img_master {
 	/* directories made for graft targets, with no source of their own */
 	IsoNode **made_dirs;
 	size_t n_made, alloc_made;
+	/* trouble reading file content while writing (master_stream.c) */
+	pthread_mutex_t stream_lock;
+	unsigned stream_failures;
+	char stream_error[600];
 	/* (dev, ino) of files with more than one link, to count hard links */
 	struct { dev_t dev; ino_t ino; } *links;
 	size_t n_links, alloc_links;
@@ -27,5 +34,11 @@ struct img_master {
 
 /* master_tree.c: add every graft point of m->o to m->image. */
 enum sp_status img_master_walk(struct img_master *m, struct sp_error *err);
+
+/* master_stream.c: the content of regular file path (st as walked), read
+ * in large pieces; shown is the path for messages. */
+enum sp_status img_master_stream_new(struct img_master *m, const char *path,
+				      const char *shown, const struct stat *st,
+				      IsoStream **out, struct sp_error *err);
 
 #endif

@@ -226,9 +226,29 @@ static enum sp_status add_entry(struct img_master *m, IsoDir *dir,
 			      "/OTHER/PATH=%s, or leave one out with --exclude", p->user);
 		return SP_FAILED;
 	}
-	r = iso_tree_add_new_node(m->image, dir, name, p->abs, &node);
-	if (r < 0)
-		return lib_error(err, r, "cannot add '%s' to the image: %s", p->abs);
+	if (S_ISREG(st->st_mode)) {
+		IsoStream *stream;
+		IsoFile *file;
+
+		if (img_master_stream_new(m, p->abs, p->user, st, &stream, err) != SP_OK)
+			return SP_FAILED;
+		r = iso_tree_add_new_file(dir, name, stream, &file);
+		if (r < 0) {
+			iso_stream_unref(stream);
+			return lib_error(err, r, "cannot add '%s' to the image: %s", p->abs);
+		}
+		node = (IsoNode *)file;
+		iso_node_set_permissions(node, st->st_mode & 07777);
+		iso_node_set_uid(node, st->st_uid);
+		iso_node_set_gid(node, st->st_gid);
+		iso_node_set_atime(node, st->st_atime);
+		iso_node_set_ctime(node, st->st_ctime);
+		iso_node_set_mtime(node, st->st_mtime);
+	} else {
+		r = iso_tree_add_new_node(m->image, dir, name, p->abs, &node);
+		if (r < 0)
+			return lib_error(err, r, "cannot add '%s' to the image: %s", p->abs);
+	}
 	mt = node_mtime(m, st);
 	if (mt > m->newest_mtime)
 		m->newest_mtime = mt;
