@@ -59,19 +59,19 @@ drop_caches() {
 	fi
 }
 
-# run NAME CMD...: seconds for CMD, output image removed afterwards
+# run NAME CMD...: "wall/cpu" seconds for CMD (cpu: user + system, all
+# threads), output image removed afterwards
 run() {
 	name=$1
 	shift
-	t0=$(date +%s.%N)
-	"$@" > "$out/log" 2>&1 || { cat "$out/log" >&2; echo "bench: $name failed" >&2; exit 1; }
-	t1=$(date +%s.%N)
-	size=$(stat -c %s "$out/img.iso")
+	/usr/bin/time -f "%e %U %S" -o "$out/time" "$@" > "$out/log" 2>&1 ||
+		{ cat "$out/log" >&2; echo "bench: $name failed" >&2; exit 1; }
 	rm -f "$out/img.iso"
-	echo "$t0 $t1" | awk -v n="$name" -v s="$size" '{ printf "%.2f", $2 - $1 }'
+	awk '{ printf "%.2f/%.2f", $1, $2 + $3 }' "$out/time"
 }
 
-printf "%-34s %8s %8s\n" "tool" "cold s" "warm s"
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+printf "%-34s %12s %12s\n" "tool (seconds: wall/cpu)" "cold" "warm"
 for job in \
 	"spindle mkiso --no-md5|$SPINDLE mkiso -q --no-md5 $tree -o $out/img.iso" \
 	"genisoimage -R -J|genisoimage -quiet -R -J -o $out/img.iso $tree" \
@@ -86,5 +86,5 @@ do
 	cold=$(run "$name" $cmd)
 	# shellcheck disable=SC2086
 	warm=$(run "$name" $cmd)
-	printf "%-34s %8s %8s\n" "$name" "$cold" "$warm"
+	printf "%-34s %12s %12s\n" "$name" "$cold" "$warm"
 done

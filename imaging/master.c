@@ -339,6 +339,24 @@ static int source_read(struct burn_source *s, unsigned char *buf, int n)
 	return s->read_xt ? s->read_xt(s, buf, n) : s->read(s, buf, n);
 }
 
+/*
+ * Let the ring buffer fill before pulling a chunk.  A read that finds too
+ * little data sleeps in libisofs and is woken for every 2048-byte sector
+ * the writer adds: on a busy machine that ping-pong costs the writer
+ * thread, which does the real work (reading files, MD5), much of its time.
+ */
+static void wait_for_data(struct burn_source *src, size_t want)
+{
+	for (int i = 0; i < 500; i++) {
+		size_t size = 0, free_bytes = 0;
+		int st = iso_ring_buffer_get_status(src, &size, &free_bytes);
+
+		if (st != 1 || size - free_bytes >= want)
+			return;
+		usleep(2000);
+	}
+}
+
 static bool all_zero(const unsigned char *buf, size_t n)
 {
 	return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
@@ -423,6 +441,7 @@ enum sp_status img_master_to_file(struct img_master *m, const char *path,
 			sp_error_set(err, SPE_ABORTED, "interrupted; '%s' was not written", path);
 			goto out;
 		}
+		wait_for_data(src, (size_t)want);
 		got = source_read(src, buf, want);
 		if (got <= 0) {
 			struct sp_error lib = SP_ERROR_INIT;
