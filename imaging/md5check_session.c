@@ -305,10 +305,17 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 	/* the session tag lies within the volume; do not run on past it */
 	int64_t end = start + vol + 16 < sc->rd->sectors ? start + vol + 16 : sc->rd->sectors;
 
+	/* after a failed read, go sector by sector up to here, so that only
+	 * the sectors that fail on their own count as unreadable */
+	int64_t single_until = -1;
+
 	while (lba < end && !ended) {
 		int64_t left = end - lba;
 		uint32_t want = left < CHUNK ? (uint32_t)left : CHUNK, done = 0, n, fed = 0;
 		struct sp_error e = SP_ERROR_INIT;
+
+		if (lba < single_until)
+			want = 1;
 
 		if (drv_interrupted()) {
 			iso_md5_end(&session, (char *)buf);
@@ -317,11 +324,19 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 		}
 		n = want;
 		if (md5_read(sc->rd, lba, want, buf, &done, &e) != SP_OK) {
-			/* the good prefix, then the bad sector as zeros */
-			n = done + 1;
-			memset(buf + (size_t)done * SP_SECTOR, 0, SP_SECTOR);
-			img_ranges_add(&sc->bad, lba + done, 1);
-			r->unreadable_sectors++;
+			if (want == 1) {
+				/* this sector fails on its own: zeros stand in */
+				memset(buf, 0, SP_SECTOR);
+				img_ranges_add(&sc->bad, lba, 1);
+				r->unreadable_sectors++;
+				damaged = true;
+			} else {
+				/* the good prefix now, the rest one by one */
+				n = done;
+				single_until = lba + want;
+				if (n == 0)
+					continue;
+			}
 		}
 		for (uint32_t b = 0; b < n; b++) {
 			const uint8_t *blk = buf + (size_t)b * SP_SECTOR;
@@ -329,8 +344,6 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 			int type = 0;
 			char md5[16];
 
-			if (b == done && n == done + 1)
-				damaged = true;
 			if (memcmp(blk, TAG_MAGIC, sizeof(TAG_MAGIC) - 1) != 0 ||
 			    iso_util_decode_md5_tag((char *)blk, &type, &pos, &rs, &rsize,
 						    &next, md5, 0) != 1 ||
