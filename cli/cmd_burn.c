@@ -56,8 +56,9 @@ const struct cli_doc doc_burn = {
 	"--json, progress objects are printed about once a second.  SIGINT, "
 	"SIGTERM or SIGHUP cancel the burn cleanly through libburn and release "
 	"the drive (exit status 8).\n\n"
-	"Given directories (or several files, or graft points "
-	"/PATH/IN/IMAGE=SRC) instead of an image, spindle masters an ISO 9660 "
+	"Given directories or graft points /PATH/IN/IMAGE=SRC instead of an "
+	"image (or files together with a mastering option such as --volid), "
+	"spindle masters an ISO 9660 "
 	"image on the fly, exactly as spindle mkiso would (the mastering "
 	"options are the same), and burns it with no temporary file: libisofs "
 	"feeds the FIFO, the FIFO feeds the drive.  The disc is then verified "
@@ -252,18 +253,22 @@ out:
 	return rc;
 }
 
-/* Directories, several sources or graft points: master on the fly. */
+/*
+ * A directory or a graft point among the arguments: master on the fly.
+ * Plain files alone stay images to burn, so that "burn a.iso b.iso" is an
+ * error rather than a disc holding two image files.
+ */
 static bool is_master_job(int n, char **args)
 {
 	struct stat st;
 
-	if (n > 1)
-		return true;
-	if (strcmp(args[0], "-") == 0)
-		return false;
-	if (stat(args[0], &st) == 0)
-		return S_ISDIR(st.st_mode);
-	return strchr(args[0], '=') != NULL;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") == 0)
+			continue;
+		if (stat(args[i], &st) == 0 ? S_ISDIR(st.st_mode) : strchr(args[i], '=') != NULL)
+			return true;
+	}
+	return false;
 }
 
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
@@ -307,11 +312,9 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 	}
 	if (ctx->optind >= argc)
 		return cli_usage_error(ctx, "missing IMAGE (a file, or - for standard input)");
-	job->master = is_master_job(argc - ctx->optind, argv + ctx->optind);
+	job->master = job->master_opts || is_master_job(argc - ctx->optind, argv + ctx->optind);
 	if (job->master)
 		return cli_master_sources(ctx, &job->ma, argc - ctx->optind, argv + ctx->optind);
-	if (job->master_opts)
-		return cli_usage_error(ctx, "mastering options need directories to burn, not an image");
 	job->image = argv[ctx->optind++];
 	if (ctx->optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);

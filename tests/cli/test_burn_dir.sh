@@ -52,11 +52,19 @@ test_burn_dir_refuses_nonblank() {
 	expect_same before disc
 }
 
-test_burn_image_rejects_mastering_options() {
+test_burn_files_with_mastering_options() {
+	# a mastering option makes plain files the content of a new image
 	mkimg img 10
-	run burn -d stdio:disc img --volid X
+	run burn -d stdio:disc img --volid X --json
+	expect_exit 0
+	expect_eq "$(json_get .mastered)" true
+	xorriso -indev disc -find /img -- 2>/dev/null | grep -q "'/img'" || fail "img not on disc"
+	# without one, two image files are an error, not a disc of two files
+	mkimg other 10
+	rm -f disc2
+	run burn -d stdio:disc2 img other
 	expect_exit 2
-	expect_err "mastering options need directories"
+	expect_err "unexpected argument 'other'"
 }
 
 test_burn_dir_missing_source() {
