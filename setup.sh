@@ -38,14 +38,13 @@ mkdir -p "$demo/tree/docs"
 cp README.md NEWS COPYING "$demo/tree/docs/"
 head -c 5000000 /dev/urandom > "$demo/tree/random.bin"
 echo "== spindle mkiso: mastering $demo/tree"
-./spindle mkiso -o "$demo/demo.iso" "$demo/tree" || {
-	# mkiso may not exist yet in this build: fall back to xorriso
-	xorriso -as mkisofs -quiet -R -J -o "$demo/demo.iso" "$demo/tree"
-}
+./spindle mkiso --volid SPINDLE_DEMO -o "$demo/demo.iso" "$demo/tree"
 echo "== spindle burn: writing it to the virtual drive stdio:$demo/disc.img"
 ./spindle burn -d "stdio:$demo/disc.img" "$demo/demo.iso"
 echo "== spindle info"
 ./spindle info -d "stdio:$demo/disc.img"
-echo "== spindle verify"
+echo "== spindle verify (against the image)"
 ./spindle verify -d "stdio:$demo/disc.img" "$demo/demo.iso"
+echo "== spindle verify (against the disc's own MD5 tags, no image needed)"
+./spindle verify -d "stdio:$demo/disc.img"
 echo "demo: done; files are in $demo"
