@@ -784,11 +784,11 @@ int sim_faults_load(struct sim_dev *dev, const char *path)
 		if (k < 1 || word[0] == '#')
 			continue;
 		if (strcmp(word, "no-medium") == 0) {
-			dev->no_medium = true;
+			dev->no_medium = dev->fault_no_medium = true;
 			continue;
 		}
 		if (strcmp(word, "tray-open") == 0) {
-			dev->tray_open = true;
+			dev->tray_open = dev->fault_tray_open = true;
 			continue;
 		}
 		memset(&fl, 0, sizeof(fl));
@@ -990,6 +990,8 @@ int sim_disc_load(struct sim_dev *dev, const char *media)
 	}
 	if (ret == 0)
 		dev->loaded = true;
+	dev->tray_open |= dev->fault_tray_open;
+	dev->no_medium |= dev->fault_no_medium;
 	return ret;
 }
 
@@ -1018,5 +1020,10 @@ int sim_disc_press(struct sim_dev *dev, const char *image)
 	free(buf);
 	dev->disc.capacity = lba;
 	dev->disc.writes = 0;
+	/* one closed data track in one closed session */
+	dev->disc.n_tracks = 1;
+	dev->disc.tracks[0] = (struct sim_track){ .start = 0, .size = lba,
+		.written = lba, .session = 1, .state = TRK_CLOSED };
+	dev->disc.finalized = true;
 	return sim_disc_save(dev);
 }

@@ -308,11 +308,11 @@ static int toc_atip(struct sim_cmd *c, const struct sim_disc *d)
 	r[4] = 0x80 | 0x05;     /* indicative writing power */
 	r[5] = 0x40;            /* unrestricted use */
 	r[6] = (uint8_t)(0x80 | (d->media->erasable ? 0x40 : 0)); /* disc type */
-	r[12] = ATIP_LEADIN_M;
-	r[13] = d->media->erasable ? 15 : ATIP_LEADIN_S;
-	r[14] = d->media->erasable ? 10 : ATIP_LEADIN_F;
+	r[8] = ATIP_LEADIN_M;
+	r[9] = d->media->erasable ? 15 : ATIP_LEADIN_S;
+	r[10] = d->media->erasable ? 10 : ATIP_LEADIN_F;
 	sim_lba_to_msf(d->capacity, &m, &s, &f);
-	r[16] = m, r[17] = s, r[18] = f;
+	r[12] = m, r[13] = s, r[14] = f;
 	sim_reply(c, r, sizeof(r));
 	return 0;
 }

@@ -171,6 +171,8 @@ static int bd_structure(struct sim_cmd *c, int fmt)
 	split_id(d->media->media_id, manuf, sizeof(manuf), type, sizeof(type));
 	switch (fmt) {
 	case 0x00:
+		if (!d->media->media_id[0])
+			return sim_sense(c, 5, 0x24, 0x00);     /* pressed: no DI */
 		len = 4 + 112;
 		r[4] = 'D';
 		r[5] = 'I';

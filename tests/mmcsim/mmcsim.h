@@ -115,6 +115,8 @@ struct sim_dev {
 	bool no_medium;
 	bool locked;
 	bool unit_attention;    /* medium changed since last look */
+	bool fault_tray_open;   /* from the damage file: always so */
+	bool fault_no_medium;
 	/* write parameters, mode page 05h */
 	int write_type;         /* 0 packet/incremental, 1 TAO, 2 SAO/DAO, 3 raw */
 	bool test_write;

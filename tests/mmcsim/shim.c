@@ -21,6 +21,9 @@
  *   MMCSIM_CLOCK    append "PATH SECONDS COMMANDS" per device at exit
  *   MMCSIM_BUSY_POLLS  TEST UNIT READYs answered "in progress" after an
  *                   immediate command (default 0)
+ *   MMCSIM_SLEEP_SCALE  multiply usleep()/sleep() of the program by this
+ *                   (e.g. 0.1): libburn polls a drive in half seconds, which
+ *                   a simulated drive does not need; default 1
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -58,8 +61,13 @@ static FILE *log_file;
 
 static int (*real_open)(const char *, int, ...);
 static int (*real_close)(int);
+static int (*real_dup)(int);
+static int (*real_dup2)(int, int);
+static int (*real_dup3)(int, int, int);
 static int (*real_ioctl)(int, unsigned long, ...);
 static ssize_t (*real_read)(int, void *, size_t);
+static int (*real_usleep)(useconds_t);
+static double sleep_scale = 1.0;
 static ssize_t (*real_pread)(int, void *, size_t, off_t);
 static off_t (*real_lseek)(int, off_t, int);
 static int (*real_stat)(const char *, struct stat *);
@@ -164,6 +172,9 @@ static void init(void)
 		goto out;
 	real_open = dlsym(RTLD_NEXT, "open");
 	real_close = dlsym(RTLD_NEXT, "close");
+	real_dup = dlsym(RTLD_NEXT, "dup");
+	real_dup2 = dlsym(RTLD_NEXT, "dup2");
+	real_dup3 = dlsym(RTLD_NEXT, "dup3");
 	real_ioctl = dlsym(RTLD_NEXT, "ioctl");
 	real_read = dlsym(RTLD_NEXT, "read");
 	real_pread = dlsym(RTLD_NEXT, "pread");
@@ -174,6 +185,12 @@ static void init(void)
 	real_xstat = dlsym(RTLD_NEXT, "__xstat");
 	real_lxstat = dlsym(RTLD_NEXT, "__lxstat");
 	real_fxstat = dlsym(RTLD_NEXT, "__fxstat");
+	real_usleep = dlsym(RTLD_NEXT, "usleep");
+	if (getenv("MMCSIM_SLEEP_SCALE")) {
+		sleep_scale = atof(getenv("MMCSIM_SLEEP_SCALE"));
+		if (sleep_scale <= 0 || sleep_scale > 1)
+			sleep_scale = 1.0;
+	}
 	logpath = getenv("MMCSIM_LOG");
 	if (logpath && *logpath) {
 		int fd = real_open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -314,6 +331,37 @@ int close(int fd)
 		sim_log(d, "close fd=%d", fd);
 	}
 	return real_close(fd);
+}
+
+/* dd and shells move descriptors around: the copy is a fake one too. */
+static int mark_dup(int old, int fd)
+{
+	if (fd >= 0 && fd < MAX_FDS) {
+		pthread_mutex_lock(&lock);
+		fd_dev[fd] = old >= 0 && old < MAX_FDS ? fd_dev[old] : 0;
+		pthread_mutex_unlock(&lock);
+	}
+	return fd;
+}
+
+int dup(int old)
+{
+	init();
+	return mark_dup(old, real_dup(old));
+}
+
+int dup2(int old, int fd)
+{
+	init();
+	if (old == fd)
+		return real_dup2(old, fd);
+	return mark_dup(old, real_dup2(old, fd));
+}
+
+int dup3(int old, int fd, int flags)
+{
+	init();
+	return mark_dup(old, real_dup3(old, fd, flags));
 }
 
 /* ---- stat family ---- */
@@ -649,4 +697,19 @@ off_t lseek64(int fd, off_t off, int whence);
 off_t lseek64(int fd, off_t off, int whence)
 {
 	return lseek(fd, off, whence);
+}
+
+/* ---- time compression for libburn's polling ---- */
+
+int usleep(useconds_t us)
+{
+	init();
+	return real_usleep((useconds_t)(us * sleep_scale));
+}
+
+unsigned int sleep(unsigned int s)
+{
+	init();
+	real_usleep((useconds_t)(s * 1e6 * sleep_scale));
+	return 0;
 }
