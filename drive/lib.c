@@ -29,16 +29,17 @@ enum sp_status drv_lib_init(struct sp_error *err)
 	if (lib_ready)
 		return SP_OK;
 	/* libburn and libisofs take char *, not const char * */
-	static char never[] = "NEVER", prefix[] = "spindle: ";
+	static char never[] = "NEVER", all[] = "ALL", prefix[] = "spindle: ";
 
 	if (!burn_initialize())
 		return sp_error_set(err, SPE_LIB, "cannot initialize libburn");
-	burn_msgs_set_severities(never, never, prefix);
+	/* queue everything (drained by drv_drain_messages), print nothing */
+	burn_msgs_set_severities(all, never, prefix);
 	if (iso_init() < 0) {
 		burn_finish();
 		return sp_error_set(err, SPE_LIB, "cannot initialize libisofs");
 	}
-	iso_set_msgs_severities(never, never, prefix);
+	iso_set_msgs_severities(all, never, prefix);
 	burn_set_messenger(iso_get_messenger());
 	burn_allow_drive_role_4(1);
 	burn_allow_untested_profiles(1);

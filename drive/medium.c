@@ -106,10 +106,10 @@ static void read_media_id(struct drv_drive *d, struct drv_medium *m)
 	if (burn_disc_get_media_id(d->bd, &product, &c1, &c2, &book, 0) > 0) {
 		snprintf(m->media_id, sizeof(m->media_id), "%s", product ? product : "");
 		manuf = burn_guess_manufacturer(m->profile, c1, c2, 0);
-		if (manuf) {
+		/* libburn's "Unknown ... Please report code ..." is no name */
+		if (manuf && strncmp(manuf, "Unknown", 7) != 0)
 			snprintf(m->manufacturer, sizeof(m->manufacturer), "%s", manuf);
-			free(manuf);
-		}
+		free(manuf);
 	}
 	free(product);
 	free(c1);

@@ -20,25 +20,27 @@
 
 static const struct sim_media media_table[] = {
 	/* name       prof  family  kind        eras  capacity  lay  1x    max  id */
-	{ "cd-r",     0x09, SIM_CD, SIM_SEQ,    false, 359849,   1, 176,  48, "97m26s66f" },
-	{ "cd-rw",    0x0a, SIM_CD, SIM_SEQ,    true,  359849,   1, 176,  24, "97m15s10f" },
+	{ "cd-r",     0x09, SIM_CD, SIM_SEQ,    false, 359849,   1, 176.4, 48, "97m26s66f" },
+	{ "cd-rw",    0x0a, SIM_CD, SIM_SEQ,    true,  359849,   1, 176.4, 24, "97m15s10f" },
 	{ "dvd-r",    0x11, SIM_DVD, SIM_SEQ,   false, 2298496,  1, 1385, 16, "MMCSIMR01" },
 	{ "dvd-rw",   0x14, SIM_DVD, SIM_SEQ,   true,  2298496,  1, 1385, 6,  "MMCSIMRW1" },
 	{ "dvd-rw-ro", 0x13, SIM_DVD, SIM_OVERWRITE, true, 2298496, 1, 1385, 6, "MMCSIMRW1" },
 	{ "dvd+r",    0x1b, SIM_DVD, SIM_SEQ,   false, 2295104,  1, 1385, 16, "MMCSIM/R01" },
 	{ "dvd+r-dl", 0x2b, SIM_DVD, SIM_SEQ,   false, 4173824,  2, 1385, 8,  "MMCSIM/D01" },
 	{ "dvd+rw",   0x1a, SIM_DVD, SIM_OVERWRITE, true, 2295104, 1, 1385, 8, "MMCSIM/W01" },
-	{ "dvd-ram",  0x12, SIM_DVD, SIM_OVERWRITE, true, 2236704, 1, 1385, 5, "" },
-	{ "bd-r",     0x41, SIM_BD, SIM_SEQ,    false, 12219392, 1, 4495, 6,  "MMCSIM/BR1" },
-	{ "bd-r-spare", 0x41, SIM_BD, SIM_SEQ,  false, 12219392, 1, 4495, 6,  "MMCSIM/BR1" },
-	{ "bd-re",    0x43, SIM_BD, SIM_OVERWRITE, true, 12219392, 1, 4495, 2, "MMCSIM/RE1" },
-	{ "cd-rom",   0x08, SIM_CD, SIM_ROM,    false, 0,        1, 176,  0,  "" },
+	{ "dvd-ram",  0x12, SIM_DVD, SIM_OVERWRITE, true, 2295104, 1, 1385, 5, "" },
+	{ "bd-r",     0x41, SIM_BD, SIM_SEQ,    false, 12219392, 1, 4495.5, 6,  "MMCSIM/BR1" },
+	{ "bd-r-spare", 0x41, SIM_BD, SIM_SEQ,  false, 12219392, 1, 4495.5, 6,  "MMCSIM/BR1" },
+	{ "bd-re",    0x43, SIM_BD, SIM_OVERWRITE, true, 12219392, 1, 4495.5, 2, "MMCSIM/RE1" },
+	{ "cd-rom",   0x08, SIM_CD, SIM_ROM,    false, 0,        1, 176.4, 0, "" },
 	{ "dvd-rom",  0x10, SIM_DVD, SIM_ROM,   false, 0,        1, 1385, 0,  "" },
-	{ "bd-rom",   0x40, SIM_BD, SIM_ROM,    false, 0,        1, 4495, 0,  "" },
+	{ "bd-rom",   0x40, SIM_BD, SIM_ROM,    false, 0,        1, 4495.5, 0,  "" },
 };
 
 /* BD default spare: 256 MiB ISA/OSA as most drives format */
 #define BD_DEFAULT_SPARE 393216
+/* DVD-RAM as formatted with the default spare areas */
+#define DVD_RAM_FORMATTED 2236704
 /* sectors a closed DVD session costs (lead-out/border) */
 #define DVD_SESSION_GAP 2048
 
@@ -86,6 +88,10 @@ void sim_disc_fresh(struct sim_disc *d, const struct sim_media *m)
 	/* DVD-RW in restricted overwrite and DVD-RAM come formatted */
 	if (m->profile == 0x13 || m->profile == 0x12)
 		d->formatted = true;
+	if (m->profile == 0x12) {
+		d->capacity = DVD_RAM_FORMATTED;
+		d->spare = m->capacity - d->capacity;
+	}
 }
 
 /* ---- tracks and sessions ---- */
@@ -560,6 +566,11 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 	if (t->state == TRK_OPEN && d->media->family == SIM_CD)
 		t->audio = dev->track_mode == 0 || dev->track_mode == 2;
 	sim_clock_io(dev, lba, n, true);
+	/* BD-R with spare areas verifies after writing, unless the host asks
+	 * for streaming (WRITE(12) with the Streaming bit) */
+	if (d->media->family == SIM_BD && d->spare > 0 &&
+	    !(c->cdb[0] == 0xaa && (c->cdb[10] & 0x80)))
+		sim_clock_io(dev, lba, n, true);
 	return 0;
 }
 
@@ -854,7 +865,7 @@ void sim_clock_io(struct sim_dev *dev, int64_t lba, uint32_t n, bool write)
 	int64_t dist = lba - dev->last_lba;
 
 	if (kbps <= 0)
-		kbps = dev->disc.media->x1_kbps * 4;
+		kbps = (int)(dev->disc.media->x1_kbps * 4);
 	if (dist < 0)
 		dist = -dist;
 	if (dist > 1024)        /* a seek: about 80 ms average access */
@@ -955,7 +966,13 @@ int sim_disc_load(struct sim_dev *dev, const char *media)
 	int ret = -1;
 
 	if (dev->state_fd < 0) {
-		dev->state_fd = open(dev->state_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		int fd = open(dev->state_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			return -1;
+		/* keep clear of the low numbers programs dup2() onto */
+		dev->state_fd = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+		close(fd);
 		if (dev->state_fd < 0)
 			return -1;
 		dev->test_nwa = INT64_MIN;

@@ -252,9 +252,9 @@ int sim_dvd_format_caps(struct sim_dev *dev, uint8_t *r, int *len)
 			cap_descr(r, len, 0, 0x13, 16);
 		return 0;
 	case 0x12:
-		cap_descr(r, len, raw, 0x00, 0);
-		cap_descr(r, len, 2295104, 0x00, 0);    /* no spare */
-		cap_descr(r, len, raw - 20480, 0x01, 0);
+		cap_descr(r, len, 2236704, 0x00, 0);    /* default spare */
+		cap_descr(r, len, raw, 0x00, 0);        /* no spare */
+		cap_descr(r, len, 2236704 - 20480, 0x01, 0);
 		return 0;
 	default:
 		return -1;
@@ -334,6 +334,7 @@ int sim_dvd_format(struct sim_cmd *c, int type, int64_t blocks)
 		if (type == 0x00)
 			sim_discard(dev);
 		d->capacity = blocks;
+		d->spare = raw - blocks;
 		d->formatted = true;
 		sim_clock_add(dev, type == 0x00 ? 1800.0 : 120.0);
 		return 0;

@@ -330,10 +330,11 @@ static int write_speed_list(const struct sim_dev *dev, int *out, int max)
 		return 0;
 	for (int i = 0; i < 3 && n < max; i++) {
 		int x = m->max_x / fractions[i];
+		int kbps = (int)(x * m->x1_kbps + 0.5);
 
-		if (x < 1 || (n && out[n - 1] == x * m->x1_kbps))
+		if (x < 1 || (n && out[n - 1] == kbps))
 			continue;
-		out[n++] = x * m->x1_kbps;
+		out[n++] = kbps;
 	}
 	return n;
 }
@@ -342,7 +343,7 @@ static int max_read_kbps(const struct sim_dev *dev)
 {
 	const struct sim_media *m = dev->disc.media;
 
-	return m->x1_kbps * (m->family == SIM_CD ? 48 : m->family == SIM_DVD ? 16 : 8);
+	return (int)(m->x1_kbps * (m->family == SIM_CD ? 48 : m->family == SIM_DVD ? 16 : 8));
 }
 
 static int page_2a(const struct sim_dev *dev, uint8_t *p, bool changeable)

@@ -50,7 +50,7 @@ struct sim_media {
 	bool erasable;          /* BLANK or FORMAT brings it back */
 	int64_t capacity;       /* raw user capacity in sectors */
 	int layers;
-	int x1_kbps;            /* 1x in kB/s (1000 bytes) */
+	double x1_kbps;         /* 1x in kB/s (1000 bytes) */
 	int max_x;              /* fastest write speed as a multiple of 1x */
 	const char *media_id;   /* manufacturer/product code */
 };

@@ -36,6 +36,7 @@
 #include <scsi/scsi.h>
 #include <scsi/sg.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,11 @@ int close(int fd)
 {
 	struct sim_dev *d = dev_by_fd(fd);
 
+	/* programs that close every descriptor must not take the disc away */
+	for (int i = 0; i < n_devs; i++)
+		if (devs[i].state_fd == fd && fd >= 0)
+			return 0;
+
 	if (d) {
 		pthread_mutex_lock(&lock);
 		fd_dev[fd] = 0;
@@ -584,6 +590,24 @@ int ioctl(int fd, unsigned long req, ...)
 		return r;
 	}
 	case CDROM_LOCKDOOR:
+		/* the kernel keeps this lock after close (keeplocked) */
+		pthread_mutex_lock(&lock);
+		d->locked = (intptr_t)arg != 0;
+		sim_disc_save(d);
+		pthread_mutex_unlock(&lock);
+		sim_log(d, "ioctl CDROM_LOCKDOOR %d", d->locked);
+		return 0;
+	case CDROMEJECT:
+		pthread_mutex_lock(&lock);
+		if (d->locked) {
+			pthread_mutex_unlock(&lock);
+			errno = EBUSY;
+			return -1;
+		}
+		d->tray_open = true;
+		sim_disc_save(d);
+		pthread_mutex_unlock(&lock);
+		return 0;
 	case CDROM_CLEAR_OPTIONS:
 	case CDROM_SET_OPTIONS:
 	case SG_SET_RESERVED_SIZE:
