@@ -649,10 +649,11 @@ int sim_close(struct sim_cmd *c)
 			dev->test_nwa = INT64_MIN;
 		} else if (!sim_is_cd(dev) && dev->write_type == 2 &&
 			   (d->profile == 0x11 || d->profile == 0x14 || d->profile == 0x15)) {
-			/* DVD-R DAO: a fully written reserved track closes the disc */
+			/* DVD-R DAO: flushing the written track closes the disc;
+			 * the drive pads to the reserved (ECC-aligned) size */
 			for (int i = 0; i < d->n_tracks; i++)
 				if (d->tracks[i].state == TRK_RESERVED &&
-				    d->tracks[i].written == d->tracks[i].size) {
+				    d->tracks[i].written > 0) {
 					close_session(dev, true);
 					break;
 				}

@@ -77,6 +77,7 @@ static int (*real_fstat)(int, struct stat *);
 static int (*real_xstat)(int, const char *, struct stat *);
 static int (*real_lxstat)(int, const char *, struct stat *);
 static int (*real_fxstat)(int, int, struct stat *);
+static int (*real_statx)(int, const char *, int, unsigned int, struct statx *);
 
 void sim_log(struct sim_dev *dev, const char *fmt, ...)
 {
@@ -186,6 +187,7 @@ static void init(void)
 	real_xstat = dlsym(RTLD_NEXT, "__xstat");
 	real_lxstat = dlsym(RTLD_NEXT, "__lxstat");
 	real_fxstat = dlsym(RTLD_NEXT, "__fxstat");
+	real_statx = dlsym(RTLD_NEXT, "statx");
 	real_usleep = dlsym(RTLD_NEXT, "usleep");
 	if (getenv("MMCSIM_SLEEP_SCALE")) {
 		sleep_scale = atof(getenv("MMCSIM_SLEEP_SCALE"));
@@ -475,6 +477,37 @@ int __fxstat64(int ver, int fd, struct stat *st)
 	return __fxstat(ver, fd, st);
 }
 
+/* coreutils (ls, stat) use statx() */
+int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx)
+{
+	struct sim_dev *d = NULL;
+
+	if (*path)
+		d = dev_by_path(path);
+	else if (flags & AT_EMPTY_PATH)
+		d = dev_by_fd(dirfd);
+	if (d) {
+		struct stat st;
+
+		fake_stat(d, &st);
+		memset(sx, 0, sizeof(*sx));
+		sx->stx_mask = STATX_BASIC_STATS;
+		sx->stx_mode = (uint16_t)st.st_mode;
+		sx->stx_nlink = 1;
+		sx->stx_ino = st.st_ino;
+		sx->stx_blksize = SIM_SECTOR;
+		sx->stx_rdev_major = major(st.st_rdev);
+		sx->stx_rdev_minor = minor(st.st_rdev);
+		sx->stx_dev_minor = 5;
+		return 0;
+	}
+	if (!real_statx) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real_statx(dirfd, path, flags, mask, sx);
+}
+
 /* ---- SG_IO ---- */
 
 static void fill_sense(struct sg_io_hdr *h, const struct sim_cmd *c)
@@ -636,6 +669,7 @@ static ssize_t fake_pread(struct sim_dev *d, void *buf, size_t count, int64_t of
 	uint8_t sector[SIM_SECTOR];
 	size_t done = 0;
 
+	d->commands++;
 	if (d->no_medium || d->tray_open) {
 		errno = ENOMEDIUM;
 		return -1;
