@@ -30,11 +30,17 @@ sim() {
 	RC=$?
 	return 0
 }
-# sp DISC SPINDLE-ARGS...: spindle on the drive holding DISC (-d added)
+# sp DISC SPINDLE-ARGS...: spindle on the drive holding DISC (-d added),
+# under valgrind when SPINDLE_VALGRIND is set
 sp() {
 	disc=$1 cmd=$2
 	shift 2
-	sim --disc "$disc" -- "$SPINDLE" "$cmd" -d "$DEV" "$@"
+	if [ -n "${SPINDLE_VALGRIND:-}" ]; then
+		sim --disc "$disc" -- valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$SPINDLE" "$cmd" -d "$DEV" "$@"
+	else
+		sim --disc "$disc" -- "$SPINDLE" "$cmd" -d "$DEV" "$@"
+	fi
 }
 # expect_log TEXT: TEXT on stdout or stderr (xorriso splits its report)
 expect_log() {
