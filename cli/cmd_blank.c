@@ -10,7 +10,7 @@ enum { OPT_FAST = 256, OPT_FULL, OPT_FORCE };
 static const struct cli_opt opts[] = {
 	{ "fast", OPT_FAST, NULL, "erase only the table of contents (the default); quick" },
 	{ "full", OPT_FULL, NULL, "erase the whole disc; takes as long as burning it full" },
-	{ "force", OPT_FORCE, NULL, "blank a disc that is blank already" },
+	{ "force", OPT_FORCE, NULL, "fast-blank a disc that is blank already" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -21,8 +21,9 @@ const struct cli_doc doc_blank = {
 	"again.  --fast (the default) erases the table of contents and takes "
 	"about a minute; --full overwrites the whole disc.  A DVD-RW that was "
 	"formatted to restricted overwrite returns to sequential recording; note "
-	"that a fast-blanked DVD-RW accepts only incremental (not DAO) writing "
-	"on some drives.\n\n"
+	"that a fast-blanked DVD-RW accepts only DAO writing (a whole disc in one "
+	"session), not incremental multi-session writing; blank it --full for "
+	"that.  A fast blank of a blank disc is skipped.\n\n"
 	"DVD+RW, DVD-RAM and BD-RE are not blanked: burn over them, or use "
 	"'spindle format'.  Write-once media (CD-R, DVD-R, DVD+R, BD-R) cannot "
 	"be erased.",
@@ -70,7 +71,8 @@ int cmd_blank(struct cli_ctx *ctx, int argc, char **argv)
 	if (drv_get_medium(d, &m, &err) != SP_OK)
 		goto fail;
 	have_medium = true;
-	if (m.status == DRV_DISC_BLANK && m.erasable && !force &&
+	/* a fast blank of a blank disc changes nothing; a full one does */
+	if (m.status == DRV_DISC_BLANK && m.erasable && !force && mode == DRV_BLANK_FAST &&
 	    (m.profile == 0x0a || m.profile == 0x14)) {
 		if (!ctx->json && !ctx->quiet)
 			fprintf(stderr, "spindle: the %s is blank already; nothing to do "

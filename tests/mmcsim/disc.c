@@ -889,11 +889,11 @@ static int write_header(struct sim_dev *dev)
 	n = (size_t)snprintf(h, SIM_HEADER_BYTES,
 		"mmcsim-disc 1\nmedia %s\nprofile %d\ncapacity %lld\nformatted %d\n"
 		"spare %lld\nfinalized %d\nsessions %d\nhigh_water %lld\n"
-		"tray_open %d\nlocked %d\nwrites %lld\ntracks %d\n",
+		"tray_open %d\nlocked %d\nwrites %lld\nquick_blanked %d\ntracks %d\n",
 		d->media->name, d->profile, (long long)d->capacity, d->formatted,
 		(long long)d->spare, d->finalized, d->n_sessions,
 		(long long)d->high_water, dev->tray_open, dev->locked,
-		(long long)d->writes, d->n_tracks);
+		(long long)d->writes, d->quick_blanked, d->n_tracks);
 	for (int i = 0; i < d->n_tracks && n < SIM_HEADER_BYTES - 200; i++) {
 		const struct sim_track *t = &d->tracks[i];
 
@@ -920,7 +920,7 @@ static int parse_header(struct sim_dev *dev, const char *h)
 	struct sim_disc *d = &dev->disc;
 	char name[32] = "";
 	const char *p;
-	int ntr = 0, fmt = 0, fin = 0, tray = 0, lock = 0;
+	int ntr = 0, fmt = 0, fin = 0, tray = 0, lock = 0, quick = 0;
 	long long cap = 0, spare = 0, hw = 0, writes = 0;
 
 	if (strncmp(h, "mmcsim-disc 1\n", 14) != 0)
@@ -928,8 +928,9 @@ static int parse_header(struct sim_dev *dev, const char *h)
 	if (sscanf(h, "mmcsim-disc 1\nmedia %31s\nprofile %d\ncapacity %lld\n"
 		   "formatted %d\nspare %lld\nfinalized %d\nsessions %d\n"
 		   "high_water %lld\ntray_open %d\nlocked %d\nwrites %lld\n"
-		   "tracks %d\n", name, &d->profile, &cap, &fmt, &spare, &fin,
-		   &d->n_sessions, &hw, &tray, &lock, &writes, &ntr) != 12)
+		   "quick_blanked %d\ntracks %d\n", name, &d->profile, &cap, &fmt,
+		   &spare, &fin, &d->n_sessions, &hw, &tray, &lock, &writes, &quick,
+		   &ntr) != 13)
 		return -1;
 	d->media = sim_media_find(name);
 	if (!d->media || ntr < 0 || ntr > SIM_MAX_TRACKS)
@@ -940,6 +941,7 @@ static int parse_header(struct sim_dev *dev, const char *h)
 	d->finalized = fin;
 	d->high_water = hw;
 	d->writes = writes;
+	d->quick_blanked = quick;
 	dev->tray_open = tray;
 	dev->locked = lock;
 	d->n_tracks = ntr;

@@ -352,7 +352,6 @@ int sim_cd_blank(struct sim_cmd *c)
 		return 0;
 	sim_discard(dev);
 	sim_disc_fresh(d, d->media);
-	d->erased_full = type == 0;
 	sim_clock_add(dev, type == 0 ? 1200.0 * 176 / (dev->write_kbps ? dev->write_kbps : 704)
 				     : 60.0);
 	sim_log(dev, "blanked (%s)", type == 0 ? "full" : "minimal");

@@ -392,7 +392,7 @@ int sim_dvd_blank(struct sim_cmd *c)
 		return sim_sense(c, 5, 0x24, 0x00);
 	sim_discard(dev);
 	sim_disc_fresh(d, sim_media_find("dvd-rw"));
-	d->erased_full = type == 0;
+	d->quick_blanked = type == 1 && d->profile == 0x14;
 	sim_clock_add(dev, type == 0 ? d->capacity * 2048.0 / (1385e3 * 2) : 90.0);
 	sim_log(dev, "DVD-RW blanked (%s)", type == 0 ? "full" : "minimal");
 	sim_disc_save(dev);

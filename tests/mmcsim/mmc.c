@@ -195,8 +195,9 @@ static int get_configuration(struct sim_cmd *c)
 		sim_put32(p + 8, SIM_SECTOR);
 		sim_put16(p + 12, dvd ? 16 : 32);
 	}
+	/* a minimally blanked DVD-RW takes only DAO: no incremental feature */
 	if ((p = feature(&b, 0x0021, cur == 0x09 || cur == 0x0a || cur == 0x11 ||
-			 cur == 0x14 || cur == 0x15, 8))) {
+			 (cur == 0x14 && !dev->disc.quick_blanked) || cur == 0x15, 8))) {
 		sim_put16(p + 4, 0x0001 | 0x0100);      /* mode 1, mode 2 form 1 */
 		p[6] = 0x01;    /* BUF */
 		p[7] = 1;       /* one link size */
@@ -431,6 +432,8 @@ static bool write_type_ok(const struct sim_dev *dev, int wt, int dbt)
 			return true;
 		return false;
 	}
+	if (prof == 0x14 && dev->disc.quick_blanked)
+		return wt == 2;
 	if (prof == 0x11 || prof == 0x14 || prof == 0x15)
 		return wt == 0 || wt == 2;
 	return true;            /* others ignore page 05h */

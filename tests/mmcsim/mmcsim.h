@@ -87,7 +87,7 @@ struct sim_disc {
 	int n_sessions;         /* sessions holding at least one track */
 	enum sim_session_state last_session;
 	int64_t high_water;     /* overwritable: end of what was written */
-	bool erased_full;       /* last blank was a full one */
+	bool quick_blanked;     /* DVD-RW minimally blanked: DAO only */
 	int64_t writes;         /* sectors ever written, for the curious */
 };
 

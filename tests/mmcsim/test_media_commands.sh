@@ -76,6 +76,29 @@ test_blank_full_dvd_rw_from_restricted_overwrite() {
 	expect_log "Media status : is blank"
 }
 
+# a fast-blanked DVD-RW takes DAO only; a full blank brings incremental back
+test_fast_blanked_dvd_rw_is_dao_only() {
+	need_sim
+	need_tool cdrskin
+	mkimg img 100
+	sim --media dvd-rw --disc disc -- cdrskin dev="$DEV" -tao -data img
+	expect_exit 0
+	sp disc blank --fast
+	expect_exit 0
+	expect_eq "$(state_get disc quick_blanked)" "1"
+	sim --disc disc -- cdrskin dev="$DEV" -tao -multi -data img
+	[ "$RC" -ne 0 ] || fail "incremental writing on a fast-blanked DVD-RW succeeded"
+	sim --disc disc -- cdrskin dev="$DEV" -toc
+	expect_out "blank DVD-RW"
+	sp disc blank --full
+	expect_exit 0
+	expect_err "(full)"
+	sim --disc disc -- cdrskin dev="$DEV" -tao -multi -data img
+	expect_exit 0
+	sim --disc disc -- cdrskin dev="$DEV" -toc
+	expect_out "appendable DVD-RW"
+}
+
 test_blank_already_blank_is_a_no_op() {
 	need_sim
 	sim --media cd-rw --disc disc --log log -- "$SPINDLE" blank -d "$DEV"
