@@ -19,6 +19,7 @@ enum {
 	OPT_FIFO,
 	OPT_FORCE,
 	OPT_NO_VERIFY,
+	OPT_BLANK,
 };
 
 static const struct cli_opt opts[] = {
@@ -30,6 +31,8 @@ static const struct cli_opt opts[] = {
 	{ "stream-recording", OPT_STREAM, NULL, "BD: write without defect management, for full speed" },
 	{ "fifo", OPT_FIFO, "SIZE", "size of the FIFO between image and drive (default 64M, 1M to 1G)" },
 	{ "force", OPT_FORCE, NULL, "write over a medium or virtual drive file that holds data" },
+	{ "blank", OPT_BLANK, NULL, "blank a CD-RW/DVD-RW or format an unformatted BD-RE first; "
+	  "write over DVD+RW, BD-RE, DVD-RAM" },
 	{ "no-verify", OPT_NO_VERIFY, NULL, "do not compare the disc with the image afterwards" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -46,6 +49,10 @@ const struct cli_doc doc_burn = {
 	"that exists and is not empty, is refused unless --force is given.  An "
 	"image larger than the free space (for a virtual drive: the free space "
 	"of its filesystem) is refused with nothing written.\n\n"
+	"Rewritable media are prepared only when asked: with --blank, a CD-RW "
+	"or DVD-RW holding data is fast-blanked, an unformatted BD-RE or "
+	"DVD-RAM is formatted, and a DVD+RW, BD-RE or DVD-RAM holding data is "
+	"written over.  --blank cannot be combined with --simulate.\n\n"
 	"The image reaches the drive through a FIFO.  libburn's FIFO pauses 50 "
 	"ms whenever it runs full or empty, so it moves at most its size per "
 	"50 ms; the 64 MiB default is well above any drive's speed.\n\n"
@@ -63,6 +70,7 @@ struct burn_job {
 	uint64_t fifo;
 	bool eject;
 	bool verify;
+	bool blank;             /* blank/format rewritables first */
 };
 
 struct burn_view {
@@ -159,6 +167,51 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 	return rc;
 }
 
+static void show_prep(double fraction, double elapsed, void *vctx)
+{
+	cli_progress(vctx, "preparing the disc: %3.0f%%  %.0f s", fraction * 100, elapsed);
+}
+
+/*
+ * --blank: make a rewritable medium writable from its start.  Without it,
+ * only the unformatted BD-RE (which drv_write would fail on) is explained.
+ */
+static enum sp_status prepare_medium(struct cli_ctx *ctx, struct drv_drive *d,
+				     const struct burn_job *job, struct drv_write_opts *wo,
+				     struct sp_error *err)
+{
+	static const struct drv_format_opts fo = DRV_FORMAT_OPTS_INIT;
+	enum drv_prep need = drv_prep_needed(d);
+	enum sp_status st = SP_OK;
+
+	if (!job->blank) {
+		if (need != DRV_PREP_FORMAT)
+			return SP_OK;
+		sp_error_set(err, SPE_MEDIUM, "the disc in drive '%s' is not formatted", drv_address(d));
+		sp_error_hint(err, "add --blank to format it first, or run 'spindle format'");
+		return SP_FAILED;
+	}
+	switch (need) {
+	case DRV_PREP_BLANK:
+		st = drv_blank(d, DRV_BLANK_FAST, show_prep, ctx, err);
+		break;
+	case DRV_PREP_FORMAT:
+		st = drv_format(d, &fo, show_prep, ctx, err);
+		break;
+	case DRV_PREP_OVERWRITE:
+		wo->force = true;
+		break;
+	default:
+		break;
+	}
+	cli_progress_end(ctx);
+	if (st == SP_OK && need != DRV_PREP_NONE && !ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: %s the disc in %s\n",
+			need == DRV_PREP_BLANK ? "blanked" : need == DRV_PREP_FORMAT ? "formatted"
+			: "writing over", drv_address(d));
+	return st;
+}
+
 /*
  * Burn the job to one drive.  Everything per drive lives here, so that a
  * duplication run (several -d) can call it once per drive.
@@ -171,6 +224,7 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 	struct img_source src = IMG_SOURCE_INIT;
 	struct burn_view view = { ctx, NULL, -10 };
 	struct drv_drive *d = NULL;
+	struct drv_write_opts wo;
 	json_t *r = NULL;
 	double t0 = sp_now(), secs;
 	int rc;
@@ -183,7 +237,12 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 		goto out;
 	}
 	view.src = &src;
-	if (drv_write(d, src.chain, src.size, &job->wo, show_progress, &view, &err) != SP_OK) {
+	wo = job->wo;
+	if (prepare_medium(ctx, d, job, &wo, &err) != SP_OK) {
+		rc = cli_fail(ctx, &err);
+		goto out;
+	}
+	if (drv_write(d, src.chain, src.size, &wo, show_progress, &view, &err) != SP_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
@@ -246,6 +305,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case OPT_STREAM: job->wo.stream_recording = true; break;
 		case OPT_FORCE: job->wo.force = true; break;
 		case OPT_NO_VERIFY: job->verify = false; break;
+		case OPT_BLANK: job->blank = true; break;
 		case OPT_FIFO:
 			if (cli_parse_size_opt(ctx, "--fifo", arg, &job->fifo) < 0)
 				return SP_EXIT_USAGE;
@@ -258,6 +318,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 			return SP_EXIT_USAGE;
 		}
 	}
+	if (job->blank && job->wo.simulate)
+		return cli_usage_error(ctx, "--blank would blank the disc for real; it cannot go with --simulate");
 	if (ctx->optind >= argc)
 		return cli_usage_error(ctx, "missing IMAGE (a file, or - for standard input)");
 	job->image = argv[ctx->optind++];

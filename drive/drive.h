@@ -336,6 +336,16 @@ enum sp_status drv_format(struct drv_drive *d, const struct drv_format_opts *o,
 			  drv_fraction_fn progress, void *ctx,
 			  struct sp_error *err);
 
+/*
+ * What a rewritable medium needs before a burn can start from its beginning:
+ * DRV_PREP_NONE (blank, or write-once), DRV_PREP_BLANK (CD-RW, DVD-RW
+ * holding data), DRV_PREP_FORMAT (unformatted BD-RE, DVD-RAM),
+ * DRV_PREP_OVERWRITE (formatted overwritable media holding data: written
+ * over in place).
+ */
+enum drv_prep { DRV_PREP_NONE, DRV_PREP_BLANK, DRV_PREP_FORMAT, DRV_PREP_OVERWRITE };
+enum drv_prep drv_prep_needed(struct drv_drive *d);
+
 /* Open the tray of the drive at address (NULL: the only drive). */
 enum sp_status drv_eject(const char *address, struct sp_error *err);
 /* Close the tray and wait for the medium to be recognised. */

@@ -137,6 +137,26 @@ enum sp_status drv_blank(struct drv_drive *d, enum drv_blank_mode mode,
 	return SP_OK;
 }
 
+/*
+ * Overwritable media read as zeros where nothing was written, and libburn
+ * calls them blank whatever they hold: look at the first 64 KiB, where a
+ * file system (ISO 9660 at 32 KiB, libisoburn's superblock copy at 0) sits.
+ */
+static bool has_data(struct drv_drive *d)
+{
+	static char buf[32 * SP_SECTOR];
+	off_t count = 0;
+
+	if (burn_read_data(d->bd, 0, buf, sizeof(buf), &count, 2 | 4) <= 0) {
+		drv_clear_messages();
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(buf); i++)
+		if (buf[i])
+			return true;
+	return false;
+}
+
 static int format_state(struct drv_drive *d, off_t *size)
 {
 	int status = 0, num = 0;
@@ -231,4 +251,34 @@ enum sp_status drv_format(struct drv_drive *d, const struct drv_format_opts *o,
 		return SP_FAILED;
 	}
 	return SP_OK;
+}
+
+enum drv_prep drv_prep_needed(struct drv_drive *d)
+{
+	enum burn_disc_status s;
+	char name[80];
+	off_t cur;
+	int prof;
+
+	if (d->is_virtual)
+		return DRV_PREP_NONE;
+	s = disc_status(d);
+	prof = current_profile(d, name);
+	switch (prof) {
+	case 0x0a:
+	case 0x14:
+		return s == BURN_DISC_BLANK ? DRV_PREP_NONE : DRV_PREP_BLANK;
+	case 0x43:
+	case 0x12:
+		if (format_state(d, &cur) == BURN_FORMAT_IS_UNFORMATTED)
+			return DRV_PREP_FORMAT;
+		/* fall through */
+	case 0x13:
+	case 0x1a:
+		/* libburn calls formatted overwritable media blank; look for data */
+		return drv_readable_sectors(d) > 0 && has_data(d) ? DRV_PREP_OVERWRITE
+								  : DRV_PREP_NONE;
+	default:
+		return DRV_PREP_NONE;
+	}
 }
