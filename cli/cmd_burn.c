@@ -2,8 +2,11 @@
 /* cmd_burn.c - spindle burn: write an image file or standard input. */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "drive/drive.h"
@@ -38,7 +41,7 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_burn = {
-	"[-d DRIVE] [OPTIONS] IMAGE|-",
+	"[-d DRIVE]... [OPTIONS] IMAGE|-",
 	"Write an image file or standard input to a disc",
 	"Writes IMAGE, or standard input if IMAGE is -, as one data track, then "
 	"reads the disc back and compares it with the image (see spindle "
@@ -60,7 +63,12 @@ const struct cli_doc doc_burn = {
 	"time left, and the fill of the FIFO and of the drive's buffer.  With "
 	"--json, progress objects are printed about once a second.  SIGINT, "
 	"SIGTERM or SIGHUP cancel the burn cleanly through libburn and release "
-	"the drive (exit status 8).",
+	"the drive (exit status 8).\n\n"
+	"Duplication: with several -d options the image is burned to all those "
+	"drives at once, each verified on its own, with one progress line.  A "
+	"drive that fails does not stop the others; each drive's result is "
+	"reported (with --json as a \"drive_result\" object), and the exit "
+	"status is that of the first failed drive in -d order.",
 	opts,
 };
 
@@ -193,10 +201,10 @@ static enum sp_status prepare_medium(struct cli_ctx *ctx, struct drv_drive *d,
 	}
 	switch (need) {
 	case DRV_PREP_BLANK:
-		st = drv_blank(d, DRV_BLANK_FAST, show_prep, ctx, err);
+		st = drv_blank(d, DRV_BLANK_FAST, ctx ? show_prep : NULL, ctx, err);
 		break;
 	case DRV_PREP_FORMAT:
-		st = drv_format(d, &fo, show_prep, ctx, err);
+		st = drv_format(d, &fo, ctx ? show_prep : NULL, ctx, err);
 		break;
 	case DRV_PREP_OVERWRITE:
 		wo->force = true;
@@ -204,6 +212,8 @@ static enum sp_status prepare_medium(struct cli_ctx *ctx, struct drv_drive *d,
 	default:
 		break;
 	}
+	if (!ctx)
+		return st;
 	cli_progress_end(ctx);
 	if (st == SP_OK && need != DRV_PREP_NONE && !ctx->json && !ctx->quiet)
 		fprintf(stderr, "spindle burn: %s the disc in %s\n",
@@ -282,6 +292,266 @@ out:
 	return rc;
 }
 
+/* ---- duplication: one image to several drives at once ---- */
+
+enum dup_state { DUP_OPENING, DUP_PREPARING, DUP_WRITING, DUP_VERIFYING, DUP_DONE };
+
+struct dup_drive {
+	const char *address;
+	const struct burn_job *job;
+	pthread_mutex_t *lock;
+	struct drv_drive *d;
+	pthread_t thread;
+	bool started;
+	/* shown while running; under *lock */
+	enum dup_state state;
+	double pct;
+	double bytes_per_sec;
+	/* the outcome; read after the join */
+	struct sp_error err;
+	bool failed;
+	uint64_t bytes;
+	double seconds;
+	bool verified;
+	struct img_verify_result vres;
+};
+
+static const char *const dup_state_name[] = {
+	"opening", "preparing", "writing", "verifying", "done",
+};
+
+static void dup_set(struct dup_drive *w, enum dup_state st, double pct, double bps)
+{
+	pthread_mutex_lock(w->lock);
+	w->state = st;
+	w->pct = pct;
+	w->bytes_per_sec = bps;
+	pthread_mutex_unlock(w->lock);
+}
+
+static void dup_write_progress(const struct drv_progress *p, void *v)
+{
+	struct dup_drive *w = v;
+
+	dup_set(w, DUP_WRITING, p->sectors_total > 0
+		? 100.0 * (double)p->sectors_done / (double)p->sectors_total : 0, p->bytes_per_sec);
+}
+
+static void dup_verify_progress(const struct img_verify_progress *p, void *v)
+{
+	struct dup_drive *w = v;
+
+	dup_set(w, DUP_VERIFYING, p->sectors_total > 0
+		? 100.0 * (double)p->sectors_done / (double)p->sectors_total : 0,
+		p->elapsed > 0 ? (double)p->sectors_done * SP_SECTOR / p->elapsed : 0);
+}
+
+/* One drive's burn and verify, in its own thread; prints nothing. */
+static void *dup_worker(void *arg)
+{
+	struct dup_drive *w = arg;
+	const struct burn_job *job = w->job;
+	struct img_source src = IMG_SOURCE_INIT;
+	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
+	struct drv_write_opts wo = job->wo;
+	double t0 = sp_now();
+
+	w->failed = true;
+	if (img_source_open(&src, job->image, job->fifo, &w->err) != SP_OK)
+		goto out;
+	dup_set(w, DUP_PREPARING, 0, 0);
+	if (prepare_medium(NULL, w->d, job, &wo, &w->err) != SP_OK)
+		goto out;
+	if (drv_write(w->d, src.chain, src.size, &wo, dup_write_progress, w, &w->err) != SP_OK)
+		goto out;
+	w->bytes = (uint64_t)src.size;
+	w->seconds = sp_now() - t0;
+	if (job->verify && !wo.simulate) {
+		vo.start_lba = drv_last_write_lba(w->d);
+		vo.progress = dup_verify_progress;
+		vo.ctx = w;
+		if (img_verify_image(w->d, job->image, &vo, &w->vres, &w->err) != SP_OK)
+			goto out;
+		w->verified = true;
+	}
+	w->failed = false;
+out:
+	img_source_release(&src);
+	dup_set(w, DUP_DONE, 100, 0);
+	return NULL;
+}
+
+/* One progress line for all drives: "sr7 writing 45% | sr8 failed ..." */
+static void dup_show(struct cli_ctx *ctx, struct dup_drive *w, int n, double *last_json,
+		     double now)
+{
+	char line[512] = "";
+	size_t at = 0;
+	bool emit_json = ctx->json && now - *last_json >= 1.0;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = strrchr(w[i].address, '/');
+		enum dup_state st;
+		double pct, bps;
+		bool failed;
+
+		pthread_mutex_lock(w[i].lock);
+		st = w[i].state;
+		pct = w[i].pct;
+		bps = w[i].bytes_per_sec;
+		failed = w[i].failed && st == DUP_DONE;
+		pthread_mutex_unlock(w[i].lock);
+		name = name ? name + 1 : w[i].address;
+		if (emit_json)
+			cli_json_emit(json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}",
+				"type", "progress", "command", "burn", "drive", w[i].address,
+				"phase", failed ? "failed" : dup_state_name[st], "percent", pct,
+				"bytes_per_sec", bps));
+		if (at < sizeof(line))
+			at += (size_t)snprintf(line + at, sizeof(line) - at, "%s%s %s", i ? " | " : "",
+					       name, failed ? "failed" : dup_state_name[st]);
+		if (!failed && (st == DUP_WRITING || st == DUP_VERIFYING) && at < sizeof(line))
+			at += (size_t)snprintf(line + at, sizeof(line) - at, " %3.0f%% %.1f MB/s",
+					       pct, bps / 1e6);
+	}
+	if (emit_json)
+		*last_json = now;
+	cli_progress(ctx, "%s", line);
+}
+
+/* Report one drive: a line (or a JSON object), the verify, its exit code. */
+static int dup_report(struct cli_ctx *ctx, struct dup_drive *w)
+{
+	json_t *r = json_pack("{s:s, s:s}", "type", "drive_result", "drive", w->address);
+	int rc = SP_EXIT_OK;
+	bool json = ctx->json;
+	char h[32];
+
+	if (w->failed) {
+		char msg[sizeof(w->err.msg)];
+		int keep = (int)sizeof(msg) - (int)strlen(w->address) - 3;
+
+		snprintf(msg, sizeof(msg), "%s", w->err.msg);
+		snprintf(w->err.msg, sizeof(w->err.msg), "%s: %.*s", w->address,
+			 keep > 0 ? keep : 0, msg);
+		json_object_set_new(r, "ok", json_false());
+		json_object_set_new(r, "error", cli_error_json(&w->err));
+		ctx->json = false;      /* the line on stderr, no result object */
+		rc = cli_fail(ctx, &w->err);
+		ctx->json = json;
+	} else {
+		json_object_set_new(r, "ok", json_true());
+		json_object_set_new(r, "bytes", json_integer((json_int_t)w->bytes));
+		json_object_set_new(r, "seconds", json_real(w->seconds));
+		if (!json && !ctx->quiet)
+			fprintf(stderr, "spindle burn: %s: %s %s in %.1f s\n", w->address,
+				w->job->wo.simulate ? "simulated writing" : "wrote",
+				sp_human_size(w->bytes, h, sizeof(h)), w->seconds);
+		if (w->verified) {
+			json_t *vr = json_object();
+
+			if (!json)
+				printf("%s: ", w->address);
+			rc = cli_report_verify(ctx, &w->vres, vr);
+			json_object_del(vr, "ok");
+			if (rc != SP_EXIT_OK) {
+				json_object_set_new(r, "ok", json_false());
+				json_object_set(r, "error", json_object_get(vr, "error"));
+			}
+			json_object_set_new(r, "verify", vr);
+		}
+	}
+	if (json)
+		cli_json_emit(r);
+	else
+		json_decref(r);
+	return rc;
+}
+
+/*
+ * Burn one image to several drives at once: the drives are grabbed one
+ * after the other (libburn's scan is not reentrant), then each writes and
+ * verifies in its own thread while one line shows them all.  A drive that
+ * fails does not stop the others.  The exit status is that of the first
+ * drive (in -d order) that failed.
+ */
+static int burn_duplicate(struct cli_ctx *ctx, const struct burn_job *job)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct dup_drive w[CLI_MAX_DRIVES];
+	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
+	int n = ctx->n_drives, rc = SP_EXIT_OK, n_ok = 0, running;
+	double last_json = -10;
+	json_t *r;
+
+	if (strcmp(job->image, "-") == 0)
+		return cli_usage_error(ctx, "duplication needs an image file; standard input can be read only once");
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < i; k++)
+			if (strcmp(ctx->drives[i], ctx->drives[k]) == 0)
+				return cli_usage_error(ctx, "drive '%s' is given twice", ctx->drives[i]);
+	memset(w, 0, sizeof(w));
+	oo.access = DRV_WRITE;
+	for (int i = 0; i < n; i++) {
+		w[i].address = ctx->drives[i];
+		w[i].job = job;
+		w[i].lock = &lock;
+		w[i].err = (struct sp_error)SP_ERROR_INIT;
+		w[i].vres = (struct img_verify_result)IMG_VERIFY_RESULT_INIT;
+		if (drv_open(&w[i].d, w[i].address, &oo, &w[i].err) != SP_OK) {
+			w[i].failed = true;
+			w[i].state = DUP_DONE;
+			continue;
+		}
+		if (pthread_create(&w[i].thread, NULL, dup_worker, &w[i]) != 0) {
+			sp_error_set(&w[i].err, SPE_INTERNAL, "cannot start a thread for drive '%s'",
+				     w[i].address);
+			w[i].failed = true;
+			w[i].state = DUP_DONE;
+			continue;
+		}
+		w[i].started = true;
+	}
+	do {
+		running = 0;
+		for (int i = 0; i < n; i++) {
+			pthread_mutex_lock(&lock);
+			running += w[i].state != DUP_DONE;
+			pthread_mutex_unlock(&lock);
+		}
+		dup_show(ctx, w, n, &last_json, sp_now());
+		if (running)
+			usleep(200000);
+	} while (running);
+	cli_progress_end(ctx);
+	for (int i = 0; i < n; i++) {
+		int one;
+
+		if (w[i].started)
+			pthread_join(w[i].thread, NULL);
+		if (w[i].d)
+			drv_close(w[i].d, job->eject ? DRV_EJECT : DRV_KEEP_TRAY);
+		one = dup_report(ctx, &w[i]);
+		if (one == SP_EXIT_OK)
+			n_ok++;
+		else if (rc == SP_EXIT_OK)
+			rc = one;
+		img_verify_result_release(&w[i].vres);
+	}
+	r = cli_json_result(ctx, rc == SP_EXIT_OK);
+	json_object_set_new(r, "image", json_string(job->image));
+	json_object_set_new(r, "drives", json_integer(n));
+	json_object_set_new(r, "drives_ok", json_integer(n_ok));
+	if (ctx->json)
+		cli_json_emit(r);
+	else
+		json_decref(r);
+	if (!ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: %d of %d drives burned%s\n", n_ok, n,
+			job->verify && !job->wo.simulate ? " and verified" : "");
+	return rc;
+}
+
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		      struct burn_job *job)
 {
@@ -339,8 +609,7 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 		return SP_EXIT_OK;
 	if (rc != SP_EXIT_OK)
 		return rc;
-	if (ctx->n_drives > 1)
-		return cli_usage_error(ctx, "burning to several drives at once is not supported yet");
+
 	if (strcmp(job.image, "-") && stat(job.image, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct sp_error err = SP_ERROR_INIT;
 
@@ -350,5 +619,7 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 			      job.image);
 		return cli_fail(ctx, &err);
 	}
+	if (ctx->n_drives > 1)
+		return burn_duplicate(ctx, &job);
 	return burn_to_drive(ctx, &job, cli_drive(ctx));
 }
