@@ -23,6 +23,7 @@ enum {
 	OPT_FORCE,
 	OPT_NO_VERIFY,
 	OPT_BLANK,
+	OPT_APPEND,
 };
 
 static const struct cli_opt opts[] = {
@@ -34,6 +35,8 @@ static const struct cli_opt opts[] = {
 	{ "stream-recording", OPT_STREAM, NULL, "BD: write without defect management, for full speed" },
 	{ "fifo", OPT_FIFO, "SIZE", "size of the FIFO between image and drive (default 64M, 1M to 1G)" },
 	{ "force", OPT_FORCE, NULL, "write over a medium or virtual drive file that holds data" },
+	{ "append", OPT_APPEND, NULL, "IMAGE is a directory: add its files to the disc's ISO 9660 "
+	  "tree as a new session" },
 	{ "blank", OPT_BLANK, NULL, "blank a CD-RW/DVD-RW or format an unformatted BD-RE first; "
 	  "write over DVD+RW, BD-RE, DVD-RAM" },
 	{ "no-verify", OPT_NO_VERIFY, NULL, "do not compare the disc with the image afterwards" },
@@ -56,6 +59,14 @@ const struct cli_doc doc_burn = {
 	"or DVD-RW holding data is fast-blanked, an unformatted BD-RE or "
 	"DVD-RAM is formatted, and a DVD+RW, BD-RE or DVD-RAM holding data is "
 	"written over.  --blank cannot be combined with --simulate.\n\n"
+	"Appending: 'spindle burn --append DIR' adds the files of directory DIR "
+	"to the ISO 9660 file system on the disc, as a new session whose tree "
+	"holds the old files and the new ones (a file of the same name is "
+	"replaced), through libisoburn; on a blank disc it writes the first "
+	"session.  Give --multi to leave the disc appendable for more.  This "
+	"works on CD-R/RW, DVD±R, DVD-RW, BD-R and, with an emulated table of "
+	"contents, on DVD+RW, DVD-RAM and BD-RE.  The session carries MD5 "
+	"checksums that 'spindle verify' can check.\n\n"
 	"The image reaches the drive through a FIFO.  libburn's FIFO pauses 50 "
 	"ms whenever it runs full or empty, so it moves at most its size per "
 	"50 ms; the 64 MiB default is well above any drive's speed.\n\n"
@@ -79,6 +90,7 @@ struct burn_job {
 	bool eject;
 	bool verify;
 	bool blank;             /* blank/format rewritables first */
+	bool append;            /* image is a directory to add as a session */
 };
 
 struct burn_view {
@@ -552,6 +564,44 @@ static int burn_duplicate(struct cli_ctx *ctx, const struct burn_job *job)
 	return rc;
 }
 
+/* --append DIR: one new session that grows the ISO 9660 tree. */
+static int burn_append(struct cli_ctx *ctx, const struct burn_job *job)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct drv_append_result res;
+	struct burn_view view = { ctx, NULL, -10 };
+	double t0 = sp_now();
+	json_t *r;
+
+	if (ctx->n_drives > 1)
+		return cli_usage_error(ctx, "--append writes to one drive");
+	if (drv_append_tree(cli_drive(ctx), job->image, &job->wo, show_progress, &view,
+			    &res, &err) != SP_OK) {
+		cli_progress_end(ctx);
+		return cli_fail(ctx, &err);
+	}
+	cli_progress_end(ctx);
+	r = cli_json_result(ctx, true);
+	json_object_set_new(r, "drive", json_string(cli_drive(ctx)));
+	json_object_set_new(r, "directory", json_string(job->image));
+	json_object_set_new(r, "first_session", json_boolean(res.was_blank));
+	json_object_set_new(r, "start_lba", json_integer(res.start_lba));
+	json_object_set_new(r, "sectors", json_integer(res.sectors));
+	json_object_set_new(r, "simulate", json_boolean(job->wo.simulate));
+	json_object_set_new(r, "seconds", json_real(sp_now() - t0));
+	if (ctx->json)
+		cli_json_emit(r);
+	else
+		json_decref(r);
+	if (!ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: %s '%s' as a %s session of %lld sectors at LBA %lld on %s%s\n",
+			job->wo.simulate ? "simulated appending" : "appended", job->image,
+			res.was_blank ? "first" : "new", (long long)res.sectors,
+			(long long)res.start_lba, cli_drive(ctx),
+			job->wo.multi ? "; the disc stays appendable" : "");
+	return SP_EXIT_OK;
+}
+
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		      struct burn_job *job)
 {
@@ -576,6 +626,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case OPT_FORCE: job->wo.force = true; break;
 		case OPT_NO_VERIFY: job->verify = false; break;
 		case OPT_BLANK: job->blank = true; break;
+		case OPT_APPEND: job->append = true; break;
 		case OPT_FIFO:
 			if (cli_parse_size_opt(ctx, "--fifo", arg, &job->fifo) < 0)
 				return SP_EXIT_USAGE;
@@ -588,10 +639,13 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 			return SP_EXIT_USAGE;
 		}
 	}
+	if (job->append && (job->blank || job->wo.force || job->wo.mode != DRV_MODE_AUTO))
+		return cli_usage_error(ctx, "--append goes with neither --blank, --force nor --mode");
 	if (job->blank && job->wo.simulate)
 		return cli_usage_error(ctx, "--blank would blank the disc for real; it cannot go with --simulate");
 	if (ctx->optind >= argc)
-		return cli_usage_error(ctx, "missing IMAGE (a file, or - for standard input)");
+		return cli_usage_error(ctx, job->append ? "missing DIR (the directory to append)"
+				       : "missing IMAGE (a file, or - for standard input)");
 	job->image = argv[ctx->optind++];
 	if (ctx->optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
@@ -610,13 +664,14 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != SP_EXIT_OK)
 		return rc;
 
+	if (job.append)
+		return burn_append(ctx, &job);
 	if (strcmp(job.image, "-") && stat(job.image, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct sp_error err = SP_ERROR_INIT;
 
 		sp_error_set(&err, SPE_USAGE,
 			     "'%s' is a directory; burning a directory is not supported yet", job.image);
-		sp_error_hint(&err, "make an image first, e.g. 'xorriso -as mkisofs -R -J -o x.iso %s'",
-			      job.image);
+		sp_error_hint(&err, "add --append to add its files to the disc as a session, or make an image with 'spindle mkiso'");
 		return cli_fail(ctx, &err);
 	}
 	if (ctx->n_drives > 1)

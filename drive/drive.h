@@ -346,6 +346,27 @@ enum sp_status drv_format(struct drv_drive *d, const struct drv_format_opts *o,
 enum drv_prep { DRV_PREP_NONE, DRV_PREP_BLANK, DRV_PREP_FORMAT, DRV_PREP_OVERWRITE };
 enum drv_prep drv_prep_needed(struct drv_drive *d);
 
+/* ---- appending to an ISO 9660 tree (recorder) ---- */
+
+struct drv_append_result {
+	bool was_blank;         /* the disc got its first session */
+	int64_t start_lba;      /* where the new session starts, -1 unknown */
+	int64_t sectors;        /* sectors written */
+};
+
+/*
+ * Grow the ISO 9660 file system on the disc in the drive at `address` by one
+ * session through libisoburn: the tree of the last session plus the
+ * contents of `dir` at its root (files of the same name are replaced), as
+ * a mount or xorriso sees it afterwards.  A blank disc gets a first
+ * session.  Uses o->multi, simulate, speed, stream_recording.  Grabs and
+ * releases the drive itself.
+ */
+enum sp_status drv_append_tree(const char *address, const char *dir,
+			       const struct drv_write_opts *o,
+			       drv_progress_fn progress, void *ctx,
+			       struct drv_append_result *res, struct sp_error *err);
+
 /* Open the tray of the drive at address (NULL: the only drive). */
 enum sp_status drv_eject(const char *address, struct sp_error *err);
 /* Close the tray and wait for the medium to be recognised. */
