@@ -670,8 +670,9 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 		struct sp_error err = SP_ERROR_INIT;
 
 		sp_error_set(&err, SPE_USAGE,
-			     "'%s' is a directory; burning a directory is not supported yet", job.image);
-		sp_error_hint(&err, "add --append to add its files to the disc as a session, or make an image with 'spindle mkiso'");
+			     "'%s' is a directory, not an image", job.image);
+		sp_error_hint(&err, "make an image first (spindle mkiso), or add --append to add "
+			      "its files to the disc as a new session");
 		return cli_fail(ctx, &err);
 	}
 	if (ctx->n_drives > 1)

@@ -149,8 +149,9 @@ test_burn_directory_image() {
 	mkdir tree
 	run burn -d stdio:disc tree
 	expect_exit 2
-	expect_err "'tree' is a directory; burning a directory is not supported yet"
+	expect_err "'tree' is a directory, not an image"
 	expect_err "hint: make an image first"
+	expect_err "--append"
 	[ ! -e disc ] || fail "the virtual drive was created"
 }
 
