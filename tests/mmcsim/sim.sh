@@ -11,7 +11,7 @@
 MMCSIM_RUN="$TOP_SRCDIR/tests/mmcsim/mmcsim-run"
 : "${MMCSIM_LIB:=${TOP_BUILDDIR:-$TOP_SRCDIR}/tests/mmcsim/libmmcsim.so}"
 # libburn polls drives in half seconds; the simulated one needs no waiting
-: "${MMCSIM_SLEEP_SCALE:=0.1}"
+: "${MMCSIM_SLEEP_SCALE:=0.03}"
 export MMCSIM_LIB MMCSIM_SLEEP_SCALE
 DEV=/dev/sr7
 DEV2=/dev/sr8
