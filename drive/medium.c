@@ -154,6 +154,13 @@ static void read_speeds(struct drv_drive *d, struct drv_medium *m)
 				m->write_speeds_kbps[i] = m->write_speeds_kbps[j];
 				m->write_speeds_kbps[j] = t;
 			}
+	for (int i = 0; i < nr; i++)
+		for (int j = i + 1; j < nr; j++)
+			if (m->read_speeds_kbps[j] > m->read_speeds_kbps[i]) {
+				int t = m->read_speeds_kbps[i];
+				m->read_speeds_kbps[i] = m->read_speeds_kbps[j];
+				m->read_speeds_kbps[j] = t;
+			}
 	m->n_write_speeds = nw;
 	m->n_read_speeds = nr;
 out:

@@ -6,7 +6,6 @@
 
 test_info_blank_dvd_plus_r() {
 	need_sim
-	sp disc info --json
 	sim --media dvd+r --disc disc -- "$SPINDLE" info --json -d "$DEV"
 	expect_exit 0
 	expect_eq "$(out_json .profile_name)" "DVD+R"
@@ -14,7 +13,11 @@ test_info_blank_dvd_plus_r() {
 	expect_eq "$(out_json .capacity_sectors)" "2295104"
 	expect_eq "$(out_json .media_id)" "MMCSIM/R01/48"
 	expect_eq "$(out_json '.write_speeds_kbps | join(",")')" "22160,11080,5540"
+	expect_eq "$(out_json '.read_speeds_kbps[0]')" "22160"
 	expect_eq "$(out_json '.tracks | length')" "0"
+	sp disc info
+	expect_out "write speeds:  16.0x 8.0x 4.0x (22160 kB/s max)"
+	expect_out "read speed:    16.0x (22160 kB/s max)"
 }
 
 test_info_written_cd_r_with_atip_id() {
@@ -243,6 +246,21 @@ test_eject_load_lock() {
 	run eject -d "stdio:$PWD/disc"
 	expect_exit 4
 	expect_err "a virtual drive has no tray"
+}
+
+# on a terminal, blank and format show the drive's progress (taken from
+# the sense data of the "format/operation in progress" answers)
+test_progress_on_a_terminal() {
+	need_sim
+	need_tool script
+	MMCSIM_BUSY_POLLS=3 script -qec "'$MMCSIM_RUN' --media dvd-rw --disc disc -- \
+		'$SPINDLE' format --full -d $DEV" typescript > /dev/null
+	grep -q "formatting:  50%" typescript || fail "no format progress: $(cat -v typescript)"
+	grep -q "formatting: 100%" typescript || fail "format progress does not end at 100%"
+	MMCSIM_BUSY_POLLS=3 script -qec "'$MMCSIM_RUN' --disc disc -- \
+		'$SPINDLE' blank -d $DEV" typescript2 > /dev/null
+	grep -q "blanking: .*%" typescript2 || fail "no blank progress: $(cat -v typescript2)"
+	expect_eq "$(state_get disc profile)" "20"
 }
 
 run_tests
