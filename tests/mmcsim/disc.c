@@ -422,11 +422,15 @@ int sim_reserve_track(struct sim_cmd *c)
 
 /* ---- storing ---- */
 
-void sim_store(struct sim_dev *dev, int64_t lba, const uint8_t *data, uint32_t n)
+/* Bytes the state file keeps a sector in: a whole raw sector on CD, so
+ * that audio (2352 bytes) survives; the user data on DVD and BD. */
+static size_t slot_bytes(const struct sim_dev *dev)
 {
-	off_t off = SIM_HEADER_BYTES + (off_t)lba * SIM_SECTOR;
-	size_t len = (size_t)n * SIM_SECTOR;
+	return dev->disc.media->family == SIM_CD ? SIM_CD_RAW : SIM_SECTOR;
+}
 
+static void put_bytes(struct sim_dev *dev, off_t off, const uint8_t *data, size_t len)
+{
 	while (len) {
 		ssize_t w = pwrite(dev->state_fd, data, len, off);
 
@@ -436,7 +440,48 @@ void sim_store(struct sim_dev *dev, int64_t lba, const uint8_t *data, uint32_t n
 		len -= (size_t)w;
 		off += w;
 	}
+}
+
+static off_t slot_offset(const struct sim_dev *dev, int64_t lba)
+{
+	return SIM_HEADER_BYTES + (off_t)lba * (off_t)slot_bytes(dev);
+}
+
+void sim_store(struct sim_dev *dev, int64_t lba, const uint8_t *data, uint32_t n)
+{
+	if (slot_bytes(dev) == SIM_SECTOR)
+		put_bytes(dev, slot_offset(dev, lba), data, (size_t)n * SIM_SECTOR);
+	else
+		for (uint32_t i = 0; i < n; i++)
+			put_bytes(dev, slot_offset(dev, lba + i), data + (size_t)i * SIM_SECTOR,
+				  SIM_SECTOR);
 	dev->disc.writes += n;
+}
+
+/* One sector of bs bytes as the host sent it (2352 for audio). */
+static void store_raw(struct sim_dev *dev, int64_t lba, const uint8_t *data, uint32_t bs)
+{
+	if (bs > slot_bytes(dev))
+		bs = (uint32_t)slot_bytes(dev);
+	put_bytes(dev, slot_offset(dev, lba), data, bs);
+	dev->disc.writes++;
+}
+
+int sim_read_raw(struct sim_dev *dev, int64_t lba, uint8_t *out)
+{
+	ssize_t r;
+
+	memset(out, 0, SIM_CD_RAW);
+	r = pread(dev->state_fd, out, slot_bytes(dev), slot_offset(dev, lba));
+	return r < 0 ? -1 : 0;
+}
+
+const struct sim_track *sim_track_at(const struct sim_disc *d, int64_t lba)
+{
+	for (int i = 0; i < d->n_tracks; i++)
+		if (lba >= d->tracks[i].start && lba < d->tracks[i].start + d->tracks[i].written)
+			return &d->tracks[i];
+	return NULL;
 }
 
 /* Forget all content (blank/format): punch the data area out. */
@@ -514,7 +559,7 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 			if (sim_fault_at(dev, F_WRITE, lba + i, 1, &bad))
 				return sim_sense_lba(c, 3, 0x0c, 0x00, bad);
 			if (lba + i >= 0 && !dev->test_write)
-				sim_store(dev, lba + i, c->buf + (size_t)i * bs, 1);
+				store_raw(dev, lba + i, c->buf + (size_t)i * bs, bs);
 		}
 		sim_clock_io(dev, lba, n, true);
 		return 0;
@@ -560,7 +605,7 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 		sim_store(dev, lba, c->buf, n);
 	} else {
 		for (uint32_t i = 0; i < n; i++)
-			sim_store(dev, lba + i, c->buf + (size_t)i * bs, 1);
+			store_raw(dev, lba + i, c->buf + (size_t)i * bs, bs);
 	}
 	t->written += n;
 	if (t->state == TRK_OPEN && d->media->family == SIM_CD)
@@ -741,6 +786,19 @@ int sim_check_readable(struct sim_cmd *c, int64_t lba, uint32_t n)
 	return 0;
 }
 
+int sim_check_not_audio(struct sim_cmd *c, int64_t lba, uint32_t n)
+{
+	if (!sim_is_cd(c->dev))
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sim_track *t = sim_track_at(&c->dev->disc, lba + i);
+
+		if (t && t->audio)      /* audio is read with READ CD only */
+			return sim_sense_lba(c, 5, 0x64, 0x00, lba + i);
+	}
+	return 0;
+}
+
 int sim_read_data(struct sim_cmd *c, int64_t lba, uint32_t n, uint8_t *out)
 {
 	struct sim_dev *dev = c->dev;
@@ -758,7 +816,13 @@ int sim_read_data(struct sim_cmd *c, int64_t lba, uint32_t n, uint8_t *out)
 		return sim_sense_lba(c, 3, 0x11, 0x00, bad);
 	}
 	memset(out, 0, len);
-	r = pread(dev->state_fd, out, len, off);
+	if (slot_bytes(dev) == SIM_SECTOR) {
+		r = pread(dev->state_fd, out, len, off);
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			r = pread(dev->state_fd, out + (size_t)i * SIM_SECTOR, SIM_SECTOR,
+				  slot_offset(dev, lba + i));
+	}
 	(void)r;                /* short: sparse end of file, zeros */
 	sim_clock_io(dev, lba, n, false);
 	return 0;
@@ -912,6 +976,7 @@ int sim_disc_save(struct sim_dev *dev)
 {
 	if (dev->state_fd < 0)
 		return -1;
+	dev->dirty = false;
 	return write_header(dev);
 }
 

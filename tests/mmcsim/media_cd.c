@@ -367,43 +367,56 @@ int sim_cd_read_cd(struct sim_cmd *c)
 {
 	int64_t lba = sim_get32(c->cdb + 2);
 	uint32_t n = sim_get24(c->cdb + 6);
-	int flags = c->cdb[9];
-	uint32_t bs = 0;
-	uint8_t sector[SIM_SECTOR];
+	int type = (c->cdb[1] >> 2) & 7, flags = c->cdb[9];
+	uint32_t bs = 0, at = 0;
+	uint8_t raw[SIM_CD_RAW];
 
-	if (flags & 0x80)
-		bs += 12;       /* sync */
-	if (flags & 0x20)
-		bs += 4;        /* header */
-	if (flags & 0x10)
-		bs += SIM_SECTOR;
-	if (flags & 0x08)
-		bs += 288;      /* EDC/ECC */
-	if (flags & 0x06)
-		bs += 294;      /* C2 error pointers and block bits */
-	if (!bs)
+	if (n == 0)
 		return 0;
-	if (c->len < n * bs)
-		return sim_sense(c, 5, 0x24, 0x00);
 	for (uint32_t i = 0; i < n; i++) {
-		uint8_t *out = c->buf + (size_t)i * bs;
+		const struct sim_track *t;
+		uint8_t *out;
+		uint32_t need;
 
-		if (sim_check_readable(c, lba + i, 1) < 0 ||
-		    sim_read_data(c, lba + i, 1, sector) < 0)
+		if (sim_check_readable(c, lba + i, 1) < 0)
 			return -1;
-		if (flags & 0x80) {
-			memset(out, 0xff, 12);
-			out[0] = out[11] = 0;
-			out += 12;
+		t = sim_track_at(&c->dev->disc, lba + i);
+		if ((type == 1 && !(t && t->audio)) || (type >= 2 && t && t->audio))
+			return sim_sense_lba(c, 5, 0x64, 0x00, lba + i);   /* wrong sector type */
+		if (t && t->audio) {
+			bs = (flags & 0xf8 ? SIM_CD_RAW : 0) + (flags & 0x06 ? 294 : 0);
+		} else {
+			bs = (flags & 0x80 ? 12 : 0) + (flags & 0x20 ? 4 : 0) +
+			     (flags & 0x10 ? SIM_SECTOR : 0) + (flags & 0x08 ? 288 : 0) +
+			     (flags & 0x06 ? 294 : 0);
 		}
-		if (flags & 0x20) {
-			sim_lba_to_msf(lba + i, &out[0], &out[1], &out[2]);
-			out[3] = 1;
-			out += 4;
+		need = at + bs;
+		if (c->len < need)
+			return sim_sense(c, 5, 0x24, 0x00);
+		out = c->buf + at;
+		if (t && t->audio) {
+			if (sim_read_data(c, lba + i, 1, raw) < 0 || sim_read_raw(c->dev, lba + i, raw) < 0)
+				return -1;
+			if (flags & 0xf8)
+				memcpy(out, raw, SIM_CD_RAW);
+		} else {
+			if (sim_read_data(c, lba + i, 1, raw) < 0)
+				return -1;
+			if (flags & 0x80) {
+				memset(out, 0xff, 12);
+				out[0] = out[11] = 0;
+				out += 12;
+			}
+			if (flags & 0x20) {
+				sim_lba_to_msf(lba + i, &out[0], &out[1], &out[2]);
+				out[3] = 1;
+				out += 4;
+			}
+			if (flags & 0x10)
+				memcpy(out, raw, SIM_SECTOR);
 		}
-		if (flags & 0x10)
-			memcpy(out, sector, SIM_SECTOR);
+		at = need;
 	}
-	c->resid = c->len - n * bs;
+	c->resid = c->len - at;
 	return 0;
 }

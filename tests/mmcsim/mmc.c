@@ -590,6 +590,8 @@ static int read_blocks(struct sim_cmd *c, int64_t lba, uint32_t n)
 		return sim_sense(c, 5, 0x24, 0x00);
 	if (sim_check_readable(c, lba, n) < 0)
 		return -1;
+	if (sim_check_not_audio(c, lba, n) < 0)
+		return -1;
 	if (sim_read_data(c, lba, n, c->buf) < 0)
 		return -1;
 	c->resid = c->len - n * SIM_SECTOR;
@@ -653,6 +655,14 @@ void sim_execute(struct sim_dev *dev, struct sim_cmd *c)
 	    op != 0x46 && op != 0x4a) {
 		sim_sense(c, 2, 0x04, dev->busy_ascq);
 		return;
+	}
+	switch (op) {
+	case 0x2a: case 0xaa: case 0x53: case 0x5b: case 0x35: case 0xa1:
+	case 0x04: case 0x5d: case 0x1b: case 0x1e:
+		dev->dirty = true;      /* saved on close; not by bystanders */
+		break;
+	default:
+		break;
 	}
 	switch (op) {
 	case 0x00: test_unit_ready(c); break;

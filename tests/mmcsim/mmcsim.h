@@ -31,6 +31,7 @@
 #define SIM_MAX_TRACKS 99
 #define SIM_MAX_DEVS 8
 #define SIM_SECTOR 2048
+#define SIM_CD_RAW 2352
 #define SIM_HEADER_BYTES 65536      /* text header of the state file */
 
 enum sim_family { SIM_CD, SIM_DVD, SIM_BD };
@@ -109,6 +110,7 @@ struct sim_dev {
 	char lock_path[1100];
 	int state_fd;           /* the state file: header + sparse content */
 	bool loaded;            /* state read in this process */
+	bool dirty;             /* changed since the last save */
 	struct sim_disc disc;
 	/* the tray */
 	bool tray_open;
@@ -207,8 +209,13 @@ int sim_close(struct sim_cmd *c);
 void sim_close_session_plus(struct sim_dev *dev, bool finalize);
 int sim_read_data(struct sim_cmd *c, int64_t lba, uint32_t n, uint8_t *out);
 int sim_check_readable(struct sim_cmd *c, int64_t lba, uint32_t n);
+/* READ(10)/(12) and read(2) refuse CD-DA sectors with 05/64/00. */
+int sim_check_not_audio(struct sim_cmd *c, int64_t lba, uint32_t n);
 int sim_read_capacity(struct sim_cmd *c);
 void sim_store(struct sim_dev *dev, int64_t lba, const uint8_t *data, uint32_t n);
+/* A whole sector as stored (2352 bytes on CD: audio); zeros if never written. */
+int sim_read_raw(struct sim_dev *dev, int64_t lba, uint8_t *out);
+const struct sim_track *sim_track_at(const struct sim_disc *d, int64_t lba);
 void sim_discard(struct sim_dev *dev);
 /* Begin a long operation answered "not ready, in progress" for a while. */
 void sim_start_busy(struct sim_dev *dev, uint8_t ascq, int polls);

@@ -156,8 +156,10 @@ __attribute__((destructor)) static void shim_fini(void)
 	if (!ready)
 		return;
 	pthread_mutex_lock(&lock);
+	/* only what this process changed: a shell that merely looked at the
+	 * state must not write its stale copy back over a child's burn */
 	for (int i = 0; i < n_devs; i++)
-		if (devs[i].loaded)
+		if (devs[i].loaded && devs[i].dirty)
 			sim_disc_save(&devs[i]);
 	report_clock();
 	pthread_mutex_unlock(&lock);
@@ -334,7 +336,8 @@ int close(int fd)
 	if (d) {
 		pthread_mutex_lock(&lock);
 		fd_dev[fd] = 0;
-		sim_disc_save(d);
+		if (d->dirty)
+			sim_disc_save(d);
 		pthread_mutex_unlock(&lock);
 		sim_log(d, "close fd=%d", fd);
 	}
@@ -684,7 +687,7 @@ static ssize_t fake_pread(struct sim_dev *d, void *buf, size_t count, int64_t of
 		c.dev = d;
 		if (take > count - done)
 			take = count - done;
-		if (sim_check_readable(&c, lba, 1) < 0 ||
+		if (sim_check_readable(&c, lba, 1) < 0 || sim_check_not_audio(&c, lba, 1) < 0 ||
 		    sim_read_data(&c, lba, 1, sector) < 0) {
 			if (done)
 				break;

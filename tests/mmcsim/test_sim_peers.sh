@@ -204,4 +204,29 @@ test_virtual_clock() {
 	expect_err "mmcsim: drive time"
 }
 
+# CD-DA: 2352-byte sectors survive; READ(10) refuses audio, READ CD reads it.
+# Run inside one shell, which must not write its stale view of the disc back.
+test_cdrskin_audio_round_trip_read_cd() {
+	need_sim
+	need_tool cdrskin
+	need_tool python3
+	python3 -c "
+import wave
+w = wave.open('t.wav', 'wb'); w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(bytes((i * 7 + i // 2352) & 255 for i in range(2352 * 320))); w.close()"
+	mkdir ex
+	sim --media cd-r --disc disc --log log -- sh -c \
+		'cdrskin dev="$MMCSIM_DEV" -sao -audio t.wav && cdrskin dev="$MMCSIM_DEV" extract_audio_to=ex'
+	expect_exit 0
+	grep -q "cdb be " log || fail "no READ CD"
+	python3 -c "
+import wave, sys
+a = wave.open('t.wav').readframes(10**9); b = wave.open('ex/01.wav').readframes(10**9)
+sys.exit(0 if a == b else 1)" || fail "audio differs after the round trip"
+	sim --disc disc -- dd if="$DEV" of=x bs=2048 count=1
+	[ "$RC" -ne 0 ] || fail "an audio sector was read as data"
+	sim --disc disc -- cdrskin dev="$DEV" -toc
+	expect_out "control: 0 mode: 0"
+}
+
 run_tests
