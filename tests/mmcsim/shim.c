@@ -586,6 +586,143 @@ static int do_sg_io(struct sim_dev *d, struct sg_io_hdr *h)
 	return 0;
 }
 
+/* ---- the kernel's CD-ROM ioctls, for libcdio (cd-info, cd-paranoia) ---- */
+
+static int cdrom_packet(struct sim_dev *d, struct cdrom_generic_command *cgc)
+{
+	struct sim_cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.dev = d;
+	c.cdb = cgc->cmd;
+	c.cdb_len = CDROM_PACKET_SIZE;
+	c.buf = cgc->buffer;
+	c.len = cgc->data_direction == CGC_DATA_NONE || !cgc->buffer ? 0 : cgc->buflen;
+	c.to_dev = cgc->data_direction == CGC_DATA_WRITE;
+	if (c.len && !c.to_dev)
+		memset(c.buf, 0, c.len);
+	pthread_mutex_lock(&lock);
+	sim_execute(d, &c);
+	pthread_mutex_unlock(&lock);
+	sim_log(d, "CDROM_SEND_PACKET %02x -> %x/%02x/%02x", cgc->cmd[0], c.sk, c.asc, c.ascq);
+	if (!c.sk)
+		return 0;
+	if (cgc->sense) {
+		memset(cgc->sense, 0, sizeof(*cgc->sense));
+		cgc->sense->error_code = 0x70;
+		cgc->sense->sense_key = c.sk;
+		cgc->sense->asc = c.asc;
+		cgc->sense->ascq = c.ascq;
+	}
+	cgc->stat = 2;
+	errno = EIO;
+	return -1;
+}
+
+/* A closed track of the disc by number (1-based), or NULL. */
+static const struct sim_track *toc_track(const struct sim_disc *disc, int n)
+{
+	if (n < 1 || n > disc->n_tracks || disc->tracks[n - 1].state != TRK_CLOSED)
+		return NULL;
+	return &disc->tracks[n - 1];
+}
+
+static int closed_tracks(const struct sim_disc *disc)
+{
+	int n = 0;
+
+	while (toc_track(disc, n + 1))
+		n++;
+	return n;
+}
+
+static void put_addr(union cdrom_addr *a, int fmt, int64_t lba)
+{
+	if (fmt == CDROM_MSF)
+		sim_lba_to_msf(lba, &a->msf.minute, &a->msf.second, &a->msf.frame);
+	else
+		a->lba = (int)lba;
+}
+
+static int cdrom_ioctl(struct sim_dev *d, unsigned long req, void *arg)
+{
+	const struct sim_disc *disc = &d->disc;
+	int nt;
+
+	if (d->tray_open || d->no_medium) {
+		errno = ENOMEDIUM;
+		return -1;
+	}
+	nt = closed_tracks(disc);
+	switch (req) {
+	case CDROMREADTOCHDR: {
+		struct cdrom_tochdr *h = arg;
+
+		if (!nt) {
+			errno = EIO;
+			return -1;
+		}
+		h->cdth_trk0 = 1;
+		h->cdth_trk1 = (uint8_t)nt;
+		return 0;
+	}
+	case CDROMREADTOCENTRY: {
+		struct cdrom_tocentry *e = arg;
+		const struct sim_track *t;
+		int64_t lba;
+
+		if (e->cdte_track == CDROM_LEADOUT) {
+			t = toc_track(disc, nt);
+			if (!t) {
+				errno = EIO;
+				return -1;
+			}
+			lba = t->start + t->size + t->runout;
+		} else {
+			t = toc_track(disc, e->cdte_track);
+			if (!t) {
+				errno = EINVAL;
+				return -1;
+			}
+			lba = t->start;
+		}
+		e->cdte_adr = 1;
+		e->cdte_ctrl = t->audio ? 0 : 4;
+		e->cdte_datamode = t->audio ? 0 : 1;
+		put_addr(&e->cdte_addr, e->cdte_format, lba);
+		return 0;
+	}
+	case CDROMMULTISESSION: {
+		struct cdrom_multisession *m = arg;
+		int64_t last = 0;
+
+		for (int i = 1; i <= nt; i++)
+			if (toc_track(disc, i)->session == toc_track(disc, nt)->session) {
+				last = toc_track(disc, i)->start;
+				break;
+			}
+		m->xa_flag = nt && toc_track(disc, nt)->session > 1;
+		put_addr(&m->addr, m->addr_format, m->xa_flag ? last : 0);
+		return 0;
+	}
+	case CDROM_DISC_STATUS: {
+		bool audio = false, data = false;
+
+		for (int i = 1; i <= nt; i++) {
+			audio |= toc_track(disc, i)->audio;
+			data |= !toc_track(disc, i)->audio;
+		}
+		return audio && data ? CDS_MIXED : audio ? CDS_AUDIO : data ? CDS_DATA_1 : CDS_NO_INFO;
+	}
+	case CDROM_GET_MCN:
+		memset(arg, 0, sizeof(struct cdrom_mcn));
+		return 0;
+	default:
+		errno = ENOTTY;
+		return -1;
+	}
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	struct sim_dev *d = dev_by_fd(fd);
@@ -658,6 +795,25 @@ int ioctl(int fd, unsigned long req, ...)
 	case BLKSSZGET:
 		*(int *)arg = SIM_SECTOR;
 		return 0;
+	case CDROM_GET_CAPABILITY:
+		return CDC_CLOSE_TRAY | CDC_OPEN_TRAY | CDC_LOCK | CDC_SELECT_SPEED |
+		       CDC_MULTI_SESSION | CDC_MCN | CDC_MEDIA_CHANGED | CDC_PLAY_AUDIO |
+		       CDC_DRIVE_STATUS | CDC_GENERIC_PACKET | CDC_CD_R | CDC_CD_RW |
+		       CDC_DVD | CDC_DVD_R | CDC_DVD_RAM | CDC_MRW | CDC_RAM;
+	case CDROM_SEND_PACKET:
+		return cdrom_packet(d, arg);
+	case CDROMREADTOCHDR:
+	case CDROMREADTOCENTRY:
+	case CDROMMULTISESSION:
+	case CDROM_DISC_STATUS:
+	case CDROM_GET_MCN: {
+		int r;
+
+		pthread_mutex_lock(&lock);
+		r = cdrom_ioctl(d, req, arg);
+		pthread_mutex_unlock(&lock);
+		return r;
+	}
 	default:
 		errno = ENOTTY;
 		return -1;

@@ -227,6 +227,18 @@ sys.exit(0 if a == b else 1)" || fail "audio differs after the round trip"
 	[ "$RC" -ne 0 ] || fail "an audio sector was read as data"
 	sim --disc disc -- cdrskin dev="$DEV" -toc
 	expect_out "control: 0 mode: 0"
+	# libcdio's tools go through the kernel's CD-ROM ioctls
+	if command -v cd-paranoia > /dev/null; then
+		sim --disc disc -- cd-info --no-header "$DEV"
+		expect_out "Disc mode is listed as: CD-DA"
+		expect_out "170: 00:06:20  000320 leadout"
+		sim --disc disc -- cd-paranoia -d "$DEV" 1 par.wav
+		expect_exit 0
+		python3 -c "
+import wave, sys
+a = wave.open('t.wav').readframes(10**9); b = wave.open('par.wav').readframes(10**9)
+sys.exit(0 if a == b else 1)" || fail "cd-paranoia's rip differs"
+	fi
 }
 
 run_tests
