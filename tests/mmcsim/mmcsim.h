@@ -11,7 +11,8 @@
  *                not-ready polling after "immediate" commands
  *   disc.c       the disc model shared by all media: tracks and sessions,
  *                READ DISC/TRACK INFORMATION, RESERVE/WRITE/CLOSE on
- *                sequential media, the state file, faults, the clock
+ *                sequential media, reading
+ *   state.c      the state file, pressed ROM discs, faults, the clock
  *   media_cd.c   CD-R/RW/ROM: TOC/PMA/ATIP, write parameters, cue sheets,
  *                TAO run-out, BLANK, READ CD
  *   media_dvd.c  DVD-R/RW (incremental, DAO, restricted overwrite), DVD+R,
@@ -181,7 +182,7 @@ uint32_t sim_get32(const uint8_t *p);
 void sim_lba_to_msf(int64_t lba, uint8_t *m, uint8_t *s, uint8_t *f);
 int64_t sim_msf_to_lba(int m, int s, int f);
 
-/* ---- the disc model (disc.c) ---- */
+/* ---- the disc model (disc.c; state, faults, clock in state.c) ---- */
 const struct sim_media *sim_media_find(const char *name);
 /* Load the state (creating a fresh disc of `media` if empty). */
 int sim_disc_load(struct sim_dev *dev, const char *media);
@@ -191,6 +192,8 @@ void sim_disc_fresh(struct sim_disc *d, const struct sim_media *m);
 int sim_disc_press(struct sim_dev *dev, const char *image);
 
 bool sim_is_cd(const struct sim_dev *dev);
+/* Sectors per ECC block: 1 CD, 16 DVD, 32 BD. */
+int sim_ecc_block(const struct sim_disc *d);
 bool sim_is_overwrite(const struct sim_dev *dev);
 int sim_sessions_complete(const struct sim_disc *d);
 struct sim_track *sim_open_track(struct sim_disc *d);
