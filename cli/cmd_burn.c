@@ -319,6 +319,7 @@ struct dup_drive {
 	enum dup_state state;
 	double pct;
 	double bytes_per_sec;
+	int64_t sectors_done;
 	/* the outcome; read after the join */
 	struct sp_error err;
 	bool failed;
@@ -344,6 +345,8 @@ static void dup_set(struct dup_drive *w, enum dup_state st, double pct, double b
 static void dup_write_progress(const struct drv_progress *p, void *v)
 {
 	struct dup_drive *w = v;
+
+	w->sectors_done = p->sectors_done;      /* only this thread writes it */
 
 	dup_set(w, DUP_WRITING, p->sectors_total > 0
 		? 100.0 * (double)p->sectors_done / (double)p->sectors_total : 0, p->bytes_per_sec);
@@ -443,6 +446,14 @@ static int dup_report(struct cli_ctx *ctx, struct dup_drive *w)
 		char msg[sizeof(w->err.msg)];
 		int keep = (int)sizeof(msg) - (int)strlen(w->address) - 3;
 
+		/* libburn's queue is shared by all drives: another thread may have
+		 * taken this drive's SCSI detail; say at least where it stopped */
+		if (w->err.code == SPE_WRITE && !w->err.has_sense && w->err.lba < 0) {
+			size_t at = strlen(w->err.msg);
+
+			snprintf(w->err.msg + at, sizeof(w->err.msg) - at,
+				 " after %lld sectors", (long long)w->sectors_done);
+		}
 		snprintf(msg, sizeof(msg), "%s", w->err.msg);
 		snprintf(w->err.msg, sizeof(w->err.msg), "%s: %.*s", w->address,
 			 keep > 0 ? keep : 0, msg);
