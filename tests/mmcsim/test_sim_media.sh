@@ -114,4 +114,22 @@ test_state_file_media_mismatch_refused() {
 	expect_err "must come before the --disc"
 }
 
+# spindle rip meets the damage as a drive reports it: a whole ECC block
+test_rip_sees_ecc_block_damage() {
+	need_sim
+	mkimg img 1000
+	echo "read-error 100 3" > dmg
+	sim --media dvd-rom --image img --damage dmg --disc disc -- "$SPINDLE" rip -d "$DEV" -o out.iso
+	expect_exit 6
+	expect_log "LBA 96-111 (16 sectors)"
+	cmp -s -n $((96 * 2048)) img out.iso || fail "data before the bad block differs"
+	tail -c +$((112 * 2048 + 1)) img > a
+	tail -c +$((112 * 2048 + 1)) out.iso > b
+	expect_same a b
+	echo "read-error 100 3" > dmg2
+	sim --media bd-rom --image img --damage dmg2 --disc bd -- "$SPINDLE" rip -d "$DEV" -o bd.iso
+	expect_exit 6
+	expect_log "LBA 96-127 (32 sectors)"
+}
+
 run_tests
