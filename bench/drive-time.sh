@@ -26,7 +26,7 @@ row() {
 	"$RUN" --media "$media" --disc "$dir/disc" --clock "$dir/clock" -- \
 		"$SPINDLE" burn -q -d /dev/sr7 "$@" "$dir/img" > /dev/null 2>&1 || echo "# $label: burn failed" >&2
 	t1=$(date +%s.%N)
-	awk -v l="$label" -v w="$(echo "$t1 - $t0" | bc)" '{ t += $2 } END {
+	awk -v l="$label" -v w0="$t0" -v w1="$t1" '{ t += $2 } END { w = w1 - w0
 		printf "%-34s %8.1f s drive  %6.1f s wall\n", l, t, w }' "$dir/clock"
 }
 
