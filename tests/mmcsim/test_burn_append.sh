@@ -82,9 +82,9 @@ test_append_bad_arguments() {
 	run burn --append -d /dev/sr7 -d /dev/sr8 one
 	expect_exit 2
 	expect_err "one drive"
-	run burn -d /dev/sr7 one
+	run burn -d stdio:a -d stdio:b one
 	expect_exit 2
-	expect_err "add --append"
+	expect_err "duplication takes an image file"
 }
 
 run_tests
