@@ -9,7 +9,8 @@ PACKAGES="build-essential autoconf automake pkg-config \
  libburn-dev libisofs-dev libisoburn-dev libcdio-dev libcdio-paranoia-dev \
  libssl-dev libjansson-dev libflac-dev \
  xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq \
- isolinux syslinux-common valgrind clang qemu-system-x86 busybox-static linux-image-amd64 kmod cpio"
+ isolinux syslinux-common valgrind clang qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
+ python3-minimal cd-paranoia"
 
 missing=""
 for p in $PACKAGES; do
