@@ -135,6 +135,22 @@ isdir:
 	return sp_error_set(err, SPE_USAGE, "'%s' is a directory, not a virtual drive", path);
 }
 
+/*
+ * libburn opens drives with O_EXCL and silently skips one that another
+ * program holds open (after about 6 s of retries).  Ask the kernel first,
+ * the same way, to say so plainly.
+ */
+static bool drive_is_busy(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_EXCL | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EBUSY;
+}
+
 static enum sp_status pick_only_drive(char *adr, size_t len,
 				      struct sp_error *err)
 {
@@ -214,19 +230,19 @@ enum sp_status drv_open(struct drv_drive **out, const char *address,
 			sp_error_hint(err, "run 'spindle drives' to list drives");
 			goto fail;
 		}
+		if (drive_is_busy(address))
+			goto busy;
 	}
 	r = burn_drive_scan_and_grab(&d->info, libadr, 1);
 	if (r <= 0) {
 		struct sp_error lib = SP_ERROR_INIT;
 
 		drv_drain_messages(&lib);
-		if (strstr(lib.detail, "busy") || strstr(lib.msg, "busy")) {
-			sp_error_set(err, SPE_BUSY, "drive '%s' is in use by another program", address);
-			sp_error_hint(err, "wait for that program to finish, then try again");
-		} else {
-			sp_error_set(err, SPE_NODRIVE, "cannot open drive '%s'%s%s", address,
-				     lib.msg[0] ? ": " : "", lib.msg);
-		}
+		if (strstr(lib.detail, "busy") || strstr(lib.msg, "busy") ||
+		    (!d->is_virtual && drive_is_busy(address)))
+			goto busy;
+		sp_error_set(err, SPE_NODRIVE, "cannot open drive '%s'%s%s", address,
+			     lib.msg[0] ? ": " : "", lib.msg);
 		sp_error_detail(err, "%s", lib.detail);
 		goto fail;
 	}
@@ -241,6 +257,9 @@ enum sp_status drv_open(struct drv_drive **out, const char *address,
 	}
 	*out = d;
 	return SP_OK;
+busy:
+	sp_error_set(err, SPE_BUSY, "drive '%s' is in use by another program", address);
+	sp_error_hint(err, "wait for that program to finish, then try again");
 fail:
 	if (d->fd >= 0)
 		close(d->fd);

@@ -1,9 +1,9 @@
 #!/bin/sh
-# boot.sh - boot a test guest with one emulated CD/DVD drive and run a
+# boot.sh - boot a test guest with emulated CD/DVD drives and run a
 # script in it, as root in the host's root filesystem (read-only over 9p),
 # against the drive at /dev/srN through the real kernel.
 #
-#   boot.sh -k KIND -w WORK [-b "LBA ..."] [-f "LBA:N ..."] -i DISC ... [-e]
+#   boot.sh -k KIND -w WORK [-b "LBA ..."] [-f "LBA:N ..."] [-s BPS] -i DISC ... [-e]
 #           [-t SECONDS] SCRIPT
 #
 #   -k  scsi (virtio-scsi scsi-cd), ide (PIIX ide-cd) or ahci (AHCI ide-cd)
@@ -12,6 +12,7 @@
 #   -i  add a drive holding DISC (read-only); repeatable
 #   -b  unreadable LBAs (2048-byte sectors) of the next -i: medium errors
 #   -f  flaky LBAs of the next -i: LBA:N fails N times, then reads
+#   -s  the next -i reads at most this many bytes per second
 #   -e  add a drive with no medium
 #   -t  time limit for the whole guest (default 240 s)
 #
@@ -22,17 +23,18 @@
 # status (124 on time-out).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-kind=scsi work="" bad="" flaky="" limit=240 specs=""
-while getopts k:w:i:b:f:et: o; do
+kind=scsi work="" bad="" flaky="" bps="" limit=240 specs=""
+while getopts k:w:i:b:f:s:et: o; do
 	case $o in
 	k) kind=$OPTARG ;;
 	w) work=$OPTARG ;;
 	b) bad=$OPTARG ;;
 	f) flaky=$OPTARG ;;
-	i) specs="$specs$(realpath "$OPTARG")|$bad|$flaky
+	s) bps=$OPTARG ;;
+	i) specs="$specs$(realpath "$OPTARG")|$bad|$flaky|$bps
 "
-	   bad="" flaky="" ;;
-	e) specs="$specs||
+	   bad="" flaky="" bps="" ;;
+	e) specs="$specs|||
 " ;;
 	t) limit=$OPTARG ;;
 	*) exit 2 ;;
@@ -40,7 +42,7 @@ while getopts k:w:i:b:f:et: o; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] && [ -n "$work" ] && [ -n "$specs" ] ||
-	{ echo "usage: boot.sh -k KIND -w WORK [-b BAD] [-f FLAKY] -i DISC ... [-e] SCRIPT" >&2; exit 2; }
+	{ echo "usage: boot.sh -k KIND -w WORK [-b BAD] [-f FLAKY] [-s BPS] -i DISC ... [-e] SCRIPT" >&2; exit 2; }
 case $kind in scsi|ide|ahci) ;; *)
 	echo "boot.sh: unknown drive kind '$kind' (scsi, ide or ahci)" >&2; exit 2 ;;
 esac
@@ -58,10 +60,11 @@ rule() {
 		$(($1 * 4)) "$2"
 }
 
-# -drive for drive $n from "disc|bad|flaky"
+# -drive for drive $n from "disc|bad|flaky|bps"
 drive_opts() {
-	disc=${1%%|*} rest=${1#*|}
-	bad=${rest%%|*} flaky=${rest#*|}
+	IFS='|' read -r disc bad flaky bps <<EOS
+$1
+EOS
 	if [ -z "$disc" ]; then
 		echo "-drive if=none,id=cd$n,media=cdrom"
 		return
@@ -77,6 +80,7 @@ drive_opts() {
 		file="file.driver=blkdebug,file.config=$(q "$conf"),file.image.driver=file"
 		file="$file,file.image.filename=$(q "$disc")"
 	fi
+	[ -z "$bps" ] || file="$file,throttling.bps-read=$bps"
 	echo "-drive if=none,id=cd$n,media=cdrom,readonly=on,rerror=report,format=raw,$file"
 }
 
