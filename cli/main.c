@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
 	if (drv_lib_init(&err) != SP_OK)
 		return cli_fail(&ctx, &err);
 	rc = cmd->run(&ctx, argc - 1, argv + 1);
+	/* a command that stopped parsing early (a bad value) leaves these */
+	free(ctx.longopts);
 	drv_lib_finish();
 	return rc;
 }

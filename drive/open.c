@@ -172,7 +172,8 @@ static enum sp_status pick_only_drive(char *adr, size_t len,
 		char names[200] = "";
 		for (size_t i = 0; i < n; i++) {
 			size_t l = strlen(names);
-			snprintf(names + l, sizeof(names) - l, "%s%s", i ? ", " : "",
+			/* truncation is fine here: the list is only a reminder */
+			snprintf(names + l, sizeof(names) - l, "%s%.64s", i ? ", " : "",
 				 list[i].address);
 		}
 		sp_error_set(err, SPE_NODRIVE, "%zu drives found (%s); choose one with -d", n, names);
