@@ -2,7 +2,9 @@
 # guest_checks.sh - runs inside the guest (boot.sh): spindle against real
 # CD/DVD drives through the kernel's SG_IO, with medium errors injected by
 # QEMU's blkdebug.  The drives, as run.sh attaches them:
-#   0  the damaged disc: VM_BAD unreadable, VM_FLAKY fail N times
+#   0  the damaged disc: VM_BAD unreadable, VM_FLAKY fail N times (the
+#      checks run in order: verify, spindle rip, ddrescue, xorriso; by
+#      xorriso's turn no flaky sector fails any more)
 #   1  the same disc, undamaged
 #   2  (CD only) the damaged disc again with only VM_BAD, read slowly
 #   3  (CD only) no medium
@@ -17,6 +19,7 @@ empty=$(vm_drive 3)
 image_sectors=$(($(stat -c %s "$VM_IMAGE") / 2048))
 flaky_lbas=$(for f in $VM_FLAKY; do echo "${f%:*}"; done)
 lines "$VM_BAD" > "$WORK/injected"
+lines "$VM_BAD $flaky_lbas" > "$WORK/failing"
 # what spindle must mark bad: whole ECC blocks on DVD, sectors on CD
 blocks "$VM_ECC" $VM_BAD > "$WORK/expected"
 
@@ -49,10 +52,21 @@ c_info() {
 	expect_out "capacity:      $VM_SECTORS sectors"
 }
 
-# the first reader of the damaged drive: the flaky sectors still fail
+# the first reader of the damaged drive: the flaky sectors fail too
+c_verify_damaged() {
+	needs verify
+	run verify --json -d "$damaged" "$VM_IMAGE"
+	expect_exit 6
+	expect_eq "$(json_get .outcome)" unreadable outcome
+	json_get '.unreadable[] | range(.lba; .lba + .count)' | sort -n > named
+	expect_lbas "LBAs named unreadable" "$WORK/failing" named
+	expect_err "could not be read: LBA $(ranges_text "$WORK/failing")"
+}
+
+# the flaky sectors still fail some more times
 c_rip_damaged() {
 	needs rip
-	run rip -d "$damaged" -o rip.iso --map rip.map --retries 3
+	run rip -d "$damaged" -o rip.iso --map rip.map --retries 3 --log-reads=reads.log
 	expect_exit 6
 	lbas_from_map rip.map "$image_sectors" > bad
 	expect_lbas "mapfile's bad sectors" "$WORK/expected" bad
@@ -70,19 +84,12 @@ c_rip_flaky() {
 	r=$WORK/c_rip_damaged
 	[ -f "$r/rip.map" ] || fail "no mapfile from the rip"
 	for l in $flaky_lbas; do
+		failed_reads_at "$r/reads.log" "$l" || fail "no read of flaky LBA $l failed"
 		grep -qx "$l" "$r/bad" && fail "flaky LBA $l is marked bad"
 		cmp -s -n 2048 -i $((l * 2048)) "$r/rip.iso" "$VM_IMAGE" ||
 			fail "flaky LBA $l differs from the original"
 	done
 	return 0
-}
-
-c_verify_damaged() {
-	needs verify
-	run verify -d "$damaged" "$VM_IMAGE" --json
-	expect_exit 6
-	json_get '.unreadable[] | range(.start; .start + .sectors)' | sort -n > named
-	expect_lbas "LBAs named unreadable" "$WORK/injected" named
 }
 
 # GNU ddrescue through the block device: exact sectors on every profile
@@ -140,6 +147,7 @@ c_verify_clean() {
 	needs verify
 	run verify -d "$clean" "$VM_IMAGE"
 	expect_exit 0
+	expect_out "verify: match, $image_sectors sectors"
 	expect_out "$(sha256sum "$VM_IMAGE" | cut -d' ' -f1)"
 }
 
@@ -197,10 +205,10 @@ c_busy() {
 
 check "spindle drives lists the QEMU drives and the $VM_PROFILE profile" c_drives
 check "spindle info shows $VM_PROFILE, capacity and track" c_info
+check "verify of a damaged disc exits 6 naming exactly the failing LBAs" c_verify_damaged
 check "rip of a damaged disc marks exactly the injected LBAs bad (ECC block $VM_ECC)" c_rip_damaged
 check "rip of a damaged disc: every other sector identical to the original" c_rip_identical
 check "rip recovers the flaky sectors" c_rip_flaky
-check "verify of a damaged disc exits 6 naming exactly the injected LBAs" c_verify_damaged
 check "GNU ddrescue -b2048 -d finds exactly the injected LBAs" c_ddrescue
 check "xorriso -check_media finds the injected LBAs (ECC block $VM_ECC)" c_xorriso
 check "spindle rip, ddrescue and xorriso agree on the bad LBAs" c_peers_agree

@@ -76,6 +76,24 @@ blocks() {
 # lines LIST: the words of LIST one per line, sorted, for comparisons
 lines() { for w in $1; do echo "$w"; done | sort -n -u; }
 
+# ranges_text FILE: sorted LBAs as spindle names them, "300-301, 1000"
+ranges_text() {
+	awk 'function out() { t = t (t == "" ? "" : ", ") s (e > s ? "-" e : "") }
+	     NR == 1 { s = e = $1; next }
+	     $1 == e + 1 { e = $1; next }
+	     { out(); s = e = $1 }
+	     END { if (NR) out(); print t }' "$1"
+}
+
+# failed_reads_at LOG LBA: a --log-reads LOG (GNU ddrescue's format: ipos,
+# size, copied size, error size) has a failed read covering LBA
+failed_reads_at() {
+	grep -v '^#' "$1" | while read -r pos size copied errsize; do
+		[ "$errsize" -gt 0 ] && [ $((pos)) -le $(($2 * 2048)) ] &&
+			[ $((pos + size)) -gt $(($2 * 2048)) ] && echo "$pos"
+	done | grep -q .
+}
+
 # expect_lbas WHAT EXPECTED_FILE GOT_FILE: the two LBA lists are equal
 expect_lbas() {
 	cmp -s "$2" "$3" && return 0

@@ -48,14 +48,14 @@ for kind in $kinds; do
 		mkdir -p "$w"
 		export VM_KIND=$kind VM_DISC=$disc
 		if [ $disc = cd ]; then
-			# bad: a pair and two singles; flaky: fails twice, then reads
+			# bad: a pair and two singles; flaky: fails four times, then reads
 			export VM_PROFILE=CD-ROM VM_SECTORS=$cd_sectors VM_ECC=1 VM_DRIVES=4 \
-				VM_BAD="300 301 1000 2500" VM_FLAKY="1700:2"
+				VM_BAD="300 301 1000 2500" VM_FLAKY="1700:4"
 			set -- -b "$VM_BAD" -f "$VM_FLAKY" -i "$out/disc.iso" -i "$out/disc.iso" \
 				-b "$VM_BAD" -s 1000000 -i "$out/disc.iso" -e
 		else
 			export VM_PROFILE=DVD-ROM VM_SECTORS=370000 VM_ECC=16 VM_DRIVES=2 \
-				VM_BAD="100 1000 1001" VM_FLAKY="2000:2"
+				VM_BAD="100 1000 1001" VM_FLAKY="2000:4"
 			set -- -b "$VM_BAD" -f "$VM_FLAKY" -i "$out/dvd.img" -i "$out/dvd.img"
 		fi
 		start=$(date +%s)
