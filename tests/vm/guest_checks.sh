@@ -66,7 +66,7 @@ c_verify_damaged() {
 # the flaky sectors still fail some more times
 c_rip_damaged() {
 	needs rip
-	run rip -d "$damaged" -o rip.iso --map rip.map --retries 3 --log-reads=reads.log
+	run rip -d "$damaged" -o rip.iso --map rip.map --retries 3 --log-reads reads.log
 	expect_exit 6
 	lbas_from_map rip.map "$image_sectors" > bad
 	expect_lbas "mapfile's bad sectors" "$WORK/expected" bad
@@ -100,10 +100,12 @@ c_ddrescue() {
 	expect_lbas "ddrescue's bad sectors" "$WORK/injected" bad
 }
 
-# xorriso -check_media through libburn, reading one ECC block at a time
+# xorriso -check_media through libburn: a failed chunk is read again in
+# steps of 1 sector on CD and 16 on DVD; chunks of one ECC block on DVD
 c_xorriso() {
 	timeout 120 xorriso -abort_on NEVER -indev "$damaged" -check_media \
-		chunk_size=$((VM_ECC * 2))k max_lba=$((image_sectors - 1)) -- > x.log 2>&1
+		chunk_size=$((VM_ECC == 1 ? 64 : VM_ECC * 2))k max_lba=$((image_sectors - 1)) \
+		-- > x.log 2>&1
 	sed -n 's/^Media region : *\([0-9]*\) *, *\([0-9]*\) *, *-.*/\1 \2/p' x.log |
 		while read -r start n; do seq "$start" $((start + n - 1)); done > bad
 	grep -q '^Media region' x.log || { cat x.log; fail "no media regions from xorriso"; }
@@ -177,7 +179,7 @@ c_empty_rip() {
 	needs rip
 	run rip -d "$empty" -o e.iso
 	expect_exit 4
-	expect_err "no disc in the drive"
+	expect_err "no disc in"
 	[ ! -e e.iso ] || fail "rip created an image from an empty drive"
 }
 

@@ -1,11 +1,12 @@
 #!/bin/sh
 # run.sh - the VM test bed: spindle against emulated CD/DVD drives through
-# the real kernel (tests/vm/README below in short).  For each drive kind
-# (virtio-SCSI and ATAPI on PIIX by default; SPINDLE_VM_KINDS="scsi ide
-# ahci" to choose) it boots one guest for a CD-sized disc and one for a
-# DVD-sized disc (SPINDLE_VM_DISCS="cd dvd"), each running
-# guest_checks.sh, which prints ok/not ok/skip lines.  Called by tests/run.sh (unless SPINDLE_NO_VM=1) and by
-# `make check-vm`.
+# the real kernel.  For each drive kind (SPINDLE_VM_KINDS, default "scsi
+# ide": virtio-SCSI and ATAPI on PIIX; "ahci" too) it boots one guest with
+# a CD-sized and one with a DVD-sized disc (SPINDLE_VM_DISCS="cd dvd"), each
+# running guest_checks.sh, which prints ok/not ok/skip lines.  The kinds
+# boot in parallel.  Called by tests/run.sh (unless SPINDLE_NO_VM=1) and by
+# `make check-vm`.  Work folders: tests/out/vm/KIND-DISC (keep its path
+# free of spaces: it goes on the guest's kernel command line).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${TOP_SRCDIR:=$(cd "$here/../.." && pwd)}"
@@ -41,8 +42,10 @@ truncate -s $((370000 * 2048)) "$out/dvd.img"
 cd_sectors=$(($(stat -c %s "$out/disc.iso") / 2048))
 
 export VM_IMAGE="$out/disc.iso"
-failed=0
-for kind in $kinds; do
+
+# boot_all KIND: one guest per disc with drives of this kind
+boot_all() {
+	kind=$1
 	for disc in $discs; do
 		w=$out/$kind-$disc
 		mkdir -p "$w"
@@ -59,14 +62,23 @@ for kind in $kinds; do
 			set -- -b "$VM_BAD" -f "$VM_FLAKY" -i "$out/dvd.img" -i "$out/dvd.img"
 		fi
 		start=$(date +%s)
-		"$here/boot.sh" -k "$kind" -w "$w" "$@" "$here/guest_checks.sh" || {
+		"$here/boot.sh" -k "$kind" -w "$w" "$@" "$here/guest_checks.sh" 2>&1 || {
 			rc=$?
 			# the checks have reported themselves unless the guest died
 			grep -q '^not ok' "$w/guest.log" 2>/dev/null ||
 				echo "not ok - vm $kind $disc: the guest failed (status $rc; see $w)"
-			failed=1
 		}
 		echo "# vm $kind $disc: $(($(date +%s) - start)) s"
 	done
+}
+
+# the guests wait on the drives and libburn's sleeps much of the time: one
+# drive kind at a time would leave the CPUs half idle
+for kind in $kinds; do
+	boot_all "$kind" > "$out/$kind.out" &
 done
-exit $failed
+wait
+for kind in $kinds; do
+	cat "$out/$kind.out"
+done
+! grep -q '^not ok' $(for kind in $kinds; do echo "$out/$kind.out"; done)
