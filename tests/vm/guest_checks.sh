@@ -206,12 +206,23 @@ c_busy() {
 		n=$((n + 1))
 	done
 	run info -d "$clean"
+	cp out info.out
+	cp err info.err
+	RC_INFO=$RC
+	run drives --json
 	echo "-end" >&3
 	exec 3>&-
 	wait $pid
 	grep -q "Drive current" x.log || { cat x.log; fail "xorriso did not take the drive"; }
+	expect_exit 0
+	expect_eq "$(json_get ".drives[] | select(.address == \"$clean\") | [.busy, .vendor] | join(\" \")")" \
+		"true QEMU" "drives: $clean busy, vendor"
+	expect_eq "$(json_get '[.drives[] | select(.busy)] | length')" 1 "busy drives"
+	mv info.out out
+	mv info.err err
+	RC=$RC_INFO
 	expect_exit 3
-	expect_err "in use by another program"
+	expect_err "drive '$clean' is in use by another program"
 }
 
 check "spindle drives lists the QEMU drives and the $VM_PROFILE profile" c_drives
@@ -232,6 +243,6 @@ if [ -n "$empty" ]; then
 	check "info on a drive with no medium says it is empty" c_empty_info
 	check "verify on a drive with no medium: clear error, exit 4" c_empty_verify
 	check "rip on a drive with no medium: clear error, exit 4" c_empty_rip
-	check "a drive held by another program: clear error, exit 3" c_busy
+	check "a drive held by another program: info says so (exit 3), drives lists it as busy" c_busy
 fi
 [ $failed -eq 0 ]
