@@ -82,9 +82,13 @@ struct drv_desc {
 	char writes[128];
 	int n_profiles;
 	struct drv_profile profiles[64];
+	/* held open by another program: only address, vendor, model and
+	 * revision (from sysfs) are known */
+	bool busy;
 };
 
-/* Enumerate optical drives.  *list is malloc'ed; free with free(). */
+/* Enumerate optical drives, busy ones too.  *list is malloc'ed; free with
+ * free(). */
 enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 			struct sp_error *err);
 

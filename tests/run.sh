@@ -6,7 +6,8 @@
 # failure.
 #
 # Environment: SPINDLE, UNITTEST, TOP_SRCDIR, TOP_BUILDDIR (set by make),
-# SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VALGRIND=1 to run spindle
+# SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VM_ONLY=1 to run only the
+# VM (make check-vm), SPINDLE_VALGRIND=1 to run spindle
 # and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
 # matching scripts.
 set -u
@@ -37,14 +38,16 @@ run_part() {
 }
 
 {
-	if [ -n "${SPINDLE_VALGRIND:-}" ]; then
+	if [ -n "${SPINDLE_VM_ONLY:-}" ]; then
+		:
+	elif [ -n "${SPINDLE_VALGRIND:-}" ]; then
 		run_part unit valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite "$UNITTEST"
 	else
 		run_part unit "$UNITTEST"
 	fi
 	for t in "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh; do
-		[ -f "$t" ] || continue
+		[ -f "$t" ] && [ -z "${SPINDLE_VM_ONLY:-}" ] || continue
 		case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
 		run_part "$(basename "$t" .sh)" sh "$t"
 	done
