@@ -87,4 +87,20 @@ test_append_bad_arguments() {
 	expect_err "duplication takes an image file"
 }
 
+# burn DIR masters on the fly; the disc is checked by its MD5 tags, and an
+# --append session after it grows that tree
+test_master_on_the_fly_then_append() {
+	need_sim
+	mkdirs
+	sim --media bd-r --disc disc -- "$SPINDLE" burn --multi -d "$DEV" one
+	expect_exit 0
+	expect_log "files:           2 of 2 with MD5 match"
+	sp disc burn --append two
+	expect_exit 0
+	sim --disc disc -- xorriso -md5 on -indev "$DEV" -check_md5_r FAILURE / --
+	expect_exit 0
+	expect_log "File contents and their MD5 checksums match."
+	expect_log "Media summary: 2 sessions"
+}
+
 run_tests
