@@ -151,13 +151,12 @@ enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	}
 	for (unsigned int i = 0; i < count; i++) {
-		char adr[BURN_DRIVE_ADR_LEN], path[BURN_DRIVE_ADR_LEN];
+		char adr[BURN_DRIVE_ADR_LEN];
 
+		/* libburn addresses are /dev/srN or /dev/sgN already on Linux */
 		if (burn_drive_get_adr(&infos[i], adr) <= 0)
 			adr[0] = '\0';
-		/* libburn addresses are /dev/srN or /dev/sgN already on Linux */
-		snprintf(path, sizeof(path), "%s", adr);
-		fill_desc(&out[i], &infos[i], path);
+		fill_desc(&out[i], &infos[i], adr);
 	}
 	if (infos)
 		burn_drive_info_free(infos);
