@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,6 +69,9 @@ int main(int argc, char **argv)
 	if (drv_lib_init(&err) != SP_OK)
 		return cli_fail(&ctx, &err);
 	rc = cmd->run(&ctx, argc - 1, argv + 1);
+	/* a command that stops parsing early (bad option, bad value) leaves
+	 * cli_next_opt()'s table behind */
+	free(ctx.longopts);
 	drv_lib_finish();
 	return rc;
 }
