@@ -78,6 +78,20 @@ void cli_progress(struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_progress_end(struct cli_ctx *ctx);
 
+/* report_verify.c: print a verify outcome (text on stderr/stdout, or its
+ * fields into the JSON result object r, which the caller emits).  Returns
+ * the exit code: 0 match, 5 mismatch, 6 unreadable. */
+struct img_verify_result;
+int cli_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
+		      json_t *r);
+/* Progress of a verify, for img_verify_opts.progress; ctx is the cli_ctx. */
+struct img_verify_progress;
+void cli_verify_progress(const struct img_verify_progress *p, void *ctx);
+
+/* cmd_verify_tags.c: verify without an image, from the MD5 tags that
+ * spindle mkiso records (image_path may name a session's image, or NULL). */
+int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
+
 /* help.c */
 void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);

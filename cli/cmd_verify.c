@@ -1,31 +1,86 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cmd_verify.c - spindle verify.  PLACEHOLDER until its issue lands. */
+/* cmd_verify.c - spindle verify: compare a disc with an image. */
 #include "config.h"
 
 #include "cli/cli.h"
+#include "drive/drive.h"
+#include "imaging/imaging.h"
+
+enum { OPT_LBA = 256 };
 
 static const struct cli_opt opts[] = {
+	{ "lba", OPT_LBA, "LBA", "compare from this sector of the medium on (default 0)" },
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_verify = {
-	"[-d DRIVE] IMAGE",
+	"[-d DRIVE] [--lba LBA] [IMAGE]",
 	"Compare a disc with an image",
-	"",
+	"Reads exactly as many sectors as the image holds and compares them "
+	"with it.  The zero padding of the last sector, 32 KiB alignment on DVD "
+	"and BD and the run-out sectors of a CD TAO track are never read, so "
+	"they never cause a false alarm.  Sectors are read with no retries "
+	"through the drive's SCSI interface (libburn), never through the "
+	"kernel's buffered block device.\n\n"
+	"There are three outcomes, each with its own exit status: match (0), "
+	"with the SHA-256 of the data; mismatch (5), naming the LBA ranges that "
+	"differ; unreadable (6), naming the LBA ranges that could not be read.  "
+	"When sectors both differ and fail to read, mismatch is reported, and "
+	"both lists are in the JSON result.\n\n"
+	"Without IMAGE, the disc is checked against the MD5 tags that spindle "
+	"mkiso records.",
 	opts,
 };
 
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct sp_error err = SP_ERROR_INIT;
-	const char *arg;
-	int c;
+	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
+	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
+	struct img_verify_result res = IMG_VERIFY_RESULT_INIT;
+	struct drv_drive *d = NULL;
+	const char *arg, *image = NULL;
+	uint64_t lba = 0;
+	int c, rc;
 
 	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
-		if (c == CLI_OPT_EXIT)
+		switch (c) {
+		case OPT_LBA:
+			if (cli_parse_uint_opt(ctx, "--lba", arg, 0, INT32_MAX, &lba) < 0)
+				return SP_EXIT_USAGE;
+			break;
+		case CLI_OPT_EXIT:
 			return SP_EXIT_OK;
-		return SP_EXIT_USAGE;
+		default:
+			return SP_EXIT_USAGE;
+		}
 	}
-	sp_error_set(&err, SPE_UNSUPPORTED, "'spindle verify' is not implemented yet");
-	return cli_fail(ctx, &err);
+	if (ctx->optind < argc)
+		image = argv[ctx->optind++];
+	if (ctx->optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+	if (!image)
+		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
+	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
+		return cli_fail(ctx, &err);
+	vo.start_lba = (int64_t)lba;
+	vo.progress = cli_verify_progress;
+	vo.ctx = ctx;
+	if (img_verify_image(d, image, &vo, &res, &err) != SP_OK) {
+		rc = cli_fail(ctx, &err);
+	} else {
+		json_t *r = cli_json_result(ctx, true);
+
+		json_object_set_new(r, "drive", json_string(drv_address(d)));
+		json_object_set_new(r, "image", json_string(image));
+		json_object_set_new(r, "lba", json_integer((json_int_t)lba));
+		rc = cli_report_verify(ctx, &res, r);
+		if (ctx->json)
+			cli_json_emit(r);
+		else
+			json_decref(r);
+	}
+	img_verify_result_release(&res);
+	drv_close(d, DRV_KEEP_TRAY);
+	return rc;
 }

@@ -69,8 +69,7 @@ int main(int argc, char **argv)
 	if (drv_lib_init(&err) != SP_OK)
 		return cli_fail(&ctx, &err);
 	rc = cmd->run(&ctx, argc - 1, argv + 1);
-	/* a command that stops parsing early (bad option, bad value) leaves
-	 * cli_next_opt()'s table behind */
+	/* a command that stopped parsing early (a bad value) leaves these */
 	free(ctx.longopts);
 	drv_lib_finish();
 	return rc;

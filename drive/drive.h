@@ -193,6 +193,18 @@ int64_t drv_readable_sectors(struct drv_drive *d);
 /* ---- writing ----------------------------------------------------------- */
 
 enum drv_write_mode { DRV_MODE_AUTO, DRV_MODE_SAO, DRV_MODE_TAO };
+/* "auto", "sao", "tao"; -1 if none of them. */
+int drv_parse_write_mode(const char *s, enum drv_write_mode *out);
+
+/* A write speed as the user gives it: "max", a multiple "8x", or kB/s. */
+struct drv_speed {
+	double x;               /* > 0: a multiple of 1x for the medium */
+	int kbps;               /* > 0: kB/s (1000 bytes) */
+};
+/* "max", "8x", "2.4x", "5540" (kB/s); -1 on garbage, zero or absurd values. */
+int drv_parse_speed(const char *s, struct drv_speed *out);
+/* kB/s to ask the drive for on a medium of this profile; 0 is maximum. */
+int drv_speed_kbps(const struct drv_speed *sp, int profile);
 
 struct drv_write_opts {
 	enum drv_write_mode mode;
@@ -200,9 +212,7 @@ struct drv_write_opts {
 	bool multi;             /* leave the disc appendable */
 	bool stream_recording;  /* BD: no defect management */
 	bool force;             /* write over a non-blank medium/file */
-	int speed_kbps;         /* 0: maximum */
-	/* the FIFO in the chain, for fill reports; may be NULL */
-	struct burn_source *fifo;
+	struct drv_speed speed;
 };
 #define DRV_WRITE_OPTS_INIT { .mode = DRV_MODE_AUTO }
 
@@ -220,21 +230,46 @@ struct drv_progress {
 	int fifo_fill_pct;      /* -1 unknown */
 	int buffer_fill_pct;    /* drive buffer, -1 unknown */
 	double elapsed;         /* seconds since the write started */
+	double bytes_per_sec;   /* over the last second or so; 0 at first */
 	double x_speed_kbps;    /* 1x for this medium */
 };
 typedef void (*drv_progress_fn)(const struct drv_progress *p, void *ctx);
 
 /*
- * Write one data track from src (a libburn source chain, FIFO included)
- * of `size` bytes (-1: unknown, as from a pipe).  Checks capacity and blank
- * state before writing anything.  Blocks until done, calling progress about
- * five times a second.  Honours drv_interrupted(): an interrupted write is
- * cancelled, the drive released cleanly, and SPE_ABORTED returned.
+ * Sectors a data track of `bytes` occupies on a medium of this profile:
+ * the last sector padded, then whole ECC blocks on DVD and BD.
+ */
+int64_t drv_track_sectors(uint64_t bytes, int profile);
+
+/*
+ * Check, without writing anything, that a track of `bytes` (-1: unknown)
+ * may be written to the medium: blank (or --force), writable, and large
+ * enough.  SPE_NOTBLANK, SPE_MEDIUM, SPE_NOMEDIUM or SPE_TOOBIG otherwise,
+ * with a hint.  drv_write() calls this first.
+ */
+enum sp_status drv_check_writable(struct drv_drive *d, int64_t bytes,
+				  const struct drv_write_opts *o,
+				  struct sp_error *err);
+
+/*
+ * Write one data track of `size` bytes (-1: unknown, as from a pipe) from
+ * src, a libburn source chain whose head is a FIFO (burn_fifo_source_new;
+ * its fill is reported).  Checks the medium first (drv_check_writable).
+ * Blocks until done, calling progress about five times a second.  A
+ * SIGINT/SIGTERM/SIGHUP (drv_interrupted()) cancels the write through
+ * libburn (burn_drive_cancel plus the source's cancel), waits for the drive
+ * to go idle, and returns SPE_ABORTED; the drive can then be released and
+ * grabbed again.  After the write, burn_drive_wrote_well() decides.
  */
 enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 			 int64_t size, const struct drv_write_opts *o,
 			 drv_progress_fn progress, void *ctx,
 			 struct sp_error *err);
+
+/* The LBA where the last drv_write() put its track: 0 on a blank or
+ * overwritable medium and on virtual drives, the next writable address on
+ * an appendable disc.  Verify after a burn starts there. */
+int64_t drv_last_write_lba(const struct drv_drive *d);
 
 /* ---- signals ----------------------------------------------------------- */
 

@@ -17,6 +17,7 @@ struct drv_drive {
 	int profile;
 	int64_t readable;       /* sectors, -1 unknown */
 	struct drv_damage *damage;
+	int64_t write_lba;      /* where the last drv_write() started */
 };
 
 /* damage.c */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,16 +30,17 @@ enum sp_status drv_lib_init(struct sp_error *err)
 	if (lib_ready)
 		return SP_OK;
 	/* libburn and libisofs take char *, not const char * */
-	static char never[] = "NEVER", prefix[] = "spindle: ";
+	/* queue everything, print nothing: drv_drain_messages() decides */
+	static char all[] = "ALL", never[] = "NEVER", prefix[] = "spindle: ";
 
 	if (!burn_initialize())
 		return sp_error_set(err, SPE_LIB, "cannot initialize libburn");
-	burn_msgs_set_severities(never, never, prefix);
+	burn_msgs_set_severities(all, never, prefix);
 	if (iso_init() < 0) {
 		burn_finish();
 		return sp_error_set(err, SPE_LIB, "cannot initialize libisofs");
 	}
-	iso_set_msgs_severities(never, never, prefix);
+	iso_set_msgs_severities(all, never, prefix);
 	burn_set_messenger(iso_get_messenger());
 	burn_allow_drive_role_4(1);
 	burn_allow_untested_profiles(1);
@@ -70,12 +72,12 @@ bool drv_drain_messages(struct sp_error *err)
 {
 	char msg[BURN_MSGS_MESSAGE_LEN], sev[80];
 	static char all[] = "ALL";
-	int code, prio, best = -1;
+	int code, os_errno, best = -1;
 	bool recorded = false;
 
 	if (!lib_ready)
 		return false;
-	while (burn_msgs_obtain(all, &code, msg, &prio, sev) > 0) {
+	while (burn_msgs_obtain(all, &code, msg, &os_errno, sev) > 0) {
 		int rank = severity_rank(sev);
 		size_t n = strlen(msg);
 
@@ -99,8 +101,12 @@ bool drv_drain_messages(struct sp_error *err)
 				continue;
 			}
 		}
-		err->code = SPE_LIB;
-		snprintf(err->msg, sizeof(err->msg), "%s", msg);
+		err->code = os_errno == ENOSPC ? SPE_NOSPACE : SPE_LIB;
+		err->sys_errno = os_errno;
+		if (os_errno)
+			snprintf(err->msg, sizeof(err->msg), "%s: %s", msg, strerror(os_errno));
+		else
+			snprintf(err->msg, sizeof(err->msg), "%s", msg);
 	}
 	return recorded;
 }

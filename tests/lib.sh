@@ -16,18 +16,27 @@ TEST_SCRIPT=$(basename "$0" .sh)
 fail() { echo "# FAIL: $*" >&2; exit 1; }
 skip() { echo "# SKIP: $*" >&2; exit 77; }
 
+# Every spindle run is bounded: a hang or a runaway writer must fail the
+# test, not stall the suite or fill the disk.  SPINDLE_TEST_TIMEOUT seconds
+# (default 300), and no file written larger than 16 GiB.
+: "${SPINDLE_TEST_TIMEOUT:=300}"
+bounded() {
+	( ulimit -f 33554432; exec timeout -k 5 "$SPINDLE_TEST_TIMEOUT" "$@" )
+}
+
 # run ARGS...: run spindle, keep exit code in $RC, output in ./out and ./err
 # ($SPINDLE is a valgrind wrapper under make check-valgrind; $SPINDLE_BIN is
 # always the binary itself)
 run() {
-	"$SPINDLE" "$@" > out 2> err < /dev/null
+	bounded "$SPINDLE" "$@" > out 2> err < /dev/null
 	RC=$?
+	[ "$RC" -ne 124 ] || echo "# spindle $* timed out after ${SPINDLE_TEST_TIMEOUT}s" >&2
 	return 0
 }
 # run_stdin FILE ARGS...: the same with standard input from FILE
 run_stdin() {
 	f=$1; shift
-	"$SPINDLE" "$@" > out 2> err < "$f"
+	bounded "$SPINDLE" "$@" > out 2> err < "$f"
 	RC=$?
 	return 0
 }
