@@ -48,6 +48,7 @@ as_nobody() {
 	bin=$1
 	shift
 	vg=""
+	# valgrind cannot run a set-ID program
 	if [ -n "${SPINDLE_VALGRIND:-}" ] && [ ! -u "$bin" ] && [ ! -g "$bin" ]; then
 		vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite"
 		vg="$vg --errors-for-leak-kinds=definite --log-file=$NB/reports/vg.%p"
@@ -94,6 +95,13 @@ test_refuses_setgid() {
 	cp "$NB/bin/spindle" "$NB/bin/spindle-sgid"
 	chown root:root "$NB/bin/spindle-sgid"
 	chmod 2755 "$NB/bin/spindle-sgid"
+	# A set-group-ID process run by nobody is not dumpable: the sanitizer
+	# runtime can read neither its options (/proc/self/environ) nor attach
+	# LeakSanitizer, and dies at exit.  The plain build runs this test.
+	if [ -n "${ASAN_OPTIONS:-}" ]; then
+		cleanup
+		skip "a sanitizer runtime cannot run set-group-ID as nobody"
+	fi
 	as_nobody "$NB/bin/spindle-sgid" --version
 	expect_exit 2
 	expect_err "refusing to run setuid or setgid"
