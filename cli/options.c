@@ -157,6 +157,9 @@ int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...)
 	struct sp_error err = SP_ERROR_INIT;
 	va_list ap;
 
+	/* parsing ends here: release the parser's table */
+	free(ctx->longopts);
+	ctx->longopts = NULL;
 	err.code = SPE_USAGE;
 	va_start(ap, fmt);
 	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);

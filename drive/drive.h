@@ -286,9 +286,32 @@ int drv_interrupt_signal(void);
 
 /*
  * A damage model makes chosen sectors unreadable, flaky (fail N times, then
- * read) or slow, in the manner of ddrescue's --test-mode.  drv_read()
- * consults it before touching the medium.  See drive/damage.c for formats.
+ * read), slow, or run-out (05/64/00), in the manner of ddrescue's
+ * --test-mode.  drv_read() consults it before touching the medium; a
+ * command that meets a failing sector fails as a whole.  See drive/damage.c
+ * for the damage spec format.  Later rules override earlier ones.
  */
+enum drv_damage_kind {
+	DRV_DAMAGE_GOOD,
+	DRV_DAMAGE_BAD,         /* Medium Error 03/11/00 */
+	DRV_DAMAGE_FLAKY,       /* arg: failures before it reads */
+	DRV_DAMAGE_SLOW,        /* arg: milliseconds per sector */
+	DRV_DAMAGE_RUNOUT,      /* 05/64/00, CD TAO run-out */
+};
+
+enum sp_status drv_damage_new(struct drv_damage **out, struct sp_error *err);
+/* Sectors no rule names: DRV_DAMAGE_GOOD (the default) or DRV_DAMAGE_BAD. */
+void drv_damage_set_default(struct drv_damage *dm, enum drv_damage_kind kind);
+enum sp_status drv_damage_add(struct drv_damage *dm, enum drv_damage_kind kind,
+			      int64_t lba, int64_t count, uint32_t arg,
+			      struct sp_error *err);
+/* Add the rules of a damage spec held in buf (no NUL needed). */
+enum sp_status drv_damage_parse(struct drv_damage *dm, const char *buf,
+				size_t len, struct sp_error *err);
+/* Add the rules of a damage spec file. */
+enum sp_status drv_damage_parse_file(struct drv_damage *dm, const char *path,
+				     struct sp_error *err);
+/* A new model from a damage spec file. */
 enum sp_status drv_damage_load(struct drv_damage **out, const char *path,
 			       struct sp_error *err);
 void drv_damage_free(struct drv_damage *dm);

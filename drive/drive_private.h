@@ -21,11 +21,11 @@ struct drv_drive {
 };
 
 /* damage.c */
-enum drv_damage_verdict { DRV_DAMAGE_OK, DRV_DAMAGE_FAIL };
-/* Decide the fate of reading [lba, lba+count): returns the number of good
- * leading sectors before the first sector that fails now (count if none);
- * sleeps for slow sectors. */
-uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count);
+/* Decide the fate of reading [lba, lba+count): returns count when every
+ * sector reads now, else 0 (the command fails as a whole) with *why
+ * DRV_DAMAGE_BAD or DRV_DAMAGE_RUNOUT; sleeps for slow sectors. */
+uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
+			  enum drv_damage_kind *why);
 
 /* lib.c */
 void drv_clear_messages(void);

@@ -34,6 +34,7 @@ enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 {
 	int64_t cap = drv_readable_sectors(d);
 	uint32_t want = count, ok;
+	enum drv_damage_kind why = DRV_DAMAGE_GOOD;
 	off_t got = 0;
 	int r;
 
@@ -54,7 +55,7 @@ enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 	}
 	ok = want;
 	if (d->damage)
-		ok = drv_damage_check(d->damage, lba, want);
+		ok = drv_damage_check(d->damage, lba, want, &why);
 	if (ok > 0) {
 		r = burn_read_data(d->bd, (off_t)lba * SP_SECTOR, buf,
 				   (off_t)ok * SP_SECTOR, &got,
@@ -82,8 +83,11 @@ enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 	}
 	*done = ok;
 	if (ok < want) {
-		/* the damage model said no, as a drive would: Medium Error */
-		drv_sense_describe(0x03, 0x11, 0x00, lba + ok, err);
+		/* the damage model said no, as a drive would */
+		if (why == DRV_DAMAGE_RUNOUT)
+			drv_sense_describe(0x05, 0x64, 0x00, lba + ok, err);
+		else
+			drv_sense_describe(0x03, 0x11, 0x00, lba + ok, err);
 		return SP_FAILED;
 	}
 	if (want < count) {

@@ -1,0 +1,72 @@
+# rip_lib.sh - helpers for the rip tests; sourced after tests/lib.sh.
+
+DAMAGEMAP="$TOP_SRCDIR/tests/damagemap.awk"
+
+# damagemap OUT SECTORS KIND SEED [PATTERN [GOODTAIL]]: a ddrescue
+# test-mode mapfile
+damagemap() {
+	awk -v sectors="$2" -v kind="$3" -v seed="$4" -v pattern="${5:-mixed}" \
+		-v goodtail="${6:-0}" \
+		-f "$DAMAGEMAP" > "$1" 2> damagemap.err || fail "damagemap.awk failed"
+}
+
+# blocks MAPFILE: the block lines only (no comments, no status line), as
+# decimal "POS SIZE STATUS"
+blocks() {
+	awk '/^[ \t]*#/ || NF == 0 { next } !s { s = 1; next } { print $1, $2, $3 }' "$1" |
+	while read -r pos size st; do
+		printf '%d %d %s\n' "$pos" "$size" "$st"
+	done
+}
+
+# expect_consistent SRC IMAGE MAPFILE: every byte the mapfile marks '+'
+# equals the source.  Holds at every instant of a rip, kills included.
+expect_consistent() {
+	[ -f "$3" ] || return 0
+	blocks "$3" | while read -r pos size st; do
+		[ "$st" = "+" ] || continue
+		cmp -s -i "$pos:$pos" -n "$size" "$1" "$2" || { echo "bad $pos $size"; break; }
+	done > inconsistent
+	[ ! -s inconsistent ] || fail "$3 marks data '+' that differs from $1: $(cat inconsistent)"
+}
+
+# masked SRC DAMAGEMAP OUT: the source with the damaged sectors zeroed
+masked() {
+	cp "$1" "$3"
+	blocks "$2" | while read -r pos size st; do
+		[ "$st" = "-" ] || continue
+		dd if=/dev/zero of="$3" bs=2048 seek=$((pos / 2048)) \
+			count=$((size / 2048)) conv=notrunc status=none
+	done
+}
+
+# expect_rescue SRC IMAGE MAPFILE DAMAGEMAP: the rip got every good
+# sector, marked exactly the damaged ones bad, and has the right size.
+expect_rescue() {
+	expect_eq "$(stat -c %s "$2")" "$(stat -c %s "$1")" "image size"
+	expect_consistent "$1" "$2" "$3"
+	blocks "$4" | sed 's/ -$/ bad/; s/ +$/ good/' > want.blocks
+	blocks "$3" | sed 's/ [-*\/?]$/ bad/; s/ +$/ good/' > got.blocks
+	cmp -s want.blocks got.blocks || {
+		diff want.blocks got.blocks | head -10 >&2
+		fail "the mapfile's bad areas differ from the damage"
+	}
+	masked "$1" "$4" want.img
+	cmp -s want.img "$2" || fail "the image differs from the source outside the damage"
+}
+
+# reads LOG: "total failing" read commands of a --log-reads file
+reads() {
+	awk '!/^#/ && NF == 4 { n++; if ($4 > 0) f++ } END { print n + 0, f + 0 }' "$1"
+}
+
+# goodlba MAPFILE FROM N: the first LBA >= FROM, a multiple of 16, where N
+# sectors are good ('+') in a damage map
+goodlba() {
+	blocks "$1" | awk -v from="$2" -v n="$3" '
+		$3 == "+" { s = $1; e = s + $2; s = int(s / 2048); e = int(e / 2048)
+			if (s < from) s = from
+			s = int((s + 15) / 16) * 16
+			if (s + n <= e) { print s; found = 1; exit } }
+		END { if (!found) print -1 }' 2>/dev/null
+}
