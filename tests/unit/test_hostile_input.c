@@ -8,6 +8,7 @@
 
 #include "common/common.h"
 #include "drive/drive.h"
+#include "imaging/imaging.h"
 #include "tests/unit/test.h"
 
 /* strtoull() skips white space and accepts a sign: "\t-1" was 2^64-1 */
@@ -45,4 +46,37 @@ DEFINE_TEST(test_sense_parse_hostile)
 	assert_int_eq(3, k);
 	assert_int_eq(0x11, a);
 	assert_int_eq(5, q);
+}
+
+/* fuzz_mapfile: a block ending near INT64_MAX overflowed in
+ * img_mapfile_align() and img_mapfile_bad_ranges() (signed overflow) */
+DEFINE_TEST(test_mapfile_rejects_absurd_sizes)
+{
+	static const char *bad[] = {
+		"0 +\n0 0x7FFFFFFFFFFFFFFF -\n",
+		"0 +\n0 0x800 +\n0x800 0x7FFFFFFFFFFFF000 ?\n",
+		"0 +\n0x4000000000001 0x800 -\n",
+		NULL
+	};
+	struct img_mapfile m;
+	struct sp_error err = SP_ERROR_INIT;
+
+	img_mapfile_init(&m);
+	for (int i = 0; bad[i]; i++) {
+		sp_error_clear(&err);
+		if (img_mapfile_parse(&m, bad[i], strlen(bad[i]), &err) != SP_FAILED)
+			test_fail(__FILE__, __LINE__, "accepted mapfile %d", i);
+		assert_int_eq(SPE_FORMAT, err.code);
+		assert_int_eq(0, m.n);
+	}
+	/* 1 PiB exactly is still a mapfile */
+	{
+		static const char pib[] = "0 +\n0 0x4000000000000 -\n";
+
+		assert_int_eq(SP_OK, img_mapfile_parse(&m, pib, strlen(pib), &err));
+	}
+	assert_int_eq(1, m.n);
+	img_mapfile_align(&m, SP_SECTOR);
+	assert_true(img_mapfile_size(&m) == (int64_t)1 << 50);
+	img_mapfile_release(&m);
 }
