@@ -88,8 +88,12 @@ int cli_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
 struct img_verify_progress;
 void cli_verify_progress(const struct img_verify_progress *p, void *ctx);
 
-/* cmd_verify_tags.c: verify without an image, from the MD5 tags that
- * spindle mkiso records (image_path may name a session's image, or NULL). */
+/*
+ * cmd_verify_tags.c: `spindle verify` without an image to compare with.
+ * Checks a disc (drive, with image_path NULL) or an image file (image_path,
+ * with drive NULL) against its own recorded MD5 tags.  Returns the exit
+ * code: 0 all good, 5 mismatch, 6 unreadable.
+ */
 int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
 
 /* help.c */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/master_args.h"
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
@@ -31,11 +32,12 @@ static const struct cli_opt opts[] = {
 	{ "fifo", OPT_FIFO, "SIZE", "size of the FIFO between image and drive (default 64M, 1M to 1G)" },
 	{ "force", OPT_FORCE, NULL, "write over a medium or virtual drive file that holds data" },
 	{ "no-verify", OPT_NO_VERIFY, NULL, "do not compare the disc with the image afterwards" },
+	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_burn = {
-	"[-d DRIVE] [OPTIONS] IMAGE|-",
+	"[-d DRIVE] [OPTIONS] IMAGE|-|SRC...",
 	"Write an image file or standard input to a disc",
 	"Writes IMAGE, or standard input if IMAGE is -, as one data track, then "
 	"reads the disc back and compares it with the image (see spindle "
@@ -53,12 +55,23 @@ const struct cli_doc doc_burn = {
 	"time left, and the fill of the FIFO and of the drive's buffer.  With "
 	"--json, progress objects are printed about once a second.  SIGINT, "
 	"SIGTERM or SIGHUP cancel the burn cleanly through libburn and release "
-	"the drive (exit status 8).",
+	"the drive (exit status 8).\n\n"
+	"Given directories or graft points /PATH/IN/IMAGE=SRC instead of an "
+	"image (or files together with a mastering option such as --volid), "
+	"spindle masters an ISO 9660 "
+	"image on the fly, exactly as spindle mkiso would (the mastering "
+	"options are the same), and burns it with no temporary file: libisofs "
+	"feeds the FIFO, the FIFO feeds the drive.  The disc is then verified "
+	"against the MD5 tags recorded in it, naming any damaged file; with "
+	"--no-md5 there is nothing to verify against and the check is skipped.",
 	opts,
 };
 
 struct burn_job {
 	const char *image;
+	bool master;                    /* SRC...: master on the fly */
+	bool master_opts;               /* a mastering option was given */
+	struct cli_master_args ma;
 	struct drv_write_opts wo;
 	uint64_t fifo;
 	bool eject;
@@ -175,15 +188,25 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 	double t0 = sp_now(), secs;
 	int rc;
 
-	if (img_source_open(&src, job->image, job->fifo, &err) != SP_OK)
+	struct img_master *m = NULL;
+
+	if (job->master) {
+		if (img_master_prepare(&m, &job->ma.o, &err) != SP_OK ||
+		    img_master_source(m, &src, job->fifo, &err) != SP_OK) {
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+	} else if (img_source_open(&src, job->image, job->fifo, &err) != SP_OK) {
 		return cli_fail(ctx, &err);
+	}
 	oo.access = DRV_WRITE;
 	if (drv_open(&d, drive, &oo, &err) != SP_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
 	view.src = &src;
-	if (drv_write(d, src.chain, src.size, &job->wo, show_progress, &view, &err) != SP_OK) {
+	if (drv_write(d, src.chain, src.size, &job->wo, show_progress, &view, &err) != SP_OK ||
+	    (m && img_master_finish(m, &err) != SP_OK)) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
@@ -191,7 +214,9 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 	secs = sp_now() - t0;
 	r = cli_json_result(ctx, true);
 	json_object_set_new(r, "drive", json_string(drv_address(d)));
-	json_object_set_new(r, "image", json_string(src.is_stdin ? "-" : job->image));
+	json_object_set_new(r, "image", job->master ? json_null() :
+			    json_string(src.is_stdin ? "-" : job->image));
+	json_object_set_new(r, "mastered", json_boolean(job->master));
 	json_object_set_new(r, "simulate", json_boolean(job->wo.simulate));
 	{
 		char hex[65];
@@ -210,7 +235,11 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 		}
 	}
 	rc = SP_EXIT_OK;
-	if (job->verify && !job->wo.simulate)
+	if (job->verify && !job->wo.simulate && job->master && !job->ma.o.md5)
+		cli_warn(ctx, "not verified: the image was made with --no-md5");
+	else if (job->verify && !job->wo.simulate && job->master)
+		rc = cli_verify_tags_after_burn(ctx, d, drv_last_write_lba(d), r);
+	else if (job->verify && !job->wo.simulate)
 		rc = verify_after(ctx, d, job, &src, r);
 	if (ctx->json)
 		cli_json_emit(r);
@@ -220,7 +249,26 @@ out:
 	if (d)
 		drv_close(d, job->eject ? DRV_EJECT : DRV_KEEP_TRAY);
 	img_source_release(&src);
+	img_master_free(m);
 	return rc;
+}
+
+/*
+ * A directory or a graft point among the arguments: master on the fly.
+ * Plain files alone stay images to burn, so that "burn a.iso b.iso" is an
+ * error rather than a disc holding two image files.
+ */
+static bool is_master_job(int n, char **args)
+{
+	struct stat st;
+
+	for (int i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") == 0)
+			continue;
+		if (stat(args[i], &st) == 0 ? S_ISDIR(st.st_mode) : strchr(args[i], '=') != NULL)
+			return true;
+	}
+	return false;
 }
 
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
@@ -255,11 +303,18 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case CLI_OPT_EXIT:
 			return -1;
 		default:
+			if (cli_master_opt(ctx, &job->ma, c, arg) == 1) {
+				job->master_opts = true;
+				break;
+			}
 			return SP_EXIT_USAGE;
 		}
 	}
 	if (ctx->optind >= argc)
 		return cli_usage_error(ctx, "missing IMAGE (a file, or - for standard input)");
+	job->master = job->master_opts || is_master_job(argc - ctx->optind, argv + ctx->optind);
+	if (job->master)
+		return cli_master_sources(ctx, &job->ma, argc - ctx->optind, argv + ctx->optind);
 	job->image = argv[ctx->optind++];
 	if (ctx->optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
@@ -269,24 +324,23 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct burn_job job = { .wo = DRV_WRITE_OPTS_INIT, .verify = true };
-	struct stat st;
 	int rc;
 
+	cli_master_args_init(&job.ma);
+	cli_permute_args(ctx, argc, argv);
 	rc = parse_args(ctx, argc, argv, &job);
-	if (rc < 0)
-		return SP_EXIT_OK;
-	if (rc != SP_EXIT_OK)
-		return rc;
-	if (ctx->n_drives > 1)
-		return cli_usage_error(ctx, "burning to several drives at once is not supported yet");
-	if (strcmp(job.image, "-") && stat(job.image, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct sp_error err = SP_ERROR_INIT;
-
-		sp_error_set(&err, SPE_USAGE,
-			     "'%s' is a directory; burning a directory is not supported yet", job.image);
-		sp_error_hint(&err, "make an image first, e.g. 'xorriso -as mkisofs -R -J -o x.iso %s'",
-			      job.image);
-		return cli_fail(ctx, &err);
+	if (rc < 0) {
+		rc = SP_EXIT_OK;
+		goto out;
 	}
-	return burn_to_drive(ctx, &job, cli_drive(ctx));
+	if (rc != SP_EXIT_OK)
+		goto out;
+	if (ctx->n_drives > 1) {
+		rc = cli_usage_error(ctx, "burning to several drives at once is not supported yet");
+		goto out;
+	}
+	rc = burn_to_drive(ctx, &job, cli_drive(ctx));
+out:
+	cli_master_args_release(&job.ma);
+	return rc;
 }

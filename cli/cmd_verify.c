@@ -28,7 +28,12 @@ const struct cli_doc doc_verify = {
 	"When sectors both differ and fail to read, mismatch is reported, and "
 	"both lists are in the JSON result.\n\n"
 	"Without IMAGE, the disc is checked against the MD5 tags that spindle "
-	"mkiso records.",
+	"mkiso (and xorriso -md5 on) record: the superblock, tree and session "
+	"tags, and each file's MD5, naming the damaged files.  With IMAGE but no "
+	"-d, the image file itself is checked that way.  Exit status 0 means all "
+	"good, 5 that recorded MD5s do not match, 6 that sectors could not be "
+	"read.  A disc or image without tags gets a message saying so and the "
+	"SHA-256 of its content, with status 0.",
 	opts,
 };
 
@@ -61,6 +66,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
 	if (!image)
 		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
+	if (!ctx->n_drives)
+		return cmd_verify_tags(ctx, NULL, image);
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	vo.start_lba = (int64_t)lba;

@@ -145,13 +145,12 @@ test_burn_missing_image() {
 	[ ! -e disc ] || fail "the virtual drive was created"
 }
 
-test_burn_directory_image() {
+test_burn_directory_masters_on_the_fly() {
 	mkdir tree
+	echo x > tree/f
 	run burn -d stdio:disc tree
-	expect_exit 2
-	expect_err "'tree' is a directory; burning a directory is not supported yet"
-	expect_err "hint: make an image first"
-	[ ! -e disc ] || fail "the virtual drive was created"
+	expect_exit 0
+	expect_out "files:           1 of 1 with MD5 match"
 }
 
 test_burn_empty_image() {

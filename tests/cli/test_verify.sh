@@ -165,12 +165,19 @@ test_verify_bad_arguments() {
 	expect_err "unexpected argument 'extra'"
 }
 
-test_verify_without_image_not_yet() {
-	mkimg img 2
+test_verify_without_image_checks_md5_tags() {
+	mkimg img 40
 	disc_of img disc
 	run verify -d stdio:disc
-	expect_exit 4
-	expect_err "not implemented yet"
+	expect_exit 1
+	expect_err "holds no ISO 9660 file system"
+	mkdir tree
+	mkimg tree/f 10
+	"$SPINDLE" mkiso -q tree -o tagged.iso > /dev/null || fail "mkiso"
+	disc_of tagged.iso disc2
+	run verify -d stdio:disc2
+	expect_exit 0
+	expect_out "files:           1 of 1 with MD5 match"
 }
 
 run_tests

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* md5check_private.h - shared between the files of the MD5 tag check. */
+#ifndef SPINDLE_MD5CHECK_PRIVATE_H
+#define SPINDLE_MD5CHECK_PRIVATE_H
+
+#include <libburn/libburn.h>
+#include <libisofs/libisofs.h>
+
+#include "imaging/imaging.h"
+
+/* Sectors from an image file (pread) or a drive (drv_read). */
+struct md5_reader {
+	int fd;                 /* image file, or -1 */
+	struct drv_drive *drive;/* or a drive */
+	const char *name;       /* for messages */
+	int64_t sectors;        /* readable size */
+};
+
+enum sp_status md5_read(struct md5_reader *rd, int64_t lba, uint32_t count,
+			uint8_t *buf, uint32_t *done, struct sp_error *err);
+/* An IsoDataSource reading through rd; iso_data_source_unref() it. */
+IsoDataSource *md5_data_source(struct md5_reader *rd);
+
+/* md5check_session.c: the tagged case, from the session start. */
+enum sp_status md5_verify_session(struct md5_reader *rd, int64_t start,
+				  int64_t vol_sectors, struct img_md5_report *r,
+				  img_md5_progress_fn progress, void *ctx,
+				  struct sp_error *err);
+
+#endif
