@@ -21,68 +21,15 @@
 #include <libisofs/libisofs.h>
 
 #include "imaging/imaging.h"
-
-/*
- * libisofs trusts the image: a directory record that points at itself or
- * at its parent makes iso_image_import() recurse until the stack overflows
- * or memory runs out, and a missing volume descriptor set terminator makes
- * it read on for ever.  Our data source is where we can stop it: no block
- * beyond the end of the file, no block read more than MAX_REREADS times
- * (a tree read once reads each block a few times at most), and a signal
- * ends the import.
- */
-#define MAX_REREADS 16
-
-enum src_stop { SRC_OK, SRC_EOF, SRC_LOOP, SRC_SIGNAL };
-
-struct reread {
-	uint32_t lba;
-	uint32_t n;             /* 0: empty slot */
-};
+#include "imaging/isoread_guard_private.h"
 
 struct src_data {
 	int fd;
 	unsigned opened;
 	const struct img_ranges *bad;
 	bool read_bad;          /* libisofs read a block in a bad range */
-	int64_t sectors;        /* of the image file, rounded up */
-	enum src_stop stop;
-	int64_t stop_lba;
-	struct reread *seen;    /* open addressing on lba */
-	size_t seen_n, seen_alloc;
+	struct img_read_guard guard;
 };
-
-/* How often this block was read, counting this read; 0 if out of memory. */
-static uint32_t count_read(struct src_data *d, uint32_t lba)
-{
-	size_t i;
-
-	if (2 * (d->seen_n + 1) > d->seen_alloc) {
-		size_t na = d->seen_alloc ? 2 * d->seen_alloc : 1024;
-		struct reread *nv = calloc(na, sizeof(*nv));
-
-		if (!nv)
-			return 0;
-		for (size_t k = 0; k < d->seen_alloc; k++) {
-			if (!d->seen[k].n)
-				continue;
-			for (i = d->seen[k].lba * 2654435761u & (na - 1); nv[i].n; i = (i + 1) & (na - 1))
-				;
-			nv[i] = d->seen[k];
-		}
-		free(d->seen);
-		d->seen = nv;
-		d->seen_alloc = na;
-	}
-	for (i = lba * 2654435761u & (d->seen_alloc - 1); d->seen[i].n;
-	     i = (i + 1) & (d->seen_alloc - 1))
-		if (d->seen[i].lba == lba)
-			return ++d->seen[i].n;
-	d->seen[i].lba = lba;
-	d->seen[i].n = 1;
-	d->seen_n++;
-	return 1;
-}
 
 static bool in_ranges(const struct img_ranges *r, int64_t lba)
 {
@@ -119,20 +66,9 @@ static int src_read_block(IsoDataSource *src, uint32_t lba, uint8_t *buffer)
 	struct src_data *d = src->data;
 	size_t got = 0;
 
-	if (drv_interrupted()) {
-		d->stop = SRC_SIGNAL;
+	/* no runaway on a hostile tree (isoread_guard_private.h) */
+	if (!img_read_guard_ok(&d->guard, lba))
 		return ISO_DATA_SOURCE_FATAL;
-	}
-	if (lba >= d->sectors) {
-		d->stop = SRC_EOF;
-		d->stop_lba = lba;
-		return ISO_DATA_SOURCE_FATAL;
-	}
-	if (count_read(d, lba) > MAX_REREADS) {
-		d->stop = SRC_LOOP;
-		d->stop_lba = lba;
-		return ISO_DATA_SOURCE_FATAL;
-	}
 	if (in_ranges(d->bad, lba))
 		d->read_bad = true;
 	while (got < SP_SECTOR) {
@@ -236,7 +172,7 @@ static enum sp_status walk(IsoDir *dir, const struct img_ranges *bad,
 enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
 				     struct img_iso_damage *out, struct sp_error *err)
 {
-	struct src_data d = { .fd = -1, .bad = bad };
+	struct src_data d = { .fd = -1, .bad = bad, .guard = IMG_READ_GUARD_INIT };
 	struct stat sb;
 	IsoDataSource src = { 0, 1, src_open, src_close, src_read_block, src_free, &d };
 	IsoImage *image = NULL;
@@ -254,7 +190,7 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 		sp_error_set_errno(err, errno, "cannot stat '%s'", path);
 		goto out;
 	}
-	d.sectors = ((int64_t)sb.st_size + SP_SECTOR - 1) / SP_SECTOR;
+	d.guard.sectors = ((int64_t)sb.st_size + SP_SECTOR - 1) / SP_SECTOR;
 	if (iso_image_new(volid, &image) < 0 || iso_read_opts_new(&ropts, 0) < 0) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
@@ -263,18 +199,7 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 	r = iso_image_import(image, &src, ropts, &features);
 	if (r < 0) {
 		drv_drain_messages(NULL);
-		if (d.stop == SRC_SIGNAL)
-			sp_error_set(err, SPE_ABORTED, "interrupted while reading the ISO 9660 tree of '%s'",
-				     path);
-		else if (d.stop == SRC_EOF)
-			sp_error_set(err, SPE_FORMAT,
-				     "cannot read the ISO 9660 tree of '%s': it is truncated (it ends before sector %lld, which the tree needs)",
-				     path, (long long)d.stop_lba);
-		else if (d.stop == SRC_LOOP)
-			sp_error_set(err, SPE_FORMAT,
-				     "cannot read the ISO 9660 tree of '%s': its directories loop (sector %lld)",
-				     path, (long long)d.stop_lba);
-		else
+		if (!img_read_guard_explain(&d.guard, path, err))
 			sp_error_set(err, SPE_FORMAT, "cannot read the ISO 9660 tree of '%s'%s", path,
 				     d.read_bad ? ": its directory lies in a bad area" : "");
 		sp_error_detail(err, "%s", iso_error_to_msg(r));
@@ -295,7 +220,7 @@ out:
 	if (image)
 		iso_image_unref(image);
 	close(d.fd);
-	free(d.seen);
+	img_read_guard_release(&d.guard);
 	if (st != SP_OK)
 		img_iso_damage_release(out);
 	return st;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Malformed ISO images handed to the commands that read ISO 9660 structure
-# (spindle files; spindle verify once it reads the tree itself): truncated
+# (spindle files, and spindle verify without an image, which loads the tree
+# to check the MD5 tags of its files): truncated
 # images, directories that contain themselves, absurd sizes.  Each must
 # end in bounded time with a plain error or a plain result: no crash, no
 # hang, no memory checker report (the sanitizer and valgrind passes run
@@ -168,6 +169,61 @@ test_files_zero_length_records() {
 	files_survives
 	put disc.iso "$off" 255
 	files_survives
+}
+
+# tagged: like master, but made by spindle mkiso, with MD5 tags
+tagged() {
+	mkdir -p tree/d/e
+	mkimg tree/a 20
+	mkimg tree/d/b 30
+	mkimg tree/d/e/c 10
+	run mkiso -o disc.iso tree
+	expect_exit 0
+	ROOT=$(le32 disc.iso $((16 * 2048 + 156 + 2)))
+	ROOTLEN=$(le32 disc.iso $((16 * 2048 + 156 + 10)))
+}
+
+# verify_survives: spindle verify (tags) ends by itself, without a crash
+verify_survives() {
+	run verify -d stdio:disc.iso
+	case $RC in
+	0|1|4|5|6) ;;
+	124) fail "spindle verify hung on a malformed image" ;;
+	*) cat err >&2; fail "spindle verify ended with status $RC (a crash?)" ;;
+	esac
+}
+
+test_verify_tags_directory_loops() {
+	tagged
+	run verify -d stdio:disc.iso
+	expect_exit 0
+	off=$(dirrec d)
+	both32 disc.iso $((off + 2)) "$ROOT"
+	both32 disc.iso $((off + 10)) "$ROOTLEN"
+	verify_survives
+	expect_exit 5
+	expect_out "its directories loop"
+}
+
+test_verify_tags_truncated_and_absurd() {
+	tagged
+	cp disc.iso whole.iso
+	for keep in 17 18 "$ROOT" $((ROOT + 1)); do
+		head -c $((keep * 2048)) whole.iso > disc.iso
+		# (cut before its tags, an image is "untagged": a SHA-256, status 0)
+		verify_survives
+	done
+	cp whole.iso disc.iso
+	both32 disc.iso $((16 * 2048 + 156 + 10)) 4294965248
+	verify_survives
+	cp whole.iso disc.iso
+	both32 disc.iso $((16 * 2048 + 80)) 4294967295
+	verify_survives
+	cp whole.iso disc.iso
+	off=$(dirrec a)
+	both32 disc.iso $((off + 10)) 4294967295
+	verify_survives
+	[ "$RC" -ne 0 ] || fail "a file size of 4 GiB verified"
 }
 
 run_tests
