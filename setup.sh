@@ -8,8 +8,9 @@ cd "$(dirname "$0")"
 PACKAGES="build-essential autoconf automake pkg-config \
  libburn-dev libisofs-dev libisoburn-dev libcdio-dev libcdio-paranoia-dev \
  libssl-dev libjansson-dev libflac-dev \
- xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq \
- isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio"
+ xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq openssl \
+ isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
+ python3-minimal cd-paranoia"
 
 missing=""
 for p in $PACKAGES; do
@@ -38,14 +39,13 @@ mkdir -p "$demo/tree/docs"
 cp README.md NEWS COPYING "$demo/tree/docs/"
 head -c 5000000 /dev/urandom > "$demo/tree/random.bin"
 echo "== spindle mkiso: mastering $demo/tree"
-./spindle mkiso -o "$demo/demo.iso" "$demo/tree" || {
-	# mkiso may not exist yet in this build: fall back to xorriso
-	xorriso -as mkisofs -quiet -R -J -o "$demo/demo.iso" "$demo/tree"
-}
+./spindle mkiso --volid SPINDLE_DEMO -o "$demo/demo.iso" "$demo/tree"
 echo "== spindle burn: writing it to the virtual drive stdio:$demo/disc.img"
 ./spindle burn -d "stdio:$demo/disc.img" "$demo/demo.iso"
 echo "== spindle info"
 ./spindle info -d "stdio:$demo/disc.img"
-echo "== spindle verify"
+echo "== spindle verify (against the image)"
 ./spindle verify -d "stdio:$demo/disc.img" "$demo/demo.iso"
+echo "== spindle verify (against the disc's own MD5 tags, no image needed)"
+./spindle verify -d "stdio:$demo/disc.img"
 echo "demo: done; files are in $demo"

@@ -2,8 +2,11 @@
 /* cmd_burn.c - spindle burn: write an image file or standard input. */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/master_args.h"
@@ -20,6 +23,8 @@ enum {
 	OPT_FIFO,
 	OPT_FORCE,
 	OPT_NO_VERIFY,
+	OPT_BLANK,
+	OPT_APPEND,
 };
 
 static const struct cli_opt opts[] = {
@@ -31,13 +36,16 @@ static const struct cli_opt opts[] = {
 	{ "stream-recording", OPT_STREAM, NULL, "BD: write without defect management, for full speed" },
 	{ "fifo", OPT_FIFO, "SIZE", "size of the FIFO between image and drive (default 64M, 1M to 1G)" },
 	{ "force", OPT_FORCE, NULL, "write over a medium or virtual drive file that holds data" },
+	{ "append", OPT_APPEND, NULL, "DIR: add its files to the disc's ISO 9660 tree as a new session" },
+	{ "blank", OPT_BLANK, NULL, "blank a CD-RW/DVD-RW or format an unformatted BD-RE first; "
+	  "write over DVD+RW, BD-RE, DVD-RAM" },
 	{ "no-verify", OPT_NO_VERIFY, NULL, "do not compare the disc with the image afterwards" },
 	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_burn = {
-	"[-d DRIVE] [OPTIONS] IMAGE|-|SRC...",
+	"[-d DRIVE]... [OPTIONS] IMAGE|-|SRC...",
 	"Write an image file or standard input to a disc",
 	"Writes IMAGE, or standard input if IMAGE is -, as one data track, then "
 	"reads the disc back and compares it with the image (see spindle "
@@ -48,6 +56,18 @@ const struct cli_doc doc_burn = {
 	"that exists and is not empty, is refused unless --force is given.  An "
 	"image larger than the free space (for a virtual drive: the free space "
 	"of its filesystem) is refused with nothing written.\n\n"
+	"Rewritable media are prepared only when asked: with --blank, a CD-RW "
+	"or DVD-RW holding data is fast-blanked, an unformatted BD-RE or "
+	"DVD-RAM is formatted, and a DVD+RW, BD-RE or DVD-RAM holding data is "
+	"written over.  --blank cannot be combined with --simulate.\n\n"
+	"Appending: 'spindle burn --append DIR' adds the files of directory DIR "
+	"to the ISO 9660 file system on the disc, as a new session whose tree "
+	"holds the old files and the new ones (a file of the same name is "
+	"replaced), through libisoburn; on a blank disc it writes the first "
+	"session.  Give --multi to leave the disc appendable for more.  This "
+	"works on CD-R/RW, DVD±R, DVD-RW, BD-R and, with an emulated table of "
+	"contents, on DVD+RW, DVD-RAM and BD-RE.  The session carries MD5 "
+	"checksums that 'spindle verify' can check.\n\n"
 	"The image reaches the drive through a FIFO.  libburn's FIFO pauses 50 "
 	"ms whenever it runs full or empty, so it moves at most its size per "
 	"50 ms; the 64 MiB default is well above any drive's speed.\n\n"
@@ -63,7 +83,13 @@ const struct cli_doc doc_burn = {
 	"options are the same), and burns it with no temporary file: libisofs "
 	"feeds the FIFO, the FIFO feeds the drive.  The disc is then verified "
 	"against the MD5 tags recorded in it, naming any damaged file; with "
-	"--no-md5 there is nothing to verify against and the check is skipped.",
+	"--no-md5 there is nothing to verify against and the check is skipped.\n\n"
+	"Duplication: with several -d options the image is burned to all those "
+	"drives at once, each verified on its own, with one progress line.  A "
+	"drive that fails does not stop the others; each drive's result is "
+	"reported (with --json as a \"drive_result\" object), and the exit "
+	"status is that of the first failed drive in -d order.  Duplication "
+	"takes an image file, not standard input nor sources to master.",
 	opts,
 };
 
@@ -76,6 +102,8 @@ struct burn_job {
 	uint64_t fifo;
 	bool eject;
 	bool verify;
+	bool blank;             /* blank/format rewritables first */
+	bool append;            /* image is a directory to add as a session */
 };
 
 struct burn_view {
@@ -172,6 +200,53 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 	return rc;
 }
 
+static void show_prep(double fraction, double elapsed, void *vctx)
+{
+	cli_progress(vctx, "preparing the disc: %3.0f%%  %.0f s", fraction * 100, elapsed);
+}
+
+/*
+ * --blank: make a rewritable medium writable from its start.  Without it,
+ * only the unformatted BD-RE (which drv_write would fail on) is explained.
+ */
+static enum sp_status prepare_medium(struct cli_ctx *ctx, struct drv_drive *d,
+				     const struct burn_job *job, struct drv_write_opts *wo,
+				     struct sp_error *err)
+{
+	static const struct drv_format_opts fo = DRV_FORMAT_OPTS_INIT;
+	enum drv_prep need = drv_prep_needed(d);
+	enum sp_status st = SP_OK;
+
+	if (!job->blank) {
+		if (need != DRV_PREP_FORMAT)
+			return SP_OK;
+		sp_error_set(err, SPE_MEDIUM, "the disc in drive '%s' is not formatted", drv_address(d));
+		sp_error_hint(err, "add --blank to format it first, or run 'spindle format'");
+		return SP_FAILED;
+	}
+	switch (need) {
+	case DRV_PREP_BLANK:
+		st = drv_blank(d, DRV_BLANK_FAST, ctx ? show_prep : NULL, ctx, err);
+		break;
+	case DRV_PREP_FORMAT:
+		st = drv_format(d, &fo, ctx ? show_prep : NULL, ctx, err);
+		break;
+	case DRV_PREP_OVERWRITE:
+		wo->force = true;
+		break;
+	default:
+		break;
+	}
+	if (!ctx)
+		return st;
+	cli_progress_end(ctx);
+	if (st == SP_OK && need != DRV_PREP_NONE && !ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: %s the disc in %s\n",
+			need == DRV_PREP_BLANK ? "blanked" : need == DRV_PREP_FORMAT ? "formatted"
+			: "writing over", drv_address(d));
+	return st;
+}
+
 /*
  * Burn the job to one drive.  Everything per drive lives here, so that a
  * duplication run (several -d) can call it once per drive.
@@ -184,6 +259,7 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 	struct img_source src = IMG_SOURCE_INIT;
 	struct burn_view view = { ctx, NULL, -10 };
 	struct drv_drive *d = NULL;
+	struct drv_write_opts wo;
 	json_t *r = NULL;
 	double t0 = sp_now(), secs;
 	int rc;
@@ -205,7 +281,12 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 		goto out;
 	}
 	view.src = &src;
-	if (drv_write(d, src.chain, src.size, &job->wo, show_progress, &view, &err) != SP_OK ||
+	wo = job->wo;
+	if (prepare_medium(ctx, d, job, &wo, &err) != SP_OK) {
+		rc = cli_fail(ctx, &err);
+		goto out;
+	}
+	if (drv_write(d, src.chain, src.size, &wo, show_progress, &view, &err) != SP_OK ||
 	    (m && img_master_finish(m, &err) != SP_OK)) {
 		rc = cli_fail(ctx, &err);
 		goto out;
@@ -253,6 +334,315 @@ out:
 	return rc;
 }
 
+/* ---- duplication: one image to several drives at once ---- */
+
+enum dup_state { DUP_OPENING, DUP_PREPARING, DUP_WRITING, DUP_VERIFYING, DUP_DONE };
+
+struct dup_drive {
+	const char *address;
+	const struct burn_job *job;
+	pthread_mutex_t *lock;
+	struct drv_drive *d;
+	pthread_t thread;
+	bool started;
+	/* shown while running; under *lock */
+	enum dup_state state;
+	double pct;
+	double bytes_per_sec;
+	int64_t sectors_done;
+	/* the outcome; read after the join */
+	struct sp_error err;
+	bool failed;
+	uint64_t bytes;
+	double seconds;
+	bool verified;
+	struct img_verify_result vres;
+};
+
+static const char *const dup_state_name[] = {
+	"opening", "preparing", "writing", "verifying", "done",
+};
+
+static void dup_set(struct dup_drive *w, enum dup_state st, double pct, double bps)
+{
+	pthread_mutex_lock(w->lock);
+	w->state = st;
+	w->pct = pct;
+	w->bytes_per_sec = bps;
+	pthread_mutex_unlock(w->lock);
+}
+
+static void dup_write_progress(const struct drv_progress *p, void *v)
+{
+	struct dup_drive *w = v;
+
+	w->sectors_done = p->sectors_done;      /* only this thread writes it */
+
+	dup_set(w, DUP_WRITING, p->sectors_total > 0
+		? 100.0 * (double)p->sectors_done / (double)p->sectors_total : 0, p->bytes_per_sec);
+}
+
+static void dup_verify_progress(const struct img_verify_progress *p, void *v)
+{
+	struct dup_drive *w = v;
+
+	dup_set(w, DUP_VERIFYING, p->sectors_total > 0
+		? 100.0 * (double)p->sectors_done / (double)p->sectors_total : 0,
+		p->elapsed > 0 ? (double)p->sectors_done * SP_SECTOR / p->elapsed : 0);
+}
+
+/* One drive's burn and verify, in its own thread; prints nothing. */
+static void *dup_worker(void *arg)
+{
+	struct dup_drive *w = arg;
+	const struct burn_job *job = w->job;
+	struct img_source src = IMG_SOURCE_INIT;
+	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
+	struct drv_write_opts wo = job->wo;
+	double t0 = sp_now();
+
+	w->failed = true;
+	if (img_source_open(&src, job->image, job->fifo, &w->err) != SP_OK)
+		goto out;
+	dup_set(w, DUP_PREPARING, 0, 0);
+	if (prepare_medium(NULL, w->d, job, &wo, &w->err) != SP_OK)
+		goto out;
+	if (drv_write(w->d, src.chain, src.size, &wo, dup_write_progress, w, &w->err) != SP_OK)
+		goto out;
+	w->bytes = (uint64_t)src.size;
+	w->seconds = sp_now() - t0;
+	if (job->verify && !wo.simulate) {
+		vo.start_lba = drv_last_write_lba(w->d);
+		vo.progress = dup_verify_progress;
+		vo.ctx = w;
+		if (img_verify_image(w->d, job->image, &vo, &w->vres, &w->err) != SP_OK)
+			goto out;
+		w->verified = true;
+	}
+	w->failed = false;
+out:
+	img_source_release(&src);
+	dup_set(w, DUP_DONE, 100, 0);
+	return NULL;
+}
+
+/* One progress line for all drives: "sr7 writing 45% | sr8 failed ..." */
+static void dup_show(struct cli_ctx *ctx, struct dup_drive *w, int n, double *last_json,
+		     double now)
+{
+	char line[512] = "";
+	size_t at = 0;
+	bool emit_json = ctx->json && now - *last_json >= 1.0;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = strrchr(w[i].address, '/');
+		enum dup_state st;
+		double pct, bps;
+		bool failed;
+
+		pthread_mutex_lock(w[i].lock);
+		st = w[i].state;
+		pct = w[i].pct;
+		bps = w[i].bytes_per_sec;
+		failed = w[i].failed && st == DUP_DONE;
+		pthread_mutex_unlock(w[i].lock);
+		name = name ? name + 1 : w[i].address;
+		if (emit_json)
+			cli_json_emit(json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}",
+				"type", "progress", "command", "burn", "drive", w[i].address,
+				"phase", failed ? "failed" : dup_state_name[st], "percent", pct,
+				"bytes_per_sec", bps));
+		if (at < sizeof(line))
+			at += (size_t)snprintf(line + at, sizeof(line) - at, "%s%s %s", i ? " | " : "",
+					       name, failed ? "failed" : dup_state_name[st]);
+		if (!failed && (st == DUP_WRITING || st == DUP_VERIFYING) && at < sizeof(line))
+			at += (size_t)snprintf(line + at, sizeof(line) - at, " %3.0f%% %.1f MB/s",
+					       pct, bps / 1e6);
+	}
+	if (emit_json)
+		*last_json = now;
+	cli_progress(ctx, "%s", line);
+}
+
+/* Report one drive: a line (or a JSON object), the verify, its exit code. */
+static int dup_report(struct cli_ctx *ctx, struct dup_drive *w)
+{
+	json_t *r = json_pack("{s:s, s:s}", "type", "drive_result", "drive", w->address);
+	int rc = SP_EXIT_OK;
+	bool json = ctx->json;
+	char h[32];
+
+	if (w->failed) {
+		char msg[sizeof(w->err.msg)];
+		int keep = (int)sizeof(msg) - (int)strlen(w->address) - 3;
+
+		/* libburn's queue is shared by all drives: another thread may have
+		 * taken this drive's SCSI detail; say at least where it stopped */
+		if (w->err.code == SPE_WRITE && !w->err.has_sense && w->err.lba < 0) {
+			size_t at = strlen(w->err.msg);
+
+			snprintf(w->err.msg + at, sizeof(w->err.msg) - at,
+				 " after %lld sectors", (long long)w->sectors_done);
+		}
+		snprintf(msg, sizeof(msg), "%s", w->err.msg);
+		snprintf(w->err.msg, sizeof(w->err.msg), "%s: %.*s", w->address,
+			 keep > 0 ? keep : 0, msg);
+		json_object_set_new(r, "ok", json_false());
+		json_object_set_new(r, "error", cli_error_json(&w->err));
+		ctx->json = false;      /* the line on stderr, no result object */
+		rc = cli_fail(ctx, &w->err);
+		ctx->json = json;
+	} else {
+		json_object_set_new(r, "ok", json_true());
+		json_object_set_new(r, "bytes", json_integer((json_int_t)w->bytes));
+		json_object_set_new(r, "seconds", json_real(w->seconds));
+		if (!json && !ctx->quiet)
+			fprintf(stderr, "spindle burn: %s: %s %s in %.1f s\n", w->address,
+				w->job->wo.simulate ? "simulated writing" : "wrote",
+				sp_human_size(w->bytes, h, sizeof(h)), w->seconds);
+		if (w->verified) {
+			json_t *vr = json_object();
+
+			if (!json)
+				printf("%s: ", w->address);
+			rc = cli_report_verify(ctx, &w->vres, vr);
+			json_object_del(vr, "ok");
+			if (rc != SP_EXIT_OK) {
+				json_object_set_new(r, "ok", json_false());
+				json_object_set(r, "error", json_object_get(vr, "error"));
+			}
+			json_object_set_new(r, "verify", vr);
+		}
+	}
+	if (json)
+		cli_json_emit(r);
+	else
+		json_decref(r);
+	return rc;
+}
+
+/*
+ * Burn one image to several drives at once: the drives are grabbed one
+ * after the other (libburn's scan is not reentrant), then each writes and
+ * verifies in its own thread while one line shows them all.  A drive that
+ * fails does not stop the others.  The exit status is that of the first
+ * drive (in -d order) that failed.
+ */
+static int burn_duplicate(struct cli_ctx *ctx, const struct burn_job *job)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct dup_drive w[CLI_MAX_DRIVES];
+	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
+	int n = ctx->n_drives, rc = SP_EXIT_OK, n_ok = 0, running;
+	double last_json = -10;
+	json_t *r;
+
+	if (strcmp(job->image, "-") == 0)
+		return cli_usage_error(ctx, "duplication needs an image file; standard input can be read only once");
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < i; k++)
+			if (strcmp(ctx->drives[i], ctx->drives[k]) == 0)
+				return cli_usage_error(ctx, "drive '%s' is given twice", ctx->drives[i]);
+	memset(w, 0, sizeof(w));
+	oo.access = DRV_WRITE;
+	for (int i = 0; i < n; i++) {
+		w[i].address = ctx->drives[i];
+		w[i].job = job;
+		w[i].lock = &lock;
+		w[i].err = (struct sp_error)SP_ERROR_INIT;
+		w[i].vres = (struct img_verify_result)IMG_VERIFY_RESULT_INIT;
+		if (drv_open(&w[i].d, w[i].address, &oo, &w[i].err) != SP_OK) {
+			w[i].failed = true;
+			w[i].state = DUP_DONE;
+			continue;
+		}
+		if (pthread_create(&w[i].thread, NULL, dup_worker, &w[i]) != 0) {
+			sp_error_set(&w[i].err, SPE_INTERNAL, "cannot start a thread for drive '%s'",
+				     w[i].address);
+			w[i].failed = true;
+			w[i].state = DUP_DONE;
+			continue;
+		}
+		w[i].started = true;
+	}
+	do {
+		running = 0;
+		for (int i = 0; i < n; i++) {
+			pthread_mutex_lock(&lock);
+			running += w[i].state != DUP_DONE;
+			pthread_mutex_unlock(&lock);
+		}
+		dup_show(ctx, w, n, &last_json, sp_now());
+		if (running)
+			usleep(200000);
+	} while (running);
+	cli_progress_end(ctx);
+	for (int i = 0; i < n; i++) {
+		int one;
+
+		if (w[i].started)
+			pthread_join(w[i].thread, NULL);
+		if (w[i].d)
+			drv_close(w[i].d, job->eject ? DRV_EJECT : DRV_KEEP_TRAY);
+		one = dup_report(ctx, &w[i]);
+		if (one == SP_EXIT_OK)
+			n_ok++;
+		else if (rc == SP_EXIT_OK)
+			rc = one;
+		img_verify_result_release(&w[i].vres);
+	}
+	r = cli_json_result(ctx, rc == SP_EXIT_OK);
+	json_object_set_new(r, "image", json_string(job->image));
+	json_object_set_new(r, "drives", json_integer(n));
+	json_object_set_new(r, "drives_ok", json_integer(n_ok));
+	if (ctx->json)
+		cli_json_emit(r);
+	else
+		json_decref(r);
+	if (!ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: %d of %d drives burned%s\n", n_ok, n,
+			job->verify && !job->wo.simulate ? " and verified" : "");
+	return rc;
+}
+
+/* --append DIR: one new session that grows the ISO 9660 tree. */
+static int burn_append(struct cli_ctx *ctx, const struct burn_job *job)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct drv_append_result res;
+	struct burn_view view = { ctx, NULL, -10 };
+	double t0 = sp_now();
+	json_t *r;
+
+	if (ctx->n_drives > 1)
+		return cli_usage_error(ctx, "--append writes to one drive");
+	if (drv_append_tree(cli_drive(ctx), job->image, &job->wo, show_progress, &view,
+			    &res, &err) != SP_OK) {
+		cli_progress_end(ctx);
+		return cli_fail(ctx, &err);
+	}
+	cli_progress_end(ctx);
+	r = cli_json_result(ctx, true);
+	json_object_set_new(r, "drive", json_string(cli_drive(ctx)));
+	json_object_set_new(r, "directory", json_string(job->image));
+	json_object_set_new(r, "first_session", json_boolean(res.was_blank));
+	json_object_set_new(r, "start_lba", json_integer(res.start_lba));
+	json_object_set_new(r, "sectors", json_integer(res.sectors));
+	json_object_set_new(r, "simulate", json_boolean(job->wo.simulate));
+	json_object_set_new(r, "seconds", json_real(sp_now() - t0));
+	if (ctx->json)
+		cli_json_emit(r);
+	else
+		json_decref(r);
+	if (!ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: %s '%s' as a %s session of %lld sectors at LBA %lld on %s%s\n",
+			job->wo.simulate ? "simulated appending" : "appended", job->image,
+			res.was_blank ? "first" : "new", (long long)res.sectors,
+			(long long)res.start_lba, cli_drive(ctx),
+			job->wo.multi ? "; the disc stays appendable" : "");
+	return SP_EXIT_OK;
+}
+
 /*
  * A directory or a graft point among the arguments: master on the fly.
  * Plain files alone stay images to burn, so that "burn a.iso b.iso" is an
@@ -294,6 +684,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case OPT_STREAM: job->wo.stream_recording = true; break;
 		case OPT_FORCE: job->wo.force = true; break;
 		case OPT_NO_VERIFY: job->verify = false; break;
+		case OPT_BLANK: job->blank = true; break;
+		case OPT_APPEND: job->append = true; break;
 		case OPT_FIFO:
 			if (cli_parse_size_opt(ctx, "--fifo", arg, &job->fifo) < 0)
 				return SP_EXIT_USAGE;
@@ -310,9 +702,17 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 			return SP_EXIT_USAGE;
 		}
 	}
+	if (job->append && (job->blank || job->wo.force || job->wo.mode != DRV_MODE_AUTO ||
+			    job->master_opts))
+		return cli_usage_error(ctx, "--append goes with neither --blank, --force, --mode "
+				       "nor mastering options");
+	if (job->blank && job->wo.simulate)
+		return cli_usage_error(ctx, "--blank would blank the disc for real; it cannot go with --simulate");
 	if (ctx->optind >= argc)
-		return cli_usage_error(ctx, "missing IMAGE (a file, or - for standard input)");
-	job->master = job->master_opts || is_master_job(argc - ctx->optind, argv + ctx->optind);
+		return cli_usage_error(ctx, job->append ? "missing DIR (the directory to append)"
+				       : "missing IMAGE (a file, or - for standard input)");
+	job->master = !job->append &&
+		(job->master_opts || is_master_job(argc - ctx->optind, argv + ctx->optind));
 	if (job->master)
 		return cli_master_sources(ctx, &job->ma, argc - ctx->optind, argv + ctx->optind);
 	job->image = argv[ctx->optind++];
@@ -335,11 +735,14 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc != SP_EXIT_OK)
 		goto out;
-	if (ctx->n_drives > 1) {
-		rc = cli_usage_error(ctx, "burning to several drives at once is not supported yet");
-		goto out;
-	}
-	rc = burn_to_drive(ctx, &job, cli_drive(ctx));
+	if (job.append)
+		rc = burn_append(ctx, &job);
+	else if (ctx->n_drives > 1 && job.master)
+		rc = cli_usage_error(ctx, "duplication takes an image file: master one first with 'spindle mkiso'");
+	else if (ctx->n_drives > 1)
+		rc = burn_duplicate(ctx, &job);
+	else
+		rc = burn_to_drive(ctx, &job, cli_drive(ctx));
 out:
 	cli_master_args_release(&job.ma);
 	return rc;

@@ -17,6 +17,8 @@ const struct cli_doc doc_drives = {
 	"Each drive is shown with its address for -d, vendor, model, firmware "
 	"revision, the media families it reads and writes (from its capabilities "
 	"page), and the MMC profiles it supports, the loaded medium's marked.  "
+	"A drive that another program holds open is listed as in use (\"busy\" "
+	"in --json), with only its vendor, model and revision.  "
 	"Virtual stdio: drives are not listed: they exist wherever a file does.\n\n"
 	"When no drive is found, spindle drives says so and exits with status 3.",
 	opts,
@@ -73,19 +75,22 @@ int cmd_drives(struct cli_ctx *ctx, int argc, char **argv)
 					"code", list[i].profiles[k].code,
 					"name", list[i].profiles[k].name,
 					"current", list[i].profiles[k].current));
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}",
 				"address", list[i].address, "vendor", list[i].vendor,
 				"model", list[i].model, "revision", list[i].revision,
 				"reads", split_list(list[i].reads),
 				"writes", split_list(list[i].writes),
-				"profiles", profs));
+				"profiles", profs, "busy", list[i].busy));
 		}
 		json_object_set_new(r, "drives", arr);
 		cli_json_emit(r);
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			printf("%s  %s %s %s\n", list[i].address, list[i].vendor,
-			       list[i].model, list[i].revision);
+			printf("%s  %s %s %s%s\n", list[i].address, list[i].vendor,
+			       list[i].model, list[i].revision,
+			       list[i].busy ? "  (in use by another program)" : "");
+			if (list[i].busy)
+				continue;
 			printf("  reads:    %s\n", list[i].reads);
 			printf("  writes:   %s\n", list[i].writes[0] ? list[i].writes : "(nothing)");
 			printf("  profiles:");

@@ -107,6 +107,9 @@ static void print_text(struct drv_drive *d, const struct drv_medium *m)
 			printf(" %.1fx", m->write_speeds_kbps[i] / x);
 		printf(" (%d kB/s max)\n", m->write_speeds_kbps[0]);
 	}
+	if (m->n_read_speeds)
+		printf("%-14s %.1fx (%d kB/s max)\n", "read speed:",
+		       m->read_speeds_kbps[0] / x, m->read_speeds_kbps[0]);
 }
 
 int cmd_info(struct cli_ctx *ctx, int argc, char **argv)

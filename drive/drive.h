@@ -82,9 +82,13 @@ struct drv_desc {
 	char writes[128];
 	int n_profiles;
 	struct drv_profile profiles[64];
+	/* held open by another program: only address, vendor, model and
+	 * revision (from sysfs) are known */
+	bool busy;
 };
 
-/* Enumerate optical drives.  *list is malloc'ed; free with free(). */
+/* Enumerate optical drives, busy ones too.  *list is malloc'ed; free with
+ * free(). */
 enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 			struct sp_error *err);
 
@@ -315,5 +319,90 @@ enum sp_status drv_damage_parse_file(struct drv_damage *dm, const char *path,
 enum sp_status drv_damage_load(struct drv_damage **out, const char *path,
 			       struct sp_error *err);
 void drv_damage_free(struct drv_damage *dm);
+
+/* ---- blanking, formatting, the tray (recorder) ---------------------------- */
+
+/* Progress of a long drive-side operation: fraction 0..1, seconds so far. */
+typedef void (*drv_fraction_fn)(double fraction, double elapsed, void *ctx);
+
+enum drv_blank_mode {
+	DRV_BLANK_FAST,         /* TOC/PMA only (CD-RW); minimal (DVD-RW) */
+	DRV_BLANK_FULL,         /* the whole medium */
+};
+
+/*
+ * Blank a CD-RW or DVD-RW (a DVD-RW in restricted overwrite returns to
+ * sequential recording).  Other media fail with SPE_MEDIUM and a hint (use
+ * format for DVD+RW, BD-RE, DVD-RAM).  Blocks until the drive is done,
+ * calling progress about five times a second.
+ */
+enum sp_status drv_blank(struct drv_drive *d, enum drv_blank_mode mode,
+			 drv_fraction_fn progress, void *ctx,
+			 struct sp_error *err);
+
+enum drv_format_spare {
+	DRV_SPARE_DEFAULT,      /* the medium's usual choice */
+	DRV_SPARE_ON,           /* with spare areas: defect management */
+	DRV_SPARE_OFF,          /* no spare areas: full capacity, no DM */
+};
+
+struct drv_format_opts {
+	bool full;              /* full format / certification where offered */
+	enum drv_format_spare spare;
+	int64_t size_sectors;   /* 0: the default or maximum size */
+	bool reformat;          /* format media that are formatted already */
+};
+#define DRV_FORMAT_OPTS_INIT { .full = false, .spare = DRV_SPARE_DEFAULT }
+
+/*
+ * Format a DVD+RW, a DVD-RW (to restricted overwrite), a BD-RE, a DVD-RAM,
+ * or a blank BD-R (with spare areas, for defect management).  Formatted
+ * media need o->reformat (else SPE_NOTBLANK).  Blocks with progress.
+ */
+enum sp_status drv_format(struct drv_drive *d, const struct drv_format_opts *o,
+			  drv_fraction_fn progress, void *ctx,
+			  struct sp_error *err);
+
+/*
+ * What a rewritable medium needs before a burn can start from its beginning:
+ * DRV_PREP_NONE (blank, or write-once), DRV_PREP_BLANK (CD-RW, DVD-RW
+ * holding data), DRV_PREP_FORMAT (unformatted BD-RE, DVD-RAM),
+ * DRV_PREP_OVERWRITE (formatted overwritable media holding data: written
+ * over in place).
+ */
+enum drv_prep { DRV_PREP_NONE, DRV_PREP_BLANK, DRV_PREP_FORMAT, DRV_PREP_OVERWRITE };
+enum drv_prep drv_prep_needed(struct drv_drive *d);
+
+/* ---- appending to an ISO 9660 tree (recorder) ---- */
+
+struct drv_append_result {
+	bool was_blank;         /* the disc got its first session */
+	int64_t start_lba;      /* where the new session starts, -1 unknown */
+	int64_t sectors;        /* sectors written */
+};
+
+/*
+ * Grow the ISO 9660 file system on the disc in the drive at `address` by one
+ * session through libisoburn: the tree of the last session plus the
+ * contents of `dir` at its root (files of the same name are replaced), as
+ * a mount or xorriso sees it afterwards.  A blank disc gets a first
+ * session.  Uses o->multi, simulate, speed, stream_recording.  Grabs and
+ * releases the drive itself.
+ */
+enum sp_status drv_append_tree(const char *address, const char *dir,
+			       const struct drv_write_opts *o,
+			       drv_progress_fn progress, void *ctx,
+			       struct drv_append_result *res, struct sp_error *err);
+
+/* Open the tray of the drive at address (NULL: the only drive). */
+enum sp_status drv_eject(const char *address, struct sp_error *err);
+/* Close the tray and wait for the medium to be recognised. */
+enum sp_status drv_load(const char *address, struct sp_error *err);
+/*
+ * Lock (or unlock) the tray against the eject button.  The lock stays after
+ * spindle exits (the kernel's CDROM_LOCKDOOR) until unlocked, or until a
+ * program that grabbed the drive releases it.
+ */
+enum sp_status drv_lock(const char *address, bool lock, struct sp_error *err);
 
 #endif

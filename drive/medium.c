@@ -106,10 +106,10 @@ static void read_media_id(struct drv_drive *d, struct drv_medium *m)
 	if (burn_disc_get_media_id(d->bd, &product, &c1, &c2, &book, 0) > 0) {
 		snprintf(m->media_id, sizeof(m->media_id), "%s", product ? product : "");
 		manuf = burn_guess_manufacturer(m->profile, c1, c2, 0);
-		if (manuf) {
+		/* libburn's "Unknown ... Please report code ..." is no name */
+		if (manuf && strncmp(manuf, "Unknown", 7) != 0)
 			snprintf(m->manufacturer, sizeof(m->manufacturer), "%s", manuf);
-			free(manuf);
-		}
+		free(manuf);
 	}
 	free(product);
 	free(c1);
@@ -153,6 +153,13 @@ static void read_speeds(struct drv_drive *d, struct drv_medium *m)
 				int t = m->write_speeds_kbps[i];
 				m->write_speeds_kbps[i] = m->write_speeds_kbps[j];
 				m->write_speeds_kbps[j] = t;
+			}
+	for (int i = 0; i < nr; i++)
+		for (int j = i + 1; j < nr; j++)
+			if (m->read_speeds_kbps[j] > m->read_speeds_kbps[i]) {
+				int t = m->read_speeds_kbps[i];
+				m->read_speeds_kbps[i] = m->read_speeds_kbps[j];
+				m->read_speeds_kbps[j] = t;
 			}
 	m->n_write_speeds = nw;
 	m->n_read_speeds = nr;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,76 @@ static void fill_desc(struct drv_desc *o, struct burn_drive_info *i,
 	o->n_profiles = num;
 }
 
+/*
+ * libburn opens drives with O_EXCL and silently skips one that another
+ * program holds open (after about 6 s of retries).  Ask the kernel first,
+ * the same way, to say so plainly.
+ */
+static bool drive_is_busy(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_EXCL | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EBUSY;
+}
+
+/* "QEMU    " from /sys/block/srN/device/FIELD, trimmed, into buf */
+static void sysfs_field(const char *dev, const char *field, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/block/%s/device/%s", dev, field);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	trim_right(buf);
+}
+
+/* Append the /dev/srN drives that another program holds: libburn's scan
+ * leaves them out without a word. */
+static enum sp_status add_busy_drives(struct drv_desc **list, size_t *n,
+				      struct sp_error *err)
+{
+	glob_t g;
+
+	if (glob("/dev/sr[0-9]*", 0, NULL, &g) != 0)
+		return SP_OK;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+		struct drv_desc *o;
+		bool listed = false;
+
+		for (size_t k = 0; k < *n; k++)
+			listed |= strcmp((*list)[k].address, path) == 0;
+		if (listed || !drive_is_busy(path))
+			continue;
+		o = realloc(*list, (*n + 1) * sizeof(**list));
+		if (!o) {
+			globfree(&g);
+			return sp_error_set(err, SPE_NOMEM, "out of memory");
+		}
+		*list = o;
+		o = &o[(*n)++];
+		memset(o, 0, sizeof(*o));
+		snprintf(o->address, sizeof(o->address), "%s", path);
+		sysfs_field(path + 5, "vendor", o->vendor, sizeof(o->vendor));
+		sysfs_field(path + 5, "model", o->model, sizeof(o->model));
+		sysfs_field(path + 5, "rev", o->revision, sizeof(o->revision));
+		o->busy = true;
+	}
+	globfree(&g);
+	return SP_OK;
+}
+
 enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 			struct sp_error *err)
 {
@@ -73,14 +144,10 @@ enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 	while (!burn_drive_scan(&infos, &count))
 		;
 	drv_clear_messages();
-	if (count == 0) {
+	out = calloc(count ? count : 1, sizeof(*out));
+	if (!out) {
 		if (infos)
 			burn_drive_info_free(infos);
-		return SP_OK;
-	}
-	out = calloc(count, sizeof(*out));
-	if (!out) {
-		burn_drive_info_free(infos);
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	}
 	for (unsigned int i = 0; i < count; i++) {
@@ -92,9 +159,16 @@ enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 		snprintf(path, sizeof(path), "%s", adr);
 		fill_desc(&out[i], &infos[i], path);
 	}
-	burn_drive_info_free(infos);
+	if (infos)
+		burn_drive_info_free(infos);
 	*list = out;
 	*n = count;
+	if (add_busy_drives(list, n, err) != SP_OK) {
+		free(*list);
+		*list = NULL;
+		*n = 0;
+		return SP_FAILED;
+	}
 	return SP_OK;
 }
 
@@ -235,19 +309,19 @@ enum sp_status drv_open(struct drv_drive **out, const char *address,
 			sp_error_hint(err, "run 'spindle drives' to list drives");
 			goto fail;
 		}
+		if (drive_is_busy(address))
+			goto busy;
 	}
 	r = burn_drive_scan_and_grab(&d->info, libadr, 1);
 	if (r <= 0) {
 		struct sp_error lib = SP_ERROR_INIT;
 
 		drv_drain_messages(&lib);
-		if (strstr(lib.detail, "busy") || strstr(lib.msg, "busy")) {
-			sp_error_set(err, SPE_BUSY, "drive '%s' is in use by another program", address);
-			sp_error_hint(err, "wait for that program to finish, then try again");
-		} else {
-			sp_error_set(err, SPE_NODRIVE, "cannot open drive '%s'%s%s", address,
-				     lib.msg[0] ? ": " : "", lib.msg);
-		}
+		if (strstr(lib.detail, "busy") || strstr(lib.msg, "busy") ||
+		    (!d->is_virtual && drive_is_busy(address)))
+			goto busy;
+		sp_error_set(err, SPE_NODRIVE, "cannot open drive '%s'%s%s", address,
+			     lib.msg[0] ? ": " : "", lib.msg);
 		sp_error_detail(err, "%s", lib.detail);
 		goto fail;
 	}
@@ -262,6 +336,9 @@ enum sp_status drv_open(struct drv_drive **out, const char *address,
 	}
 	*out = d;
 	return SP_OK;
+busy:
+	sp_error_set(err, SPE_BUSY, "drive '%s' is in use by another program", address);
+	sp_error_hint(err, "wait for that program to finish, then try again");
 fail:
 	if (d->fd >= 0)
 		close(d->fd);

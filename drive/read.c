@@ -29,6 +29,21 @@ int64_t drv_readable_sectors(struct drv_drive *d)
 	return d->readable;
 }
 
+/*
+ * ATAPI drives may answer an unreadable sector inside the disc with
+ * 05/21/00, "LBA out of range"; QEMU's IDE and AHCI drives report every
+ * read error so.  Inside the readable capacity that means damage, not an
+ * address beyond the data.
+ */
+static void describe_in_range(struct sp_error *err, int64_t lba)
+{
+	snprintf(err->msg, sizeof(err->msg),
+		 "05/21/00: the drive cannot read the sector at LBA %lld, although it "
+		 "lies inside the disc (unreadable sector)", (long long)lba);
+	snprintf(err->hint, sizeof(err->hint),
+		 "clean the disc; 'spindle rip' can retry and map what is lost");
+}
+
 enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 			void *buf, uint32_t *done, struct sp_error *err)
 {
@@ -71,6 +86,9 @@ enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 			} else if (lib.has_sense) {
 				drv_sense_describe(lib.sense_key, lib.asc, lib.ascq,
 						   lba + *done, err);
+				if (lib.sense_key == 0x05 && lib.asc == 0x21 &&
+				    lib.ascq == 0x00 && lba + *done < cap)
+					describe_in_range(err, lba + *done);
 			} else {
 				sp_error_set(err, SPE_READ, "cannot read LBA %lld%s%s",
 					     (long long)(lba + *done),

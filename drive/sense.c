@@ -139,11 +139,12 @@ void drv_sense_describe(uint8_t key, uint8_t asc, uint8_t ascq, int64_t lba,
 	if (e) {
 		char what[256];
 
-		/* every table string has at most one %s */
+		/* every table string has at most one %s; the others are about
+		 * the drive or the disc as a whole, not about a sector */
 		if (strstr(e->what, "%s"))
 			snprintf(what, sizeof(what), e->what, where);
 		else
-			snprintf(what, sizeof(what), "%s%s", e->what, where);
+			snprintf(what, sizeof(what), "%s", e->what);
 		err->code = e->code;
 		snprintf(err->msg, sizeof(err->msg), "%02X/%02X/%02X: %s",
 			 key, asc, ascq, what);

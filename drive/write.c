@@ -73,6 +73,10 @@ static enum sp_status check_blank(struct drv_drive *d,
 		sp_error_hint(err, "use a recordable disc (CD-R, DVD+R, BD-R ...)");
 		return SP_FAILED;
 	case DRV_DISC_BLANK:
+		/* libburn calls overwritable media blank whatever they hold */
+		if (!d->is_virtual && overwritable(m->profile) &&
+		    drv_prep_needed(d) == DRV_PREP_OVERWRITE)
+			break;
 		return SP_OK;
 	default:
 		break;
@@ -92,14 +96,14 @@ static enum sp_status check_blank(struct drv_drive *d,
 		sp_error_set(err, SPE_NOTBLANK, "the %s in drive '%s' already holds data",
 			     m->profile_name, d->address);
 		sp_error_hint(err, m->status == DRV_DISC_APPENDABLE
-			? "add --force to write a new session after it, or blank a rewritable disc first (spindle blank)"
-			: "add --force to write over it");
+			? "add --force to write a new session after it; on a rewritable disc, --blank starts afresh"
+			: "add --force (or --blank) to write over it");
 		return SP_FAILED;
 	}
 	if (m->erasable) {
 		sp_error_set(err, SPE_NOTBLANK, "the %s in drive '%s' is closed",
 			     m->profile_name, d->address);
-		sp_error_hint(err, "blank it first (spindle blank), or use a blank disc");
+		sp_error_hint(err, "add --blank to blank it first, or use a blank disc");
 		return SP_FAILED;
 	}
 	sp_error_set(err, SPE_MEDIUM, "the %s in drive '%s' is closed and cannot be written again",
@@ -314,6 +318,24 @@ static void describe_abort(struct drv_drive *d, const struct watch *w,
 		: "the disc is incomplete; a write-once disc is probably unusable");
 }
 
+/*
+ * libburn names the failed WRITE as "write(LBA,COUNT)" but not the sector
+ * in the drive's sense data: say which blocks the refused command held.
+ */
+static void name_write_lba(const struct sp_error *lib, struct sp_error *err)
+{
+	const char *p = strstr(lib->detail, "write(");
+	long long lba, count;
+	size_t n;
+
+	if (!p || sscanf(p, "write(%lld,%lld)", &lba, &count) != 2 || lba < 0 || count < 1)
+		return;
+	err->lba = lba;
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ", writing LBA %lld-%lld", lba,
+		 lba + count - 1);
+}
+
 static enum sp_status write_failed(struct drv_drive *d, struct burn_source *src,
 				   struct sp_error *err)
 {
@@ -338,6 +360,7 @@ static enum sp_status write_failed(struct drv_drive *d, struct burn_source *src,
 			err->ascq = lib.ascq;
 			err->lba = lib.lba;
 		}
+		name_write_lba(&lib, err);
 		sp_error_hint(err, lib.hint[0] ? lib.hint
 			: "try a lower --speed or another brand of media");
 	}

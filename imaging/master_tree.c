@@ -317,7 +317,8 @@ static enum sp_status walk_dir(struct img_master *m, IsoDir *dir,
 		rc = unreadable(m, p->user, "directory", errno, err);
 		goto out;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n && rc == SP_OK; i++) {
 		size_t sa, su, si;
 		struct stat st;

@@ -230,7 +230,8 @@ static enum sp_status map_files(struct session_check *sc, int64_t start,
 {
 	size_t np = 0;
 
-	qsort(sc->f, sc->nf, sizeof(*sc->f), cmp_entry);
+	if (sc->nf > 1)
+		qsort(sc->f, sc->nf, sizeof(*sc->f), cmp_entry);
 	for (size_t i = 0; i < sc->nf; i++) {
 		struct fentry *e = &sc->f[i];
 

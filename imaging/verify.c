@@ -109,31 +109,43 @@ static enum sp_status compare(struct verify_run *v, int64_t first, uint32_t n,
 	return SP_OK;
 }
 
-/* Read and compare sectors [first, first+n) of the image. */
+/*
+ * Read and compare sectors [first, first+n) of the image.  A failed read of
+ * several sectors does not say which of them failed (the drive reports the
+ * command, not the sector), so the rest of the chunk is then read one
+ * sector at a time, and only the sectors that fail alone are unreadable.
+ */
 static enum sp_status verify_chunk(struct verify_run *v, int64_t first,
 				   uint32_t n, size_t valid, struct sp_error *err)
 {
-	uint32_t pos = 0;
+	uint32_t pos = 0, step = n;
 
 	while (pos < n) {
 		struct sp_error rerr = SP_ERROR_INIT;
-		uint32_t done = 0;
+		uint32_t done = 0, want = n - pos < step ? n - pos : step;
 		int64_t lba = v->o->start_lba + first + pos;
 		size_t off = (size_t)pos * SP_SECTOR;
 
-		if (drv_read(v->d, lba, n - pos, v->disc + off, &done, &rerr) == SP_OK)
-			done = n - pos;
+		if (drv_read(v->d, lba, want, v->disc + off, &done, &rerr) == SP_OK)
+			done = want;
 		if (compare(v, first + pos, done, v->disc + off,
 			    v->image ? v->image + off : NULL, valid - off) != SP_OK)
 			return sp_error_set(err, SPE_NOMEM, "out of memory");
 		pos += done;
-		if (pos < n) {
-			if (v->res->first_read_error.code == SPE_NONE)
-				v->res->first_read_error = rerr;
-			if (rerr.code == SPE_INTERNAL) {
+		if (done < want) {
+			/* the drive failed, not a sector: no disc, disc changed,
+			 * drive reset; reading on would only repeat it */
+			if (rerr.code == SPE_INTERNAL || rerr.code == SPE_NOMEDIUM ||
+			    rerr.code == SPE_BUSY) {
 				*err = rerr;
 				return SP_FAILED;
 			}
+			if (want - done > 1) {
+				step = 1;
+				continue;
+			}
+			if (v->res->first_read_error.code == SPE_NONE)
+				v->res->first_read_error = rerr;
 			if (img_ranges_add(&v->res->unreadable, lba + done, 1) != SP_OK)
 				return sp_error_set(err, SPE_NOMEM, "out of memory");
 			pos++;

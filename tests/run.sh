@@ -10,7 +10,8 @@
 #                           (check.sh adds up its passes this way)
 #
 # Environment: SPINDLE, UNITTEST, TOP_SRCDIR, TOP_BUILDDIR (set by make),
-# SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VALGRIND=1 to run spindle
+# SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VM_ONLY=1 to run only the
+# VM (make check-vm), SPINDLE_VALGRIND=1 to run spindle
 # and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
 # matching scripts.
 #
@@ -112,14 +113,16 @@ run_part() {
 }
 
 {
-	if [ -n "${SPINDLE_VALGRIND:-}" ]; then
+	if [ -n "${SPINDLE_VM_ONLY:-}" ]; then
+		:
+	elif [ -n "${SPINDLE_VALGRIND:-}" ]; then
 		# shellcheck disable=SC2086
 		run_part unit $VALGRIND "$UNITTEST"
 	else
 		run_part unit "$UNITTEST"
 	fi
 	for t in "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh; do
-		[ -f "$t" ] || continue
+		[ -f "$t" ] && [ -z "${SPINDLE_VM_ONLY:-}" ] || continue
 		case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
 		run_part "$(basename "$t" .sh)" sh "$t"
 	done

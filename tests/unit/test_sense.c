@@ -27,6 +27,10 @@ DEFINE_TEST(test_sense_specific_before_wildcard)
 	assert_int_eq(SPE_NOMEDIUM, e.code);
 	assert_str_eq("02/3A/01: no disc in the drive", e.msg);
 	assert_int_eq(-1, e.lba);
+	/* a read of an empty drive: the LBA is kept but not named */
+	drv_sense_describe(0x02, 0x3a, 0x00, 0, &e);
+	assert_str_eq("02/3A/00: no disc in the drive", e.msg);
+	assert_int_eq(0, e.lba);
 	drv_sense_describe(0x05, 0x64, 0x00, 5000, &e);
 	assert_str_contains(e.msg, "run-out");
 	assert_str_contains(e.hint, "not damage");

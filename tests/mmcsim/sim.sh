@@ -1,0 +1,58 @@
+# sim.sh - helpers for tests on the simulated recorder.  Source it after
+# tests/lib.sh.  The first simulated drive is /dev/sr7 ($DEV), the next ones
+# /dev/sr8, /dev/sr9 ...
+#
+#   test_burn_dvd() {
+#       need_sim
+#       sim --media dvd+r --disc d -- xorriso -outdev "$DEV" -toc
+#       expect_exit 0
+#       expect_out "Media current: DVD+R"
+#   }
+MMCSIM_RUN="$TOP_SRCDIR/tests/mmcsim/mmcsim-run"
+: "${MMCSIM_LIB:=${TOP_BUILDDIR:-$TOP_SRCDIR}/tests/mmcsim/libmmcsim.so}"
+# libburn polls drives in half seconds; the simulated one needs no waiting
+: "${MMCSIM_SLEEP_SCALE:=0.03}"
+export MMCSIM_LIB MMCSIM_SLEEP_SCALE
+DEV=/dev/sr7
+DEV2=/dev/sr8
+DEV3=/dev/sr9
+
+need_sim() {
+	[ -f "$MMCSIM_LIB" ] || skip "libmmcsim.so not built"
+}
+need_tool() {
+	command -v "$1" > /dev/null 2>&1 || skip "$1 not installed"
+}
+
+# sim MMCSIM-RUN-ARGS... -- COMMAND ARGS...: output in ./out ./err, $RC
+sim() {
+	"$MMCSIM_RUN" "$@" > out 2> err < /dev/null
+	RC=$?
+	return 0
+}
+# sp DISC SPINDLE-ARGS...: spindle on the drive holding DISC (-d added),
+# under valgrind when SPINDLE_VALGRIND is set
+sp() {
+	disc=$1 cmd=$2
+	shift 2
+	if [ -n "${SPINDLE_VALGRIND:-}" ]; then
+		sim --disc "$disc" -- valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$SPINDLE" "$cmd" -d "$DEV" "$@"
+	else
+		sim --disc "$disc" -- "$SPINDLE" "$cmd" -d "$DEV" "$@"
+	fi
+}
+# expect_log TEXT: TEXT on stdout or stderr (xorriso splits its report)
+expect_log() {
+	cat out err | grep -qF -- "$1" || { cat out err | sed 's/^/#   /' >&2; fail "output lacks '$1'"; }
+}
+# out_json FIELD: FIELD of the last JSON line on stdout
+out_json() { tail -n 1 out | jq -r "$1"; }
+# state_get DISC KEY: a value from the disc's state header
+state_get() { head -c 4096 "$1" | sed -n "s/^$2 //p"; }
+# mktree DIR: a small deterministic tree
+mktree() {
+	mkdir -p "$1/sub"
+	echo "hello from spindle" > "$1/a.txt"
+	mkimg "$1/sub/b.bin" 100
+}

@@ -1,0 +1,141 @@
+#!/bin/sh
+# boot.sh - boot a test guest with emulated CD/DVD drives and run a
+# script in it, as root in the host's root filesystem (read-only over 9p),
+# against the drive at /dev/srN through the real kernel.
+#
+#   boot.sh -k KIND -w WORK [-b "LBA ..."] [-f "LBA:N ..."] [-s BPS] -i DISC ... [-e]
+#           [-t SECONDS] SCRIPT
+#
+#   -k  scsi (virtio-scsi scsi-cd), ide (PIIX ide-cd) or ahci (AHCI ide-cd)
+#   -w  work folder, writable in the guest at the same path; gets the
+#       console log, blkdebug rules, env, guest.log and guest.rc
+#   -i  add a drive holding DISC (read-only); repeatable
+#   -b  unreadable LBAs (2048-byte sectors) of the next -i: medium errors
+#   -f  flaky LBAs of the next -i: LBA:N fails N times, then reads
+#   -s  the next -i reads at most this many bytes per second
+#   -e  add a drive with no medium
+#   -t  time limit for the whole guest (default 240 s)
+#
+# Drives are attached in the order given; in the guest, vm_drive N (in
+# guest_lib.sh) finds the Nth.  The script runs as root with cwd WORK and
+# the variables SPINDLE, TOP_SRCDIR, TOP_BUILDDIR, PATH and every VM_*
+# variable of the caller.  Prints the script's output; exits with its
+# status (124 on time-out).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+kind=scsi work="" bad="" flaky="" bps="" limit=240 specs=""
+while getopts k:w:i:b:f:s:et: o; do
+	case $o in
+	k) kind=$OPTARG ;;
+	w) work=$OPTARG ;;
+	b) bad=$OPTARG ;;
+	f) flaky=$OPTARG ;;
+	s) bps=$OPTARG ;;
+	i) specs="$specs$(realpath "$OPTARG")|$bad|$flaky|$bps
+"
+	   bad="" flaky="" bps="" ;;
+	e) specs="$specs|||
+" ;;
+	t) limit=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] && [ -n "$work" ] && [ -n "$specs" ] ||
+	{ echo "usage: boot.sh -k KIND -w WORK [-b BAD] [-f FLAKY] [-s BPS] -i DISC ... [-e] SCRIPT" >&2; exit 2; }
+case $kind in scsi|ide|ahci) ;; *)
+	echo "boot.sh: unknown drive kind '$kind' (scsi, ide or ahci)" >&2; exit 2 ;;
+esac
+script=$(realpath "$1")
+work=$(realpath "$work")
+set -- $("$here/mkinitramfs.sh")
+kernel=$1 initrd=$2
+
+# qemu option values escape a comma by doubling it
+q() { printf '%s' "$1" | sed 's/,/,,/g'; }
+
+# a blkdebug rule for a 2048-byte LBA (blkdebug counts 512-byte sectors)
+rule() {
+	printf '[inject-error]\nevent = "read_aio"\nerrno = "61"\nsector = "%s"\nonce = "%s"\n\n' \
+		$(($1 * 4)) "$2"
+}
+
+# -drive for drive $n from "disc|bad|flaky|bps"
+drive_opts() {
+	IFS='|' read -r disc bad flaky bps <<EOS
+$1
+EOS
+	if [ -z "$disc" ]; then
+		echo "-drive if=none,id=cd$n,media=cdrom"
+		return
+	fi
+	file="file.driver=file,file.filename=$(q "$disc")"
+	if [ -n "$bad$flaky" ]; then
+		conf="$work/blkdebug$n.conf"
+		: > "$conf"
+		for l in $bad; do rule "$l" off >> "$conf"; done
+		for lf in $flaky; do
+			for _ in $(seq "${lf#*:}"); do rule "${lf%:*}" on >> "$conf"; done
+		done
+		file="file.driver=blkdebug,file.config=$(q "$conf"),file.image.driver=file"
+		file="$file,file.image.filename=$(q "$disc")"
+	fi
+	[ -z "$bps" ] || file="$file,throttling.bps-read=$bps"
+	echo "-drive if=none,id=cd$n,media=cdrom,readonly=on,rerror=report,format=raw,$file"
+}
+
+# -device for drive $n: one virtio-scsi target, PIIX master/slave or AHCI port each
+device_opts() {
+	case $kind in
+	scsi) echo "-device scsi-cd,drive=cd$n,bus=scsi0.0,scsi-id=$n" ;;
+	ide) echo "-device ide-cd,drive=cd$n,bus=ide.$((n / 2)),unit=$((n % 2))" ;;
+	ahci) echo "-device ide-cd,drive=cd$n,bus=ahci0.$n" ;;
+	esac
+}
+
+case $kind in
+scsi) drives="-device virtio-scsi-pci,id=scsi0" ;;
+ahci) drives="-device ahci,id=ahci0" ;;
+ide) drives="" ;;
+esac
+n=0
+while IFS= read -r spec; do
+	[ -n "$spec" ] || continue
+	drives="$drives $(drive_opts "$spec") $(device_opts)"
+	n=$((n + 1))
+done <<EOS
+$specs
+EOS
+
+{
+	for v in SPINDLE TOP_SRCDIR TOP_BUILDDIR PATH $(env | sed -n 's/^\(VM_[A-Za-z0-9_]*\)=.*/\1/p'); do
+		eval "val=\${$v:-}"
+		printf "export %s='%s'\n" "$v" "$(printf '%s' "$val" | sed "s/'/'\\\\''/g")"
+	done
+	printf "export GUEST_SCRIPT='%s' WORK='%s' TMPDIR='%s/tmp' HOME='%s' LC_ALL=C\n" \
+		"$script" "$work" "$work" "$work"
+} > "$work/env"
+mkdir -p "$work/tmp"
+rm -f "$work/guest.rc" "$work/guest.log"
+
+rc=0
+# shellcheck disable=SC2086
+timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults \
+	-display none -serial "file:$work/console.log" -no-reboot \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet spindle.work=$work spindle.drives=$n" \
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$(q "$work"),mount_tag=work,security_model=none,multidevs=remap" \
+	$drives > "$work/qemu.log" 2>&1 || rc=$?
+[ -f "$work/guest.log" ] && cat "$work/guest.log"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "boot.sh: the guest did not finish within $limit s; console:" >&2
+	tail -n 20 "$work/console.log" >&2
+	exit 124
+fi
+if [ ! -f "$work/guest.rc" ]; then
+	echo "boot.sh: the guest ended without running the script (qemu status $rc):" >&2
+	tail -n 20 "$work/qemu.log" "$work/console.log" >&2
+	exit 1
+fi
+exit "$(cat "$work/guest.rc")"

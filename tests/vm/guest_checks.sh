@@ -1,0 +1,248 @@
+#!/bin/sh
+# guest_checks.sh - runs inside the guest (boot.sh): spindle against real
+# CD/DVD drives through the kernel's SG_IO, with medium errors injected by
+# QEMU's blkdebug.  The drives, as run.sh attaches them:
+#   0  the damaged disc: VM_BAD unreadable, VM_FLAKY fail N times (the
+#      checks run in order: verify, spindle rip, ddrescue, xorriso; by
+#      xorriso's turn no flaky sector fails any more)
+#   1  the same disc, undamaged
+#   2  (CD only) the damaged disc again with only VM_BAD, read slowly
+#   3  (CD only) no medium
+# VM_IMAGE is the original image, VM_PROFILE the profile QEMU must report
+# (CD-ROM or DVD-ROM), VM_SECTORS the disc's size, VM_ECC its ECC block.
+. "$(dirname "$0")/guest_lib.sh"
+
+damaged=$(vm_drive 0)
+clean=$(vm_drive 1)
+slow=$(vm_drive 2)
+empty=$(vm_drive 3)
+image_sectors=$(($(stat -c %s "$VM_IMAGE") / 2048))
+flaky_lbas=$(for f in $VM_FLAKY; do echo "${f%:*}"; done)
+lines "$VM_BAD" > "$WORK/injected"
+lines "$VM_BAD $flaky_lbas" > "$WORK/failing"
+# what spindle must mark bad: whole ECC blocks on DVD, sectors on CD
+blocks "$VM_ECC" $VM_BAD > "$WORK/expected"
+
+c_drives() {
+	run drives --json
+	expect_exit 0
+	expect_eq "$(json_get '.drives | length')" "$VM_DRIVES" "drives listed"
+	expect_eq "$(json_get '[.drives[].vendor] | unique | join(",")')" QEMU vendor
+	expect_eq "$(json_get ".drives[] | select(.address == \"$damaged\")
+		| .profiles[] | select(.current) | .name")" "$VM_PROFILE" "loaded profile"
+	run drives
+	expect_exit 0
+	expect_out "$damaged  QEMU QEMU"
+	expect_out "$VM_PROFILE (loaded)"
+}
+
+c_info() {
+	run info -d "$damaged" --json
+	expect_exit 0
+	expect_eq "$(json_get .profile_name)" "$VM_PROFILE" profile
+	expect_eq "$(json_get .status)" closed status
+	expect_eq "$(json_get .capacity_sectors)" "$VM_SECTORS" capacity
+	expect_eq "$(json_get .readable_sectors)" "$VM_SECTORS" "readable sectors"
+	expect_eq "$(json_get '.tracks | length')" 1 tracks
+	expect_eq "$(json_get '.tracks[0].start_lba')" 0 "track start"
+	expect_eq "$(json_get '.tracks[0].sectors')" "$VM_SECTORS" "track size"
+	run info -d "$damaged"
+	expect_exit 0
+	expect_out "$VM_PROFILE"
+	expect_out "capacity:      $VM_SECTORS sectors"
+}
+
+# the first reader of the damaged drive: the flaky sectors fail too
+c_verify_damaged() {
+	needs verify
+	run verify --json -v -d "$damaged" "$VM_IMAGE"
+	expect_exit 6
+	expect_eq "$(json_get .outcome)" unreadable outcome
+	json_get '.unreadable[] | range(.lba; .lba + .count)' | sort -n > named
+	expect_lbas "LBAs named unreadable" "$WORK/failing" named
+	expect_err "could not be read: LBA $(ranges_text "$WORK/failing")"
+	# the drive's sense data in plain words: virtio-SCSI reports a medium
+	# error, QEMU's ATAPI drives "LBA out of range" for any read error
+	first=$(head -n 1 "$WORK/failing")
+	if [ "$VM_KIND" = scsi ]; then
+		expect_err "detail: 03/11/00: unreadable sector at LBA $first (scratch or dye damage)"
+	else
+		expect_err "detail: 05/21/00: the drive cannot read the sector at LBA $first, although it lies inside the disc"
+	fi
+}
+
+# the flaky sectors still fail some more times
+c_rip_damaged() {
+	needs rip
+	run rip -d "$damaged" -o rip.iso --map rip.map --retries 3 --log-reads reads.log
+	expect_exit 6
+	lbas_from_map rip.map "$image_sectors" > bad
+	expect_lbas "mapfile's bad sectors" "$WORK/expected" bad
+}
+
+c_rip_identical() {
+	needs rip
+	r=$WORK/c_rip_damaged
+	[ -f "$r/rip.iso" ] || fail "no image from the rip"
+	expect_same_except "$r/rip.iso" "$VM_IMAGE" "$WORK/expected"
+}
+
+c_rip_flaky() {
+	needs rip
+	r=$WORK/c_rip_damaged
+	[ -f "$r/rip.map" ] || fail "no mapfile from the rip"
+	for l in $flaky_lbas; do
+		failed_reads_at "$r/reads.log" "$l" || fail "no read of flaky LBA $l failed"
+		grep -qx "$l" "$r/bad" && fail "flaky LBA $l is marked bad"
+		cmp -s -n 2048 -i $((l * 2048)) "$r/rip.iso" "$VM_IMAGE" ||
+			fail "flaky LBA $l differs from the original"
+	done
+	return 0
+}
+
+# GNU ddrescue through the block device: exact sectors on every profile
+c_ddrescue() {
+	timeout 120 ddrescue -b2048 -d -r3 -s $((image_sectors * 2048)) \
+		"$damaged" dd.iso dd.map > dd.log 2>&1 || { cat dd.log; fail "ddrescue failed"; }
+	lbas_from_map dd.map "$image_sectors" > bad
+	expect_lbas "ddrescue's bad sectors" "$WORK/injected" bad
+}
+
+# xorriso -check_media through libburn: a failed chunk is read again in
+# steps of 1 sector on CD and 16 on DVD; chunks of one ECC block on DVD
+c_xorriso() {
+	timeout 120 xorriso -abort_on NEVER -indev "$damaged" -check_media \
+		chunk_size=$((VM_ECC == 1 ? 64 : VM_ECC * 2))k max_lba=$((image_sectors - 1)) \
+		-- > x.log 2>&1
+	sed -n 's/^Media region : *\([0-9]*\) *, *\([0-9]*\) *, *-.*/\1 \2/p' x.log |
+		while read -r start n; do seq "$start" $((start + n - 1)); done > bad
+	grep -q '^Media region' x.log || { cat x.log; fail "no media regions from xorriso"; }
+	expect_lbas "xorriso's bad sectors" "$WORK/expected" bad
+}
+
+c_peers_agree() {
+	needs rip
+	blocks "$VM_ECC" $(cat "$WORK/c_ddrescue/bad") > dd
+	cmp -s dd "$WORK/c_rip_damaged/bad" || fail "spindle and ddrescue disagree"
+	cmp -s "$WORK/c_xorriso/bad" "$WORK/c_rip_damaged/bad" || fail "spindle and xorriso disagree"
+}
+
+# kill -9 a rip on the slow drive mid-way (once its mapfile, saved every
+# second, exists), resume it: the same image and mapfile as in one go
+c_rip_resume() {
+	needs rip
+	"$SPINDLE" rip -d "$slow" -o r.iso --map r.map --retries 3 --map-interval 1 \
+		> out1 2> err1 &
+	pid=$!
+	n=0
+	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ] && [ ! -f r.map ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -0 $pid 2>/dev/null || { cat err1; fail "the rip ended before it could be killed"; }
+	kill -KILL $pid
+	wait $pid
+	[ $? -eq 137 ] || fail "the rip was not killed"
+	lbas_from_map r.map "$image_sectors" > left
+	[ "$(wc -l < left)" -gt 100 ] || fail "the rip was killed too late to tell"
+	run rip -d "$slow" -o r.iso --map r.map --retries 3
+	expect_exit 6
+	r=$WORK/c_rip_damaged
+	cmp -s r.iso "$r/rip.iso" || fail "the resumed image differs from an uninterrupted rip's"
+	grep -v '^#' r.map | sed 1d > areas.resumed
+	grep -v '^#' "$r/rip.map" | sed 1d > areas.once
+	cmp -s areas.resumed areas.once || fail "the resumed mapfile differs from an uninterrupted rip's"
+}
+
+c_verify_clean() {
+	needs verify
+	run verify -d "$clean" "$VM_IMAGE"
+	expect_exit 0
+	expect_out "verify: match, $image_sectors sectors"
+	expect_out "$(sha256sum "$VM_IMAGE" | cut -d' ' -f1)"
+}
+
+c_rip_clean() {
+	needs rip
+	run rip -d "$clean" -o c.iso --map c.map
+	expect_exit 0
+	cmp -s c.iso "$VM_IMAGE" || fail "the rip differs from the original"
+	lbas_from_map c.map "$image_sectors" > bad
+	[ ! -s bad ] || fail "sectors marked bad on a clean disc"
+}
+
+c_empty_info() {
+	run info -d "$empty"
+	expect_exit 0
+	expect_out "status:        empty"
+}
+
+c_empty_verify() {
+	needs verify
+	run verify -d "$empty" "$VM_IMAGE"
+	expect_exit 4
+	expect_err "no disc in the drive"
+}
+
+c_empty_rip() {
+	needs rip
+	run rip -d "$empty" -o e.iso
+	expect_exit 4
+	expect_err "no disc in"
+	[ ! -e e.iso ] || fail "rip created an image from an empty drive"
+}
+
+# another program holds the drive (xorriso, waiting for commands)
+c_busy() {
+	ctl=/dev/shm/xorriso.ctl    # a FIFO on 9p would block QEMU itself
+	mkfifo $ctl
+	xorriso -abort_on NEVER -dialog on -dev "$clean" < $ctl > x.log 2>&1 &
+	pid=$!
+	exec 3> $ctl
+	rm $ctl
+	n=0
+	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ] && ! grep -q "Drive current" x.log; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	run info -d "$clean"
+	cp out info.out
+	cp err info.err
+	RC_INFO=$RC
+	run drives --json
+	echo "-end" >&3
+	exec 3>&-
+	wait $pid
+	grep -q "Drive current" x.log || { cat x.log; fail "xorriso did not take the drive"; }
+	expect_exit 0
+	expect_eq "$(json_get ".drives[] | select(.address == \"$clean\") | [.busy, .vendor] | join(\" \")")" \
+		"true QEMU" "drives: $clean busy, vendor"
+	expect_eq "$(json_get '[.drives[] | select(.busy)] | length')" 1 "busy drives"
+	mv info.out out
+	mv info.err err
+	RC=$RC_INFO
+	expect_exit 3
+	expect_err "drive '$clean' is in use by another program"
+}
+
+check "spindle drives lists the QEMU drives and the $VM_PROFILE profile" c_drives
+check "spindle info shows $VM_PROFILE, capacity and track" c_info
+check "verify of a damaged disc exits 6 naming exactly the failing LBAs" c_verify_damaged
+check "rip of a damaged disc marks exactly the injected LBAs bad (ECC block $VM_ECC)" c_rip_damaged
+check "rip of a damaged disc: every other sector identical to the original" c_rip_identical
+check "rip recovers the flaky sectors" c_rip_flaky
+check "GNU ddrescue -b2048 -d finds exactly the injected LBAs" c_ddrescue
+check "xorriso -check_media finds the injected LBAs (ECC block $VM_ECC)" c_xorriso
+check "spindle rip, ddrescue and xorriso agree on the bad LBAs" c_peers_agree
+check "verify of a clean disc matches the original image" c_verify_clean
+check "rip of a clean disc gives the original image" c_rip_clean
+if [ -n "$slow" ]; then
+	check "a rip killed mid-way and resumed gives the same image and mapfile" c_rip_resume
+fi
+if [ -n "$empty" ]; then
+	check "info on a drive with no medium says it is empty" c_empty_info
+	check "verify on a drive with no medium: clear error, exit 4" c_empty_verify
+	check "rip on a drive with no medium: clear error, exit 4" c_empty_rip
+	check "a drive held by another program: info says so (exit 3), drives lists it as busy" c_busy
+fi
+[ $failed -eq 0 ]

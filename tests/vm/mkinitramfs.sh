@@ -1,0 +1,48 @@
+#!/bin/sh
+# mkinitramfs.sh - build the guest's initramfs: static busybox, the kernel
+# modules for the emulated drives and 9p, and tests/vm/init.  Uses the
+# installed Debian kernel (linux-image-amd64): /boot/vmlinuz-KVER with
+# /lib/modules/KVER.  The result is cached in $SPINDLE_VM_CACHE (default
+# /tmp/spindle-vm-cache), keyed by kernel version and by this script and
+# init, so it is built once.  Prints "KERNEL INITRAMFS" on stdout.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${SPINDLE_VM_CACHE:-/tmp/spindle-vm-cache}
+MODULES="virtio_pci virtio_scsi ata_piix ahci sr_mod sg isofs 9pnet_virtio 9p"
+
+kver=""
+for d in $(ls /lib/modules 2>/dev/null | sort -V); do
+	[ -f "/boot/vmlinuz-$d" ] && [ -f "/lib/modules/$d/modules.dep" ] && kver=$d
+done
+[ -n "$kver" ] || {
+	echo "mkinitramfs: no kernel with modules in /boot and /lib/modules;" \
+		"install linux-image-amd64 (./setup.sh does)" >&2
+	exit 1
+}
+key=$(cat "$0" "$here/init" | sha256sum | cut -c1-12)
+out="$cache/initramfs-$kver-$key.cpio.gz"
+if [ ! -s "$out" ]; then
+	mkdir -p "$cache"
+	root=$(mktemp -d "$cache/root.XXXXXX")
+	trap 'rm -rf "$root"' EXIT
+	mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/host" \
+		"$root/lib/modules/$kver"
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$here/init" "$root/init"
+	chmod 755 "$root/init"
+	# every module the list needs, dependencies included, at its own path
+	for m in $MODULES; do
+		modprobe -S "$kver" --show-depends "$m"
+	done | awk '$1 == "insmod" { print $2 }' | sort -u | while read -r ko; do
+		mkdir -p "$root$(dirname "$ko")"
+		cp "$ko" "$root$ko"
+	done
+	cp "/lib/modules/$kver/modules.order" "/lib/modules/$kver/modules.builtin" \
+		"/lib/modules/$kver/modules.builtin.modinfo" \
+		"$root/lib/modules/$kver/"
+	depmod -b "$root" "$kver"
+	echo "$MODULES" > "$root/modules"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
+	mv "$out.tmp" "$out"
+fi
+echo "/boot/vmlinuz-$kver $out"
