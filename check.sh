@@ -1,8 +1,29 @@
 #!/bin/sh
 # check.sh - the whole test suite, from a fresh clone, as root on Debian
-# bookworm: installs what is missing, builds, then runs unit, integration,
-# simulator and VM tests.  Ends with "N passed, M failed[, K skipped]".
+# bookworm: installs what is missing, builds, then runs
+#   1. make check             unit, integration, simulator and VM tests;
+#   2. make check-sanitizers  the same suite built with ASan+UBSan in
+#                             build-san/ (any sanitizer report fails);
+#   3. make fuzz-smoke        every libFuzzer target for 60 s (build-fuzz/).
+# Ends with one line "N passed, M failed[, K skipped]" counting all three;
+# exit status 1 on any failure.  SPINDLE_CHECK_QUICK=1 runs only step 1.
 set -eu
 cd "$(dirname "$0")"
 ./setup.sh --no-demo
-make check
+rm -f build-san/tests/out/results.txt build-fuzz/results.txt
+
+status=0
+SPINDLE_SUBTOTAL=normal make check || status=1
+results=tests/out/results.txt
+if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
+	make check-sanitizers || status=1
+	make fuzz-smoke || status=1
+	results="$results build-san/tests/out/results.txt build-fuzz/results.txt"
+fi
+for f in $results; do
+	[ -f "$f" ] || { echo "not ok - $f was not written: that step failed to build or run"; status=1; }
+done > tests/out/missing.txt
+cat tests/out/missing.txt
+# shellcheck disable=SC2086
+sh tests/run.sh --total tests/out/missing.txt $(ls $results 2> /dev/null) || status=1
+exit $status

@@ -9,7 +9,7 @@ PACKAGES="build-essential autoconf automake pkg-config \
  libburn-dev libisofs-dev libisoburn-dev libcdio-dev libcdio-paranoia-dev \
  libssl-dev libjansson-dev libflac-dev \
  xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq openssl \
- isolinux syslinux-common valgrind clang qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
+ isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
  python3-minimal cd-paranoia"
 
 missing=""

@@ -2,6 +2,7 @@
 /* util.c - size parsing and rendering, time, and atomic file writes. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -18,7 +19,9 @@ int sp_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* strtoull() would skip leading white space and accept a sign,
+	 * turning "\t-1" into 2^64-1: only a digit may come first */
+	if (!s || !isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -34,7 +37,9 @@ int sp_parse_size(const char *s, uint64_t *out)
 	uint64_t mult = 1;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* strtoull() would skip leading white space and accept a sign,
+	 * turning "\t-1" into 2^64-1: only a digit may come first */
+	if (!s || !isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);

@@ -171,20 +171,30 @@ enum sp_status drv_scan(struct drv_desc **list, size_t *n,
 	return SP_OK;
 }
 
+/*
+ * Open a virtual drive.  The path is opened first and what was opened is
+ * then checked with fstat(), never the other way round: a stat() before the
+ * open would let the path be swapped (a symlink re-pointed at a directory,
+ * a FIFO, a device) between the check and the open.  O_NONBLOCK keeps the
+ * open itself from waiting on a FIFO without a writer or a device without
+ * a medium; it is cleared once we know what we hold.
+ */
 static enum sp_status open_stdio(struct drv_drive *d, const char *path,
 				 const struct drv_open_opts *o,
 				 struct sp_error *err)
 {
 	struct stat st;
-	int flags = o->access == DRV_WRITE ? O_RDWR : O_RDONLY;
+	int flags = (o->access == DRV_WRITE ? O_RDWR : O_RDONLY) |
+		    O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
 	if (!*path)
 		return sp_error_set(err, SPE_USAGE, "empty path in drive address 'stdio:'");
-	d->fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+	d->fd = open(path, flags);
 	if (d->fd < 0 && errno == EISDIR)
 		goto isdir;
 	if (d->fd < 0 && errno == ENOENT && o->access == DRV_WRITE) {
-		d->fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+		/* O_EXCL: never through a dangling symlink */
+		d->fd = open(path, flags | O_CREAT | O_EXCL, 0644);
 		d->created = d->fd >= 0;
 	}
 	if (d->fd < 0) {
@@ -198,11 +208,17 @@ static enum sp_status open_stdio(struct drv_drive *d, const char *path,
 		return sp_error_set_errno(err, errno, "cannot stat '%s'", path);
 	if (S_ISDIR(st.st_mode))
 		goto isdir;
+	if (S_ISFIFO(st.st_mode) && o->access != DRV_WRITE)
+		return sp_error_set(err, SPE_USAGE,
+				    "'%s' is a pipe; a virtual drive to read must be a file or block device",
+				    path);
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
 	    !(S_ISCHR(st.st_mode) && o->access == DRV_WRITE) &&
 	    !S_ISFIFO(st.st_mode))
 		return sp_error_set(err, SPE_USAGE,
 				    "'%s' is not a regular file or block device", path);
+	if (fcntl(d->fd, F_SETFL, fcntl(d->fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		return sp_error_set_errno(err, errno, "cannot use '%s'", path);
 	return SP_OK;
 isdir:
 	return sp_error_set(err, SPE_USAGE, "'%s' is a directory, not a virtual drive", path);
@@ -271,6 +287,10 @@ enum sp_status drv_open(struct drv_drive **out, const char *address,
 	} else {
 		struct stat st_dev;
 
+		/* Only to word the error: libburn opens the device itself and
+		 * checks it with its own SCSI inquiry, so a swap after this
+		 * stat() gains nothing (it must still be an optical drive the
+		 * user may open). */
 		if (stat(address, &st_dev) < 0) {
 			sp_error_set_errno(err, errno, "cannot use drive '%s'", address);
 			err->code = SPE_NODRIVE;

@@ -14,18 +14,21 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LIBISOFS_WITHOUT_LIBBURN 1
 #include <libisofs/libisofs.h>
 
 #include "imaging/imaging.h"
+#include "imaging/isoread_guard_private.h"
 
 struct src_data {
 	int fd;
 	unsigned opened;
 	const struct img_ranges *bad;
 	bool read_bad;          /* libisofs read a block in a bad range */
+	struct img_read_guard guard;
 };
 
 static bool in_ranges(const struct img_ranges *r, int64_t lba)
@@ -63,6 +66,9 @@ static int src_read_block(IsoDataSource *src, uint32_t lba, uint8_t *buffer)
 	struct src_data *d = src->data;
 	size_t got = 0;
 
+	/* no runaway on a hostile tree (isoread_guard_private.h) */
+	if (!img_read_guard_ok(&d->guard, lba))
+		return ISO_DATA_SOURCE_FATAL;
 	if (in_ranges(d->bad, lba))
 		d->read_bad = true;
 	while (got < SP_SECTOR) {
@@ -166,7 +172,8 @@ static enum sp_status walk(IsoDir *dir, const struct img_ranges *bad,
 enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
 				     struct img_iso_damage *out, struct sp_error *err)
 {
-	struct src_data d = { -1, 0, bad, false };
+	struct src_data d = { .fd = -1, .bad = bad, .guard = IMG_READ_GUARD_INIT };
+	struct stat sb;
 	IsoDataSource src = { 0, 1, src_open, src_close, src_read_block, src_free, &d };
 	IsoImage *image = NULL;
 	IsoReadOpts *ropts = NULL;
@@ -179,6 +186,11 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 	d.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (d.fd < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", path);
+	if (fstat(d.fd, &sb) < 0) {
+		sp_error_set_errno(err, errno, "cannot stat '%s'", path);
+		goto out;
+	}
+	d.guard.sectors = ((int64_t)sb.st_size + SP_SECTOR - 1) / SP_SECTOR;
 	if (iso_image_new(volid, &image) < 0 || iso_read_opts_new(&ropts, 0) < 0) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
@@ -187,8 +199,9 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 	r = iso_image_import(image, &src, ropts, &features);
 	if (r < 0) {
 		drv_drain_messages(NULL);
-		sp_error_set(err, SPE_FORMAT, "cannot read the ISO 9660 tree of '%s'%s", path,
-			     d.read_bad ? ": its directory lies in a bad area" : "");
+		if (!img_read_guard_explain(&d.guard, path, err))
+			sp_error_set(err, SPE_FORMAT, "cannot read the ISO 9660 tree of '%s'%s", path,
+				     d.read_bad ? ": its directory lies in a bad area" : "");
 		sp_error_detail(err, "%s", iso_error_to_msg(r));
 		goto out;
 	}
@@ -207,6 +220,7 @@ out:
 	if (image)
 		iso_image_unref(image);
 	close(d.fd);
+	img_read_guard_release(&d.guard);
 	if (st != SP_OK)
 		img_iso_damage_release(out);
 	return st;

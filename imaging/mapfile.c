@@ -27,6 +27,9 @@
 #include "imaging/imaging.h"
 
 #define MAP_MAX_BYTES (256 << 20)
+/* No disc comes near 2^50 bytes (1 PiB); refusing more keeps every sum of
+ * positions and sizes (alignment, sector rounding) far from overflow. */
+#define MAP_MAX_END ((int64_t)1 << 50)
 
 void img_mapfile_init(struct img_mapfile *m)
 {
@@ -178,8 +181,12 @@ enum sp_status img_mapfile_parse(struct img_mapfile *m, const char *buf,
 		}
 		if (!parse_ll(&l, &pos) || !parse_ll(&l, &size) || !parse_char(&l, &st) ||
 		    pos < 0 || !img_map_status_valid(st) ||
-		    !(size > 0 || (size == 0 && pos == 0)) || size > INT64_MAX - pos)
+		    !(size > 0 || (size == 0 && pos == 0)))
 			goto bad_block;
+		if (pos > MAP_MAX_END || size > MAP_MAX_END - pos) {
+			img_mapfile_release(m);
+			return bad_line(err, line, "block beyond 1 PiB: not a disc's mapfile");
+		}
 		if (size == 0)
 			continue;
 		if (m->n == 0 && pos > 0) {

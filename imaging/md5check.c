@@ -115,6 +115,8 @@ static int src_read_block(IsoDataSource *s, uint32_t lba, uint8_t *buffer)
 	struct sp_error err = SP_ERROR_INIT;
 	uint32_t done = 0;
 
+	if (!img_read_guard_ok(&ms->rd->guard, lba))
+		return (int)ISO_DATA_SOURCE_FATAL;
 	if (!(ms->win_n && lba >= ms->win_lba && lba < ms->win_lba + ms->win_n)) {
 		if (lba >= ms->rd->sectors)
 			return (int)ISO_DATA_SOURCE_MISHAP;

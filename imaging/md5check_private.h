@@ -7,6 +7,7 @@
 #include <libisofs/libisofs.h>
 
 #include "imaging/imaging.h"
+#include "imaging/isoread_guard_private.h"
 
 /* Sectors from an image file (pread) or a drive (drv_read). */
 struct md5_reader {
@@ -14,6 +15,7 @@ struct md5_reader {
 	struct drv_drive *drive;/* or a drive */
 	const char *name;       /* for messages */
 	int64_t sectors;        /* readable size */
+	struct img_read_guard guard;    /* while libisofs loads the tree */
 };
 
 enum sp_status md5_read(struct md5_reader *rd, int64_t lba, uint32_t count,

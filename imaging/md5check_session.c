@@ -145,11 +145,23 @@ static enum sp_status load_tree(struct session_check *sc, int64_t start,
 	/* load the checksum array, but let us judge the tags */
 	iso_read_opts_set_no_aaip(ro, 0);
 	iso_read_opts_set_no_md5(ro, 2);
+	/* a hostile tree must not run libisofs away (isoread_guard.c) */
+	sc->rd->guard = (struct img_read_guard)IMG_READ_GUARD_INIT;
+	sc->rd->guard.sectors = sc->rd->sectors;
 	ret = iso_image_import(img, src, ro, NULL);
 	if (ret < 0) {
 		struct sp_error lib = SP_ERROR_INIT;
 
 		drv_drain_messages(&lib);
+		if (img_read_guard_explain(&sc->rd->guard, sc->rd->name, &lib)) {
+			if (lib.code == SPE_ABORTED || lib.code == SPE_NOMEM) {
+				*err = lib;
+				rc = SP_FAILED;
+				goto out;
+			}
+			snprintf(r->tree_error, sizeof(r->tree_error), "%.250s", lib.msg);
+			goto out;
+		}
 		snprintf(r->tree_error, sizeof(r->tree_error), "%.100s%s%.140s",
 			 iso_error_to_msg(ret), lib.msg[0] ? ": " : "", lib.msg);
 		goto out;
@@ -158,6 +170,7 @@ static enum sp_status load_tree(struct session_check *sc, int64_t start,
 	r->tree_loaded = true;
 	rc = walk(sc, img, r, err);
 out:
+	img_read_guard_release(&sc->rd->guard);
 	if (img)
 		iso_image_unref(img);
 	if (ro)

@@ -447,6 +447,12 @@ static enum sp_status open_output(struct img_rescue *r, struct sp_error *err)
 	}
 	/* sector-granular from here on */
 	img_mapfile_align(&r->map, SP_SECTOR);
+	/* A fresh rip writes its mapfile before it creates the image: killed
+	 * in between, the next run finds a mapfile claiming nothing and
+	 * resumes.  The other order leaves an image without a mapfile, which
+	 * the next run must refuse as someone else's file. */
+	if (!r->resumed && img_mapfile_save(&r->map, map, r->o.creator, err) != SP_OK)
+		return SP_FAILED;
 	r->out_fd = open(out, O_RDWR | O_CREAT | O_CLOEXEC | (r->resumed ? 0 : O_TRUNC), 0644);
 	if (r->out_fd < 0) {
 		sp_error_set_errno(err, errno, "cannot open '%s' for writing", out);

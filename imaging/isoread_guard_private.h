@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * isoread_guard_private.h - keep libisofs from running away on a hostile
+ * ISO image.  libisofs trusts the image: a directory record that points at
+ * itself or at its parent makes iso_image_import() recurse until the stack
+ * overflows or memory runs out, and a volume descriptor set without its
+ * terminator makes it read on for ever.  Every IsoDataSource of ours asks
+ * the guard before each block: it refuses blocks past the end, a block read
+ * more than IMG_READ_GUARD_MAX times (reading a tree once reads each block
+ * a few times at most), and everything after SIGINT/SIGTERM/SIGHUP.
+ *
+ *     struct img_read_guard g = IMG_READ_GUARD_INIT;
+ *     g.sectors = size_in_sectors;
+ *     ... in read_block: if (!img_read_guard_ok(&g, lba))
+ *                                return ISO_DATA_SOURCE_FATAL;
+ *     ... after a failed import: img_read_guard_explain(&g, path, err);
+ *     img_read_guard_release(&g);
+ */
+#ifndef SPINDLE_ISOREAD_GUARD_PRIVATE_H
+#define SPINDLE_ISOREAD_GUARD_PRIVATE_H
+
+#include "imaging/imaging.h"
+
+#define IMG_READ_GUARD_MAX 16
+
+enum img_read_stop {
+	IMG_READ_GOING,
+	IMG_READ_PAST_END,      /* a block past the end of the image */
+	IMG_READ_LOOP,          /* one block read again and again */
+	IMG_READ_SIGNAL,
+	IMG_READ_NOMEM,
+};
+
+struct img_read_guard {
+	int64_t sectors;        /* blocks at or past this are refused */
+	enum img_read_stop stop;
+	int64_t stop_lba;
+	struct img_read_count *seen;
+	size_t seen_n, seen_alloc;
+};
+#define IMG_READ_GUARD_INIT { .sectors = INT64_MAX, .stop = IMG_READ_GOING }
+
+/* May libisofs read this block?  false: stop it (the guard says why). */
+bool img_read_guard_ok(struct img_read_guard *g, int64_t lba);
+/* If the guard stopped the import, say so in err (true); else false. */
+bool img_read_guard_explain(const struct img_read_guard *g, const char *name,
+			    struct sp_error *err);
+void img_read_guard_release(struct img_read_guard *g);
+
+#endif
