@@ -52,8 +52,13 @@ int cli_master_opt(struct cli_ctx *ctx, struct cli_master_args *ma, int key,
 	case MOPT_EXCLUDE: {
 		const char **v2 = realloc(ma->excludes, (ma->n_excludes + 1) * sizeof(*v2));
 
-		if (!v2)
-			return CLI_OPT_ERROR;
+		if (!v2) {
+			struct sp_error err = SP_ERROR_INIT;
+
+			/* CLI_OPT_ERROR promises the error was printed */
+			sp_error_set(&err, SPE_NOMEM, "out of memory");
+			return cli_fail(ctx, &err), CLI_OPT_ERROR;
+		}
 		ma->excludes = v2;
 		ma->excludes[ma->n_excludes++] = arg;
 		ma->o.excludes = ma->excludes;
