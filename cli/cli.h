@@ -42,6 +42,13 @@ struct cli_ctx {
  */
 int cli_next_opt(struct cli_ctx *ctx, int argc, char **argv, const char **arg);
 
+/*
+ * Option parsing for a command that takes only the common options and no
+ * arguments.  Returns -1 to go on, else the exit status to return now
+ * (0 after --help, 2 after a usage error).
+ */
+int cli_no_args(struct cli_ctx *ctx, int argc, char **argv);
+
 /* The first drive given with -d, or NULL (pick the only drive). */
 const char *cli_drive(const struct cli_ctx *ctx);
 

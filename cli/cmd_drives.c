@@ -45,17 +45,11 @@ int cmd_drives(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct drv_desc *list = NULL;
-	const char *arg;
 	size_t n = 0;
-	int c;
+	int rc;
 
-	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
-		if (c == CLI_OPT_EXIT)
-			return SP_EXIT_OK;
-		return SP_EXIT_USAGE;
-	}
-	if (ctx->optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+	if ((rc = cli_no_args(ctx, argc, argv)) >= 0)
+		return rc;
 	if (drv_scan(&list, &n, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (n == 0) {

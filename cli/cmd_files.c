@@ -84,6 +84,14 @@ int cmd_files(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(r, "files_total", json_integer(files.files_total));
 		json_object_set_new(r, "files", a);
 		json_object_set_new(r, "tree_damaged", json_boolean(files.tree_damaged));
+		if (files.n) {
+			/* exit 6 below: the envelope says ok is false, and why */
+			sp_error_set(&err, SPE_READ, "%zu file%s lie%s in bad areas", files.n,
+				     files.n == 1 ? "" : "s", files.n == 1 ? "s" : "");
+			sp_error_hint(&err, "run 'spindle rip' again with the same mapfile to retry them");
+			json_object_set_new(r, "ok", json_false());
+			json_object_set_new(r, "error", cli_error_json(&err));
+		}
 		cli_json_emit(r);
 	} else {
 		printf("files hit by bad areas: %zu of %lld\n", files.n, (long long)files.files_total);

@@ -118,16 +118,10 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
 	struct drv_drive *d = NULL;
 	struct drv_medium m;
-	const char *arg;
-	int c;
+	int rc;
 
-	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
-		if (c == CLI_OPT_EXIT)
-			return SP_EXIT_OK;
-		return SP_EXIT_USAGE;
-	}
-	if (ctx->optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+	if ((rc = cli_no_args(ctx, argc, argv)) >= 0)
+		return rc;
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (drv_get_medium(d, &m, &err) != SP_OK) {

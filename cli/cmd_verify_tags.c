@@ -25,8 +25,8 @@ static void progress(uint64_t done, uint64_t total, void *arg)
 		if (now - last < 1.0)
 			return;
 		last = now;
-		cli_json_emit(json_pack("{s:s, s:s, s:I, s:I}", "type", "progress",
-			"phase", "verifying", "bytes_done", (json_int_t)done,
+		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I}", "type", "progress",
+			"command", ctx->cmd ? ctx->cmd->name : "verify", "phase", "verifying", "bytes_done", (json_int_t)done,
 			"bytes_total", (json_int_t)total));
 		return;
 	}

@@ -36,7 +36,9 @@ static const char json_text[] =
 	"with \"code\" (a stable name such as \"no-medium\"), \"exit\", "
 	"\"message\", and where known \"hint\", \"lba\", \"sense\" and "
 	"\"errno\".  Field names are stable; new fields may be added.  Prose, "
-	"warnings and errors still go to standard error.";
+	"warnings and errors still go to standard error.  Every command's "
+	"events and result fields are described in docs/json.md in the "
+	"source tree.";
 
 static const struct {
 	int code;

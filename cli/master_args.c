@@ -52,8 +52,13 @@ int cli_master_opt(struct cli_ctx *ctx, struct cli_master_args *ma, int key,
 	case MOPT_EXCLUDE: {
 		const char **v2 = realloc(ma->excludes, (ma->n_excludes + 1) * sizeof(*v2));
 
-		if (!v2)
-			return CLI_OPT_ERROR;
+		if (!v2) {
+			struct sp_error err = SP_ERROR_INIT;
+
+			/* CLI_OPT_ERROR promises the error was printed */
+			sp_error_set(&err, SPE_NOMEM, "out of memory");
+			return cli_fail(ctx, &err), CLI_OPT_ERROR;
+		}
 		ma->excludes = v2;
 		ma->excludes[ma->n_excludes++] = arg;
 		ma->o.excludes = ma->excludes;
@@ -142,8 +147,8 @@ void cli_master_progress(const struct img_master_progress *p, void *arg)
 		if (p->elapsed - last < 1.0 && p->bytes_done != p->bytes_total)
 			return;
 		last = p->elapsed;
-		cli_json_emit(json_pack("{s:s, s:s, s:I, s:I, s:I, s:f}", "type", "progress",
-			"phase", p->phase == IMG_MASTER_SCANNING ? "scanning" : "writing",
+		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f}", "type", "progress",
+			"command", ctx->cmd ? ctx->cmd->name : "mkiso", "phase", p->phase == IMG_MASTER_SCANNING ? "scanning" : "writing",
 			"files", (json_int_t)p->files, "bytes_done", (json_int_t)p->bytes_done,
 			"bytes_total", (json_int_t)p->bytes_total, "elapsed", p->elapsed));
 		return;
@@ -163,7 +168,8 @@ void cli_master_skip(const char *path, const struct sp_error *why, void *arg)
 	struct cli_ctx *ctx = arg;
 
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "type", "skipped", "path", path,
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "type", "skipped",
+				      "command", ctx->cmd ? ctx->cmd->name : "mkiso", "path", path,
 				      "reason", why->msg);
 
 		cli_json_emit(o);

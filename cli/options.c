@@ -152,6 +152,21 @@ const char *cli_drive(const struct cli_ctx *ctx)
 	return ctx->n_drives ? ctx->drives[0] : NULL;
 }
 
+int cli_no_args(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *arg;
+	int c;
+
+	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
+		if (c == CLI_OPT_EXIT)
+			return SP_EXIT_OK;
+		return SP_EXIT_USAGE;
+	}
+	if (ctx->optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+	return -1;
+}
+
 int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...)
 {
 	struct sp_error err = SP_ERROR_INIT;

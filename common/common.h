@@ -141,4 +141,13 @@ enum sp_status sp_pwrite_all(int fd, const void *buf, size_t len,
 			     uint64_t off, const char *what,
 			     struct sp_error *err);
 
+/*
+ * Read the whole regular file open on fd, if it holds at most max bytes,
+ * into a new NUL-terminated buffer (*out, free() it; *len bytes without
+ * the NUL).  Returns 0, or -1 with errno: EINVAL when fd is not a regular
+ * file or is larger than max, ENOMEM, or the error of read().  The caller
+ * words the message, as it knows what the file is for.
+ */
+int sp_read_fd_all(int fd, size_t max, char **out, size_t *len);
+
 #endif

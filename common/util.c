@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,6 +156,46 @@ enum sp_status sp_pwrite_all(int fd, const void *buf, size_t len,
 		off += (uint64_t)n;
 	}
 	return SP_OK;
+}
+
+int sp_read_fd_all(int fd, size_t max, char **out, size_t *len)
+{
+	struct stat sb;
+	size_t got = 0;
+	char *buf;
+
+	*out = NULL;
+	*len = 0;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
+	    (uint64_t)sb.st_size > max) {
+		errno = EINVAL;
+		return -1;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
 }
 
 enum sp_status sp_write_file_atomic(const char *path, const void *data,

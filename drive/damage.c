@@ -49,7 +49,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -337,34 +336,20 @@ enum sp_status drv_damage_parse_file(struct drv_damage *dm, const char *path,
 {
 	enum sp_status st = SP_FAILED;
 	char *buf = NULL;
-	struct stat sb;
 	size_t got = 0;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sp_error_set_errno(err, errno, "cannot open damage spec '%s'", path);
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > MAX_SPEC_BYTES) {
-		sp_error_set(err, SPE_USAGE, "'%s' is not a damage spec file", path);
-		goto out;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		sp_error_set(err, SPE_NOMEM, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+	if (sp_read_fd_all(fd, MAX_SPEC_BYTES, &buf, &got) < 0) {
+		if (errno == EINVAL)
+			sp_error_set(err, SPE_USAGE, "'%s' is not a damage spec file", path);
+		else if (errno == ENOMEM)
+			sp_error_set(err, SPE_NOMEM, "out of memory");
+		else
 			sp_error_set_errno(err, errno, "cannot read '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+		goto out;
 	}
 	if (drv_damage_parse(dm, buf, got, err) != SP_OK) {
 		char m[200];

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "imaging/imaging.h"
@@ -221,7 +220,6 @@ enum sp_status img_mapfile_load(struct img_mapfile *m, const char *path,
 				bool *exists, struct sp_error *err)
 {
 	enum sp_status st = SP_FAILED;
-	struct stat sb;
 	char *buf = NULL;
 	size_t got = 0;
 	int fd;
@@ -235,27 +233,14 @@ enum sp_status img_mapfile_load(struct img_mapfile *m, const char *path,
 		return sp_error_set_errno(err, errno, "cannot open mapfile '%s'", path);
 	}
 	*exists = true;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > MAP_MAX_BYTES) {
-		sp_error_set(err, SPE_FORMAT, "'%s' is not a mapfile", path);
-		goto out;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		sp_error_set(err, SPE_NOMEM, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+	if (sp_read_fd_all(fd, MAP_MAX_BYTES, &buf, &got) < 0) {
+		if (errno == EINVAL)
+			sp_error_set(err, SPE_FORMAT, "'%s' is not a mapfile", path);
+		else if (errno == ENOMEM)
+			sp_error_set(err, SPE_NOMEM, "out of memory");
+		else
 			sp_error_set_errno(err, errno, "cannot read mapfile '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+		goto out;
 	}
 	if (img_mapfile_parse(m, buf, got, err) != SP_OK) {
 		char msg[200];

@@ -86,6 +86,18 @@ static void report(struct verify_run *v, bool force)
 	v->o->progress(&v->p, v->o->ctx);
 }
 
+/* Sectors up to `done` are checked: report progress, stop on a signal. */
+static enum sp_status chunk_done(struct verify_run *v, int64_t done,
+				 struct sp_error *err)
+{
+	v->p.sectors_done = done;
+	report(v, false);
+	if (drv_interrupted())
+		return sp_error_set(err, SPE_ABORTED, "verify interrupted at LBA %lld",
+				    (long long)(v->o->start_lba + done));
+	return SP_OK;
+}
+
 /* Compare n sectors of disc data at index `first` (relative to the image)
  * with the image, `valid` bytes of the image being present. */
 static enum sp_status compare(struct verify_run *v, int64_t first, uint32_t n,
@@ -232,13 +244,8 @@ enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
 			n = pos < have ? (uint32_t)(have - pos) : 0;
 		if (n && verify_chunk(&v, pos, n, (size_t)got, err) != SP_OK)
 			goto out;
-		v.p.sectors_done = pos + n;
-		report(&v, false);
-		if (drv_interrupted()) {
-			sp_error_set(err, SPE_ABORTED, "verify interrupted at LBA %lld",
-				     (long long)(v.o->start_lba + pos + n));
+		if (chunk_done(&v, pos + n, err) != SP_OK)
 			goto out;
-		}
 	}
 	if (have < total) {
 		/* a short medium: everything after its end is missing */
@@ -307,13 +314,8 @@ enum sp_status img_verify_digest(struct drv_drive *d, uint64_t bytes,
 
 		if (verify_chunk(&v, pos, n, valid, err) != SP_OK)
 			goto out;
-		v.p.sectors_done = pos + n;
-		report(&v, false);
-		if (drv_interrupted()) {
-			sp_error_set(err, SPE_ABORTED, "verify interrupted at LBA %lld",
-				     (long long)(v.o->start_lba + pos + n));
+		if (chunk_done(&v, pos + n, err) != SP_OK)
 			goto out;
-		}
 	}
 	if (have < total &&
 	    img_ranges_add(&res->unreadable, v.o->start_lba + have, total - have) != SP_OK) {

@@ -159,6 +159,10 @@ test_rip_iso_extent_and_files() {
 	expect_no_out "a.txt"
 	run files --map out.iso.map out.iso --json
 	expect_eq "$(json_get '.files[0].first_bad_lba')" $(((big + 100) / 16 * 16))
+	expect_exit 6
+	expect_eq "$(json_get .ok)" false
+	expect_eq "$(json_get .error.code)" unreadable
+	expect_eq "$(json_get .error.exit)" 6
 	# --whole-disc takes the tail too
 	run rip src -o whole.iso --whole-disc
 	expect_exit 0

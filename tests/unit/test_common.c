@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "tests/unit/test.h"
@@ -102,4 +104,31 @@ DEFINE_TEST(test_write_file_atomic)
 	assert_true(stat("a.txt.tmp", &st) != 0);
 	assert_int_eq(SP_FAILED, sp_write_file_atomic("no/such/dir/a", "x", 1, &e));
 	assert_int_eq(SPE_NOENT, e.code);
+}
+
+DEFINE_TEST(test_read_fd_all)
+{
+	char path[] = "/tmp/spindle-read-fd-XXXXXX", *buf = NULL;
+	size_t len = 99;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_eq(6, write(fd, "abc\ndef", 6));
+	assert_int_eq(0, lseek(fd, 0, SEEK_SET));
+	assert_int_eq(0, sp_read_fd_all(fd, 6, &buf, &len));
+	assert_int_eq(6, len);
+	assert_str_eq("abc\nde", buf);
+	free(buf);
+	/* larger than the limit: EINVAL, nothing allocated */
+	assert_int_eq(-1, sp_read_fd_all(fd, 5, &buf, &len));
+	assert_int_eq(EINVAL, errno);
+	assert_true(buf == NULL);
+	close(fd);
+	unlink(path);
+	/* a directory is not a file to read */
+	fd = open("/tmp", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_eq(-1, sp_read_fd_all(fd, 1 << 20, &buf, &len));
+	assert_int_eq(EINVAL, errno);
+	close(fd);
 }

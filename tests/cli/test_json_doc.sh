@@ -1,0 +1,111 @@
+#!/bin/sh
+# Every --json line is valid JSON, the last one is the result object, and
+# every key the commands print (events, result, nested objects) is named in
+# docs/json.md, so that the reference cannot fall behind the code.
+. "$TOP_SRCDIR/tests/lib.sh"
+
+DOC="$TOP_SRCDIR/docs/json.md"
+
+# check_json COMMAND: out holds JSON Lines from spindle COMMAND --json
+check_json() {
+	[ -s out ] || fail "$1: no JSON output"
+	while IFS= read -r line; do
+		printf '%s\n' "$line" | jq -e 'type == "object"' > /dev/null ||
+			fail "$1: not a JSON object: $line"
+	done < out
+	expect_eq "$(json_get .type)" result "$1: last line type"
+	expect_eq "$(json_get .command)" "$1" "$1: result command"
+	for key in $(jq -r '[paths | .[-1] | strings] | unique | .[]' out); do
+		grep -qF "\`$key\`" "$DOC" || fail "$1: key '$key' is not in docs/json.md"
+	done
+}
+
+make_src() {
+	mkdir -p src/sub
+	mkimg src/sub/data.bin 40 77
+	echo hello > src/a.txt
+}
+
+test_mkiso() {
+	make_src
+	run mkiso --json src -o img.iso
+	expect_exit 0
+	check_json mkiso
+	expect_eq "$(json_get .sectors)" $(( $(stat -c %s img.iso) / 2048 ))
+}
+
+test_drives() {
+	run drives --json
+	check_json drives
+	[ "$(json_get .ok)" = true ] || expect_eq "$(json_get .error.code)" no-drive
+}
+
+test_info() {
+	mkimg img.iso 100
+	run info --json -d stdio:img.iso
+	expect_exit 0
+	check_json info
+	expect_eq "$(json_get .readable_sectors)" 100
+}
+
+test_burn_and_verify() {
+	mkimg img.iso 100
+	run burn --json -d stdio:disc.iso img.iso
+	expect_exit 0
+	check_json burn
+	expect_eq "$(json_get .verify.outcome)" match
+	run verify --json -d stdio:disc.iso img.iso
+	expect_exit 0
+	check_json verify
+	expect_eq "$(json_get .sha256)" "$(sha256 img.iso)"
+}
+
+test_burn_dir_md5_tags() {
+	make_src
+	run burn --json -d stdio:disc.iso src
+	expect_exit 0
+	check_json burn
+	expect_eq "$(json_get .verify.mode)" md5-tags
+}
+
+test_verify_md5_tags() {
+	make_src
+	"$SPINDLE" mkiso -q src -o img.iso > /dev/null || fail "mkiso"
+	run verify --json img.iso
+	expect_exit 0
+	check_json verify
+	expect_eq "$(json_get .mode)" md5-tags
+}
+
+test_verify_mismatch_error() {
+	mkimg img.iso 50
+	mkimg disc.iso 50
+	printf 'X' | dd of=disc.iso bs=1 seek=4096 conv=notrunc 2>/dev/null
+	run verify --json -d stdio:disc.iso img.iso
+	expect_exit 5
+	check_json verify
+	expect_eq "$(json_get .error.code)" mismatch
+	expect_eq "$(json_get .error.lba)" 2
+}
+
+test_rip_and_files() {
+	make_src
+	"$SPINDLE" mkiso -q src -o img.iso > /dev/null || fail "mkiso"
+	run rip --json -d stdio:img.iso -o copy.iso
+	expect_exit 0
+	check_json rip
+	expect_same img.iso copy.iso
+	run files --json --map copy.iso.map copy.iso
+	expect_exit 0
+	check_json files
+	expect_eq "$(json_get '.files | length')" 0
+}
+
+test_error_object() {
+	run verify --json -d stdio:missing.iso missing.iso
+	expect_exit 1
+	check_json verify
+	expect_eq "$(json_get .error.code)" not-found
+}
+
+run_tests
