@@ -53,6 +53,7 @@ int cmd_drives(struct cli_ctx *ctx, int argc, char **argv)
 	if (drv_scan(&list, &n, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (n == 0) {
+		free(list);
 		sp_error_set(&err, SPE_NODRIVE, "no optical drive found");
 		sp_error_hint(&err, "check the connection and permissions (group cdrom); "
 			      "use -d stdio:FILE for a virtual drive");
