@@ -110,7 +110,23 @@ struct burn_view {
 	struct cli_ctx *ctx;
 	const struct img_source *src;
 	double last_json;
+	bool told_cancel;
 };
+
+/*
+ * The moment a signal stops the burn, say so: the drive may need a while
+ * to finish the track or close the disc, and must not be cut short then.
+ */
+static void tell_cancel(struct burn_view *v)
+{
+	if (v->told_cancel)
+		return;
+	v->told_cancel = true;
+	cli_progress_end(v->ctx);
+	if (!v->ctx->quiet)
+		fprintf(stderr, "spindle burn: interrupted by %s: stopping the burn; wait "
+			"until the drive is released\n", drv_interrupt_signal_name());
+}
 
 static const char *phase_name(enum drv_phase p)
 {
@@ -118,6 +134,7 @@ static const char *phase_name(enum drv_phase p)
 	case DRV_PHASE_PREPARING: return "preparing";
 	case DRV_PHASE_WRITING: return "writing";
 	case DRV_PHASE_CLOSING: return "closing";
+	case DRV_PHASE_CANCELLING: return "cancelling";
 	default: return "done";
 	}
 }
@@ -132,9 +149,12 @@ static void show_progress(const struct drv_progress *p, void *vv)
 	double eta = p->bytes_per_sec > 0 && p->sectors_total > 0
 		? (double)(p->sectors_total - p->sectors_done) * SP_SECTOR / p->bytes_per_sec : -1;
 	char t[32], fifo[16] = "--", buf[16] = "--", pcts[16] = "  ?  ";
+	bool first_cancel = p->phase == DRV_PHASE_CANCELLING && !v->told_cancel;
 
+	if (p->phase == DRV_PHASE_CANCELLING)
+		tell_cancel(v);
 	if (ctx->json) {
-		if (p->phase != DRV_PHASE_DONE && p->elapsed - v->last_json < 1.0)
+		if (p->phase != DRV_PHASE_DONE && !first_cancel && p->elapsed - v->last_json < 1.0)
 			return;
 		v->last_json = p->elapsed;
 		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:i, s:i, s:f}",
@@ -217,6 +237,12 @@ static enum sp_status prepare_medium(struct cli_ctx *ctx, struct drv_drive *d,
 	enum drv_prep need = drv_prep_needed(d);
 	enum sp_status st = SP_OK;
 
+	if (drv_interrupted()) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s before writing; nothing was written",
+			     drv_interrupt_signal_name());
+		sp_error_hint(err, "the disc is unchanged: run the burn again when ready");
+		return SP_FAILED;
+	}
 	if (!job->blank) {
 		if (need != DRV_PREP_FORMAT)
 			return SP_OK;
@@ -236,6 +262,16 @@ static enum sp_status prepare_medium(struct cli_ctx *ctx, struct drv_drive *d,
 		break;
 	default:
 		break;
+	}
+	if (st == SP_OK && drv_interrupted() &&
+	    (need == DRV_PREP_BLANK || need == DRV_PREP_FORMAT)) {
+		/* neither libburn nor the drive stop a blank or format midway */
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s while %s the disc; the drive "
+			     "finished first, and nothing was written", drv_interrupt_signal_name(),
+			     need == DRV_PREP_BLANK ? "blanking" : "formatting");
+		sp_error_hint(err, "the disc is %s now: run the burn again, without --blank",
+			      need == DRV_PREP_BLANK ? "blank" : "formatted and empty");
+		st = SP_FAILED;
 	}
 	if (!ctx)
 		return st;
@@ -257,7 +293,7 @@ static int burn_to_drive(struct cli_ctx *ctx, const struct burn_job *job,
 	struct sp_error err = SP_ERROR_INIT;
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
 	struct img_source src = IMG_SOURCE_INIT;
-	struct burn_view view = { ctx, NULL, -10 };
+	struct burn_view view = { ctx, NULL, -10, false };
 	struct drv_drive *d = NULL;
 	struct drv_write_opts wo;
 	json_t *r = NULL;
@@ -610,7 +646,7 @@ static int burn_append(struct cli_ctx *ctx, const struct burn_job *job)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct drv_append_result res;
-	struct burn_view view = { ctx, NULL, -10 };
+	struct burn_view view = { ctx, NULL, -10, false };
 	double t0 = sp_now();
 	json_t *r;
 

@@ -224,6 +224,7 @@ enum drv_phase {
 	DRV_PHASE_PREPARING,
 	DRV_PHASE_WRITING,
 	DRV_PHASE_CLOSING,
+	DRV_PHASE_CANCELLING,   /* interrupted: waiting for the drive to stop */
 	DRV_PHASE_DONE,
 };
 
@@ -261,9 +262,11 @@ enum sp_status drv_check_writable(struct drv_drive *d, int64_t bytes,
  * its fill is reported).  Checks the medium first (drv_check_writable).
  * Blocks until done, calling progress about five times a second.  A
  * SIGINT/SIGTERM/SIGHUP (drv_interrupted()) cancels the write through
- * libburn (burn_drive_cancel plus the source's cancel), waits for the drive
- * to go idle, and returns SPE_ABORTED; the drive can then be released and
- * grabbed again.  After the write, burn_drive_wrote_well() decides.
+ * libburn (burn_drive_cancel plus the source's cancel), reports progress
+ * once at once with phase DRV_PHASE_CANCELLING, waits for the drive to go
+ * idle, and returns SPE_ABORTED with a message that says what the medium
+ * holds now (read again from the drive); the drive can then be released
+ * and grabbed again.  After the write, burn_drive_wrote_well() decides.
  */
 enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 			 int64_t size, const struct drv_write_opts *o,
@@ -285,6 +288,8 @@ int64_t drv_last_write_lba(const struct drv_drive *d);
 void drv_signals_install(void);
 bool drv_interrupted(void);
 int drv_interrupt_signal(void);
+/* "SIGINT", "SIGTERM", "SIGHUP" (or "a signal"), for messages. */
+const char *drv_interrupt_signal_name(void);
 
 /* ---- test-mode damage ---------------------------------------------------- */
 

@@ -40,3 +40,13 @@ int drv_interrupt_signal(void)
 {
 	return caught;
 }
+
+const char *drv_interrupt_signal_name(void)
+{
+	switch (caught) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	default: return "a signal";
+	}
+}

@@ -195,6 +195,7 @@ struct watch {
 	double t0, last_report, rate_t;
 	int64_t rate_sectors;
 	bool cancelled;
+	bool all_sent;          /* when cancelled: every sector had been sent */
 };
 
 static void sample(struct watch *w, struct burn_source *src,
@@ -203,7 +204,7 @@ static void sample(struct watch *w, struct burn_source *src,
 {
 	double now = sp_now();
 
-	w->p.phase = map_phase(ds);
+	w->p.phase = w->cancelled ? DRV_PHASE_CANCELLING : map_phase(ds);
 	if (bp->sector > w->p.sectors_done)
 		w->p.sectors_done = bp->sector;
 	w->p.sectors_total = total;
@@ -241,9 +242,25 @@ static void watch_write(struct drv_drive *d, struct burn_source *src,
 		if (ds == BURN_DRIVE_IDLE)
 			break;
 		if (drv_interrupted()) {
+			bool first = !w->cancelled;
+
 			/* repeated until idle: a cancel before WRITING may be missed */
 			cancel_write(d, src);
+			if (first) {
+				/* the track is complete once libburn closes it, or
+				 * has sent its last sector (buffered_bytes counts
+				 * what the drive took; a CD pregap adds to it) */
+				w->all_sent = map_phase(ds) == DRV_PHASE_CLOSING ||
+					(total > 0 && bp.sector >= total &&
+					 bp.buffered_bytes >= (off_t)total * SP_SECTOR);
+			}
 			w->cancelled = true;
+			sample(w, src, &bp, ds, total);
+			/* say at once that we stop: closing may take minutes */
+			if (first && progress) {
+				w->last_report = sp_now();
+				progress(&w->p, ctx);
+			}
 		}
 		sample(w, src, &bp, ds, total);
 		if (progress && w->p.elapsed - (w->last_report - w->t0) >= REPORT_EVERY) {
@@ -305,17 +322,73 @@ static enum sp_status set_write_type(struct burn_write_opts *wo,
 	return SP_OK;
 }
 
-static void describe_abort(struct drv_drive *d, const struct watch *w,
-			   struct sp_error *err)
+/* Interrupted before libburn was asked to write: nothing changed. */
+static void describe_abort_before(struct drv_drive *d, struct sp_error *err)
 {
-	int sig = drv_interrupt_signal();
-
-	sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the burn was cancelled",
-		     sig == 2 ? "SIGINT" : sig == 15 ? "SIGTERM" : sig == 1 ? "SIGHUP" : "a signal",
-		     (long long)w->p.sectors_done);
+	sp_error_set(err, SPE_ABORTED, "interrupted by %s before writing; nothing was written",
+		     drv_interrupt_signal_name());
 	sp_error_hint(err, d->is_virtual
-		? "the virtual disc is incomplete: burn it again with --force"
-		: "the disc is incomplete; a write-once disc is probably unusable");
+		? "the virtual drive is unchanged: run the burn again when ready"
+		: "the disc is unchanged: run the burn again when ready");
+}
+
+/*
+ * Interrupted while libburn wrote: the drive has gone idle.  Say what the
+ * medium holds now, as the drive reports it after reading it again, and
+ * what the user can do with it.
+ */
+static void describe_abort(struct drv_drive *d, const struct watch *w,
+			   int64_t total, struct sp_error *err)
+{
+	struct sp_error ignored = SP_ERROR_INIT;
+	struct drv_medium m;
+	const char *sig = drv_interrupt_signal_name(), *name;
+	long long done = (long long)w->p.sectors_done;
+	bool have_medium;
+
+	if (d->is_virtual) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the burn was cancelled",
+			     sig, done);
+		sp_error_hint(err, "the virtual disc is incomplete: burn it again with --force");
+		return;
+	}
+	burn_drive_re_assess(d->bd, 0);
+	have_medium = drv_get_medium(d, &m, &ignored) == SP_OK;
+	name = have_medium ? m.profile_name : "disc";
+	if (w->all_sent) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s while closing; the drive finished "
+			     "first: all %lld sectors are on the %s, but it was not verified",
+			     sig, total >= 0 ? (long long)total : done, name);
+		sp_error_hint(err, "check it with 'spindle verify -d %s IMAGE'", d->address);
+	} else if (!have_medium) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the burn was cancelled",
+			     sig, done);
+		sp_error_hint(err, "the disc is incomplete: check it with 'spindle info -d %s'",
+			      d->address);
+	} else if (m.status == DRV_DISC_BLANK && !overwritable(m.profile)) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s before the first sector was "
+			     "recorded; the %s is still blank", sig, name);
+		sp_error_hint(err, "run the burn again when ready");
+	} else if (overwritable(m.profile)) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the %s holds "
+			     "an incomplete image", sig, done, name);
+		sp_error_hint(err, "burn it again with --blank");
+	} else if (m.status == DRV_DISC_APPENDABLE) {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the %s is left "
+			     "appendable, with an unfinished track in an open session",
+			     sig, done, name);
+		sp_error_hint(err, m.erasable
+			? "blank it with --blank and burn again; --force would write after the unfinished track"
+			: "use a new disc; --force would write after the unfinished track, on what space is left");
+	} else {
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the %s is closed "
+			     "and holds an incomplete track", sig, done, name);
+		sp_error_hint(err, m.erasable
+			? "blank it with --blank and burn again"
+			: "it cannot be written again: use a new disc");
+	}
+	if (have_medium)
+		drv_medium_release(&m);
 }
 
 /*
@@ -414,6 +487,7 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 	struct burn_track *track = NULL;
 	struct burn_write_opts *wo = NULL;
 	struct watch w;
+	int64_t total;
 	enum sp_status st = SP_FAILED;
 
 	memset(&w, 0, sizeof(w));
@@ -453,7 +527,7 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 	if (!d->is_virtual)
 		burn_drive_set_speed(d->bd, 0, drv_speed_kbps(&o->speed, d->profile));
 	if (drv_interrupted()) {
-		describe_abort(d, &w, err);
+		describe_abort_before(d, err);
 		goto out;
 	}
 	d->write_lba = 0;
@@ -469,13 +543,13 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 
 	burn_disc_write(wo, disc);
 	w.p.x_speed_kbps = drv_x_speed_kbps(d->profile);
-	watch_write(d, src, size >= 0 ? (int64_t)sp_bytes_to_sectors((uint64_t)size) : -1,
-		    progress, ctx, &w);
+	total = size >= 0 ? (int64_t)sp_bytes_to_sectors((uint64_t)size) : -1;
+	watch_write(d, src, total, progress, ctx, &w);
 	d->readable = -1;               /* the medium changed */
 
 	if (w.cancelled || drv_interrupted()) {
 		drv_clear_messages();
-		describe_abort(d, &w, err);
+		describe_abort(d, &w, total, err);
 		goto out;
 	}
 	if (!burn_drive_wrote_well(d->bd)) {

@@ -562,6 +562,17 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 		sim_clock_io(dev, lba, n, true);
 		return 0;
 	}
+	/* several tracks may be open (reserved ones, and the invisible one at
+	 * the end): the write goes to the one whose next writable address it
+	 * names, or else to the first, which refuses it */
+	for (int i = 0; i < d->n_tracks && !dev->test_write; i++) {
+		struct sim_track *r = &d->tracks[i];
+
+		if ((r->state == TRK_OPEN ||
+		     (r->state == TRK_RESERVED && r->written < r->size)) &&
+		    r->start + r->written == lba)
+			t = r;
+	}
 	for (int i = 0; i < d->n_tracks && !t; i++)
 		if (d->tracks[i].state == TRK_RESERVED &&
 		    d->tracks[i].written < d->tracks[i].size)

@@ -24,6 +24,13 @@
  *   MMCSIM_SLEEP_SCALE  multiply usleep()/sleep() of the program by this
  *                   (e.g. 0.1): libburn polls a drive in half seconds, which
  *                   a simulated drive does not need; default 1
+ *   MMCSIM_STALL    "WHAT FILE": hold the first command matching WHAT before
+ *                   it runs; create FILE.held, wait until FILE.go exists
+ *                   (at most 120 s), then carry on.  WHAT is write[@LBA]
+ *                   (WRITE(10)/(12) reaching LBA), sync, close-track,
+ *                   close-session, cue, reserve, blank, format, modeselect,
+ *                   or an opcode in hex.  For tests that must signal a
+ *                   program at a known point of its work.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -511,6 +518,110 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask, struct stat
 	return real_statx(dirfd, path, flags, mask, sx);
 }
 
+/* ---- holding a command at a chosen point (MMCSIM_STALL) ---- */
+
+static struct {
+	bool parsed, armed;
+	int op;                 /* opcode, or -1 for WRITE(10)/(12) */
+	int close_func;         /* 5Bh: 1 track, 2 session and above; 0 any */
+	int64_t lba;            /* write: the first WRITE reaching this LBA */
+	char file[900];
+} stall;
+
+static void stall_parse(void)
+{
+	static const struct { const char *name; int op, func; } names[] = {
+		{ "write", -1, 0 }, { "sync", 0x35, 0 }, { "close-track", 0x5b, 1 },
+		{ "close-session", 0x5b, 2 }, { "cue", 0x5d, 0 }, { "reserve", 0x53, 0 },
+		{ "blank", 0xa1, 0 }, { "format", 0x04, 0 }, { "modeselect", 0x55, 0 },
+	};
+	const char *env = getenv("MMCSIM_STALL");
+	char what[64] = "", *at;
+	int n = 0;
+
+	stall.parsed = true;
+	if (!env || sscanf(env, "%63s %n", what, &n) != 1 || !env[n])
+		return;
+	snprintf(stall.file, sizeof(stall.file), "%s", env + n);
+	at = strchr(what, '@');
+	if (at) {
+		*at++ = '\0';
+		stall.lba = strtoll(at, NULL, 10);
+	}
+	stall.op = -2;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(what, names[i].name) == 0) {
+			stall.op = names[i].op;
+			stall.close_func = names[i].func;
+		}
+	if (stall.op == -2) {
+		char *end;
+		long op = strtol(what, &end, 16);
+
+		if (*end || op < 0 || op > 0xff) {
+			fprintf(stderr, "mmcsim: bad MMCSIM_STALL '%s'\n", env);
+			return;
+		}
+		stall.op = (int)op;
+	}
+	stall.armed = true;
+}
+
+static bool stall_matches(const uint8_t *cdb)
+{
+	int op = cdb[0];
+
+	if (stall.op == -1) {
+		int64_t lba, n;
+
+		if (op == 0x2a) {
+			lba = sim_get32(cdb + 2);
+			n = sim_get16(cdb + 7);
+			if (lba >= 0x80000000LL)
+				lba -= 0x100000000LL;
+		} else if (op == 0xaa) {
+			lba = sim_get32(cdb + 2);
+			n = sim_get32(cdb + 6);
+		} else {
+			return false;
+		}
+		return lba + n > stall.lba;
+	}
+	if (op != stall.op)
+		return false;
+	if (op == 0x5b && stall.close_func == 1)
+		return (cdb[2] & 7) == 1;
+	if (op == 0x5b && stall.close_func == 2)
+		return (cdb[2] & 7) >= 2;
+	return true;
+}
+
+/* Outside the model's lock: other threads keep talking to the drive. */
+static void stall_maybe(struct sim_dev *d, const uint8_t *cdb)
+{
+	char path[1000];
+	int fd;
+
+	pthread_mutex_lock(&lock);
+	if (!stall.parsed)
+		stall_parse();
+	if (!stall.armed || !stall_matches(cdb)) {
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	stall.armed = false;
+	pthread_mutex_unlock(&lock);
+	sim_log(d, "stall: holding command %02x", cdb[0]);
+	snprintf(path, sizeof(path), "%s.held", stall.file);
+	fd = real_open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		real_close(fd);
+	snprintf(path, sizeof(path), "%s.go", stall.file);
+	for (int i = 0; i < 12000 && access(path, F_OK) != 0; i++)
+		real_usleep(10000);
+	sim_log(d, "stall: released command %02x", cdb[0]);
+}
+
 /* ---- SG_IO ---- */
 
 static void fill_sense(struct sg_io_hdr *h, const struct sim_cmd *c)
@@ -563,6 +674,7 @@ static int do_sg_io(struct sim_dev *d, struct sg_io_hdr *h)
 		c.len = 0;
 	if (c.len && !c.to_dev)
 		memset(c.buf, 0, c.len);
+	stall_maybe(d, c.cdb);
 	pthread_mutex_lock(&lock);
 	sim_execute(d, &c);
 	pthread_mutex_unlock(&lock);
