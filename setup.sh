@@ -7,8 +7,8 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake pkg-config \
  libburn-dev libisofs-dev libisoburn-dev libcdio-dev libcdio-paranoia-dev \
- libssl-dev libjansson-dev libflac-dev \
- xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq \
+ libssl-dev libjansson-dev libflac-dev zlib1g-dev \
+ xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils cd-paranoia python3 jq \
  valgrind clang qemu-system-x86 busybox-static linux-image-amd64 kmod cpio"
 
 missing=""

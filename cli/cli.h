@@ -78,6 +78,11 @@ void cli_progress(struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_progress_end(struct cli_ctx *ctx);
 
+/* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
+ * with rip's argv; rip_audio_opts are its options, for rip's --help. */
+int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);
+extern const struct cli_opt rip_audio_opts[];
+
 /* help.c */
 void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);

@@ -2,17 +2,16 @@
 /* cmd_rip.c - spindle rip.  PLACEHOLDER until its issue lands. */
 #include "config.h"
 
+#include <string.h>
+
 #include "cli/cli.h"
 
-static const struct cli_opt opts[] = {
-	{ NULL, 0, NULL, NULL }
-};
 
 const struct cli_doc doc_rip = {
 	"[-d DRIVE | SOURCE] -o OUT.iso [--map OUT.map]",
 	"Copy a disc to an image, recovering from read errors",
 	"",
-	opts,
+	rip_audio_opts,
 };
 
 int cmd_rip(struct cli_ctx *ctx, int argc, char **argv)
@@ -21,6 +20,10 @@ int cmd_rip(struct cli_ctx *ctx, int argc, char **argv)
 	const char *arg;
 	int c;
 
+	/* audio and raw copies live in cmd_rip_audio.c */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--audio") || !strcmp(argv[i], "--raw"))
+			return cmd_rip_audio(ctx, argc, argv);
 	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
 		if (c == CLI_OPT_EXIT)
 			return SP_EXIT_OK;
