@@ -39,7 +39,7 @@ const struct cli_opt rip_audio_opts[] = {
 	{ "offset", OPT_OFFSET, "SAMPLES", "with --audio: the drive's read offset in samples "
 	  "(as in AccurateRip's drive list, e.g. +6 or -472); default 0" },
 	{ "retries", OPT_RETRIES, "N", "with --audio: read attempts per sector before paranoia "
-	  "gives up on it and logs it (1 to 1000, default 20)" },
+	  "gives up on it and logs it (5 to 1000, default 20; libcdio-paranoia never gives up below 5)" },
 	{ "test-and-copy", OPT_TEST_AND_COPY, NULL, "with --audio: read each track twice and log "
 	  "both CRCs; a difference means the rip is not to be trusted" },
 	{ "c2", OPT_C2, NULL, "with --raw: ask the drive for C2 error pointers and count the "
@@ -130,7 +130,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 				return SP_EXIT_USAGE;
 			break;
 		case OPT_RETRIES:
-			if (cli_parse_uint_opt(ctx, "--retries", arg, 1, 1000, &v) < 0)
+			if (cli_parse_uint_opt(ctx, "--retries", arg, 5, 1000, &v) < 0)
 				return SP_EXIT_USAGE;
 			a->ao.retries = (int)v;
 			break;

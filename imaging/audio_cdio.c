@@ -11,6 +11,9 @@
  *    are therefore checked with our own parser first, and a sheet whose BIN
  *    has another name is opened through a temporary directory holding a
  *    copy of the sheet and a symbolic link to the BIN;
+ *  - the cdrdao driver looks for a .toc's files relative to the current
+ *    directory, not the .toc's: a copy with absolute paths is opened from a
+ *    temporary directory;
  *  - a cdrdao .toc whose last track has a START (pregap) reports that track
  *    longer by the pregap than its FILE holds.
  */
@@ -136,6 +139,67 @@ out:
 	return st;
 }
 
+/* Copy a .toc into s->tmpdir with its FILE/AUDIOFILE/DATAFILE names made
+ * absolute; *open_as is the copy. */
+static enum sp_status absolute_toc(struct cdio_source *s, const char *path,
+				   char *open_as, size_t len, struct sp_error *err)
+{
+	char dir[PATH_MAX], *text = NULL, *res = NULL;
+	const char *slash;
+	size_t tlen = 0, rlen = 0;
+	FILE *in = NULL, *out = NULL;
+	enum sp_status st = SP_FAILED;
+
+	if (!realpath(path, dir))
+		return sp_error_set_errno(err, errno, "cannot open '%s'", path);
+	slash = strrchr(dir, '/');
+	dir[slash - dir + 1] = '\0';
+	in = fopen(path, "rb");
+	out = open_memstream(&res, &rlen);
+	if (!in || !out) {
+		sp_error_set_errno(err, errno, "cannot read '%s'", path);
+		goto out;
+	}
+	text = malloc(1 << 20);
+	if (!text) {
+		sp_error_set(err, SPE_NOMEM, "out of memory");
+		goto out;
+	}
+	tlen = fread(text, 1, (1 << 20) - 1, in);
+	text[tlen] = '\0';
+	for (const char *p = text; *p; ) {
+		const char *q = strstr(p, "FILE \"");
+
+		if (!q) {
+			fputs(p, out);
+			break;
+		}
+		q += 6;
+		fwrite(p, 1, (size_t)(q - p), out);
+		if (*q != '/')
+			fputs(dir, out);
+		p = q;
+	}
+	fclose(out);
+	out = NULL;
+	strcpy(s->tmpdir, "/tmp/spindle-toc-XXXXXX");
+	if (!mkdtemp(s->tmpdir)) {
+		s->tmpdir[0] = '\0';
+		sp_error_set_errno(err, errno, "cannot create a temporary directory");
+		goto out;
+	}
+	snprintf(open_as, len, "%s/disc.toc", s->tmpdir);
+	st = sp_write_file_atomic(open_as, res, rlen, err);
+out:
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	free(text);
+	free(res);
+	return st;
+}
+
 enum sp_status cdio_source_open(struct cdio_source *s, const char *source,
 				struct sp_error *err)
 {
@@ -164,6 +228,10 @@ enum sp_status cdio_source_open(struct cdio_source *s, const char *source,
 			}
 		} else if (has_suffix(source, ".toc")) {
 			driver = DRIVER_CDRDAO;
+			if (absolute_toc(s, source, open_as, sizeof(open_as), err) != SP_OK) {
+				cdio_source_close(s, false);
+				return SP_FAILED;
+			}
 		} else if (has_suffix(source, ".nrg")) {
 			driver = DRIVER_NRG;
 		} else {
@@ -272,6 +340,8 @@ void cdio_source_close(struct cdio_source *s, bool handle_owned_elsewhere)
 		snprintf(path, sizeof(path), "%s/disc.cue", s->tmpdir);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/disc.bin", s->tmpdir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/disc.toc", s->tmpdir);
 		unlink(path);
 		rmdir(s->tmpdir);
 		s->tmpdir[0] = '\0';

@@ -13,7 +13,8 @@
  *
  * Offset correction: with --offset N the track's sample i is the disc's
  * sample (start * 588 + i + N).  Samples outside the readable audio (before
- * the disc, past the lead-out, inside a data track) are silence.
+ * the disc, past the lead-out, inside a data track or the gap after it)
+ * are silence.
  *
  * paranoia's callback takes no user pointer.  The events of the track
  * being read therefore go through the file-static `cb_events`, and the
@@ -212,10 +213,25 @@ fail:
 	return SP_FAILED;
 }
 
-/* Is sector lsn readable audio, as far as the TOC says? */
+/*
+ * Is sector lsn audio that paranoia can read?  Both the TOC and cdda's own
+ * track table must say so: paranoia loops forever on a sector outside
+ * cdda's audio tracks, and cdda counts the gap between a data track and
+ * the next audio track as part of the data track.
+ */
 static bool audio_sector(const struct img_audio_rip *r, int64_t lsn)
 {
-	if (lsn < 0 || lsn >= r->leadout)
+	cdrom_drive_t *d = r->cdda;
+	track_t tn;
+
+	if (lsn < 0 || lsn >= r->leadout || lsn < cdio_cddap_disc_firstsector(d) ||
+	    lsn > cdio_cddap_disc_lastsector(d))
+		return false;
+	tn = cdio_cddap_sector_gettrack(d, (lsn_t)lsn);
+	/* cdda places no track before track 1's INDEX 01: hidden audio */
+	if (lsn < cdio_cddap_track_firstsector(d, 1))
+		tn = 1;
+	if (tn == CDIO_INVALID_TRACK || !cdio_cddap_track_audiop(d, tn))
 		return false;
 	for (int i = 0; i < r->n_tracks; i++) {
 		const struct img_audio_track *t = &r->tracks[i];

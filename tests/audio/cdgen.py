@@ -8,7 +8,9 @@
 #   cdgen.py sums PCMFILE FIRST LAST         CRC32, AccurateRip v1, v2 (hex), for a
 #                                            track that is the disc's first/last
 #                                            audio track (0 or 1)
-#   cdgen.py iso DIR OUT                     the data track's 2048-byte user data
+#
+# gen also writes DIR/disc.toc (cdrdao) for audio discs, and DIR/expected.iso
+# (the data track's user data) for mixed ones.
 #
 # Sample content is pseudo-random and distinct per track, so that any shift,
 # swap or loss of samples changes the bytes.
@@ -77,14 +79,29 @@ def gen(d, mixed, htoa):
     if mixed:
         with open(os.path.join(d, "expected.iso"), "wb") as f:
             f.write(iso)
+    else:
+        # the same disc as a cdrdao TOC: START marks the gaps (INDEX 00)
+        toc = ["CD_DA"]
+        for t in layout["tracks"]:
+            length = t["end"] - t["gap_start"]
+            toc.append("TRACK AUDIO")
+            toc.append('FILE "disc.bin" %s %s' % (msf(t["gap_start"]), msf(length)))
+            if t["start"] > t["gap_start"] and t["number"] > 1:
+                toc.append("START " + msf(t["start"] - t["gap_start"]))
+        with open(os.path.join(d, "disc.toc"), "w") as f:
+            f.write("\n".join(toc) + "\n")
 
 
 def audio_sector(layout, lsn):
+    """Audio a rip reads; the gap after a data track counts as silence."""
     if lsn < 0 or lsn >= layout["leadout"]:
         return False
+    prev_audio = True
     for t in layout["tracks"]:
-        if t["gap_start"] <= lsn < t["end"]:
+        first = t["gap_start"] if prev_audio else t["start"]
+        if first <= lsn < t["end"]:
             return t["audio"]
+        prev_audio = t["audio"]
     return False
 
 
@@ -138,8 +155,6 @@ def main(a):
         pcm(a[1], int(a[2]), int(a[3]), a[4])
     elif a[0] == "sums":
         sums(a[1], a[2] == "1", a[3] == "1")
-    elif a[0] == "iso":
-        pass
     else:
         sys.exit("usage: see the top of cdgen.py")
 
