@@ -57,6 +57,7 @@ const char *img_cue_mode_name(enum img_cue_mode mode)
 struct cue_line {
 	const char *p, *end;
 	int lineno;
+	bool bad_quote;             /* a quoted word ran to the end of the line */
 	const char *name;
 	struct sp_error *err;
 };
@@ -105,6 +106,8 @@ static bool next_word(struct cue_line *l, char *buf, size_t len, bool *too_long)
 		}
 		if (l->p < l->end)
 			l->p++;
+		else
+			l->bad_quote = true;
 	} else {
 		while (l->p < l->end && *l->p != ' ' && *l->p != '\t') {
 			if (n + 1 < len)
@@ -337,7 +340,19 @@ static enum sp_status kw_text(struct cue_line *l, const char *kw, char *dst,
 	return SP_OK;
 }
 
+static enum sp_status parse_keyword(struct cue_state *st, struct cue_line *l);
+
 static enum sp_status parse_line(struct cue_state *st, struct cue_line *l)
+{
+	l->bad_quote = false;
+	if (parse_keyword(st, l) != SP_OK)
+		return SP_FAILED;
+	if (l->bad_quote)
+		return line_error(l, "a quote is not closed");
+	return SP_OK;
+}
+
+static enum sp_status parse_keyword(struct cue_state *st, struct cue_line *l)
 {
 	struct img_cue_track *t = st->t;
 	char kw[32];
