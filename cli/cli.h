@@ -83,6 +83,11 @@ void cli_progress_end(struct cli_ctx *ctx);
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);
 extern const struct cli_opt rip_audio_opts[];
 
+/* cmd_burn_audio.c: `burn` of an audio CD, entered from cmd_burn() with
+ * burn's argv; burn_audio_opts are its options, for burn's --help. */
+int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv);
+extern const struct cli_opt burn_audio_opts[];
+
 /* help.c */
 void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);

@@ -2,17 +2,16 @@
 /* cmd_burn.c - spindle burn.  PLACEHOLDER until its issue lands. */
 #include "config.h"
 
-#include "cli/cli.h"
+#include <string.h>
+#include <strings.h>
 
-static const struct cli_opt opts[] = {
-	{ NULL, 0, NULL, NULL }
-};
+#include "cli/cli.h"
 
 const struct cli_doc doc_burn = {
 	"[-d DRIVE] IMAGE|-",
 	"Write an image file or standard input to a disc",
 	"",
-	opts,
+	burn_audio_opts,
 };
 
 int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
@@ -21,6 +20,16 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	const char *arg;
 	int c;
 
+	/* audio CDs live in cmd_burn_audio.c */
+	for (int i = 1; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+
+		if (!strcmp(argv[i], "--audio") ||
+		    (l > 4 && (!strcasecmp(argv[i] + l - 4, ".cue") ||
+			       !strcasecmp(argv[i] + l - 4, ".wav"))) ||
+		    (l > 5 && !strcasecmp(argv[i] + l - 5, ".flac")))
+			return cmd_burn_audio(ctx, argc, argv);
+	}
 	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
 		if (c == CLI_OPT_EXIT)
 			return SP_EXIT_OK;

@@ -342,5 +342,10 @@ void img_audio_layout_release(struct img_audio_layout *l);
 enum sp_status img_audio_track_source(const struct img_audio_layout_track *t,
 				      struct burn_source **out,
 				      struct sp_error *err);
+/* Drop a reference to such a source (NULL is fine). */
+void img_audio_source_free(struct burn_source *src);
+/* Read a track through its source, as a burn would, and CRC32 its bytes. */
+enum sp_status img_audio_track_crc32(const struct img_audio_layout_track *t,
+				     uint32_t *crc, struct sp_error *err);
 
 #endif
