@@ -10,7 +10,7 @@
 const struct cli_doc doc_burn = {
 	"[-d DRIVE] IMAGE|-",
 	"Write an image file or standard input to a disc",
-	"",
+	BURN_AUDIO_DESCRIPTION,
 	burn_audio_opts,
 };
 

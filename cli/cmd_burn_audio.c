@@ -35,7 +35,7 @@ const struct cli_opt burn_audio_opts[] = {
 static const struct cli_doc doc_burn_audio = {
 	"--audio [-d DRIVE] (SHEET.cue | FILE.wav|FILE.flac...)",
 	"Burn an audio CD",
-	"",
+	BURN_AUDIO_DESCRIPTION,
 	burn_audio_opts,
 };
 
@@ -177,6 +177,7 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 
 	sub.doc = &doc_burn_audio;
 	ctx->cmd = &sub;
+	cli_options_first(argc, argv, burn_audio_opts);
 	while (rc < 0 && (c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
 		switch (c) {
 		case CLI_OPT_EXIT: rc = SP_EXIT_OK; break;

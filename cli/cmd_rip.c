@@ -10,7 +10,7 @@
 const struct cli_doc doc_rip = {
 	"[-d DRIVE | SOURCE] -o OUT.iso [--map OUT.map]",
 	"Copy a disc to an image, recovering from read errors",
-	"",
+	RIP_AUDIO_DESCRIPTION,
 	rip_audio_opts,
 };
 

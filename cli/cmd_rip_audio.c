@@ -51,9 +51,9 @@ const struct cli_opt rip_audio_opts[] = {
 };
 
 static const struct cli_doc doc_rip_audio = {
-	"--audio -o DIR [OPTIONS] (-d DRIVE | SOURCE) | --raw -o DISC.bin (-d DRIVE | SOURCE)",
+	"--audio (-d DRIVE | SOURCE) -o DIR [OPTIONS] | --raw (-d DRIVE | SOURCE) -o DISC.bin",
 	"Rip an audio CD securely, or copy a CD's raw sectors to BIN/CUE",
-	"",
+	RIP_AUDIO_DESCRIPTION,
 	rip_audio_opts,
 };
 
@@ -164,6 +164,56 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		return cli_usage_error(ctx, "'%s' is a virtual drive: it holds no CD sectors; "
 				       "give a .cue/.toc/.nrg image instead", a->source);
 	return -1;
+}
+
+/* Does option `a` (as written on the command line) take a separate value? */
+static bool takes_value(const char *a, const struct cli_opt *opts)
+{
+	if (a[1] == '-') {
+		if (strchr(a, '='))
+			return false;
+		if (!strcmp(a + 2, "drive"))
+			return true;
+		for (const struct cli_opt *o = opts; o->name; o++)
+			if (!strcmp(a + 2, o->name))
+				return o->arg != NULL;
+		return false;
+	}
+	for (const char *c = a + 1; *c; c++) {
+		bool arg = *c == 'd';
+
+		for (const struct cli_opt *o = opts; o->name; o++)
+			if (o->key == *c)
+				arg = o->arg != NULL;
+		if (arg)
+			return c[1] == '\0';
+	}
+	return false;
+}
+
+void cli_options_first(int argc, char **argv, const struct cli_opt *opts)
+{
+	char **pos = malloc(sizeof(*pos) * (size_t)argc);
+	int n = 0, w = 1, i;
+
+	if (!pos)
+		return;
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] != '-' || !argv[i][1]) {
+			pos[n++] = argv[i];
+			continue;
+		}
+		argv[w++] = argv[i];
+		if (takes_value(argv[i], opts) && i + 1 < argc)
+			argv[w++] = argv[++i];
+	}
+	if (i < argc && n)
+		argv[w++] = argv[i++];      /* "--" before the moved positionals */
+	for (int k = 0; k < n; k++)
+		argv[w++] = pos[k];
+	while (i < argc)
+		argv[w++] = argv[i++];
+	free(pos);
 }
 
 /* ---- the log ------------------------------------------------------------ */
@@ -465,6 +515,7 @@ int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv)
 	/* parse against this file's options, still under the name "rip" */
 	sub.doc = &doc_rip_audio;
 	ctx->cmd = &sub;
+	cli_options_first(argc, argv, rip_audio_opts);
 	rc = parse_args(ctx, argc, argv, &a);
 	if (rc < 0)
 		rc = a.audio ? rip_audio(ctx, &a) : rip_raw(ctx, &a);

@@ -245,6 +245,14 @@ test_rip_audio_bin_with_another_name() {
 	for n in 1 2 3 4; do expect_track ripped "$n" 0; done
 }
 
+test_rip_audio_options_after_source() {
+	need_tools
+	python3 "$GEN" gen src --no-htoa
+	run rip --audio src/disc.cue -o ripped --format=wav --offset -3
+	expect_exit 0
+	for n in 1 2 3 4; do expect_track ripped "$n" -3; done
+}
+
 test_rip_raw_mixed_mode() {
 	need_tools
 	python3 "$GEN" gen src --mixed
