@@ -466,6 +466,8 @@ static int rip_raw(struct cli_ctx *ctx, struct rip_audio_args *a)
 	cli_progress_end(ctx);
 	if (st != SP_OK && st != SP_WARN)
 		return cli_fail(ctx, &err);
+	if (a->ro.c2 && !res.mmc)
+		cli_warn(ctx, "--c2: an image has no C2 error pointers; it was read without");
 	if (ctx->json) {
 		o = cli_json_result(ctx, st == SP_OK);
 		json_object_set_new(o, "mode", json_string("raw"));

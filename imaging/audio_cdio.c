@@ -212,8 +212,17 @@ enum sp_status cdio_source_open(struct cdio_source *s, const char *source,
 	cdio_log_set_handler(log_handler);
 	last_message[0] = '\0';
 	snprintf(open_as, sizeof(open_as), "%s", source);
-	if (stat(source, &sb) < 0)
-		return sp_error_set_errno(err, errno, "cannot open '%s'", source);
+	if (stat(source, &sb) < 0) {
+		int e = errno;
+
+		if (has_suffix(source, ".cue") || has_suffix(source, ".toc") ||
+		    has_suffix(source, ".nrg"))
+			return sp_error_set_errno(err, e, "cannot open '%s'", source);
+		sp_error_set(err, SPE_NODRIVE, "cannot use drive '%s': %s", source, strerror(e));
+		sp_error_hint(err, "'spindle drives' lists the drives; an image must end "
+			      "in .cue, .toc or .nrg");
+		return SP_FAILED;
+	}
 	if (S_ISDIR(sb.st_mode)) {
 		sp_error_set(err, SPE_USAGE, "'%s' is a directory, not a disc image or drive", source);
 		return SP_FAILED;

@@ -228,6 +228,15 @@ test_rip_audio_bad_inputs() {
 	run rip --audio --offset 99999 -o ripped src/disc.cue
 	expect_exit 2
 	expect_err "--offset"
+	run rip --audio -d /dev/nonexistent-sr9 -o ripped
+	expect_exit 3
+	expect_err "cannot use drive '/dev/nonexistent-sr9'"
+	run rip --audio -o ripped src/gone.cue
+	expect_exit 1
+	expect_err "cannot open 'src/gone.cue'"
+	run rip --audio -d stdio:x -o ripped
+	expect_exit 2
+	expect_err "is a virtual drive"
 	run rip --audio --format mp3 -o ripped src/disc.cue
 	expect_exit 2
 	expect_err "'mp3' is neither flac nor wav"
@@ -281,6 +290,9 @@ test_rip_raw_mixed_mode() {
 	expect_exit 0
 	expect_eq "$(json_get .sectors)" 717
 	expect_eq "$(json_get .bad_sectors)" 0
+	run rip --raw --c2 --force -o copy.bin src/disc.cue
+	expect_exit 0
+	expect_err "--c2: an image has no C2 error pointers"
 	run rip --raw -o copy.img src/disc.cue
 	expect_exit 2
 	expect_err "should be named like DISC.bin"
