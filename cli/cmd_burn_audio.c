@@ -188,8 +188,11 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 		default: rc = SP_EXIT_USAGE; break;
 		}
 	}
-	if (rc >= 0)
+	if (rc >= 0) {
+		free(ctx->longopts);    /* left the option loop early */
+		ctx->longopts = NULL;
 		goto out;
+	}
 	n = argc - ctx->optind;
 	if (n < 1) {
 		rc = cli_usage_error(ctx, "nothing to burn: give a CUE sheet or WAV/FLAC files");

@@ -2,6 +2,8 @@
 /* cmd_convert.c - spindle convert: a BIN/CUE image's data track to ISO. */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "cli/cli.h"
 #include "imaging/imaging.h"
 
@@ -40,8 +42,11 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 			out = arg;
 		else if (c == OPT_FORCE)
 			force = true;
-		else
+		else {
+			free(ctx->longopts);    /* left the option loop early */
+			ctx->longopts = NULL;
 			return SP_EXIT_USAGE;
+		}
 	}
 	if (ctx->optind >= argc)
 		return cli_usage_error(ctx, "which image? give IMAGE.cue");

@@ -102,6 +102,15 @@ static int parse_ranges(struct cli_ctx *ctx, const char *s, struct img_ranges *r
 	return rc ? -1 : 0;
 }
 
+/* Leaving the option loop early: cli_next_opt() frees its tables only at
+ * the end of the options. */
+static int stop_options(struct cli_ctx *ctx, int rc)
+{
+	free(ctx->longopts);
+	ctx->longopts = NULL;
+	return rc;
+}
+
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_audio_args *a)
 {
 	const char *arg;
@@ -113,7 +122,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		case CLI_OPT_EXIT:
 			return SP_EXIT_OK;
 		case CLI_OPT_ERROR:
-			return SP_EXIT_USAGE;
+			return stop_options(ctx, SP_EXIT_USAGE);
 		case 'o': a->out = arg; break;
 		case OPT_AUDIO: a->audio = true; break;
 		case OPT_RAW: a->raw = true; break;
@@ -123,15 +132,16 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 			else if (!strcmp(arg, "wav"))
 				a->ao.format = IMG_AUDIO_WAV;
 			else
-				return cli_usage_error(ctx, "--format: '%s' is neither flac nor wav", arg);
+				return stop_options(ctx, cli_usage_error(ctx,
+					"--format: '%s' is neither flac nor wav", arg));
 			break;
 		case OPT_OFFSET:
 			if (parse_offset(ctx, arg, &a->ao.offset) < 0)
-				return SP_EXIT_USAGE;
+				return stop_options(ctx, SP_EXIT_USAGE);
 			break;
 		case OPT_RETRIES:
 			if (cli_parse_uint_opt(ctx, "--retries", arg, 5, 1000, &v) < 0)
-				return SP_EXIT_USAGE;
+				return stop_options(ctx, SP_EXIT_USAGE);
 			a->ao.retries = (int)v;
 			break;
 		case OPT_TEST_AND_COPY: a->ao.test_and_copy = true; break;
@@ -139,10 +149,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		case OPT_FORCE: a->ao.force = a->ro.force = true; break;
 		case OPT_TEST_UNREADABLE:
 			if (parse_ranges(ctx, arg, &a->unreadable) < 0)
-				return SP_EXIT_USAGE;
+				return stop_options(ctx, SP_EXIT_USAGE);
 			break;
 		default:
-			return SP_EXIT_USAGE;
+			return stop_options(ctx, SP_EXIT_USAGE);
 		}
 	}
 	if (a->audio == a->raw)
