@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,9 +90,30 @@ const struct cli_doc doc_burn = {
 	"drive that fails does not stop the others; each drive's result is "
 	"reported (with --json as a \"drive_result\" object), and the exit "
 	"status is that of the first failed drive in -d order.  Duplication "
-	"takes an image file, not standard input nor sources to master.",
+	"takes an image file, not standard input nor sources to master.\n\n"
+	BURN_AUDIO_DESCRIPTION,
 	opts,
+	burn_audio_opts,
 };
+
+/* An audio CD is asked for by --audio, or by a .cue, .wav or .flac
+ * argument that is not a graft point (a .wav inside an ISO is data). */
+static bool wants_audio(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		size_t l = strlen(argv[i]);
+
+		if (!strcmp(argv[i], "--audio"))
+			return true;
+		if (argv[i][0] == '-' || strchr(argv[i], '='))
+			continue;
+		if ((l > 4 && (!strcasecmp(argv[i] + l - 4, ".cue") ||
+			       !strcasecmp(argv[i] + l - 4, ".wav"))) ||
+		    (l > 5 && !strcasecmp(argv[i] + l - 5, ".flac")))
+			return true;
+	}
+	return false;
+}
 
 struct burn_job {
 	const char *image;
@@ -726,6 +748,8 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	struct burn_job job = { .wo = DRV_WRITE_OPTS_INIT, .verify = true };
 	int rc;
 
+	if (wants_audio(argc, argv))
+		return cmd_burn_audio(ctx, argc, argv);
 	cli_master_args_init(&job.ma);
 	cli_permute_args(ctx, argc, argv);
 	rc = parse_args(ctx, argc, argv, &job);

@@ -35,6 +35,7 @@ const struct cli_doc doc_verify = {
 	"read.  A disc or image without tags gets a message saying so and the "
 	"SHA-256 of its content, with status 0.",
 	opts,
+	NULL,
 };
 
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
