@@ -62,6 +62,11 @@ int cli_parse_size_opt(struct cli_ctx *ctx, const char *opt, const char *s,
 int cli_parse_uint_opt(struct cli_ctx *ctx, const char *opt, const char *s,
 		       uint64_t min, uint64_t max, uint64_t *out);
 
+/* Print err on stderr as "spindle WHAT: error: ...", then its hint and,
+ * with -v, its detail; WHAT defaults to the command's name.  For a
+ * command that has already emitted its own JSON result. */
+void cli_print_error(struct cli_ctx *ctx, const char *what, const struct sp_error *err);
+
 /*
  * Report err: a line "spindle: error: MSG", a "hint: ..." line, the library
  * detail with -v; with --json a result object {"type":"result","ok":false,

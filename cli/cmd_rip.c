@@ -367,9 +367,8 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		if (rc != SP_EXIT_OK)
 			json_object_set_new(r, "error", cli_error_json(&err));
 		cli_json_emit(r);
-		if (rc != SP_EXIT_OK) {
-			fprintf(stderr, "spindle rip: error: %s\nhint: %s\n", err.msg, err.hint);
-		}
+		if (rc != SP_EXIT_OK)
+			cli_print_error(ctx, NULL, &err);
 		return rc;
 	}
 	cli_progress_end(ctx);
