@@ -25,6 +25,7 @@ struct cli_ctx {
 	bool quiet;             /* -q: no progress */
 	bool tty;               /* stderr is a terminal: show progress */
 	int optind;             /* first positional argument after parsing */
+	double json_progress_at; /* when cli_json_progress last emitted */
 	/* parser state */
 	void *longopts;
 	char shortopts[128];
@@ -81,6 +82,9 @@ void cli_warn(struct cli_ctx *ctx, const char *fmt, ...)
 json_t *cli_error_json(const struct sp_error *err);
 /* Print obj as one compact line on stdout and drop the reference. */
 void cli_json_emit(json_t *obj);
+/* Emit the progress event ev (taking the reference) if final or if a
+ * second has passed since the last one; otherwise drop it. */
+void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final);
 /* A result object {"type":"result","command":NAME,"ok":ok}. */
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok);
 

@@ -134,16 +134,6 @@ struct burn_view {
 	double last_json;
 };
 
-static const char *phase_name(enum drv_phase p)
-{
-	switch (p) {
-	case DRV_PHASE_PREPARING: return "preparing";
-	case DRV_PHASE_WRITING: return "writing";
-	case DRV_PHASE_CLOSING: return "closing";
-	default: return "done";
-	}
-}
-
 static void show_progress(const struct drv_progress *p, void *vv)
 {
 	struct burn_view *v = vv;
@@ -160,7 +150,7 @@ static void show_progress(const struct drv_progress *p, void *vv)
 			return;
 		v->last_json = p->elapsed;
 		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:i, s:i, s:f}",
-			"type", "progress", "command", "burn", "phase", phase_name(p->phase),
+			"type", "progress", "command", "burn", "phase", drv_phase_name(p->phase),
 			"sectors_done", (json_int_t)p->sectors_done,
 			"sectors_total", (json_int_t)p->sectors_total,
 			"percent", pct, "bytes_per_sec", p->bytes_per_sec, "x_speed", x,
@@ -175,7 +165,7 @@ static void show_progress(const struct drv_progress *p, void *vv)
 	if (pct >= 0)
 		snprintf(pcts, sizeof(pcts), "%5.1f%%", pct);
 	cli_progress(ctx, "%s %s  %6.1f MB/s %5.1fx  ETA %s  fifo %s  buffer %s",
-		     phase_name(p->phase), pcts, p->bytes_per_sec / 1e6, x,
+		     drv_phase_name(p->phase), pcts, p->bytes_per_sec / 1e6, x,
 		     sp_human_time(eta, t, sizeof(t)), fifo, buf);
 }
 

@@ -41,6 +41,19 @@ static const struct cli_doc doc_burn_audio = {
 	NULL,
 };
 
+/* One track of the layout for --json; crc32 NULL when not computed. */
+static json_t *track_json(const struct img_audio_layout_track *t, const char *crc32)
+{
+	json_t *o = json_pack("{s:i, s:I, s:I, s:I, s:i, s:s, s:s}",
+		"track", t->number, "pregap_silence", (json_int_t)t->pregap_silence,
+		"index1", (json_int_t)t->index1, "sectors", (json_int_t)t->sectors,
+		"files", t->n_pieces, "title", t->title, "performer", t->performer);
+
+	if (crc32)
+		json_object_set_new(o, "crc32", json_string(crc32));
+	return o;
+}
+
 static int dry_run(struct cli_ctx *ctx, const struct img_audio_layout *l)
 {
 	struct sp_error err = SP_ERROR_INIT;
@@ -65,11 +78,7 @@ static int dry_run(struct cli_ctx *ctx, const struct img_audio_layout *l)
 			printf("%5d  %6lld  %7lld  %7lld  %5d  %s\n", t->number,
 			       (long long)t->pregap_silence, (long long)t->index1,
 			       (long long)t->sectors, t->n_pieces, h);
-		json_array_append_new(tracks, json_pack("{s:i, s:I, s:I, s:I, s:i, s:s, s:s, s:s}",
-			"track", t->number, "pregap_silence", (json_int_t)t->pregap_silence,
-			"index1", (json_int_t)t->index1, "sectors", (json_int_t)t->sectors,
-			"files", t->n_pieces, "crc32", h, "title", t->title,
-			"performer", t->performer));
+		json_array_append_new(tracks, track_json(t, h));
 	}
 	if (ctx->json) {
 		json_object_set_new(r, "dry_run", json_true());
@@ -91,7 +100,13 @@ static void progress(const struct drv_progress *p, void *c)
 {
 	struct cli_ctx *ctx = c;
 
-	if (p->sectors_total > 0)
+	if (ctx->json)
+		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I, s:f}",
+			"type", "progress", "command", "burn", "phase", drv_phase_name(p->phase),
+			"sectors_done", (json_int_t)p->sectors_done,
+			"sectors_total", (json_int_t)p->sectors_total, "elapsed", p->elapsed),
+			p->phase == DRV_PHASE_DONE);
+	else if (p->sectors_total > 0)
 		cli_progress(ctx, "writing audio: %lld of %lld sectors (%d%%)",
 			     (long long)p->sectors_done, (long long)p->sectors_total,
 			     (int)(p->sectors_done * 100 / p->sectors_total));
@@ -145,8 +160,13 @@ static int burn(struct cli_ctx *ctx, const struct img_audio_layout *l, bool cd_t
 	if (ctx->json) {
 		json_t *r = cli_json_result(ctx, true);
 
-		json_object_set_new(r, "tracks", json_integer(l->n_tracks));
+		json_t *tracks = json_array();
+
+		for (int i = 0; i < l->n_tracks; i++)
+			json_array_append_new(tracks, track_json(&l->tracks[i], NULL));
+		json_object_set_new(r, "dry_run", json_false());
 		json_object_set_new(r, "simulate", json_boolean(simulate));
+		json_object_set_new(r, "tracks", tracks);
 		cli_json_emit(r);
 	} else {
 		printf("burned %d audio tracks%s\n", l->n_tracks, simulate ? " (simulated)" : "");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/master_args.h"
 #include "imaging/imaging.h"
 
 enum { OPT_FORCE = 700 };
@@ -36,6 +37,7 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 	bool force = false;
 	int c;
 
+	cli_permute_args(ctx, argc, argv);
 	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
 		if (c == CLI_OPT_EXIT)
 			return SP_EXIT_OK;

@@ -277,8 +277,8 @@ static json_t *ranges_json(const struct img_ranges *r)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < r->n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:I}", "sector", (json_int_t)r->v[i].lba,
-						   "count", (json_int_t)r->v[i].count));
+		json_array_append_new(a, json_pack("{s:I, s:I}", "lba", (json_int_t)r->v[i].lba,
+						   "sectors", (json_int_t)r->v[i].count));
 	return a;
 }
 
@@ -343,7 +343,12 @@ static void rip_progress(const struct img_audio_track *t, const char *pass,
 {
 	struct cli_ctx *ctx = p;
 
-	if (done == total || done % 75 == 0)
+	if (ctx->json)
+		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I}",
+			"type", "progress", "command", "rip", "phase", "audio",
+			"track", t->number, "pass", pass, "sectors_done", (json_int_t)done,
+			"sectors_total", (json_int_t)total), done == total);
+	else if (done == total || done % 75 == 0)
 		cli_progress(ctx, "track %2d %s: %3lld%%", t->number, pass,
 			     (long long)(total ? done * 100 / total : 100));
 }
@@ -411,7 +416,14 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 
 static void raw_progress(int64_t done, int64_t total, void *p)
 {
-	if (done == total || done % 750 == 0)
+	struct cli_ctx *ctx = p;
+
+	if (ctx->json)
+		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}",
+			"type", "progress", "command", "rip", "phase", "raw",
+			"sectors_done", (json_int_t)done, "sectors_total", (json_int_t)total),
+			done == total);
+	else if (done == total || done % 750 == 0)
 		cli_progress(p, "reading: %lld of %lld sectors", (long long)done, (long long)total);
 }
 

@@ -43,6 +43,18 @@ void cli_json_emit(json_t *obj)
 	json_decref(obj);
 }
 
+void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final)
+{
+	double now = sp_now();
+
+	if (!final && now - ctx->json_progress_at < 1.0) {
+		json_decref(ev);
+		return;
+	}
+	ctx->json_progress_at = now;
+	cli_json_emit(ev);
+}
+
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok)
 {
 	return json_pack("{s:s, s:s, s:b}", "type", "result",

@@ -226,6 +226,8 @@ enum drv_phase {
 	DRV_PHASE_CLOSING,
 	DRV_PHASE_DONE,
 };
+/* "preparing", "writing", "closing", "done": the names --json uses */
+const char *drv_phase_name(enum drv_phase p);
 
 struct drv_progress {
 	enum drv_phase phase;

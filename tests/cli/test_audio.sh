@@ -164,8 +164,8 @@ test_rip_audio_unreadable_sectors_kept_and_logged() {
 	expect_eq "$(json_get .ok)" false
 	expect_eq "$(json_get .error.code)" unreadable
 	expect_eq "$(json_get .error.lba)" 300
-	expect_eq "$(json_get '.tracks[2].paranoia.unrecoverable[0].sector')" 300
-	expect_eq "$(json_get '.tracks[3].paranoia.unrecoverable[0].sector')" 500
+	expect_eq "$(json_get '.tracks[2].paranoia.unrecoverable[0].lba')" 300
+	expect_eq "$(json_get '.tracks[3].paranoia.unrecoverable[0].lba')" 500
 	[ "$(json_get '.tracks[3].paranoia.read_errors')" -gt 0 ] || fail "no read errors counted"
 	flac -s -t ripped/02.flac || fail "the damaged track was not kept"
 	flac -s -t ripped/03.flac || fail "the damaged track was not kept"
