@@ -7,10 +7,10 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake pkg-config \
  libburn-dev libisofs-dev libisoburn-dev libcdio-dev libcdio-paranoia-dev \
- libssl-dev libjansson-dev libflac-dev \
+ libssl-dev libjansson-dev libflac-dev zlib1g-dev \
  xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq openssl \
  isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
- python3-minimal cd-paranoia"
+ python3-minimal python3 cd-paranoia"
 
 missing=""
 for p in $PACKAGES; do

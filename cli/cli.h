@@ -25,6 +25,7 @@ struct cli_ctx {
 	bool quiet;             /* -q: no progress */
 	bool tty;               /* stderr is a terminal: show progress */
 	int optind;             /* first positional argument after parsing */
+	double json_progress_at; /* when cli_json_progress last emitted */
 	/* parser state */
 	void *longopts;
 	char shortopts[128];
@@ -62,6 +63,11 @@ int cli_parse_size_opt(struct cli_ctx *ctx, const char *opt, const char *s,
 int cli_parse_uint_opt(struct cli_ctx *ctx, const char *opt, const char *s,
 		       uint64_t min, uint64_t max, uint64_t *out);
 
+/* Print err on stderr as "spindle WHAT: error: ...", then its hint and,
+ * with -v, its detail; WHAT defaults to the command's name.  For a
+ * command that has already emitted its own JSON result. */
+void cli_print_error(struct cli_ctx *ctx, const char *what, const struct sp_error *err);
+
 /*
  * Report err: a line "spindle: error: MSG", a "hint: ..." line, the library
  * detail with -v; with --json a result object {"type":"result","ok":false,
@@ -76,6 +82,9 @@ void cli_warn(struct cli_ctx *ctx, const char *fmt, ...)
 json_t *cli_error_json(const struct sp_error *err);
 /* Print obj as one compact line on stdout and drop the reference. */
 void cli_json_emit(json_t *obj);
+/* Emit the progress event ev (taking the reference) if final or if a
+ * second has passed since the last one; otherwise drop it. */
+void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final);
 /* A result object {"type":"result","command":NAME,"ok":ok}. */
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok);
 
@@ -102,6 +111,40 @@ void cli_verify_progress(const struct img_verify_progress *p, void *ctx);
  * code: 0 all good, 5 mismatch, 6 unreadable.
  */
 int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
+/* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
+ * with rip's argv; rip_audio_opts are its options, for rip's --help. */
+int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);
+extern const struct cli_opt rip_audio_opts[];
+/* The paragraphs about --audio and --raw for rip's description. */
+#define RIP_AUDIO_DESCRIPTION \
+	"With --audio, each audio track of a CD, or of a .cue, cdrdao .toc or " \
+	".nrg image given as SOURCE, is read through libcdio-paranoia in full " \
+	"paranoia mode and written to DIR as NN.flac (or NN.wav), with a CUE " \
+	"sheet disc.cue and a log rip.log.  A track runs from its INDEX 01 to the " \
+	"next track's, so a gap ends the track before it; audio hidden before " \
+	"track 1 is kept as 00.flac unless it is silence.  The log, printed too " \
+	"(or as JSON with --json), gives the drive, read offset and paranoia mode, " \
+	"and per track its start and length, copy CRC32 (and test CRC32 with " \
+	"--test-and-copy), AccurateRip v1 and v2 checksums to compare with " \
+	"published ones, and paranoia's fixups, skips and read errors with their " \
+	"sectors.  A track with unrecoverable errors is kept, its damaged sectors " \
+	"are logged, and the exit status is 6.\n\n" \
+	"With --raw, every sector from 0 to the lead-out is copied as 2352 bytes " \
+	"into DISC.bin (data and audio tracks alike, through MMC READ CD), and " \
+	"DISC.cue describes the tracks.  Unreadable sectors are written as zeros " \
+	"and listed, and the exit status is 6."
+
+/* cmd_burn_audio.c: `burn` of an audio CD, entered from cmd_burn() with
+ * burn's argv; burn_audio_opts are its options, for burn's --help. */
+int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv);
+extern const struct cli_opt burn_audio_opts[];
+#define BURN_AUDIO_DESCRIPTION \
+	"An audio CD is burned disc-at-once from a CUE sheet naming BIN, WAV or " \
+	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC and FLAGS honoured), or from " \
+	"a list of WAV/FLAC files, one track each.  Files must be 16-bit stereo " \
+	"at 44.1 kHz and each track at least 4 seconds long.  --cd-text writes " \
+	"the sheet's TITLE and PERFORMER.  libburn writes audio only to CD-R and " \
+	"CD-RW in a real drive; --dry-run checks and reads every track without one."
 
 /* help.c */
 void cli_print_help(FILE *f, const struct cli_command *c);

@@ -28,6 +28,7 @@ const struct cli_doc doc_blank = {
 	"'spindle format'.  Write-once media (CD-R, DVD-R, DVD+R, BD-R) cannot "
 	"be erased.",
 	opts,
+	NULL,
 };
 
 struct blank_state {

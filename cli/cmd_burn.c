@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,9 +90,30 @@ const struct cli_doc doc_burn = {
 	"drive that fails does not stop the others; each drive's result is "
 	"reported (with --json as a \"drive_result\" object), and the exit "
 	"status is that of the first failed drive in -d order.  Duplication "
-	"takes an image file, not standard input nor sources to master.",
+	"takes an image file, not standard input nor sources to master.\n\n"
+	BURN_AUDIO_DESCRIPTION,
 	opts,
+	burn_audio_opts,
 };
+
+/* An audio CD is asked for by --audio, or by a .cue, .wav or .flac
+ * argument that is not a graft point (a .wav inside an ISO is data). */
+static bool wants_audio(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		size_t l = strlen(argv[i]);
+
+		if (!strcmp(argv[i], "--audio"))
+			return true;
+		if (argv[i][0] == '-' || strchr(argv[i], '='))
+			continue;
+		if ((l > 4 && (!strcasecmp(argv[i] + l - 4, ".cue") ||
+			       !strcasecmp(argv[i] + l - 4, ".wav"))) ||
+		    (l > 5 && !strcasecmp(argv[i] + l - 5, ".flac")))
+			return true;
+	}
+	return false;
+}
 
 struct burn_job {
 	const char *image;
@@ -128,17 +150,6 @@ static void tell_cancel(struct burn_view *v)
 			"until the drive is released\n", drv_interrupt_signal_name());
 }
 
-static const char *phase_name(enum drv_phase p)
-{
-	switch (p) {
-	case DRV_PHASE_PREPARING: return "preparing";
-	case DRV_PHASE_WRITING: return "writing";
-	case DRV_PHASE_CLOSING: return "closing";
-	case DRV_PHASE_CANCELLING: return "cancelling";
-	default: return "done";
-	}
-}
-
 static void show_progress(const struct drv_progress *p, void *vv)
 {
 	struct burn_view *v = vv;
@@ -158,7 +169,7 @@ static void show_progress(const struct drv_progress *p, void *vv)
 			return;
 		v->last_json = p->elapsed;
 		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:i, s:i, s:f}",
-			"type", "progress", "command", "burn", "phase", phase_name(p->phase),
+			"type", "progress", "command", "burn", "phase", drv_phase_name(p->phase),
 			"sectors_done", (json_int_t)p->sectors_done,
 			"sectors_total", (json_int_t)p->sectors_total,
 			"percent", pct, "bytes_per_sec", p->bytes_per_sec, "x_speed", x,
@@ -173,7 +184,7 @@ static void show_progress(const struct drv_progress *p, void *vv)
 	if (pct >= 0)
 		snprintf(pcts, sizeof(pcts), "%5.1f%%", pct);
 	cli_progress(ctx, "%s %s  %6.1f MB/s %5.1fx  ETA %s  fifo %s  buffer %s",
-		     phase_name(p->phase), pcts, p->bytes_per_sec / 1e6, x,
+		     drv_phase_name(p->phase), pcts, p->bytes_per_sec / 1e6, x,
 		     sp_human_time(eta, t, sizeof(t)), fifo, buf);
 }
 
@@ -762,6 +773,8 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	struct burn_job job = { .wo = DRV_WRITE_OPTS_INIT, .verify = true };
 	int rc;
 
+	if (wants_audio(argc, argv))
+		return cmd_burn_audio(ctx, argc, argv);
 	cli_master_args_init(&job.ma);
 	cli_permute_args(ctx, argc, argv);
 	rc = parse_args(ctx, argc, argv, &job);

@@ -22,6 +22,7 @@ const struct cli_doc doc_drives = {
 	"Virtual stdio: drives are not listed: they exist wherever a file does.\n\n"
 	"When no drive is found, spindle drives says so and exits with status 3.",
 	opts,
+	NULL,
 };
 
 static json_t *split_list(const char *csv)

@@ -23,6 +23,7 @@ const struct cli_doc doc_eject = {
 	"spindle exits, until 'spindle eject --unlock', or until a burning or "
 	"reading program releases the drive.  An open tray is left open.",
 	opts,
+	NULL,
 };
 
 int cmd_eject(struct cli_ctx *ctx, int argc, char **argv)

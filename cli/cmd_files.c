@@ -23,6 +23,7 @@ const struct cli_doc doc_files = {
 	"that is not finished ('+'), with the number of bad sectors in it.  "
 	"Exit status 0 when no file is hit, 6 when some are.",
 	opts,
+	NULL,
 };
 
 int cmd_files(struct cli_ctx *ctx, int argc, char **argv)

@@ -32,6 +32,7 @@ const struct cli_doc doc_format = {
 	"unformatted BD-R is written without defect management.\n\n"
 	"A medium that is formatted already is refused unless --force is given.",
 	opts,
+	NULL,
 };
 
 struct format_state {

@@ -21,6 +21,7 @@ const struct cli_doc doc_info = {
 	"them.  A virtual stdio: drive holding data is reported as closed; an "
 	"empty or missing file as blank.",
 	opts,
+	NULL,
 };
 
 static void print_sectors(const char *label, int64_t s)

@@ -47,6 +47,7 @@ const struct cli_doc doc_mkiso = {
 	"--skip-unreadable leaves such files out with a warning.  The image is "
 	"written to OUT.iso.tmp-XXXXXX and renamed into place when complete.",
 	opts,
+	NULL,
 };
 
 static void print_result(struct cli_ctx *ctx, const struct cli_master_args *ma,

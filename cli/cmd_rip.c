@@ -36,7 +36,7 @@ static const struct cli_opt opts[] = {
 	{ "output", 'o', "OUT.iso", "the image to write (required); resumed if its mapfile says so" },
 	{ "map", OPT_MAP, "MAPFILE", "the GNU ddrescue mapfile (default: OUT.iso.map)" },
 	{ "ecc-block", OPT_ECC_BLOCK, "N", "sectors per ECC block: 1 CD, 16 DVD, 32 BD (default: from the medium; 1 for files)" },
-	{ "retries", OPT_RETRIES, "N", "retry passes over bad blocks, in alternating direction (default 0, as ddrescue)" },
+	{ "retries", OPT_RETRIES, "N", "retry passes over bad blocks, in alternating direction (default 0, as ddrescue); with --audio: read attempts per sector (5 to 1000, default 20)" },
 	{ "max-area-retries", OPT_MAX_AREA_RETRIES, "N", "in a retry pass, give up a bad area after N failing reads in it (default: no limit)" },
 	{ "max-time", OPT_MAX_TIME, "SECONDS", "stop after this long, saving the mapfile (run again to continue)" },
 	{ "map-interval", OPT_MAP_INTERVAL, "SECONDS", "save the mapfile at least this often (default 30; 0 after every read)" },
@@ -49,7 +49,7 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_rip = {
-	"[-d DRIVE | SOURCE] -o OUT.iso [--map OUT.map] [OPTIONS]",
+	"[--audio | --raw] [-d DRIVE | SOURCE] -o OUT [--map OUT.map] [OPTIONS]",
 	"Copy a disc to an image, recovering from read errors",
 	"Copies the data of the disc in DRIVE (or of SOURCE, a block device or "
 	"image file, read as stdio:SOURCE) to OUT.iso.  By default it reads the "
@@ -97,8 +97,10 @@ const struct cli_doc doc_rip = {
 	"(default 100) and leaves it good or bad as the other rules say.  "
 	"Numbers are decimal or 0x hex.  Later rules override earlier ones; "
 	"--test-mode applies first.  A read command meeting any failing "
-	"sector fails as a whole, as on a drive.",
+	"sector fails as a whole, as on a drive.\n\n"
+	RIP_AUDIO_DESCRIPTION,
 	opts,
+	rip_audio_opts,
 };
 
 struct rip_args {
@@ -365,9 +367,8 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		if (rc != SP_EXIT_OK)
 			json_object_set_new(r, "error", cli_error_json(&err));
 		cli_json_emit(r);
-		if (rc != SP_EXIT_OK) {
-			fprintf(stderr, "spindle rip: error: %s\nhint: %s\n", err.msg, err.hint);
-		}
+		if (rc != SP_EXIT_OK)
+			cli_print_error(ctx, NULL, &err);
 		return rc;
 	}
 	cli_progress_end(ctx);
@@ -460,6 +461,10 @@ int cmd_rip(struct cli_ctx *ctx, int argc, char **argv)
 	struct rip_args a;
 	int rc;
 
+	/* audio and raw copies live in cmd_rip_audio.c */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--audio") || !strcmp(argv[i], "--raw"))
+			return cmd_rip_audio(ctx, argc, argv);
 	memset(&a, 0, sizeof(a));
 	a.ro = (struct img_rescue_opts)IMG_RESCUE_OPTS_INIT;
 	rc = parse_args(ctx, argc, argv, &a);

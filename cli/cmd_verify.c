@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli/cli.h"
+#include "cli/master_args.h"
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
@@ -35,6 +36,7 @@ const struct cli_doc doc_verify = {
 	"read.  A disc or image without tags gets a message saying so and the "
 	"SHA-256 of its content, with status 0.",
 	opts,
+	NULL,
 };
 
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
@@ -46,13 +48,16 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_drive *d = NULL;
 	const char *arg, *image = NULL;
 	uint64_t lba = 0;
+	bool lba_set = false;
 	int c, rc;
 
+	cli_permute_args(ctx, argc, argv);
 	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
 		switch (c) {
 		case OPT_LBA:
 			if (cli_parse_uint_opt(ctx, "--lba", arg, 0, INT32_MAX, &lba) < 0)
 				return SP_EXIT_USAGE;
+			lba_set = true;
 			break;
 		case CLI_OPT_EXIT:
 			return SP_EXIT_OK;
@@ -64,6 +69,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		image = argv[ctx->optind++];
 	if (ctx->optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+	if (lba_set && (!image || !ctx->n_drives))
+		return cli_usage_error(ctx, "--lba compares a disc with an image: give -d DRIVE and IMAGE");
 	if (!image)
 		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
 	if (!ctx->n_drives)

@@ -199,7 +199,7 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 		print_text(what, &r);
 	}
 	if (v.code != SPE_NONE) {
-		fprintf(stderr, "spindle verify: %s\nhint: %s\n", v.msg, v.hint);
+		cli_print_error(ctx, NULL, &v);
 		exit_code = sp_exit_code(v.code);
 	} else {
 		exit_code = SP_EXIT_OK;
@@ -239,7 +239,7 @@ int cli_verify_tags_after_burn(struct cli_ctx *ctx, struct drv_drive *d,
 	if (!ctx->json) {
 		print_text(drv_address(d), &rep);
 		if (v.code != SPE_NONE)
-			fprintf(stderr, "spindle burn: verify: %s\nhint: %s\n", v.msg, v.hint);
+			cli_print_error(ctx, "burn: verify", &v);
 	}
 	img_md5_report_release(&rep);
 	return exit_code;

@@ -43,6 +43,9 @@ struct cli_doc {
 	const char *summary;      /* one line, no trailing period */
 	const char *description;  /* paragraphs separated by blank lines */
 	const struct cli_opt *opts; /* terminated by { NULL } */
+	/* options of a mode handled elsewhere (rip --audio, burn of audio),
+	 * listed after opts, leaving out names opts already has; or NULL */
+	const struct cli_opt *more_opts;
 };
 
 struct cli_command {

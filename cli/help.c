@@ -131,6 +131,15 @@ static const struct cli_opt common_opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
+/* Is o one of doc->more_opts that doc->opts does not already list? */
+static bool extra_opt(const struct cli_doc *doc, const struct cli_opt *o)
+{
+	for (const struct cli_opt *p = doc->opts; p && p->name; p++)
+		if (!strcmp(p->name, o->name))
+			return false;
+	return true;
+}
+
 void cli_print_help(FILE *f, const struct cli_command *c)
 {
 	fprintf(f, "usage: spindle %s %s\n\n", c->name, c->doc->synopsis);
@@ -144,6 +153,9 @@ void cli_print_help(FILE *f, const struct cli_command *c)
 		print_opt(f, &drive_opt);
 	for (const struct cli_opt *o = c->doc->opts; o && o->name; o++)
 		print_opt(f, o);
+	for (const struct cli_opt *o = c->doc->more_opts; o && o->name; o++)
+		if (extra_opt(c->doc, o))
+			print_opt(f, o);
 	for (const struct cli_opt *o = common_opts; o->name; o++)
 		print_opt(f, o);
 	fprintf(f, "\nSee spindle(1) for exit status and JSON output.\n");
@@ -227,6 +239,9 @@ void cli_print_man(FILE *f)
 			man_opt(f, &drive_opt);
 		for (const struct cli_opt *o = c->doc->opts; o && o->name; o++)
 			man_opt(f, o);
+		for (const struct cli_opt *o = c->doc->more_opts; o && o->name; o++)
+			if (extra_opt(c->doc, o))
+				man_opt(f, o);
 	}
 	fputs(".SH COMMON OPTIONS\nEvery command takes these.\n", f);
 	for (const struct cli_opt *o = common_opts; o->name; o++)

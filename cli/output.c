@@ -43,15 +43,27 @@ void cli_json_emit(json_t *obj)
 	json_decref(obj);
 }
 
+void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final)
+{
+	double now = sp_now();
+
+	if (!final && now - ctx->json_progress_at < 1.0) {
+		json_decref(ev);
+		return;
+	}
+	ctx->json_progress_at = now;
+	cli_json_emit(ev);
+}
+
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok)
 {
 	return json_pack("{s:s, s:s, s:b}", "type", "result",
 			 "command", ctx->cmd ? ctx->cmd->name : "spindle", "ok", ok);
 }
 
-int cli_fail(struct cli_ctx *ctx, const struct sp_error *err)
+void cli_print_error(struct cli_ctx *ctx, const char *what, const struct sp_error *err)
 {
-	const char *who = ctx->cmd ? ctx->cmd->name : NULL;
+	const char *who = what ? what : ctx->cmd ? ctx->cmd->name : NULL;
 
 	cli_progress_end(ctx);
 	fprintf(stderr, "spindle%s%s: error: %s\n", who ? " " : "", who ? who : "",
@@ -60,6 +72,11 @@ int cli_fail(struct cli_ctx *ctx, const struct sp_error *err)
 		fprintf(stderr, "hint: %s\n", err->hint);
 	if (ctx->verbose && err->detail[0])
 		fprintf(stderr, "detail: %s\n", err->detail);
+}
+
+int cli_fail(struct cli_ctx *ctx, const struct sp_error *err)
+{
+	cli_print_error(ctx, NULL, err);
 	if (ctx->json) {
 		json_t *r = cli_json_result(ctx, false);
 

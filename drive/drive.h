@@ -227,6 +227,8 @@ enum drv_phase {
 	DRV_PHASE_CANCELLING,   /* interrupted: waiting for the drive to stop */
 	DRV_PHASE_DONE,
 };
+/* "preparing", "writing", "closing", "done": the names --json uses */
+const char *drv_phase_name(enum drv_phase p);
 
 struct drv_progress {
 	enum drv_phase phase;
@@ -277,6 +279,37 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
  * overwritable medium and on virtual drives, the next writable address on
  * an appendable disc.  Verify after a burn starts there. */
 int64_t drv_last_write_lba(const struct drv_drive *d);
+/* ---- writing audio CDs (write_audio.c) ---------------------------------- */
+
+struct drv_audio_track {
+	struct burn_source *src;    /* little-endian PCM; a reference is taken */
+	int64_t sectors;            /* whole sectors src delivers */
+	int64_t pregap_silence;     /* sectors of silence written before (0: none) */
+	int64_t index1;             /* sectors of src before INDEX 01 (its gap) */
+	bool pre_emphasis, copy_permitted;
+	const char *isrc;           /* 12 characters, or NULL */
+	const char *title, *performer;  /* CD-TEXT, or NULL */
+};
+
+struct drv_audio_disc {
+	int n_tracks;
+	const struct drv_audio_track *tracks;
+	const char *title, *performer;  /* CD-TEXT for the disc, or NULL */
+	const char *catalog;            /* 13-digit UPC/EAN, or NULL */
+	bool cd_text;                   /* write CD-TEXT in the lead-in */
+};
+
+/*
+ * Burn an audio CD in SAO (disc at once) with libburn's audio tracks:
+ * gaps, indexes, ISRCs, flags and optional CD-TEXT.  Checks with
+ * burn_precheck_write() before anything is written; libburn refuses audio
+ * on anything but CD media, virtual stdio: drives included (SPE_MEDIUM).
+ * Progress and interruption as drv_write().
+ */
+enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc *disc,
+			       const struct drv_write_opts *o,
+			       drv_progress_fn progress, void *ctx,
+			       struct sp_error *err);
 
 /* ---- signals ----------------------------------------------------------- */
 

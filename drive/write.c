@@ -579,3 +579,14 @@ out:
 		burn_disc_free(disc);
 	return st;
 }
+
+const char *drv_phase_name(enum drv_phase p)
+{
+	switch (p) {
+	case DRV_PHASE_PREPARING: return "preparing";
+	case DRV_PHASE_WRITING: return "writing";
+	case DRV_PHASE_CLOSING: return "closing";
+	case DRV_PHASE_CANCELLING: return "cancelling";
+	default: return "done";
+	}
+}

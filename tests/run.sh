@@ -11,7 +11,8 @@
 #
 # Environment: SPINDLE, UNITTEST, TOP_SRCDIR, TOP_BUILDDIR (set by make),
 # SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VM_ONLY=1 to run only the
-# VM (make check-vm), SPINDLE_VALGRIND=1 to run spindle
+# VM (make check-vm), SPINDLE_TEST_JOBS=N parts at a time (default: the
+# number of CPUs), SPINDLE_VALGRIND=1 to run spindle
 # and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
 # matching scripts.
 #
@@ -46,6 +47,53 @@ if [ "${1:-}" = "--total" ]; then
 	exit
 fi
 
+# reports NAME: fail NAME for each non-empty memory checker report
+reports() {
+	[ -n "${SPINDLE_REPORT_DIR:-}" ] || return 0
+	for f in "$SPINDLE_REPORT_DIR"/*; do
+		[ -f "$f" ] || continue
+		if [ -s "$f" ]; then
+			echo "not ok - $1: memory checker report $(basename "$f") (see tests/out/$1.log)"
+			{ echo "# report $f:"; sed 's/^/#   /' "$f"; } >> "$out/$1.log"
+		fi
+	done
+}
+
+# --part NAME COMMAND...: run one part (called through xargs, below), its
+# output to tests/out/NAME.log, its result lines to tests/out/NAME.res
+if [ "${1:-}" = "--part" ]; then
+	name=$2
+	shift 2
+	out=$SPINDLE_RUN_OUT
+	if [ -n "${SPINDLE_REPORT_DIR:-}" ]; then
+		# this part's own report directory, for sanitizers and valgrind
+		base=$SPINDLE_REPORT_DIR
+		SPINDLE_REPORT_DIR=$base/$name
+		mkdir -p "$SPINDLE_REPORT_DIR"
+		ASAN_OPTIONS=$(echo "${ASAN_OPTIONS:-}" | sed "s|log_path=$base/|log_path=$SPINDLE_REPORT_DIR/|")
+		UBSAN_OPTIONS=$(echo "${UBSAN_OPTIONS:-}" | sed "s|log_path=$base/|log_path=$SPINDLE_REPORT_DIR/|")
+		export SPINDLE_REPORT_DIR ASAN_OPTIONS UBSAN_OPTIONS
+	fi
+	case "$1" in
+	vg:*)	# the unit tests under valgrind
+		cmd=${1#vg:}
+		shift
+		# shellcheck disable=SC2086
+		set -- $VALGRIND --log-file="$SPINDLE_REPORT_DIR/vg.%p" "$cmd" "$@" ;;
+	esac
+	"$@" > "$out/$name.log" 2>&1
+	rc=$?
+	{
+		grep -E '^(ok|not ok|skip) ' "$out/$name.log"
+		# a part that crashed without reporting is a failure of its own
+		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out/$name.log"; then
+			echo "not ok - $name exited with status $rc (see tests/out/$name.log)"
+		fi
+		reports "$name"
+	} | sed -E "s/^(ok|not ok|skip)( [0-9]+)? - /\\1\\2 - $SPINDLE_RUN_LABEL/" > "$out/$name.res"
+	exit 0
+fi
+
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TOP_BUILDDIR:=$TOP_SRCDIR}"
 : "${SPINDLE:=$TOP_BUILDDIR/spindle}"
@@ -64,72 +112,53 @@ label=${SPINDLE_PASS:+[$SPINDLE_PASS] }
 [ -n "${SPINDLE_SUBTOTAL:-}" ] && SUMMARY_PREFIX="# $SPINDLE_SUBTOTAL pass: "
 [ -n "${SPINDLE_PASS:-}" ] && SUMMARY_PREFIX="# $SPINDLE_PASS pass: "
 
+# The parts run SPINDLE_TEST_JOBS at a time (default: the number of
+# CPUs); most of them wait on I/O, timeouts and child processes more than
+# they compute.  Each part writes its own log and result file, with its
+# own memory checker report directory, so that a report is charged to the
+# part whose process wrote it.
+: "${SPINDLE_TEST_JOBS:=$(nproc 2> /dev/null || echo 2)}"
+VALGRIND=
 if [ -n "${SPINDLE_VALGRIND:-}" ]; then
 	: "${SPINDLE_REPORT_DIR:=$out/valgrind}"
-	mkdir -p "$SPINDLE_REPORT_DIR"
 	# definite leaks and errors only: libburn's threads keep "possibly
-	# lost" blocks at exit, which are not ours to fix
+	# lost" blocks at exit, which are not ours to fix.  The log file is
+	# named when valgrind starts, in the part's report directory.
 	VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full \
 --show-leak-kinds=definite --errors-for-leak-kinds=definite \
---suppressions=$TOP_SRCDIR/tests/valgrind.supp \
---log-file=$SPINDLE_REPORT_DIR/vg.%p"
-	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VALGRIND" "$SPINDLE_BIN" > "$out/spindle-vg"
+--suppressions=$TOP_SRCDIR/tests/valgrind.supp"
+	# shellcheck disable=SC2016
+	printf '#!/bin/sh\nexec %s --log-file="$SPINDLE_REPORT_DIR/vg.%%p" "%s" "$@"\n' \
+		"$VALGRIND" "$SPINDLE_BIN" > "$out/spindle-vg"
 	chmod +x "$out/spindle-vg"
 	SPINDLE=$out/spindle-vg
 fi
-if [ -n "${SPINDLE_REPORT_DIR:-}" ]; then
-	mkdir -p "$SPINDLE_REPORT_DIR/seen"
-fi
-export SPINDLE SPINDLE_REPORT_DIR
-
-# reports NAME: fail NAME for each new non-empty memory checker report
-reports() {
-	[ -n "${SPINDLE_REPORT_DIR:-}" ] || return 0
-	for f in "$SPINDLE_REPORT_DIR"/*; do
-		[ -f "$f" ] || continue
-		if [ -s "$f" ]; then
-			echo "not ok - $1: memory checker report $(basename "$f") (see tests/out/$1.log)"
-			{ echo "# report $f:"; sed 's/^/#   /' "$f"; } >> "$out/$1.log"
-		fi
-		mv "$f" "$SPINDLE_REPORT_DIR/seen/"
-	done
-}
-
-run_part() {
-	name=$1
-	shift
-	echo "# --- $name" >> "$log"
-	"$@" > "$out/$name.log" 2>&1
-	rc=$?
-	{
-		grep -E '^(ok|not ok|skip) ' "$out/$name.log"
-		# a part that crashed without reporting is a failure of its own
-		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out/$name.log"; then
-			echo "not ok - $name exited with status $rc (see tests/out/$name.log)"
-		fi
-		reports "$name"
-	} | sed -E "s/^(ok|not ok|skip)( [0-9]+)? - /\\1\\2 - $label/"
-	cat "$out/$name.log" >> "$log"
-}
+[ -n "${SPINDLE_REPORT_DIR:-}" ] && mkdir -p "$SPINDLE_REPORT_DIR"
+export SPINDLE SPINDLE_REPORT_DIR VALGRIND
+export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 
 {
-	if [ -n "${SPINDLE_VM_ONLY:-}" ]; then
-		:
-	elif [ -n "${SPINDLE_VALGRIND:-}" ]; then
-		# shellcheck disable=SC2086
-		run_part unit $VALGRIND "$UNITTEST"
-	else
-		run_part unit "$UNITTEST"
-	fi
-	for t in "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh; do
-		[ -f "$t" ] && [ -z "${SPINDLE_VM_ONLY:-}" ] || continue
-		case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
-		run_part "$(basename "$t" .sh)" sh "$t"
-	done
+	# the longest part first, so that the others run beside it
 	if [ -z "${SPINDLE_NO_VM:-}" ] && [ -x "$TOP_SRCDIR/tests/vm/run.sh" ]; then
-		run_part vm "$TOP_SRCDIR/tests/vm/run.sh"
+		echo "vm $TOP_SRCDIR/tests/vm/run.sh"
 	fi
-} > "$out/results.txt"
+	if [ -z "${SPINDLE_VM_ONLY:-}" ]; then
+		echo "unit ${VALGRIND:+vg:}$UNITTEST"
+		for t in "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh; do
+			[ -f "$t" ] || continue
+			case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
+			echo "$(basename "$t" .sh) sh $t"
+		done
+	fi
+} > "$out/parts.txt"
+xargs -P "$SPINDLE_TEST_JOBS" -L 1 sh "$0" --part < "$out/parts.txt"
+# the results in the order of parts.txt, whatever order they ended in
+while read -r name _; do
+	cat "$out/$name.res" 2> /dev/null ||
+		echo "not ok - $name did not finish (see tests/out/$name.log)"
+	echo "# --- $name" >> "$log"
+	cat "$out/$name.log" >> "$log"
+done < "$out/parts.txt" > "$out/results.txt"
 
 cat "$out/results.txt"
 summary "$out/results.txt"

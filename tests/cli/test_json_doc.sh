@@ -101,6 +101,34 @@ test_rip_and_files() {
 	expect_eq "$(json_get '.files | length')" 0
 }
 
+test_audio_commands() {
+	command -v python3 > /dev/null || skip "python3 is not installed"
+	python3 "$TOP_SRCDIR/tests/audio/cdgen.py" gen src --mixed > /dev/null || fail "cdgen"
+	run rip --audio --json --test-and-copy -o got src/disc.cue
+	expect_exit 0
+	check_json rip
+	expect_eq "$(json_get .mode)" audio
+	grep -q '"type":"progress"' out || fail "rip --audio printed no progress event"
+	run rip --raw --json -o raw.bin src/disc.cue
+	expect_exit 0
+	check_json rip
+	expect_eq "$(json_get .mode)" raw
+	run convert --json src/disc.cue -o data.iso
+	expect_exit 0
+	check_json convert
+	# four 5-second tracks, long enough to burn
+	python3 "$TOP_SRCDIR/tests/audio/cdgen.py" pcm src 2 0 t.raw || fail "cdgen pcm"
+	python3 -c "
+import wave
+d = open('t.raw', 'rb').read()
+w = wave.open('t.wav', 'wb'); w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes((d * 8)[:2352 * 400]); w.close()"
+	run burn --json --dry-run t.wav t.wav
+	expect_exit 0
+	check_json burn
+	expect_eq "$(json_get .dry_run)" true
+}
+
 test_error_object() {
 	run verify --json -d stdio:missing.iso missing.iso
 	expect_exit 1

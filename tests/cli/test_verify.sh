@@ -127,6 +127,20 @@ test_verify_at_lba() {
 	expect_exit 0
 	run verify -d stdio:disc img
 	expect_exit 5
+	# options may follow the image
+	run verify -d stdio:disc img --lba 16 --json
+	expect_exit 0
+	expect_eq "$(json_get .outcome)" match
+}
+
+test_verify_lba_needs_drive_and_image() {
+	mkimg img 20
+	run verify --lba 16 img
+	expect_exit 2
+	expect_err "--lba compares a disc with an image: give -d DRIVE and IMAGE"
+	run verify --lba 16 -d stdio:img
+	expect_exit 2
+	expect_err "--lba compares a disc with an image"
 }
 
 test_verify_missing_image() {

@@ -785,6 +785,9 @@ int sim_check_readable(struct sim_cmd *c, int64_t lba, uint32_t n)
 
 			if (x >= t->start && x < t->start + t->written)
 				ok = true;
+			else if (sim_is_cd(dev) && t->state == TRK_CLOSED &&
+				 sim_cd_pregap_track(d, x) == t)
+				ok = true;      /* an SAO track's pregap */
 			else if (t->runout && x >= t->start + t->written &&
 				 x < t->start + t->written + t->runout)
 				return sim_sense_lba(c, 5, 0x64, 0x00, x);

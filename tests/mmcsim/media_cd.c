@@ -363,6 +363,29 @@ int sim_cd_blank(struct sim_cmd *c)
 
 /* ---- READ CD ---- */
 
+/* The track whose pregap (INDEX 00, before its start) holds lba, which no
+ * track holds; NULL if none does.  An SAO burn writes a track's pregap
+ * with its own sectors; between TAO tracks lie run-out blocks and an
+ * unwritten gap instead. */
+const struct sim_track *sim_cd_pregap_track(const struct sim_disc *d, int64_t lba)
+{
+	const struct sim_track *next = NULL, *prev = NULL;
+
+	for (int i = 0; i < d->n_tracks; i++) {
+		const struct sim_track *t = &d->tracks[i];
+
+		if (lba >= t->start && lba < t->start + t->size)
+			return NULL;
+		if (t->start > lba && (!next || t->start < next->start))
+			next = t;
+		if (t->start + t->size <= lba && (!prev || t->start > prev->start))
+			prev = t;
+	}
+	if (!next || !prev || prev->runout || next->session != prev->session)
+		return NULL;
+	return next;
+}
+
 int sim_cd_read_cd(struct sim_cmd *c)
 {
 	int64_t lba = sim_get32(c->cdb + 2);
@@ -381,6 +404,8 @@ int sim_cd_read_cd(struct sim_cmd *c)
 		if (sim_check_readable(c, lba + i, 1) < 0)
 			return -1;
 		t = sim_track_at(&c->dev->disc, lba + i);
+		if (!t)
+			t = sim_cd_pregap_track(&c->dev->disc, lba + i);
 		if ((type == 1 && !(t && t->audio)) || (type >= 2 && t && t->audio))
 			return sim_sense_lba(c, 5, 0x64, 0x00, lba + i);   /* wrong sector type */
 		if (t && t->audio) {

@@ -219,6 +219,7 @@ void sim_store(struct sim_dev *dev, int64_t lba, const uint8_t *data, uint32_t n
 /* A whole sector as stored (2352 bytes on CD: audio); zeros if never written. */
 int sim_read_raw(struct sim_dev *dev, int64_t lba, uint8_t *out);
 const struct sim_track *sim_track_at(const struct sim_disc *d, int64_t lba);
+const struct sim_track *sim_cd_pregap_track(const struct sim_disc *d, int64_t lba);
 void sim_discard(struct sim_dev *dev);
 /* Begin a long operation answered "not ready, in progress" for a while. */
 void sim_start_busy(struct sim_dev *dev, uint8_t ascq, int polls);

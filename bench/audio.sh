@@ -1,0 +1,45 @@
+#!/bin/sh
+# bench/audio.sh - rip time per minute of audio: spindle rip --audio (FLAC
+# and WAV) against cd-paranoia -B (WAV), both through libcdio-paranoia in
+# full paranoia mode, on the same BIN/CUE image made here: 4 tracks, one
+# minute of audio in all.  One run each.  spindle fsyncs every file it
+# writes (tmp, fsync, rename); cd-paranoia does not.
+#
+#   sh bench/audio.sh [SPINDLE]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+spindle=${1:-$top/spindle}
+command -v cd-paranoia >/dev/null || { echo "cd-paranoia (Debian package cd-paranoia) is missing"; exit 1; }
+w=$(mktemp -d /tmp/spindle-bench-audio-XXXXXX)
+trap 'rm -rf "$w"' EXIT
+python3 - "$w" <<'PY'
+import random, sys
+d = sys.argv[1]
+r = random.Random(1)
+lens = [1200, 1100, 1300, 900]          # sectors: 4500 = 60 s
+open(d + "/disc.bin", "wb").write(r.randbytes(sum(lens) * 2352))
+cue, pos = ['FILE "disc.bin" BINARY'], 0
+for i, n in enumerate(lens):
+    cue += ["  TRACK %02d AUDIO" % (i + 1), "    INDEX 01 %02d:%02d:%02d" % (pos // 4500, pos // 75 % 60, pos % 75)]
+    pos += n
+open(d + "/disc.cue", "w").write("\n".join(cue) + "\n")
+PY
+# measure LABEL CMD...: wall-clock and CPU (user+sys) seconds; one minute
+# of audio, so these are seconds per minute of audio
+measure() {
+	label=$1; shift
+	/usr/bin/time -f "%e %U %S" -o "$w/time" "$@" > /dev/null 2>&1
+	awk -v l="$label" '{ printf "%-28s %5.2f s wall, %5.2f s CPU per minute of audio\n", l, $1, $2 + $3 }' "$w/time"
+}
+command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time (Debian package time) is missing"; exit 1; }
+
+measure "spindle rip --audio (FLAC)" "$spindle" rip --audio -q -o "$w/flac" "$w/disc.cue"
+measure "spindle rip --audio (WAV)" "$spindle" rip --audio -q --format wav -o "$w/wav" "$w/disc.cue"
+mkdir "$w/cdp"
+cd "$w/cdp"
+measure "cd-paranoia -B (WAV)" cd-paranoia -q -c -B -d "$w/disc.cue"
+cd - > /dev/null
+# the same samples, or the comparison means nothing
+for n in 1 2 3 4; do
+	cmp -s "$w/wav/0$n.wav" "$w/cdp/track0$n.cdda.wav" || echo "warning: track $n differs between the tools"
+done

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+# cdgen.py - test fixtures for spindle's audio work, independent of spindle.
+#
+#   cdgen.py gen DIR [--mixed] [--no-htoa]   DIR/disc.bin, disc.cue, layout.json
+#   cdgen.py pcm DIR TRACK OFFSET OUT        the PCM a correct rip of TRACK holds
+#                                            (gaps end the previous track; offset
+#                                            in samples; silence outside audio)
+#   cdgen.py sums PCMFILE FIRST LAST         CRC32, AccurateRip v1, v2 (hex), for a
+#                                            track that is the disc's first/last
+#                                            audio track (0 or 1)
+#
+# gen also writes DIR/disc.toc (cdrdao) for audio discs, and DIR/expected.iso
+# (the data track's user data) for mixed ones.
+#
+# Sample content is pseudo-random and distinct per track, so that any shift,
+# swap or loss of samples changes the bytes.
+import json
+import os
+import random
+import struct
+import sys
+import zlib
+
+RAW = 2352
+SPS = 588  # samples per sector
+
+
+def msf(s):
+    return "%02d:%02d:%02d" % (s // 4500, s // 75 % 60, s % 75)
+
+
+def data_sector(lba, payload):
+    """A mode 1 sector: sync, BCD header, user data, zeroed EDC/ECC."""
+    a = lba + 150
+    bcd = lambda v: (v // 10) << 4 | v % 10
+    hdr = bytes([bcd(a // 4500), bcd(a // 75 % 60), bcd(a % 75), 1])
+    return b"\x00" + b"\xff" * 10 + b"\x00" + hdr + payload + bytes(288)
+
+
+def gen(d, mixed, htoa):
+    # tracks: (number, kind, gap sectors (INDEX 00 .. 01), length from INDEX 01)
+    if mixed:
+        tracks = [(1, "data", 0, 100), (2, "audio", 150, 140), (3, "audio", 0, 130),
+                  (4, "audio", 37, 160)]
+    else:
+        tracks = [(1, "audio", 33 if htoa else 0, 150), (2, "audio", 40, 170),
+                  (3, "audio", 0, 120), (4, "audio", 25, 200)]
+    out = bytearray()
+    layout = {"tracks": [], "mixed": mixed}
+    cue = ['FILE "disc.bin" BINARY']
+    iso = bytearray()
+    for n, kind, gap, length in tracks:
+        r = random.Random(n * 7919)
+        gap_start = len(out) // RAW
+        cue.append("  TRACK %02d %s" % (n, "MODE1/2352" if kind == "data" else "AUDIO"))
+        if gap:
+            cue.append("    INDEX 00 " + msf(gap_start))
+        if kind == "data":
+            for i in range(gap + length):
+                payload = r.randbytes(2048)
+                iso += payload
+                out += data_sector(gap_start + i, payload)
+        else:
+            # the gap holds audio too, different from the track proper
+            out += r.randbytes((gap + length) * RAW)
+        start = gap_start + gap
+        cue.append("    INDEX 01 " + msf(start))
+        layout["tracks"].append({"number": n, "audio": kind == "audio",
+                                 "gap_start": gap_start, "start": start,
+                                 "end": start + length})
+    layout["leadout"] = len(out) // RAW
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "disc.bin"), "wb") as f:
+        f.write(out)
+    with open(os.path.join(d, "disc.cue"), "w") as f:
+        f.write("\n".join(cue) + "\n")
+    with open(os.path.join(d, "layout.json"), "w") as f:
+        json.dump(layout, f)
+    if mixed:
+        with open(os.path.join(d, "expected.iso"), "wb") as f:
+            f.write(iso)
+    else:
+        # the same disc as a cdrdao TOC: START marks the gaps (INDEX 00)
+        toc = ["CD_DA"]
+        for t in layout["tracks"]:
+            length = t["end"] - t["gap_start"]
+            toc.append("TRACK AUDIO")
+            toc.append('FILE "disc.bin" %s %s' % (msf(t["gap_start"]), msf(length)))
+            if t["start"] > t["gap_start"] and t["number"] > 1:
+                toc.append("START " + msf(t["start"] - t["gap_start"]))
+        with open(os.path.join(d, "disc.toc"), "w") as f:
+            f.write("\n".join(toc) + "\n")
+
+
+def audio_sector(layout, lsn):
+    """Audio a rip reads; the gap after a data track counts as silence."""
+    if lsn < 0 or lsn >= layout["leadout"]:
+        return False
+    prev_audio = True
+    for t in layout["tracks"]:
+        first = t["gap_start"] if prev_audio else t["start"]
+        if first <= lsn < t["end"]:
+            return t["audio"]
+        prev_audio = t["audio"]
+    return False
+
+
+def pcm(d, number, offset, outp):
+    layout = json.load(open(os.path.join(d, "layout.json")))
+    disc = open(os.path.join(d, "disc.bin"), "rb").read()
+    ts = layout["tracks"]
+    i = [t["number"] for t in ts].index(number) if number else None
+    if number == 0:   # hidden track one audio
+        first, end = 0, ts[0]["start"]
+    else:
+        t = ts[i]
+        first = t["start"]
+        # the track runs to the next track's INDEX 01, unless that is data
+        if i + 1 < len(ts) and ts[i + 1]["audio"]:
+            end = ts[i + 1]["start"]
+        elif i + 1 < len(ts):
+            end = ts[i + 1]["gap_start"]
+        else:
+            end = layout["leadout"]
+    res = bytearray()
+    for s in range(first * SPS + offset, end * SPS + offset):
+        lsn = s // SPS
+        if audio_sector(layout, lsn):
+            res += disc[s * 4:s * 4 + 4]
+        else:
+            res += bytes(4)
+    open(outp, "wb").write(res)
+
+
+def sums(path, first, last):
+    data = open(path, "rb").read()
+    n = len(data) // 4
+    words = struct.unpack("<%dI" % n, data[:n * 4])
+    lo = 5 * SPS if first else 0
+    hi = n - 5 * SPS if last else n
+    v1 = v2 = 0
+    for i, w in enumerate(words):
+        m = i + 1
+        if lo <= m <= hi:
+            p = w * m
+            v1 = (v1 + p) & 0xffffffff
+            v2 = (v2 + (p & 0xffffffff) + (p >> 32)) & 0xffffffff
+    print("%08X %08X %08X" % (zlib.crc32(data) & 0xffffffff, v1, v2))
+
+
+def main(a):
+    if a[0] == "gen":
+        gen(a[1], "--mixed" in a, "--no-htoa" not in a)
+    elif a[0] == "pcm":
+        pcm(a[1], int(a[2]), int(a[3]), a[4])
+    elif a[0] == "sums":
+        sums(a[1], a[2] == "1", a[3] == "1")
+    else:
+        sys.exit("usage: see the top of cdgen.py")
+
+
+main(sys.argv[1:])

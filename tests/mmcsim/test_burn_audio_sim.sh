@@ -1,0 +1,111 @@
+#!/bin/sh
+# Audio CDs burnt by spindle on the simulated recorder, through libburn's
+# audio tracks in SAO, then read back by spindle rip --audio (libcdio-
+# paranoia through the kernel's CD-ROM ioctls): the samples must come back
+# exactly.
+. "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/mmcsim/sim.sh"
+
+# mkwav FILE SECTORS SEED: 16-bit stereo 44.1 kHz, distinct per SEED
+mkwav() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import random, sys, wave
+r = random.Random(int(sys.argv[3]))
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(r.randbytes(int(sys.argv[2]) * 2352))
+w.close()
+PY
+}
+
+# pcm WAV OUT: the sample bytes of WAV
+pcm() {
+	python3 -c "
+import sys, wave
+open(sys.argv[2], 'wb').write(wave.open(sys.argv[1]).readframes(10**9))" "$1" "$2"
+}
+
+need_audio() {
+	need_sim
+	need_tool python3
+	need_tool cd-info
+}
+
+test_burn_audio_wav_list_and_rip_back() {
+	need_audio
+	mkwav t1.wav 320 1
+	mkwav t2.wav 450 2
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --json t1.wav t2.wav
+	expect_exit 0
+	expect_eq "$(out_json .ok)" true
+	expect_eq "$(out_json '.tracks | length')" 2
+	expect_eq "$(out_json '.tracks[1].sectors')" 450
+	sim --disc disc -- cd-info --no-header --no-cddb "$DEV"
+	expect_out "Disc mode is listed as: CD-DA"
+	# two audio tracks, gapless: a file list gets no pause between tracks
+	expect_out "  1: 00:02:00  000000 audio"
+	expect_out "  2: 00:06:20  000320 audio"
+	expect_out "170: 00:12:20  000770 leadout"
+	sp disc rip --audio --format wav -o got
+	expect_exit 0
+	for n in 1 2; do
+		pcm "t$n.wav" "want$n"
+		pcm "got/0$n.wav" "got$n"
+		cmp -s "want$n" "got$n" || fail "track $n differs after the round trip"
+	done
+	[ -f got/disc.cue ] || fail "no CUE sheet"
+	grep -q 'TRACK 02 AUDIO' got/disc.cue || fail "the CUE sheet lacks track 2"
+}
+
+test_burn_audio_cue_with_index0_gap() {
+	need_audio
+	mkwav a.wav 400 3
+	mkwav b.wav 350 4
+	cat > album.cue <<-EOF
+	TITLE "Album"
+	PERFORMER "Band"
+	FILE "a.wav" WAVE
+	  TRACK 01 AUDIO
+	    TITLE "One"
+	    INDEX 01 00:00:00
+	FILE "b.wav" WAVE
+	  TRACK 02 AUDIO
+	    TITLE "Two"
+	    INDEX 00 00:00:00
+	    INDEX 01 00:01:00
+	EOF
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --cd-text album.cue
+	expect_exit 0
+	expect_out "burned 2 audio tracks"
+	sim --disc disc -- cd-info --no-header --no-cddb "$DEV"
+	# track 2's INDEX 01 is 75 sectors (1 s) into b.wav: LBA 475, MSF
+	# 00:08:25 counting the 150 sectors before LBA 0
+	expect_out "  2: 00:08:25  000475 audio"
+	expect_out "170: 00:12:00  000750 leadout"
+	sp disc rip --audio --format wav -o got
+	expect_exit 0
+	pcm a.wav a
+	pcm b.wav b
+	pcm got/01.wav got1
+	pcm got/02.wav got2
+	# the gap (b.wav's first second) ends track 1: no sample is lost
+	head -c $((75 * 2352)) b >> a
+	cmp -s a got1 || fail "track 1 is not a.wav and the gap"
+	tail -c +$((75 * 2352 + 1)) b > b2
+	cmp -s b2 got2 || fail "track 2 is not b.wav from INDEX 01"
+	grep -q 'TRACK 02 AUDIO' got/disc.cue || fail "the rip's CUE sheet lacks track 2"
+}
+
+test_burn_audio_refused_on_dvd() {
+	need_audio
+	mkwav t1.wav 320 1
+	sim --media dvd+r --disc disc -- "$SPINDLE" burn -d "$DEV" t1.wav
+	expect_exit 4
+	expect_err "audio"
+	# nothing was written
+	sp disc info --json
+	expect_exit 0
+	expect_eq "$(out_json .status)" blank
+}
+
+run_tests
