@@ -98,7 +98,10 @@ test_rip_audio_json_log() {
 	expect_eq "$(json_get '.tracks[3].copy_crc32')" "$1"
 	expect_eq "$(json_get '.tracks[3].accuraterip_v1')" "$2"
 	expect_eq "$(json_get '.tracks[3].accuraterip_v2')" "$3"
-	[ "$(wc -l < out)" -eq 1 ] || fail "--json printed more than the result line"
+	# every line before the result is a progress event of a track's pass
+	n=$(head -n -1 out | jq -c 'select(.type == "progress" and .command == "rip" and .phase == "audio" and (.track | type) == "number")' | wc -l)
+	expect_eq "$n" "$(( $(wc -l < out) - 1 ))" "progress lines"
+	[ "$n" -ge 8 ] || fail "expected a final progress event per pass of each track, got $n"
 }
 
 test_rip_audio_offset_shifts_samples() {
