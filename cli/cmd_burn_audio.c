@@ -98,14 +98,24 @@ static int dry_run(struct cli_ctx *ctx, const struct img_audio_layout *l)
 
 static void progress(const struct drv_progress *p, void *c)
 {
+	static bool told_cancel;        /* one burn per process */
 	struct cli_ctx *ctx = c;
+	bool first_cancel = p->phase == DRV_PHASE_CANCELLING && !told_cancel;
 
+	if (first_cancel) {
+		/* at once: the drive may need a while to stop */
+		told_cancel = true;
+		cli_progress_end(ctx);
+		if (!ctx->quiet)
+			fprintf(stderr, "spindle burn: interrupted by %s: stopping the burn; wait "
+				"until the drive is released\n", drv_interrupt_signal_name());
+	}
 	if (ctx->json)
 		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I, s:f}",
 			"type", "progress", "command", "burn", "phase", drv_phase_name(p->phase),
 			"sectors_done", (json_int_t)p->sectors_done,
 			"sectors_total", (json_int_t)p->sectors_total, "elapsed", p->elapsed),
-			p->phase == DRV_PHASE_DONE);
+			p->phase == DRV_PHASE_DONE || first_cancel);
 	else if (p->sectors_total > 0)
 		cli_progress(ctx, "writing audio: %lld of %lld sectors (%d%%)",
 			     (long long)p->sectors_done, (long long)p->sectors_total,

@@ -30,4 +30,17 @@ uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
 /* lib.c */
 void drv_clear_messages(void);
 
+/* write.c: SPE_ABORTED for a write interrupted before libburn started it
+ * (nothing written), or after (the drive idle again): what the medium
+ * holds now, read again from the drive, and what to do with it.  all_sent:
+ * every sector had reached the drive when the signal came. */
+void drv_abort_before_write(struct drv_drive *d, struct sp_error *err);
+void drv_abort_after_write(struct drv_drive *d, bool audio, bool all_sent,
+			   int64_t done, int64_t total, struct sp_error *err);
+/* At the first cancel: whether libburn had sent all `total` sectors (of
+ * `sector_bytes`; `done` of them counted so far over all tracks), from its
+ * status and progress. */
+bool drv_all_sent(enum burn_drive_status ds, const struct burn_progress *bp,
+		  int64_t done, int64_t total, int sector_bytes);
+
 #endif

@@ -247,12 +247,7 @@ static void watch_write(struct drv_drive *d, struct burn_source *src,
 			/* repeated until idle: a cancel before WRITING may be missed */
 			cancel_write(d, src);
 			if (first) {
-				/* the track is complete once libburn closes it, or
-				 * has sent its last sector (buffered_bytes counts
-				 * what the drive took; a CD pregap adds to it) */
-				w->all_sent = map_phase(ds) == DRV_PHASE_CLOSING ||
-					(total > 0 && bp.sector >= total &&
-					 bp.buffered_bytes >= (off_t)total * SP_SECTOR);
+				w->all_sent = drv_all_sent(ds, &bp, bp.sector, total, SP_SECTOR);
 			}
 			w->cancelled = true;
 			sample(w, src, &bp, ds, total);
@@ -322,8 +317,19 @@ static enum sp_status set_write_type(struct burn_write_opts *wo,
 	return SP_OK;
 }
 
+bool drv_all_sent(enum burn_drive_status ds, const struct burn_progress *bp,
+		  int64_t done, int64_t total, int sector_bytes)
+{
+	/* the track is complete once libburn closes it, or has sent its last
+	 * sector (buffered_bytes counts what the drive took; a CD pregap adds
+	 * to it, so the sector count must agree) */
+	return map_phase(ds) == DRV_PHASE_CLOSING ||
+	       (total > 0 && done >= total &&
+		bp->buffered_bytes >= (off_t)total * sector_bytes);
+}
+
 /* Interrupted before libburn was asked to write: nothing changed. */
-static void describe_abort_before(struct drv_drive *d, struct sp_error *err)
+void drv_abort_before_write(struct drv_drive *d, struct sp_error *err)
 {
 	sp_error_set(err, SPE_ABORTED, "interrupted by %s before writing; nothing was written",
 		     drv_interrupt_signal_name());
@@ -337,13 +343,13 @@ static void describe_abort_before(struct drv_drive *d, struct sp_error *err)
  * medium holds now, as the drive reports it after reading it again, and
  * what the user can do with it.
  */
-static void describe_abort(struct drv_drive *d, const struct watch *w,
-			   int64_t total, struct sp_error *err)
+void drv_abort_after_write(struct drv_drive *d, bool audio, bool all_sent,
+			   int64_t sectors_done, int64_t total, struct sp_error *err)
 {
 	struct sp_error ignored = SP_ERROR_INIT;
 	struct drv_medium m;
 	const char *sig = drv_interrupt_signal_name(), *name;
-	long long done = (long long)w->p.sectors_done;
+	long long done = (long long)sectors_done;
 	bool have_medium;
 
 	if (d->is_virtual) {
@@ -355,11 +361,15 @@ static void describe_abort(struct drv_drive *d, const struct watch *w,
 	burn_drive_re_assess(d->bd, 0);
 	have_medium = drv_get_medium(d, &m, &ignored) == SP_OK;
 	name = have_medium ? m.profile_name : "disc";
-	if (w->all_sent) {
+	if (all_sent) {
 		sp_error_set(err, SPE_ABORTED, "interrupted by %s while closing; the drive finished "
 			     "first: all %lld sectors are on the %s, but it was not verified",
 			     sig, total >= 0 ? (long long)total : done, name);
-		sp_error_hint(err, "check it with 'spindle verify -d %s IMAGE'", d->address);
+		if (audio)
+			sp_error_hint(err, "check it by ripping it back: 'spindle rip --audio -d %s -o DIR'",
+				      d->address);
+		else
+			sp_error_hint(err, "check it with 'spindle verify -d %s IMAGE'", d->address);
 	} else if (!have_medium) {
 		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the burn was cancelled",
 			     sig, done);
@@ -384,7 +394,7 @@ static void describe_abort(struct drv_drive *d, const struct watch *w,
 		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the %s is closed "
 			     "and holds an incomplete track", sig, done, name);
 		sp_error_hint(err, m.erasable
-			? "blank it with --blank and burn again"
+			? "blank it (burn --blank, or spindle blank) and burn again"
 			: "it cannot be written again: use a new disc");
 	}
 	if (have_medium)
@@ -527,7 +537,7 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 	if (!d->is_virtual)
 		burn_drive_set_speed(d->bd, 0, drv_speed_kbps(&o->speed, d->profile));
 	if (drv_interrupted()) {
-		describe_abort_before(d, err);
+		drv_abort_before_write(d, err);
 		goto out;
 	}
 	d->write_lba = 0;
@@ -549,7 +559,7 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 
 	if (w.cancelled || drv_interrupted()) {
 		drv_clear_messages();
-		describe_abort(d, &w, total, err);
+		drv_abort_after_write(d, false, w.all_sent, w.p.sectors_done, total, err);
 		goto out;
 	}
 	if (!burn_drive_wrote_well(d->bd)) {

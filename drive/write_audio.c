@@ -104,6 +104,7 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 				  .buffer_fill_pct = -1, .x_speed_kbps = 176.4 };
 	char reasons[BURN_REASONS_LEN];
 	enum sp_status st = SP_FAILED;
+	bool cancelled = false, all_sent = false;
 	double t0;
 
 	drv_clear_messages();
@@ -143,7 +144,7 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 		goto out;
 	}
 	if (drv_interrupted()) {
-		sp_error_set(err, SPE_ABORTED, "interrupted by signal %d", drv_interrupt_signal());
+		drv_abort_before_write(d, err);
 		goto out;
 	}
 	t0 = sp_now();
@@ -156,10 +157,19 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 
 		if (ds == BURN_DRIVE_IDLE)
 			break;
-		if (drv_interrupted() && !burn_is_aborting(0))
-			burn_drive_cancel(d->bd);
-		p.phase = ds == BURN_DRIVE_WRITING ? DRV_PHASE_WRITING : DRV_PHASE_CLOSING;
+		/* libburn counts the sectors of the current track */
 		p.sectors_done = bp.sector;
+		for (int i = 0; i < bp.track && i < a->n_tracks; i++)
+			p.sectors_done += a->tracks[i].sectors + a->tracks[i].pregap_silence;
+		if (drv_interrupted() && !burn_is_aborting(0)) {
+			if (!cancelled)
+				all_sent = drv_all_sent(ds, &bp, p.sectors_done, p.sectors_total, 2352);
+			/* repeated until idle: a cancel before WRITING may be missed */
+			burn_drive_cancel(d->bd);
+			cancelled = true;
+		}
+		p.phase = cancelled ? DRV_PHASE_CANCELLING
+			: ds == BURN_DRIVE_WRITING ? DRV_PHASE_WRITING : DRV_PHASE_CLOSING;
 		p.buffer_fill_pct = bp.buffer_capacity ?
 			(int)(100 - 100.0 * bp.buffer_available / bp.buffer_capacity) : -1;
 		p.elapsed = sp_now() - t0;
@@ -167,9 +177,9 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 			progress(&p, ctx);
 		nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
 	}
-	if (drv_interrupted()) {
-		sp_error_set(err, SPE_ABORTED, "interrupted by signal %d: the CD is probably "
-			     "unusable", drv_interrupt_signal());
+	if (cancelled || drv_interrupted()) {
+		drv_clear_messages();
+		drv_abort_after_write(d, true, all_sent, p.sectors_done, p.sectors_total, err);
 		goto out;
 	}
 	if (!burn_drive_wrote_well(d->bd)) {

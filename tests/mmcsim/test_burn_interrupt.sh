@@ -319,6 +319,52 @@ test_bd_r_sigterm_closing_session() {
 	expect_exit 0
 }
 
+# ---- an audio CD (SAO, two tracks) ----
+
+# mkwav FILE SECTORS SEED: 16-bit stereo 44.1 kHz, distinct per SEED
+mkwav() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import random, sys, wave
+r = random.Random(int(sys.argv[3]))
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(r.randbytes(int(sys.argv[2]) * 2352))
+w.close()
+PY
+}
+
+test_audio_cd_sigterm_mid_track() {
+	need_sim
+	need_tool python3
+	mkwav t1.wav 320 1
+	mkwav t2.wav 450 2
+	newdisc cd-r disc
+	# in the second track: the count covers both
+	start_held disc write@400 t1.wav t2.wav
+	signal_held TERM "interrupted by SIGTERM: stopping the burn"
+	aborted TERM "the CD-R is closed and holds an incomplete track"
+	err_sectors=$(sed -n 's/.*interrupted by SIGTERM after \([0-9]*\) sectors.*/\1/p' err)
+	[ "$err_sectors" -gt 320 ] && [ "$err_sectors" -lt 770 ] ||
+		fail "sectors in the message: '$err_sectors', not in the second track"
+	released disc
+	expect_eq "$status" closed
+}
+
+test_audio_cd_sigint_during_closing() {
+	need_sim
+	need_tool python3
+	mkwav t1.wav 320 1
+	mkwav t2.wav 450 2
+	newdisc cd-r disc
+	start_held disc sync t1.wav t2.wav
+	signal_held INT "interrupted by SIGINT: stopping the burn"
+	aborted INT "while closing; the drive finished first: all 770 sectors are on the CD-R"
+	expect_err "spindle rip --audio -d $DEV"
+	released disc
+	expect_eq "$status" closed
+	expect_eq "$(out_json '.tracks | length')" 2
+}
+
 # ---- --blank: neither libburn nor a drive stops a blank or format ----
 
 test_cd_rw_sigint_while_blanking() {
