@@ -242,19 +242,17 @@ static void watch_write(struct drv_drive *d, struct burn_source *src,
 		if (ds == BURN_DRIVE_IDLE)
 			break;
 		if (drv_interrupted()) {
-			bool first = !w->cancelled;
-
 			/* repeated until idle: a cancel before WRITING may be missed */
 			cancel_write(d, src);
-			if (first) {
+			if (!w->cancelled) {
 				w->all_sent = drv_all_sent(ds, &bp, bp.sector, total, SP_SECTOR);
-			}
-			w->cancelled = true;
-			sample(w, src, &bp, ds, total);
-			/* say at once that we stop: closing may take minutes */
-			if (first && progress) {
-				w->last_report = sp_now();
-				progress(&w->p, ctx);
+				w->cancelled = true;
+				/* say at once that we stop: closing may take minutes */
+				sample(w, src, &bp, ds, total);
+				if (progress) {
+					w->last_report = sp_now();
+					progress(&w->p, ctx);
+				}
 			}
 		}
 		sample(w, src, &bp, ds, total);
@@ -352,15 +350,16 @@ void drv_abort_after_write(struct drv_drive *d, bool audio, bool all_sent,
 	long long done = (long long)sectors_done;
 	bool have_medium;
 
-	if (d->is_virtual) {
+	if (d->is_virtual && !all_sent) {
 		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the burn was cancelled",
 			     sig, done);
 		sp_error_hint(err, "the virtual disc is incomplete: burn it again with --force");
 		return;
 	}
-	burn_drive_re_assess(d->bd, 0);
-	have_medium = drv_get_medium(d, &m, &ignored) == SP_OK;
-	name = have_medium ? m.profile_name : "disc";
+	if (!d->is_virtual)
+		burn_drive_re_assess(d->bd, 0);
+	have_medium = !d->is_virtual && drv_get_medium(d, &m, &ignored) == SP_OK;
+	name = d->is_virtual ? "virtual drive" : have_medium ? m.profile_name : "disc";
 	if (all_sent) {
 		sp_error_set(err, SPE_ABORTED, "interrupted by %s while closing; the drive finished "
 			     "first: all %lld sectors are on the %s, but it was not verified",
