@@ -121,6 +121,7 @@ static enum sp_status write_session(struct burn_drive *bd, struct burn_disc *dis
 	struct burn_progress p;
 	struct drv_progress dp;
 	enum burn_drive_status s;
+	bool cancelled = false;
 	double t0 = now();
 	int lba = 0, nwa = 0, pno = 0;
 	char pname[80];
@@ -152,7 +153,13 @@ static enum sp_status write_session(struct burn_drive *bd, struct burn_disc *dis
 	while ((s = burn_drive_get_status(bd, &p)) == BURN_DRIVE_SPAWNING)
 		usleep(20000);
 	while (s != BURN_DRIVE_IDLE) {
-		dp.phase = s == BURN_DRIVE_WRITING ? DRV_PHASE_WRITING
+		if (drv_interrupted()) {
+			/* repeated until idle: a cancel before WRITING may be missed */
+			burn_drive_cancel(bd);
+			cancelled = true;
+		}
+		dp.phase = cancelled ? DRV_PHASE_CANCELLING
+			: s == BURN_DRIVE_WRITING ? DRV_PHASE_WRITING
 			: s == BURN_DRIVE_CLOSING_TRACK || s == BURN_DRIVE_CLOSING_SESSION
 			? DRV_PHASE_CLOSING : DRV_PHASE_PREPARING;
 		if (p.sector > dp.sectors_done)
@@ -162,14 +169,18 @@ static enum sp_status write_session(struct burn_drive *bd, struct burn_disc *dis
 		dp.bytes_per_sec = dp.elapsed > 0 ? p.sector * (double)SP_SECTOR / dp.elapsed : 0;
 		if (progress)
 			progress(&dp, ctx);
-		if (drv_interrupted())
-			burn_drive_cancel(bd);
 		usleep(200000);
 		s = burn_drive_get_status(bd, &p);
 	}
 	res->sectors = dp.sectors_done;
-	if (drv_interrupted()) {
-		sp_error_set(err, SPE_ABORTED, "interrupted; the session was cancelled");
+	if (cancelled || drv_interrupted()) {
+		drv_clear_messages();
+		sp_error_set(err, SPE_ABORTED, "interrupted by %s after %lld sectors; the session "
+			     "was cancelled", drv_interrupt_signal_name(),
+			     (long long)dp.sectors_done);
+		sp_error_hint(err, "the disc may now end in an unfinished session, which --append "
+			      "cannot grow: check it with 'spindle info'; a write-once disc is "
+			      "then best replaced");
 		goto out;
 	}
 	if (!isoburn_drive_wrote_well(bd)) {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Interrupted burns on the simulated recorder: SIGINT and SIGTERM before
 # writing, in the middle of the track and while the disc is being closed,
-# on CD-R (SAO and TAO), DVD+R, DVD-R, BD-R, and during the --blank of a
-# CD-RW or the format of a BD-RE.  The simulator holds the burn at a chosen
+# on CD-R (SAO and TAO), DVD+R, DVD-R, BD-R, an audio CD and a --append
+# session, and during the --blank of a CD-RW or the format of a BD-RE.  The simulator holds the burn at a chosen
 # SCSI command (mmcsim-run --stall) until we have signalled it and spindle
 # has said it is stopping, so every signal lands at a known point.  After
 # each: exit status 8, a message that says what the disc holds now and
@@ -317,6 +317,24 @@ test_bd_r_sigterm_closing_session() {
 	expect_eq "$status" closed
 	sim --disc disc -- "$SPINDLE" verify -d "$DEV" img
 	expect_exit 0
+}
+
+# ---- --append: a new ISO 9660 session through libisoburn ----
+
+test_append_dvd_plus_r_sigint_mid_session() {
+	need_sim
+	mkdir tree
+	mkimg tree/big.bin 2500
+	mkimg img 300
+	newdisc dvd+r disc
+	start_held disc write@1000 --append tree
+	signal_held INT "interrupted by SIGINT: stopping the burn"
+	aborted INT "after"
+	expect_err "the session was cancelled"
+	expect_err "unfinished session, which --append cannot grow"
+	released disc
+	expect_eq "$status" appendable
+	burn_ok disc img --force
 }
 
 # ---- an audio CD (SAO, two tracks) ----
