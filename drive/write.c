@@ -557,8 +557,11 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 	d->readable = -1;               /* the medium changed */
 
 	if (w.cancelled || drv_interrupted()) {
+		/* a signal after the last poll: libburn had finished on its own */
+		bool all_sent = w.all_sent || (!w.cancelled && burn_drive_wrote_well(d->bd));
+
 		drv_clear_messages();
-		drv_abort_after_write(d, false, w.all_sent, w.p.sectors_done, total, err);
+		drv_abort_after_write(d, false, all_sent, w.p.sectors_done, total, err);
 		goto out;
 	}
 	if (!burn_drive_wrote_well(d->bd)) {

@@ -178,6 +178,8 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 		nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
 	}
 	if (cancelled || drv_interrupted()) {
+		/* a signal after the last poll: libburn had finished on its own */
+		all_sent = all_sent || (!cancelled && burn_drive_wrote_well(d->bd));
 		drv_clear_messages();
 		drv_abort_after_write(d, true, all_sent, p.sectors_done, p.sectors_total, err);
 		goto out;
