@@ -41,6 +41,11 @@ size_t test_mem_diff(const void *a, const void *b, size_t n)
 	return (size_t)-1;
 }
 
+int test_failures(void)
+{
+	return failures;
+}
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
