@@ -2,7 +2,8 @@
 # bench/audio.sh - rip time per minute of audio: spindle rip --audio (FLAC
 # and WAV) against cd-paranoia -B (WAV), both through libcdio-paranoia in
 # full paranoia mode, on the same BIN/CUE image made here: 4 tracks, one
-# minute of audio in all.  One run each.  spindle fsyncs every file it
+# minute of audio in all.  RUNS (default 7) runs each, taking turns; the
+# medians are reported.  spindle fsyncs every file it
 # writes (tmp, fsync, rename); cd-paranoia does not.
 #
 #   sh bench/audio.sh [SPINDLE]
@@ -24,21 +25,34 @@ for i, n in enumerate(lens):
     pos += n
 open(d + "/disc.cue", "w").write("\n".join(cue) + "\n")
 PY
-# measure LABEL CMD...: wall-clock and CPU (user+sys) seconds; one minute
-# of audio, so these are seconds per minute of audio
-measure() {
+# run LABEL CMD...: one timed run, appended to $w/LABEL.times as
+# "wall cpu" (seconds; one minute of audio, so per minute of audio)
+run() {
 	label=$1; shift
 	/usr/bin/time -f "%e %U %S" -o "$w/time" "$@" > /dev/null 2>&1
-	awk -v l="$label" '{ printf "%-28s %5.2f s wall, %5.2f s CPU per minute of audio\n", l, $1, $2 + $3 }' "$w/time"
+	awk '{ print $1, $2 + $3 }' "$w/time" >> "$w/$label.times"
+}
+# report LABEL TITLE: the median wall and CPU time of LABEL's runs
+report() {
+	sort -n "$w/$1.times" | awk -v t="$2" '{ wall[NR] = $1; cpu[NR] = $2 }
+		END { m = int((NR + 1) / 2); printf "%-28s %5.2f s wall, %5.2f s CPU per minute of audio (median of %d)\n", t, wall[m], cpu[m], NR }'
 }
 command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time (Debian package time) is missing"; exit 1; }
 
-measure "spindle rip --audio (FLAC)" "$spindle" rip --audio -q -o "$w/flac" "$w/disc.cue"
-measure "spindle rip --audio (WAV)" "$spindle" rip --audio -q --format wav -o "$w/wav" "$w/disc.cue"
+# the tools take turns, RUNS times, so that a busy moment hits them alike
+RUNS=${RUNS:-7}
 mkdir "$w/cdp"
-cd "$w/cdp"
-measure "cd-paranoia -B (WAV)" cd-paranoia -q -c -B -d "$w/disc.cue"
-cd - > /dev/null
+i=0
+while [ $i -lt "$RUNS" ]; do
+	rm -rf "$w/flac" "$w/wav" "$w/cdp"/*
+	run flac "$spindle" rip --audio -q -o "$w/flac" "$w/disc.cue"
+	run wav "$spindle" rip --audio -q --format wav -o "$w/wav" "$w/disc.cue"
+	(cd "$w/cdp" && run cdp cd-paranoia -q -c -B -d "$w/disc.cue")
+	i=$((i + 1))
+done
+report flac "spindle rip --audio (FLAC)"
+report wav "spindle rip --audio (WAV)"
+report cdp "cd-paranoia -B (WAV)"
 # the same samples, or the comparison means nothing
 for n in 1 2 3 4; do
 	cmp -s "$w/wav/0$n.wav" "$w/cdp/track0$n.cdda.wav" || echo "warning: track $n differs between the tools"

@@ -82,6 +82,10 @@ void cli_warn(struct cli_ctx *ctx, const char *fmt, ...)
 json_t *cli_error_json(const struct sp_error *err);
 /* Print obj as one compact line on stdout and drop the reference. */
 void cli_json_emit(json_t *obj);
+/* LBA ranges as a JSON array of objects {"lba", LEN_KEY}: rip's and the
+ * audio commands' use "sectors", verify's "count". */
+struct img_ranges;
+json_t *cli_ranges_json(const char *len_key, const struct img_ranges *r);
 /* Emit the progress event ev (taking the reference) if final or if a
  * second has passed since the last one; otherwise drop it. */
 void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final);

@@ -254,16 +254,6 @@ static void on_warn(void *vctx, const char *msg)
 	cli_warn(vctx, "%s", msg);
 }
 
-static json_t *ranges_json(const struct img_ranges *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < r->n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:I}", "lba", (json_int_t)r->v[i].lba,
-						   "sectors", (json_int_t)r->v[i].count));
-	return a;
-}
-
 static json_t *files_json(const struct img_iso_damage *f)
 {
 	json_t *a = json_array();
@@ -354,8 +344,8 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		json_object_set_new(r, "missing_bytes", json_integer(rep->missing_bytes));
 		json_object_set_new(r, "untried_bytes", json_integer(rep->untried_bytes));
 		json_object_set_new(r, "bad_areas", json_integer((json_int_t)rep->bad_areas));
-		json_object_set_new(r, "bad_ranges", ranges_json(&rep->bad));
-		json_object_set_new(r, "runout_ranges", ranges_json(&rep->runout));
+		json_object_set_new(r, "bad_ranges", cli_ranges_json("sectors", &rep->bad));
+		json_object_set_new(r, "runout_ranges", cli_ranges_json("sectors", &rep->runout));
 		json_object_set_new(r, "sha256", rep->complete ? json_string(rep->sha256) : json_null());
 		json_object_set_new(r, "reads", json_integer(rep->reads));
 		json_object_set_new(r, "failed_reads", json_integer(rep->failed_reads));

@@ -272,16 +272,6 @@ static void write_log(FILE *f, const struct img_audio_rip *r)
 		fprintf(f, "All %d audio tracks were ripped without errors.\n", ntracks);
 }
 
-static json_t *ranges_json(const struct img_ranges *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < r->n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:I}", "lba", (json_int_t)r->v[i].lba,
-						   "sectors", (json_int_t)r->v[i].count));
-	return a;
-}
-
 static json_t *track_json(const struct img_audio_track *t)
 {
 	const struct img_audio_events *e = &t->ev;
@@ -310,8 +300,8 @@ static json_t *track_json(const struct img_audio_track *t)
 		"fixup_edge", (int)e->fixup_edge, "fixup_atom", (int)e->fixup_atom,
 		"fixup_dropped", (int)e->fixup_dropped, "fixup_duped", (int)e->fixup_duped,
 		"skips", (int)e->skips, "read_errors", (int)e->read_errors,
-		"read_errors_at", ranges_json(&e->read_error_at),
-		"unrecoverable", ranges_json(&e->problems)));
+		"read_errors_at", cli_ranges_json("sectors", &e->read_error_at),
+		"unrecoverable", cli_ranges_json("sectors", &e->problems)));
 	return o;
 }
 
@@ -453,7 +443,7 @@ static int rip_raw(struct cli_ctx *ctx, struct rip_audio_args *a)
 		json_object_set_new(o, "c2", json_boolean(res.c2_used));
 		json_object_set_new(o, "c2_sectors", json_integer(res.c2_sectors));
 		json_object_set_new(o, "bad_sectors", json_integer(res.bad_sectors));
-		json_object_set_new(o, "bad", ranges_json(&res.bad));
+		json_object_set_new(o, "bad", cli_ranges_json("sectors", &res.bad));
 		if (st != SP_OK)
 			json_object_set_new(o, "error", cli_error_json(&err));
 		cli_json_emit(o);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "imaging/imaging.h"
 
 json_t *cli_error_json(const struct sp_error *err)
 {
@@ -53,6 +54,16 @@ void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final)
 	}
 	ctx->json_progress_at = now;
 	cli_json_emit(ev);
+}
+
+json_t *cli_ranges_json(const char *len_key, const struct img_ranges *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:I}", "lba", (json_int_t)r->v[i].lba,
+						   len_key, (json_int_t)r->v[i].count));
+	return a;
 }
 
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok)

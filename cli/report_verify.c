@@ -30,16 +30,6 @@ static const char *ranges_text(const struct img_ranges *r, char *buf, size_t len
 	return buf;
 }
 
-static json_t *ranges_json(const struct img_ranges *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < r->n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:I}", "lba", (json_int_t)r->v[i].lba,
-						   "count", (json_int_t)r->v[i].count));
-	return a;
-}
-
 int cli_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
 		      json_t *r)
 {
@@ -51,8 +41,8 @@ int cli_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
 	json_object_set_new(r, "sha256", json_string(res->sha256));
 	json_object_set_new(r, "bytes", json_integer((json_int_t)res->bytes));
 	json_object_set_new(r, "sectors", json_integer(res->sectors));
-	json_object_set_new(r, "differ", ranges_json(&res->differ));
-	json_object_set_new(r, "unreadable", ranges_json(&res->unreadable));
+	json_object_set_new(r, "differ", cli_ranges_json("count", &res->differ));
+	json_object_set_new(r, "unreadable", cli_ranges_json("count", &res->unreadable));
 	if (res->outcome == IMG_VERIFY_MATCH) {
 		if (!ctx->json)
 			printf("verify: match, %lld sectors (%llu bytes), sha256 %s\n",

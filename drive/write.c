@@ -424,14 +424,16 @@ static enum sp_status write_failed(struct drv_drive *d, struct burn_source *src,
 	struct sp_error lib = SP_ERROR_INIT;
 
 	drv_drain_messages(&lib);
-	if (fifo_input_failed(src)) {
-		sp_error_set(err, SPE_IO, "reading the image failed during the burn%s%s",
-			     lib.msg[0] ? ": " : "", lib.msg);
-		sp_error_hint(err, "the medium is incomplete; check the image and burn again");
-	} else if (lib.code == SPE_NOSPACE) {
+	/* ENOSPC first: once the writer stops, the FIFO's input may fail too
+	 * (how soon depends on timing), but only a write returns ENOSPC */
+	if (lib.code == SPE_NOSPACE) {
 		sp_error_set(err, SPE_NOSPACE, "the filesystem of virtual drive '%s' is full",
 			     d->address + 6);
 		sp_error_hint(err, "free space there, or put the virtual drive elsewhere");
+	} else if (fifo_input_failed(src)) {
+		sp_error_set(err, SPE_IO, "reading the image failed during the burn%s%s",
+			     lib.msg[0] ? ": " : "", lib.msg);
+		sp_error_hint(err, "the medium is incomplete; check the image and burn again");
 	} else {
 		sp_error_set(err, SPE_WRITE, "the burn failed%s%s",
 			     lib.msg[0] ? ": " : "", lib.msg);

@@ -70,6 +70,8 @@ if [ "${1:-}" = "--part" ]; then
 		base=$SPINDLE_REPORT_DIR
 		SPINDLE_REPORT_DIR=$base/$name
 		mkdir -p "$SPINDLE_REPORT_DIR"
+		# tests run spindle as nobody too: it must be able to report
+		chmod 1777 "$SPINDLE_REPORT_DIR"
 		ASAN_OPTIONS=$(echo "${ASAN_OPTIONS:-}" | sed "s|log_path=$base/|log_path=$SPINDLE_REPORT_DIR/|")
 		UBSAN_OPTIONS=$(echo "${UBSAN_OPTIONS:-}" | sed "s|log_path=$base/|log_path=$SPINDLE_REPORT_DIR/|")
 		export SPINDLE_REPORT_DIR ASAN_OPTIONS UBSAN_OPTIONS
@@ -81,9 +83,12 @@ if [ "${1:-}" = "--part" ]; then
 		# shellcheck disable=SC2086
 		set -- $VALGRIND --log-file="$SPINDLE_REPORT_DIR/vg.%p" "$cmd" "$@" ;;
 	esac
+	t0=$(date +%s)
 	"$@" > "$out/$name.log" 2>&1
 	rc=$?
+	t1=$(date +%s)
 	{
+		echo "# $name took $((t1 - t0)) s"
 		grep -E '^(ok|not ok|skip) ' "$out/$name.log"
 		# a part that crashed without reporting is a failure of its own
 		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out/$name.log"; then
@@ -143,13 +148,21 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 		echo "vm $TOP_SRCDIR/tests/vm/run.sh"
 	fi
 	if [ -z "${SPINDLE_VM_ONLY:-}" ]; then
-		echo "unit ${VALGRIND:+vg:}$UNITTEST"
-		for t in "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh; do
-			[ -f "$t" ] || continue
-			case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
-			echo "$(basename "$t" .sh) sh $t"
+		# the slowest scripts first (see the "took" lines of a run)
+		for t in test_mkiso test_kill_rip test_rip_resume; do
+			echo "$TOP_SRCDIR/tests/cli/$t.sh"
 		done
-	fi
+		echo "unit"
+		ls "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh
+	fi | awk '!seen[$0]++' | while read -r t; do
+		if [ "$t" = unit ]; then
+			echo "unit ${VALGRIND:+vg:}$UNITTEST"
+			continue
+		fi
+		[ -f "$t" ] || continue
+		case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
+		echo "$(basename "$t" .sh) sh $t"
+	done
 } > "$out/parts.txt"
 xargs -P "$SPINDLE_TEST_JOBS" -L 1 sh "$0" --part < "$out/parts.txt"
 # the results in the order of parts.txt, whatever order they ended in

@@ -27,11 +27,23 @@ setup() {
 # a random delay in seconds, 0.00 .. MAX/100
 pause() { sleep "$(awk -v m="$1" -v s="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { srand(s); printf "%.2f", rand() * m / 100 }')"; }
 
+# started PID: wait until spindle PID has opened ./src, which it does after
+# installing its signal handlers (slow under valgrind), or has ended
+started() {
+	i=0
+	while [ $i -lt 600 ] && kill -0 "$1" 2>/dev/null; do
+		ls -l "/proc/$1/fd" 2>/dev/null | grep -q " $PWD/src\$" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
 test_rip_resume_after_sigint() {
 	setup
 	for sig in INT TERM INT; do
 		"$SPINDLE" rip src -o out.iso $ARGS -q > out 2> err &
 		pid=$!
+		started $pid
 		pause 150
 		kill -$sig $pid 2>/dev/null
 		wait $pid

@@ -31,6 +31,21 @@ static const struct {
 static int failures;
 static char srcdir[4096];
 
+size_t test_mem_diff(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return i;
+	return (size_t)-1;
+}
+
+int test_failures(void)
+{
+	return failures;
+}
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -37,7 +37,13 @@ const char *test_srcpath(const char *rel);
 	if (!h_ || !strstr(h_, n_)) test_fail(__FILE__, __LINE__, \
 		"%s is \"%s\", expected it to contain \"%s\"", #hay, h_ ? h_ : "(null)", n_); \
 	} while (0)
-#define assert_mem_eq(a, b, n) do { if (memcmp((a), (b), (n))) \
-	test_fail(__FILE__, __LINE__, "memory differs: %s vs %s", #a, #b); } while (0)
+/* failures so far in this process */
+int test_failures(void);
+/* the first differing byte's offset, or (size_t)-1 */
+size_t test_mem_diff(const void *a, const void *b, size_t n);
+#define assert_mem_eq(a, b, n) do { size_t d_ = test_mem_diff((a), (b), (n)); \
+	if (d_ != (size_t)-1) test_fail(__FILE__, __LINE__, \
+		"memory differs: %s vs %s, first at byte %zu of %zu", #a, #b, d_, (size_t)(n)); \
+	} while (0)
 
 #endif
