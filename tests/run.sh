@@ -12,7 +12,8 @@
 # Environment: SPINDLE, UNITTEST, TOP_SRCDIR, TOP_BUILDDIR (set by make),
 # SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VM_ONLY=1 to run only the
 # VM (make check-vm), SPINDLE_TEST_JOBS=N parts at a time (default: the
-# number of CPUs), SPINDLE_VALGRIND=1 to run spindle
+# number of CPUs), SPINDLE_TEST_OUT=DIR for the logs and results (default
+# tests/out), SPINDLE_VALGRIND=1 to run spindle
 # and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
 # matching scripts.
 #
@@ -107,7 +108,7 @@ fi
 : "${SPINDLE_BIN:=$SPINDLE}"
 export TOP_SRCDIR TOP_BUILDDIR SPINDLE UNITTEST SPINDLE_BIN
 
-out="$TOP_BUILDDIR/tests/out"
+out=${SPINDLE_TEST_OUT:-$TOP_BUILDDIR/tests/out}
 rm -rf "$out"
 mkdir -p "$out"
 log="$out/all.log"
