@@ -19,15 +19,9 @@ static void progress(uint64_t done, uint64_t total, void *arg)
 	char a[32], b[32];
 
 	if (ctx->json) {
-		static double last;
-		double now = sp_now();
-
-		if (now - last < 1.0)
-			return;
-		last = now;
-		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I}", "type", "progress",
+		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "type", "progress",
 			"command", ctx->cmd ? ctx->cmd->name : "verify", "phase", "verifying", "bytes_done", (json_int_t)done,
-			"bytes_total", (json_int_t)total));
+			"bytes_total", (json_int_t)total), done == total);
 		return;
 	}
 	cli_progress(ctx, "verifying: %3.0f%%  %s of %s",

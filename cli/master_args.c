@@ -142,15 +142,11 @@ void cli_master_progress(const struct img_master_progress *p, void *arg)
 	char a[32], b[32];
 
 	if (ctx->json) {
-		static double last;
-
-		if (p->elapsed - last < 1.0 && p->bytes_done != p->bytes_total)
-			return;
-		last = p->elapsed;
-		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f}", "type", "progress",
+		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f}", "type", "progress",
 			"command", ctx->cmd ? ctx->cmd->name : "mkiso", "phase", p->phase == IMG_MASTER_SCANNING ? "scanning" : "writing",
 			"files", (json_int_t)p->files, "bytes_done", (json_int_t)p->bytes_done,
-			"bytes_total", (json_int_t)p->bytes_total, "elapsed", p->elapsed));
+			"bytes_total", (json_int_t)p->bytes_total, "elapsed", p->elapsed),
+			p->bytes_done == p->bytes_total);
 		return;
 	}
 	if (p->phase == IMG_MASTER_SCANNING) {

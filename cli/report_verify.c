@@ -106,17 +106,13 @@ void cli_verify_progress(const struct img_verify_progress *p, void *vctx)
 	char t[32];
 
 	if (ctx->json) {
-		static double last_json = -10;
-
-		if (p->elapsed - last_json < 1.0 && p->sectors_done < p->sectors_total)
-			return;
-		last_json = p->elapsed;
-		cli_json_emit(json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:I}",
+		cli_json_progress(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:I}",
 			"type", "progress", "command", ctx->cmd->name, "phase", "verifying",
 			"sectors_done", (json_int_t)p->sectors_done,
 			"sectors_total", (json_int_t)p->sectors_total,
 			"percent", pct, "bytes_per_sec", rate,
-			"bad_sectors", (json_int_t)p->bad_sectors));
+			"bad_sectors", (json_int_t)p->bad_sectors),
+			p->sectors_done >= p->sectors_total);
 		return;
 	}
 	cli_progress(ctx, "verifying %5.1f%%  %7.1f MB/s  ETA %s  bad sectors %lld",

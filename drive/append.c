@@ -24,14 +24,6 @@
 #include <libisofs/libisofs.h>
 #include <libisoburn/libisoburn.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static enum sp_status lib_failed(struct sp_error *err, enum sp_errcode code,
 				 const char *what)
 {
@@ -122,7 +114,7 @@ static enum sp_status write_session(struct burn_drive *bd, struct burn_disc *dis
 	struct drv_progress dp;
 	enum burn_drive_status s;
 	bool cancelled = false;
-	double t0 = now();
+	double t0 = sp_now();
 	int lba = 0, nwa = 0, pno = 0;
 	char pname[80];
 	enum sp_status st = SP_FAILED;
@@ -165,7 +157,7 @@ static enum sp_status write_session(struct burn_drive *bd, struct burn_disc *dis
 		if (p.sector > dp.sectors_done)
 			dp.sectors_done = p.sector;
 		dp.sectors_total = p.sectors > 0 ? p.sectors : -1;
-		dp.elapsed = now() - t0;
+		dp.elapsed = sp_now() - t0;
 		dp.bytes_per_sec = dp.elapsed > 0 ? p.sector * (double)SP_SECTOR / dp.elapsed : 0;
 		if (progress)
 			progress(&dp, ctx);
@@ -193,7 +185,7 @@ static enum sp_status write_session(struct burn_drive *bd, struct burn_disc *dis
 		goto out;
 	}
 	dp.phase = DRV_PHASE_DONE;
-	dp.elapsed = now() - t0;
+	dp.elapsed = sp_now() - t0;
 	if (progress)
 		progress(&dp, ctx);
 	st = SP_OK;

@@ -14,19 +14,11 @@
 
 #include "drive/drive_private.h"
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Wait for libburn's worker to finish, reporting its progress. */
 static void wait_idle(struct drv_drive *d, drv_fraction_fn progress, void *ctx)
 {
 	struct burn_progress p;
-	double t0 = now();
+	double t0 = sp_now();
 	enum burn_drive_status s;
 
 	memset(&p, 0, sizeof(p));
@@ -36,13 +28,13 @@ static void wait_idle(struct drv_drive *d, drv_fraction_fn progress, void *ctx)
 		if (progress) {
 			double f = p.sectors > 0 ? (double)p.sector / p.sectors : 0;
 
-			progress(f < 0 ? 0 : f > 1 ? 1 : f, now() - t0, ctx);
+			progress(f < 0 ? 0 : f > 1 ? 1 : f, sp_now() - t0, ctx);
 		}
 		usleep(200000);
 		s = burn_drive_get_status(d->bd, &p);
 	}
 	if (progress)
-		progress(1.0, now() - t0, ctx);
+		progress(1.0, sp_now() - t0, ctx);
 }
 
 static enum burn_disc_status disc_status(struct drv_drive *d)
