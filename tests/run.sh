@@ -150,7 +150,7 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 	fi
 	if [ -z "${SPINDLE_VM_ONLY:-}" ]; then
 		# the slowest scripts first (see the "took" lines of a run)
-		for t in test_mkiso test_kill_rip test_rip_resume; do
+		for t in test_mkiso_big test_kill_rip test_mkiso test_rip_resume; do
 			echo "$TOP_SRCDIR/tests/cli/$t.sh"
 		done
 		echo "unit"
