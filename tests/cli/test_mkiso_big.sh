@@ -7,6 +7,14 @@
 test_many_directories() {
 	# more than 65,535 directories: the ISO 9660 path table's limit
 	without_memcheck
+	# libisofs adds each entry to a directory by walking its sorted list
+	# with strcmp (66,000^2 / 2 compares); ASan's strict_string_checks
+	# scans both strings whole at each one, which takes this past the
+	# 300 s limit.  Every other ASan check stays on.
+	if [ -n "${ASAN_OPTIONS:-}" ]; then
+		ASAN_OPTIONS=$(echo "$ASAN_OPTIONS" | sed 's/strict_string_checks=1/strict_string_checks=0/')
+		export ASAN_OPTIONS
+	fi
 	mkdir many
 	(cd many && seq 1 66000 | xargs mkdir)
 	echo x > many/66000/file.txt
