@@ -21,6 +21,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 [ $# -gt 0 ] && shift
 mkdir -p "$FUZZ_DIR/crashes" "$FUZZ_DIR/logs"
+# leaks inside libraries that spindle cannot fix (see the file)
+LSAN_OPTIONS="suppressions=$top/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 
 # one TARGET: run it, print its result line
 one() {
