@@ -497,6 +497,7 @@ enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
 	file_base[cue->n_files] = pos;
 	for (int i = 0; i < cue->n_tracks; i++) {
 		struct img_cue_track *t = &cue->tracks[i];
+		int64_t data;   /* where its data starts in the files end to end */
 
 		if (t->index1 > file_sectors[t->file1] ||
 		    (t->file0 >= 0 && t->index0 > file_sectors[t->file0])) {
@@ -508,11 +509,9 @@ enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
 			free(file_base);
 			return SP_FAILED;
 		}
-		/* where the track's data starts in the files laid end to end:
-		 * not before the data of the track before */
-		int64_t data = t->file0 >= 0 ? file_base[t->file0] + t->index0
-					     : file_base[t->file1] + t->index1;
-
+		/* INDEX 00, else INDEX 01: not before the track before's INDEX 01 */
+		data = t->file0 >= 0 ? file_base[t->file0] + t->index0
+				     : file_base[t->file1] + t->index1;
 		if (i > 0 && data < file_base[prev->file1] + prev->index1) {
 			sp_error_set(err, SPE_FORMAT, "track %d starts before track %d",
 				     t->number, cue->tracks[i - 1].number);
