@@ -23,6 +23,8 @@
 
 #define CUE_MAX_TRACKS 99
 #define CUE_MAX_FILES 99
+#define CUE_NAME_MAX 4096           /* a FILE name, its NUL included */
+#define CUE_WORD_MAX (CUE_NAME_MAX + 2)
 
 static const struct {
 	const char *name;
@@ -165,7 +167,7 @@ static enum sp_status kw_file(struct cue_state *st, struct cue_line *l)
 {
 	struct img_cue *cue = st->cue;
 	struct img_cue_file *f;
-	char name[4096], type[32];
+	char name[CUE_NAME_MAX], type[32];
 	bool long_;
 
 	if (!next_word(l, name, sizeof(name), &long_) || !name[0])
@@ -480,6 +482,7 @@ enum sp_status img_cue_load(struct img_cue *cue, const char *path,
 enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
 			       struct sp_error *err)
 {
+	const struct img_cue_track *prev = NULL;
 	int64_t *file_base;
 	int64_t pos = 0, gaps = 0;
 
@@ -494,6 +497,7 @@ enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
 	file_base[cue->n_files] = pos;
 	for (int i = 0; i < cue->n_tracks; i++) {
 		struct img_cue_track *t = &cue->tracks[i];
+		int64_t data;   /* where its data starts in the files end to end */
 
 		if (t->index1 > file_sectors[t->file1] ||
 		    (t->file0 >= 0 && t->index0 > file_sectors[t->file0])) {
@@ -505,17 +509,21 @@ enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
 			free(file_base);
 			return SP_FAILED;
 		}
-		gaps += t->pregap;
-		t->start = file_base[t->file1] + t->index1 + gaps;
-		t->gap_start = t->file0 >= 0 ? file_base[t->file0] + t->index0 + gaps
-					     : t->start - t->pregap;
-		if (i > 0 && t->gap_start < cue->tracks[i - 1].start) {
+		/* INDEX 00, else INDEX 01: not before the track before's INDEX 01 */
+		data = t->file0 >= 0 ? file_base[t->file0] + t->index0
+				     : file_base[t->file1] + t->index1;
+		if (i > 0 && data < file_base[prev->file1] + prev->index1) {
 			sp_error_set(err, SPE_FORMAT, "track %d starts before track %d",
 				     t->number, cue->tracks[i - 1].number);
 			free(file_base);
 			return SP_FAILED;
 		}
+		/* the gap is the PREGAP silence, then the INDEX 00 data */
+		gaps += t->pregap;
+		t->start = file_base[t->file1] + t->index1 + gaps;
+		t->gap_start = data + gaps - t->pregap;
 		gaps += t->postgap;
+		prev = t;
 	}
 	for (int i = 0; i < cue->n_tracks; i++) {
 		struct img_cue_track *t = &cue->tracks[i];
@@ -523,7 +531,7 @@ enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
 						    : file_base[cue->n_files] + gaps;
 
 		t->sectors = end - t->start;
-		if (t->sectors <= 0) {
+		if (t->sectors - t->postgap <= 0) {
 			sp_error_set(err, SPE_FORMAT, "track %d is empty", t->number);
 			sp_error_hint(err, "the file is shorter than the CUE sheet says; is it complete?");
 			free(file_base);
@@ -570,6 +578,30 @@ static const char *msf(int64_t sectors, char buf[48])
 	return buf;
 }
 
+/*
+ * A value as one word that img_cue_parse() reads back the same.  The
+ * format has no escape: a value holding a quote is written bare, which
+ * keeps it whole as long as it holds no blank either; one with both (a
+ * CD-TEXT title such as: say "hi") is quoted with its quotes turned into
+ * apostrophes.  CATALOG and ISRC are written bare when they can be.
+ */
+static const char *cue_word(const char *v, bool prefer_bare, char buf[CUE_WORD_MAX])
+{
+	size_t n = strlen(v);
+	bool bare_ok = n && v[0] != '"' && !strpbrk(v, " \t") && v[n - 1] != '\r';
+	bool quote = strchr(v, '"') != NULL;
+
+	if (bare_ok && (quote || prefer_bare)) {
+		snprintf(buf, CUE_WORD_MAX, "%s", v);
+		return buf;
+	}
+	snprintf(buf, CUE_WORD_MAX, "\"%s\"", v);
+	for (char *c = buf + 1; c[1]; c++)
+		if (*c == '"')
+			*c = '\'';
+	return buf;
+}
+
 static const char *file_type(enum img_cue_filetype t)
 {
 	return t == IMG_CUE_BINARY ? "BINARY" : t == IMG_CUE_MOTOROLA ? "MOTOROLA" : "WAVE";
@@ -577,32 +609,32 @@ static const char *file_type(enum img_cue_filetype t)
 
 char *img_cue_format(const struct img_cue *cue)
 {
-	char *s = calloc(1, 1), b[48];
+	char *s = calloc(1, 1), b[48], w[CUE_WORD_MAX];
 	size_t len = 0;
 	int file = -1;
 
 	if (cue->catalog[0])
-		sappend(&s, &len, "CATALOG %s\n", cue->catalog);
+		sappend(&s, &len, "CATALOG %s\n", cue_word(cue->catalog, true, w));
 	if (cue->performer[0])
-		sappend(&s, &len, "PERFORMER \"%s\"\n", cue->performer);
+		sappend(&s, &len, "PERFORMER %s\n", cue_word(cue->performer, false, w));
 	if (cue->title[0])
-		sappend(&s, &len, "TITLE \"%s\"\n", cue->title);
+		sappend(&s, &len, "TITLE %s\n", cue_word(cue->title, false, w));
 	for (int i = 0; i < cue->n_tracks; i++) {
 		const struct img_cue_track *t = &cue->tracks[i];
 		int first = t->file0 >= 0 ? t->file0 : t->file1;
 
 		if (first != file) {
 			file = first;
-			sappend(&s, &len, "FILE \"%s\" %s\n", cue->files[file].name,
+			sappend(&s, &len, "FILE %s %s\n", cue_word(cue->files[file].name, false, w),
 				file_type(cue->files[file].type));
 		}
 		sappend(&s, &len, "  TRACK %02d %s\n", t->number, img_cue_mode_name(t->mode));
 		if (t->title[0])
-			sappend(&s, &len, "    TITLE \"%s\"\n", t->title);
+			sappend(&s, &len, "    TITLE %s\n", cue_word(t->title, false, w));
 		if (t->performer[0])
-			sappend(&s, &len, "    PERFORMER \"%s\"\n", t->performer);
+			sappend(&s, &len, "    PERFORMER %s\n", cue_word(t->performer, false, w));
 		if (t->isrc[0])
-			sappend(&s, &len, "    ISRC %s\n", t->isrc);
+			sappend(&s, &len, "    ISRC %s\n", cue_word(t->isrc, true, w));
 		if (t->pre_emphasis || t->copy_permitted || t->four_channel)
 			sappend(&s, &len, "    FLAGS%s%s%s\n", t->copy_permitted ? " DCP" : "",
 				t->four_channel ? " 4CH" : "", t->pre_emphasis ? " PRE" : "");
@@ -612,7 +644,7 @@ char *img_cue_format(const struct img_cue *cue)
 			sappend(&s, &len, "    INDEX 00 %s\n", msf(t->index0, b));
 		if (t->file1 != file) {
 			file = t->file1;
-			sappend(&s, &len, "FILE \"%s\" %s\n", cue->files[file].name,
+			sappend(&s, &len, "FILE %s %s\n", cue_word(cue->files[file].name, false, w),
 				file_type(cue->files[file].type));
 		}
 		sappend(&s, &len, "    INDEX 01 %s\n", msf(t->index1, b));

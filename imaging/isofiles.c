@@ -20,11 +20,11 @@
 #define LIBISOFS_WITHOUT_LIBBURN 1
 #include <libisofs/libisofs.h>
 
-#include "imaging/imaging.h"
-#include "imaging/isoread_guard_private.h"
+#include "imaging/isofiles_private.h"
 
 struct src_data {
-	int fd;
+	img_block_read_fn read;
+	void *read_ctx;
 	unsigned opened;
 	const struct img_ranges *bad;
 	bool read_bad;          /* libisofs read a block in a bad range */
@@ -64,27 +64,14 @@ static int src_close(IsoDataSource *src)
 static int src_read_block(IsoDataSource *src, uint32_t lba, uint8_t *buffer)
 {
 	struct src_data *d = src->data;
-	size_t got = 0;
 
 	/* no runaway on a hostile tree (isoread_guard_private.h) */
 	if (!img_read_guard_ok(&d->guard, lba))
 		return ISO_DATA_SOURCE_FATAL;
 	if (in_ranges(d->bad, lba))
 		d->read_bad = true;
-	while (got < SP_SECTOR) {
-		ssize_t n = pread(d->fd, buffer + got, SP_SECTOR - got,
-				  (off_t)lba * SP_SECTOR + (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ISO_DATA_SOURCE_MISHAP;
-		if (n == 0) {
-			memset(buffer + got, 0, SP_SECTOR - got);
-			break;
-		}
-		got += (size_t)n;
-	}
+	if (!d->read(d->read_ctx, lba, buffer))
+		return ISO_DATA_SOURCE_MISHAP;
 	return ISO_SUCCESS;
 }
 
@@ -169,11 +156,35 @@ static enum sp_status walk(IsoDir *dir, const struct img_ranges *bad,
 	return st;
 }
 
-enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
-				     struct img_iso_damage *out, struct sp_error *err)
+/* The image file: sectors past its end (a partial last one) read as zeros. */
+static bool file_read(void *ctx, int64_t lba, unsigned char *buf)
 {
-	struct src_data d = { .fd = -1, .bad = bad, .guard = IMG_READ_GUARD_INIT };
-	struct stat sb;
+	const int *fd = ctx;
+	size_t got = 0;
+
+	while (got < SP_SECTOR) {
+		ssize_t n = pread(*fd, buf + got, SP_SECTOR - got,
+				  (off_t)lba * SP_SECTOR + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		if (n == 0) {
+			memset(buf + got, 0, SP_SECTOR - got);
+			break;
+		}
+		got += (size_t)n;
+	}
+	return true;
+}
+
+enum sp_status isofiles_damaged(img_block_read_fn read, void *ctx, int64_t sectors,
+				const char *name, const struct img_ranges *bad,
+				struct img_iso_damage *out, struct sp_error *err)
+{
+	struct src_data d = { .read = read, .read_ctx = ctx, .bad = bad,
+			      .guard = IMG_READ_GUARD_INIT };
 	IsoDataSource src = { 0, 1, src_open, src_close, src_read_block, src_free, &d };
 	IsoImage *image = NULL;
 	IsoReadOpts *ropts = NULL;
@@ -183,14 +194,7 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	d.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (d.fd < 0)
-		return sp_error_set_errno(err, errno, "cannot open '%s'", path);
-	if (fstat(d.fd, &sb) < 0) {
-		sp_error_set_errno(err, errno, "cannot stat '%s'", path);
-		goto out;
-	}
-	d.guard.sectors = ((int64_t)sb.st_size + SP_SECTOR - 1) / SP_SECTOR;
+	d.guard.sectors = sectors;
 	if (iso_image_new(volid, &image) < 0 || iso_read_opts_new(&ropts, 0) < 0) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
@@ -199,8 +203,8 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 	r = iso_image_import(image, &src, ropts, &features);
 	if (r < 0) {
 		drv_drain_messages(NULL);
-		if (!img_read_guard_explain(&d.guard, path, err))
-			sp_error_set(err, SPE_FORMAT, "cannot read the ISO 9660 tree of '%s'%s", path,
+		if (!img_read_guard_explain(&d.guard, name, err))
+			sp_error_set(err, SPE_FORMAT, "cannot read the ISO 9660 tree of '%s'%s", name,
 				     d.read_bad ? ": its directory lies in a bad area" : "");
 		sp_error_detail(err, "%s", iso_error_to_msg(r));
 		goto out;
@@ -219,10 +223,31 @@ out:
 		iso_read_opts_free(ropts);
 	if (image)
 		iso_image_unref(image);
-	close(d.fd);
 	img_read_guard_release(&d.guard);
 	if (st != SP_OK)
 		img_iso_damage_release(out);
+	return st;
+}
+
+enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
+				     struct img_iso_damage *out, struct sp_error *err)
+{
+	enum sp_status st;
+	struct stat sb;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sp_error_set_errno(err, errno, "cannot open '%s'", path);
+	if (fstat(fd, &sb) < 0) {
+		sp_error_set_errno(err, errno, "cannot stat '%s'", path);
+		close(fd);
+		return SP_FAILED;
+	}
+	st = isofiles_damaged(file_read, &fd, ((int64_t)sb.st_size + SP_SECTOR - 1) / SP_SECTOR,
+			      path, bad, out, err);
+	close(fd);
 	return st;
 }
 

@@ -23,6 +23,13 @@
 
 #define IMG_READ_GUARD_MAX 16
 
+/*
+ * One 2048-byte block of an image or a disc into buf; false if it cannot
+ * be read.  The parsers of ISO 9660 and UDF structures read through one,
+ * so that a test or a fuzz target can hand them an image in memory.
+ */
+typedef bool (*img_block_read_fn)(void *ctx, int64_t lba, unsigned char *buf);
+
 enum img_read_stop {
 	IMG_READ_GOING,
 	IMG_READ_PAST_END,      /* a block past the end of the image */

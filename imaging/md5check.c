@@ -59,6 +59,16 @@ enum sp_status md5_read(struct md5_reader *rd, int64_t lba, uint32_t count,
 		count = (uint32_t)(rd->sectors - lba);
 	if (rd->drive)
 		return drv_read(rd->drive, lba, count, buf, done, err);
+	if (rd->read) {
+		for (; *done < count; ++*done)
+			if (!rd->read(rd->read_ctx, lba + *done, buf + (size_t)*done * SP_SECTOR)) {
+				sp_error_set(err, SPE_READ, "cannot read '%s' at sector %lld",
+					     rd->name, (long long)(lba + *done));
+				err->lba = lba + *done;
+				return SP_FAILED;
+			}
+		return SP_OK;
+	}
 	{
 		size_t want = (size_t)count * SP_SECTOR, got = 0;
 
@@ -303,10 +313,9 @@ static enum sp_status sha256_content(struct md5_reader *rd, int64_t start,
 	return rc;
 }
 
-static enum sp_status check(struct md5_reader *rd, int64_t start,
-			    int64_t sha_bytes, struct img_md5_report *r,
-			    img_md5_progress_fn progress, void *ctx,
-			    struct sp_error *err)
+enum sp_status md5_check(struct md5_reader *rd, int64_t start, int64_t sha_bytes,
+			 struct img_md5_report *r, img_md5_progress_fn progress,
+			 void *ctx, struct sp_error *err)
 {
 	int64_t vol;
 	bool tagged;
@@ -345,7 +354,7 @@ enum sp_status img_md5_check_file(const char *path, struct img_md5_report *r,
 	/* a partial last sector counts, zero-padded */
 	rd.sectors = (st.st_size + SP_SECTOR - 1) / SP_SECTOR;
 	posix_fadvise(rd.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	rc = check(&rd, 0, st.st_size, r, progress, ctx, err);
+	rc = md5_check(&rd, 0, st.st_size, r, progress, ctx, err);
 	close(rd.fd);
 	return rc;
 }
@@ -362,5 +371,5 @@ enum sp_status img_md5_check_drive(struct drv_drive *d, int64_t session_start,
 	if (rd.sectors <= 0)
 		return sp_error_set(err, SPE_NOMEDIUM, "nothing readable in '%s'",
 				    drv_address(d));
-	return check(&rd, session_start, -1, r, progress, ctx, err);
+	return md5_check(&rd, session_start, -1, r, progress, ctx, err);
 }

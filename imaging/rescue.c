@@ -215,14 +215,26 @@ static int64_t le32(const unsigned char *p)
 	return (int64_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
 }
 
-/* The ISO 9660 volume space size from the PVD at start+16, -2 for a UDF
- * volume, or -1. */
 static bool read_logged(struct img_rescue *r, int64_t lba);
 
-static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
+int64_t rescue_vd_volume_size(const unsigned char *vd)
 {
 	int64_t n;
 
+	if (memcmp(vd + 1, "BEA01", 5) == 0)
+		return -2;      /* UDF's volume recognition sequence */
+	if (vd[0] != 1 || memcmp(vd + 1, "CD001", 5) != 0)
+		return -1;
+	n = le32(vd + 80);
+	if (n != be32(vd + 84) || n < 17)
+		return -1;
+	return n;
+}
+
+/* The ISO 9660 volume space size from the PVD at start+16, -2 for a UDF
+ * volume, or -1. */
+static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
+{
 	if (!read_logged(r, start + 16)) {
 		warn(r, "cannot read the volume descriptor at LBA %lld; reading the whole capacity",
 		     (long long)(start + 16));
@@ -231,14 +243,7 @@ static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
 	}
 	r->vd_lba = start + 16;
 	memcpy(r->vd, r->buf, SP_SECTOR);
-	if (memcmp(r->buf + 1, "BEA01", 5) == 0)
-		return -2;      /* UDF's volume recognition sequence */
-	if (r->buf[0] != 1 || memcmp(r->buf + 1, "CD001", 5) != 0)
-		return -1;
-	n = le32(r->buf + 80);
-	if (n != be32(r->buf + 84) || n < 17)
-		return -1;
-	return n;
+	return rescue_vd_volume_size(r->buf);
 }
 
 /* A UDF descriptor tag with this identifier and a good checksum? */
@@ -264,31 +269,34 @@ static bool read_logged(struct img_rescue *r, int64_t lba)
 	return ok;
 }
 
-/*
- * The end of a UDF volume without ISO 9660: the anchor at start+256 points
- * to the volume descriptor sequence, whose partition descriptor gives the
- * partition's start and length.  -1 if there is none.
- */
-static int64_t udf_volume_end(struct img_rescue *r, int64_t start, int64_t cap)
+int64_t rescue_udf_volume_end(img_block_read_fn read, void *ctx, unsigned char *buf,
+			      int64_t start, int64_t cap)
 {
 	int64_t vds, len, end = -1;
 
-	if (!read_logged(r, start + 256) || !udf_tag(r->buf, 2))
+	if (!read(ctx, start + 256, buf) || !udf_tag(buf, 2))
 		return -1;
-	len = le32(r->buf + 16) / SP_SECTOR;
-	vds = start + le32(r->buf + 20);
+	len = le32(buf + 16) / SP_SECTOR;
+	vds = start + le32(buf + 20);
 	for (int64_t i = 0; i < len && i < 32; i++) {
-		if (!read_logged(r, vds + i))
+		if (!read(ctx, vds + i, buf))
 			return -1;
-		if (udf_tag(r->buf, 8))
+		if (udf_tag(buf, 8))
 			break;
-		if (udf_tag(r->buf, 5))
-			end = start + le32(r->buf + 188) + le32(r->buf + 192);
+		if (udf_tag(buf, 5))
+			end = start + le32(buf + 188) + le32(buf + 192);
 	}
 	/* the reserve anchors lie past the partition, up to 256 sectors */
 	if (end > 0 && cap > end && cap - end <= 512)
 		end = cap;
 	return end > 256 ? end : -1;
+}
+
+/* read_logged() as an img_block_read_fn: the block lands in r->buf */
+static bool read_block_logged(void *ctx, int64_t lba, unsigned char *buf)
+{
+	(void)buf;
+	return read_logged(ctx, lba);
 }
 
 static int descending(const void *a, const void *b)
@@ -333,7 +341,8 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 		if (iso > cap)
 			warn(r, "the ISO 9660 volume is %lld sectors but the medium has %lld readable: the tail will be missing",
 			     (long long)iso, (long long)cap);
-	} else if (iso == -2 && (iso = udf_volume_end(r, start, cap)) > 0) {
+	} else if (iso == -2 &&
+		   (iso = rescue_udf_volume_end(read_block_logged, r, r->buf, start, cap)) > 0) {
 		r->extent = iso;
 		r->extent_source = "udf";
 	} else {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "imaging/imaging.h"
+#include "imaging/isoread_guard_private.h"
 
 /* The map is kept in bytes (ddrescue's unit); the engine thinks in sectors. */
 #define S2B(s) ((int64_t)(s) * SP_SECTOR)
@@ -53,6 +54,21 @@ bool rescue_should_stop(struct img_rescue *r);
 enum sp_status rescue_save(struct img_rescue *r, struct sp_error *err);
 void rescue_begin_pass(struct img_rescue *r, char phase, int pass, const char *what);
 bool rescue_is_runout(const struct img_rescue *r, int64_t lba);
+
+/*
+ * What to read of a disc (also fuzzed, tests/fuzz/fuzz_iso.c): the volume
+ * space size in the ISO 9660 primary volume descriptor vd (2048 bytes),
+ * -2 if vd begins UDF's volume recognition sequence, -1 if neither.
+ */
+int64_t rescue_vd_volume_size(const unsigned char *vd);
+/*
+ * The end of a UDF volume without ISO 9660 that starts at start: the
+ * anchor at start+256 points to the volume descriptor sequence, whose
+ * partition descriptor gives the partition's start and length; read
+ * reads each block into buf.  cap: the readable sectors.  -1 if none.
+ */
+int64_t rescue_udf_volume_end(img_block_read_fn read, void *ctx, unsigned char *buf,
+			      int64_t start, int64_t cap);
 
 /* rescue_passes.c */
 enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err);

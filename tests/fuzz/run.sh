@@ -5,7 +5,9 @@
 # $FUZZ_DIR/corpus/NAME that grows from run to run.  Prints one
 # "ok"/"not ok" line per target with its number of executions, writes them
 # to $FUZZ_DIR/results.txt, and exits 1 if any target found something (the
-# input is kept as $FUZZ_DIR/crashes/NAME-crash-...).
+# input is kept as $FUZZ_DIR/crashes/NAME-crash-...).  A target may add
+# libFuzzer flags of its own in tests/fuzz/NAME.options (one line, after
+# the common ones, so they win).
 #
 #   make fuzz-smoke                       60 s per target (CI)
 #   FUZZ_DIR=build-fuzz nice -n 19 sh tests/fuzz/run.sh -runs=10000000 -- \
@@ -21,6 +23,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 [ $# -gt 0 ] && shift
 mkdir -p "$FUZZ_DIR/crashes" "$FUZZ_DIR/logs"
+# leaks inside libraries that spindle cannot fix (see the file)
+LSAN_OPTIONS="suppressions=$top/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 
 # one TARGET: run it, print its result line
 one() {
@@ -30,8 +35,10 @@ one() {
 	log=$FUZZ_DIR/logs/$name.log
 	mkdir -p "$work"
 	[ -d "$seeds" ] || { echo "not ok - fuzz: $name (no seed corpus $seeds)"; return; }
+	# a target's own libFuzzer flags, one line (see tests/fuzz/NAME.options)
+	extra=$(cat "$top/tests/fuzz/$name.options" 2> /dev/null || true)
 	# shellcheck disable=SC2086
-	"$FUZZ_DIR/$1" $flags -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	"$FUZZ_DIR/$1" $flags -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 $extra \
 		-artifact_prefix="$FUZZ_DIR/crashes/$name-" "$work" "$seeds" > "$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

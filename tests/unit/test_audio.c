@@ -156,6 +156,86 @@ DEFINE_TEST(test_cue_resolve_short_file)
 	img_cue_release(&cue);
 }
 
+/* A CD-TEXT title with quotes (found by the fuzz_cue target): the sheet
+ * spindle writes must read back, the same where the format can say it. */
+DEFINE_TEST(test_cue_format_quotes)
+{
+	static const char text[] =
+		"CATALOG \"0123 45\"\n"
+		"FILE a\"b.bin BINARY\n"
+		"  TRACK 01 AUDIO\n"
+		"    TITLE 12\"\n"
+		"    PERFORMER \"say \"hi\"\n"
+		"    INDEX 01 00:00:00\n";
+	static const char want[] =
+		"CATALOG \"0123 45\"\n"
+		"FILE a\"b.bin BINARY\n"
+		"  TRACK 01 AUDIO\n"
+		"    TITLE 12\"\n"
+		"    PERFORMER \"say 'hi\"\n"
+		"    INDEX 01 00:00:00\n";
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_cue cue, again;
+	char *out;
+
+	/* PERFORMER "say "hi": the word ends at the second quote */
+	assert_int_eq(SP_FAILED, parse(&cue, text, &err));
+	assert_str_contains(err.msg, "line 5: PERFORMER needs one value");
+	assert_int_eq(SP_OK, parse(&cue, "CATALOG \"0123 45\"\nFILE a\"b.bin BINARY\n"
+				   "  TRACK 01 AUDIO\n    TITLE 12\"\n    INDEX 01 00:00:00\n", &err));
+	snprintf(cue.tracks[0].performer, sizeof(cue.tracks[0].performer), "say \"hi");
+	out = img_cue_format(&cue);
+	assert_str_eq(want, out);
+	assert_int_eq(SP_OK, parse(&again, out, &err));
+	if (again.n_tracks == 1) {
+		assert_str_eq("0123 45", again.catalog);
+		assert_str_eq("a\"b.bin", again.files[0].name);
+		assert_str_eq("12\"", again.tracks[0].title);
+		assert_str_eq("say 'hi", again.tracks[0].performer);
+	}
+	free(out);
+	img_cue_release(&cue);
+	img_cue_release(&again);
+}
+
+/* PREGAP silence and INDEX 00 data in one track (found by the fuzz_cue
+ * target): the gap holds both, and the track before ends where its own
+ * data ends. */
+DEFINE_TEST(test_cue_resolve_pregap_and_index0)
+{
+	static const char text[] = "FILE x BINARY\n TRACK 01 AUDIO\n INDEX 01 00:00:00\n"
+				   " TRACK 02 AUDIO\n PREGAP 00:02:00\n INDEX 00 00:10:00\n"
+				   " INDEX 01 00:10:10\n";
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_cue cue;
+	int64_t size = 2000;
+
+	assert_int_eq(SP_OK, parse(&cue, text, &err));
+	assert_int_eq(SP_OK, img_cue_resolve(&cue, &size, &err));
+	assert_int_eq(750, cue.tracks[0].sectors);
+	assert_int_eq(750, cue.tracks[1].gap_start);
+	assert_int_eq(750 + 150 + 10, cue.tracks[1].start);
+	assert_int_eq(2000 - 760, cue.tracks[1].sectors);
+	assert_int_eq(2000 + 150, cue.leadout);
+	img_cue_release(&cue);
+}
+
+/* A track whose INDEX 01 lies before the previous track's, hidden by that
+ * track's POSTGAP: refused, not a track of negative length. */
+DEFINE_TEST(test_cue_resolve_postgap_overlap)
+{
+	static const char text[] = "FILE a.bin BINARY\n TRACK 01 AUDIO\n INDEX 01 00:00:10\n"
+				   " POSTGAP 00:00:50\n TRACK 02 AUDIO\n INDEX 01 00:00:05\n";
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_cue cue;
+	int64_t size = 4096;
+
+	assert_int_eq(SP_OK, parse(&cue, text, &err));
+	assert_int_eq(SP_FAILED, img_cue_resolve(&cue, &size, &err));
+	assert_str_contains(err.msg, "track 2 starts before track 1");
+	img_cue_release(&cue);
+}
+
 DEFINE_TEST(test_cue_file_path)
 {
 	char *p = img_cue_file_path("dir/sub/a.cue", "b.bin");
