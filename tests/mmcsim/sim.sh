@@ -56,3 +56,14 @@ mktree() {
 	echo "hello from spindle" > "$1/a.txt"
 	mkimg "$1/sub/b.bin" 100
 }
+# mkwav FILE SECTORS SEED: 16-bit stereo 44.1 kHz, distinct per SEED
+mkwav() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import random, sys, wave
+r = random.Random(int(sys.argv[3]))
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(r.randbytes(int(sys.argv[2]) * 2352))
+w.close()
+PY
+}

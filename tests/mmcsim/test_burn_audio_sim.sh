@@ -6,18 +6,6 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/mmcsim/sim.sh"
 
-# mkwav FILE SECTORS SEED: 16-bit stereo 44.1 kHz, distinct per SEED
-mkwav() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import random, sys, wave
-r = random.Random(int(sys.argv[3]))
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
-w.writeframes(r.randbytes(int(sys.argv[2]) * 2352))
-w.close()
-PY
-}
-
 # pcm WAV OUT: the sample bytes of WAV
 pcm() {
 	python3 -c "

@@ -339,18 +339,6 @@ test_append_dvd_plus_r_sigint_mid_session() {
 
 # ---- an audio CD (SAO, two tracks) ----
 
-# mkwav FILE SECTORS SEED: 16-bit stereo 44.1 kHz, distinct per SEED
-mkwav() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import random, sys, wave
-r = random.Random(int(sys.argv[3]))
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100)
-w.writeframes(r.randbytes(int(sys.argv[2]) * 2352))
-w.close()
-PY
-}
-
 test_audio_cd_sigterm_mid_track() {
 	need_sim
 	need_tool python3
