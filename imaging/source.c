@@ -34,6 +34,8 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -346,11 +348,20 @@ bool img_source_failed(const struct img_source *s)
 	return r >= 0 && (r & 3) == 3;
 }
 
+/*
+ * libburn's FIFOs share one lock on its list of threads; freeing several
+ * FIFOs at once from several threads (one per drive when duplicating)
+ * deadlocked inside libburn once under valgrind.  One free at a time.
+ */
+static pthread_mutex_t release_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void img_source_release(struct img_source *s)
 {
+	pthread_mutex_lock(&release_lock);
 	if (s->chain)
 		burn_source_free(s->chain);
 	if (s->input)
 		burn_source_free(s->input);
+	pthread_mutex_unlock(&release_lock);
 	*s = (struct img_source)IMG_SOURCE_INIT;
 }

@@ -26,7 +26,8 @@ need_tool() {
 
 # sim MMCSIM-RUN-ARGS... -- COMMAND ARGS...: output in ./out ./err, $RC
 sim() {
-	"$MMCSIM_RUN" "$@" > out 2> err < /dev/null
+	# bounded like lib.sh's run: a hang fails the test, not the suite
+	timeout -k 5 "${SPINDLE_TEST_TIMEOUT:-300}" "$MMCSIM_RUN" "$@" > out 2> err < /dev/null
 	RC=$?
 	return 0
 }
