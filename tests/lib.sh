@@ -72,6 +72,22 @@ without_memcheck() {
 	SPINDLE=$SPINDLE_BIN
 }
 
+# stop_burn SIGNAL: send SIGNAL (none if empty) to the background burn
+# $pid, wait (bounded) for it to end, close the pipe on fd 3 that fed it;
+# its exit status in $RC
+stop_burn() {
+	[ -z "$1" ] || kill -"$1" $pid
+	i=0
+	while kill -0 $pid 2> /dev/null; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || { kill -9 $pid; fail "the burn did not stop on SIG$1"; }
+		sleep 0.1
+	done
+	wait $pid
+	RC=$?
+	exec 3>&-
+}
+
 run_tests() {
 	base=$(mktemp -d "/tmp/spindle-$TEST_SCRIPT-XXXXXX")
 	for t in $(grep -o '^test_[a-z0-9_]*()' "$0" | tr -d '()'); do

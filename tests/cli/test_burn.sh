@@ -324,16 +324,7 @@ interrupt() {
 		[ $i -lt 600 ] || { kill -9 $pid; fail "the burn did not start"; }
 		sleep 0.1
 	done
-	kill -"$1" $pid
-	i=0
-	while kill -0 $pid 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || { kill -9 $pid; fail "the burn did not stop on SIG$1"; }
-		sleep 0.1
-	done
-	wait $pid
-	RC=$?
-	exec 3>&-
+	stop_burn "$1"
 }
 
 test_burn_sigint_cancels_cleanly() {

@@ -17,20 +17,6 @@ start_burn() {
 	exec 3> pipe
 }
 
-# stop_burn SIGNAL: send it, wait (bounded) for the burn to end; $RC
-stop_burn() {
-	[ -z "$1" ] || kill -"$1" $pid
-	i=0
-	while kill -0 $pid 2> /dev/null; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || { kill -9 $pid; fail "the burn did not stop on SIG$1"; }
-		sleep 0.1
-	done
-	wait $pid
-	RC=$?
-	exec 3>&-
-}
-
 # wait_reading_stdin: until a thread of the burn sits in read(0, ...) or
 # poll() (x86-64 syscalls 0 and 7): it has started and waits for its first
 # byte of input
