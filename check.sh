@@ -2,34 +2,86 @@
 # check.sh - the whole test suite, from a fresh clone, as root on Debian
 # bookworm: installs what is missing, builds, then runs
 #   1. make check             unit, integration, simulator and VM tests;
-#   2. make check-sanitizers  the suite built with ASan+UBSan in build-san/
-#      make check-valgrind    and the suite under valgrind memcheck, side by
-#                             side (both wait on processes more than they
-#                             compute); any report fails;
-#   3. make fuzz-smoke        every libFuzzer target for 60 s (build-fuzz/).
-# Ends with one line "N passed, M failed[, K skipped]" counting them all;
-# exit status 1 on any failure.  SPINDLE_CHECK_QUICK=1 runs only step 1.
+#                             beside it, the ASan+UBSan build (build-san/)
+#                             and the libFuzzer build (build-fuzz/) compile,
+#                             since the normal pass waits more than it
+#                             computes;
+#   2. make check-sanitizers  the suite with ASan+UBSan (build-san/), and
+#      make check-valgrind    the suite under valgrind memcheck, side by
+#                             side; any report fails;
+#   3. make fuzz-smoke        every libFuzzer target: its committed corpus,
+#                             then FUZZ_SECONDS of fuzzing.
+# Each configuration is built once; compilers go through ccache when it is
+# installed (setup.sh installs it).  Ends with the wall and CPU time of
+# each pass and of the whole run, then one line "N passed, M failed[, K
+# skipped]" counting them all; exit status 1 on any failure.
+# SPINDLE_CHECK_QUICK=1 runs only step 1 (without the other builds).
 set -eu
 cd "$(dirname "$0")"
+t_start=$(date +%s)
 ./setup.sh --no-demo
-rm -f build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt
+t_built=$(date +%s)
+# the builds of the other configurations use the compiler cache too
+if [ -d /usr/lib/ccache ] && [ -z "${SPINDLE_NO_CCACHE:-}" ]; then
+	PATH=/usr/lib/ccache:$PATH
+	CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$(pwd)
+	export PATH CCACHE_NOHASHDIR CCACHE_BASEDIR
+fi
+# check.sh's own logs: tests/out belongs to the normal pass, which clears it
+logs=tests/out-check
+rm -rf "$logs" build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt
+mkdir -p "$logs"
+
+# timed NAME COMMAND...: run COMMAND, record "NAME WALL CPU STATUS" in
+# $logs/times (CPU: user+system seconds of all its processes)
+timed() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	/usr/bin/time -f '%U %S' -o "$logs/$name.cpu" "$@"
+	rc=$?
+	t1=$(date +%s)
+	cpu=$(awk '/^[0-9.]+ [0-9.]+$/ { printf "%.0f", $1 + $2 }' "$logs/$name.cpu" 2> /dev/null)
+	echo "$name $((t1 - t0)) ${cpu:-?} $rc" >> "$logs/times"
+	return $rc
+}
 
 status=0
-SPINDLE_SUBTOTAL=normal make check || status=1
 results=tests/out/results.txt
 if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
-	make check-sanitizers > tests/out/check-sanitizers.log 2>&1 &
+	# the sanitizer and fuzzing builds, beside the normal pass
+	(
+		rc=0
+		timed build-san make san-build || rc=1
+		timed build-fuzz make fuzz-build || rc=1
+		exit $rc
+	) > "$logs/builds.log" 2>&1 &
+	builds=$!
+fi
+SPINDLE_SUBTOTAL=normal timed normal make check || status=1
+if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
+	wait $builds || { status=1; cat "$logs/builds.log"; }
+	timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 &
 	san=$!
-	make check-valgrind > tests/out/check-valgrind.log 2>&1 || status=1
+	timed valgrind make check-valgrind > "$logs/check-valgrind.log" 2>&1 || status=1
 	wait $san || status=1
-	cat tests/out/check-sanitizers.log tests/out/check-valgrind.log
-	make fuzz-smoke || status=1
+	cat "$logs/check-sanitizers.log" "$logs/check-valgrind.log"
+	timed fuzz make fuzz-smoke || status=1
 	results="$results build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt"
 fi
 for f in $results; do
 	[ -f "$f" ] || { echo "not ok - $f was not written: that step failed to build or run"; status=1; }
-done > tests/out/missing.txt
-cat tests/out/missing.txt
+done > "$logs/missing.txt"
+cat "$logs/missing.txt"
+t_end=$(date +%s)
+echo "# time per pass (wall s, CPU s; side by side passes overlap):"
+echo "#   setup and build: $((t_built - t_start)) s wall"
+while read -r name wall cpu rc; do
+	line="#   $name: $wall s wall, $cpu CPU s"
+	[ "$rc" = 0 ] || line="$line, exit status $rc"
+	echo "$line"
+done < "$logs/times"
+echo "#   whole run: $((t_end - t_start)) s wall ($(((t_end - t_start) / 60)) min $(((t_end - t_start) % 60)) s)"
 # shellcheck disable=SC2086
-sh tests/run.sh --total tests/out/missing.txt $(ls $results 2> /dev/null) || status=1
+sh tests/run.sh --total "$logs/missing.txt" $(ls $results 2> /dev/null) || status=1
 exit $status

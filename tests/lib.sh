@@ -94,8 +94,11 @@ run_tests() {
 		case "$t" in ${TEST_ONLY:-*}) ;; *) continue ;; esac
 		dir="$base/$t"
 		mkdir -p "$dir"
+		t0=$(date +%s)
 		( cd "$dir" && "$t" ) > "$dir.log" 2>&1
 		rc=$?
+		# where a part's time goes (tests/out/PART.log)
+		echo "# $t took $(($(date +%s) - t0)) s"
 		case $rc in
 		0) echo "ok - $TEST_SCRIPT: $t" ;;
 		77) echo "skip - $TEST_SCRIPT: $t ($(sed -n 's/^# SKIP: //p' "$dir.log" | head -1))" ;;

@@ -67,11 +67,12 @@ if [ "${1:-}" = "--part" ]; then
 	shift 2
 	out=$SPINDLE_RUN_OUT
 	if [ -n "${SPINDLE_REPORT_DIR:-}" ]; then
-		# this part's own report directory, for sanitizers and valgrind
+		# this part's own report directory, for sanitizers and valgrind,
+		# in the public directory: tests run spindle as nobody too, and
+		# it must be able to report
 		base=$SPINDLE_REPORT_DIR
-		SPINDLE_REPORT_DIR=$base/$name
+		SPINDLE_REPORT_DIR=$SPINDLE_PUB/reports/$name
 		mkdir -p "$SPINDLE_REPORT_DIR"
-		# tests run spindle as nobody too: it must be able to report
 		chmod 1777 "$SPINDLE_REPORT_DIR"
 		ASAN_OPTIONS=$(echo "${ASAN_OPTIONS:-}" | sed "s|log_path=$base/|log_path=$SPINDLE_REPORT_DIR/|")
 		UBSAN_OPTIONS=$(echo "${UBSAN_OPTIONS:-}" | sed "s|log_path=$base/|log_path=$SPINDLE_REPORT_DIR/|")
@@ -85,17 +86,24 @@ if [ "${1:-}" = "--part" ]; then
 		set -- $VALGRIND --log-file="$SPINDLE_REPORT_DIR/vg.%p" "$cmd" "$@" ;;
 	esac
 	t0=$(date +%s)
-	"$@" > "$out/$name.log" 2>&1
+	# CPU seconds (user+system, this part's processes) beside the wall
+	# time: the wall time depends on the machine's load, the CPU time less
+	/usr/bin/time -f '%U %S' -o "$out/$name.cpu" "$@" > "$out/$name.log" 2>&1
 	rc=$?
 	t1=$(date +%s)
+	cpu=$(awk '/^[0-9.]+ [0-9.]+$/ { printf "%.1f", $1 + $2 }' "$out/$name.cpu" 2> /dev/null)
 	{
-		echo "# $name took $((t1 - t0)) s"
+		echo "# $name took $((t1 - t0)) s, ${cpu:-?} CPU s"
 		grep -E '^(ok|not ok|skip) ' "$out/$name.log"
 		# a part that crashed without reporting is a failure of its own
 		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out/$name.log"; then
 			echo "not ok - $name exited with status $rc (see tests/out/$name.log)"
 		fi
 		reports "$name"
+		# kept beside the logs: the public directory goes at the end
+		if [ -n "${base:-}" ] && [ -n "$(ls -A "$SPINDLE_REPORT_DIR" 2> /dev/null)" ]; then
+			mkdir -p "$base/$name" && cp "$SPINDLE_REPORT_DIR"/* "$base/$name/" 2> /dev/null
+		fi
 	} | sed -E "s/^(ok|not ok|skip)( [0-9]+)? - /\\1\\2 - $SPINDLE_RUN_LABEL/" > "$out/$name.res"
 	exit 0
 fi
@@ -111,6 +119,30 @@ export TOP_SRCDIR TOP_BUILDDIR SPINDLE UNITTEST SPINDLE_BIN
 out=${SPINDLE_TEST_OUT:-$TOP_BUILDDIR/tests/out}
 rm -rf "$out"
 mkdir -p "$out"
+
+# Tests run spindle as an unprivileged user (nobody), who cannot reach
+# into a checkout that lives in a private (0700) directory, such as one
+# made by mktemp -d.  So whatever such a run needs (spindle, its valgrind
+# wrapper and suppressions, the simulator library, the memory checker
+# report directories) goes into a directory of this run that everyone can
+# reach, removed at the end.  Tests use $SPINDLE_BIN, never the build's
+# path, to run spindle.
+SPINDLE_PUB=$(mktemp -d /tmp/spindle-run-XXXXXX)
+trap 'rm -rf "$SPINDLE_PUB"' EXIT
+trap 'exit 130' INT TERM
+chmod 755 "$SPINDLE_PUB"
+mkdir "$SPINDLE_PUB/bin" "$SPINDLE_PUB/reports"
+chmod 1777 "$SPINDLE_PUB/reports"
+cp "$SPINDLE_BIN" "$SPINDLE_PUB/bin/spindle"
+[ "$SPINDLE" = "$SPINDLE_BIN" ] && SPINDLE=$SPINDLE_PUB/bin/spindle
+SPINDLE_BIN=$SPINDLE_PUB/bin/spindle
+if [ -n "${MMCSIM_LIB:-}" ] && [ -f "$MMCSIM_LIB" ]; then
+	cp "$MMCSIM_LIB" "$SPINDLE_PUB/bin/libmmcsim.so"
+	MMCSIM_LIB=$SPINDLE_PUB/bin/libmmcsim.so
+	export MMCSIM_LIB
+fi
+chmod -R a+rX "$SPINDLE_PUB"
+export SPINDLE_PUB SPINDLE SPINDLE_BIN
 log="$out/all.log"
 : > "$log"
 label=${SPINDLE_PASS:+[$SPINDLE_PASS] }
@@ -130,14 +162,15 @@ if [ -n "${SPINDLE_VALGRIND:-}" ]; then
 	# definite leaks and errors only: libburn's threads keep "possibly
 	# lost" blocks at exit, which are not ours to fix.  The log file is
 	# named when valgrind starts, in the part's report directory.
+	cp "$TOP_SRCDIR/tests/valgrind.supp" "$SPINDLE_PUB/bin/valgrind.supp"
 	VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full \
 --show-leak-kinds=definite --errors-for-leak-kinds=definite \
---suppressions=$TOP_SRCDIR/tests/valgrind.supp"
+--suppressions=$SPINDLE_PUB/bin/valgrind.supp"
 	# shellcheck disable=SC2016
 	printf '#!/bin/sh\nexec %s --log-file="$SPINDLE_REPORT_DIR/vg.%%p" "%s" "$@"\n' \
-		"$VALGRIND" "$SPINDLE_BIN" > "$out/spindle-vg"
-	chmod +x "$out/spindle-vg"
-	SPINDLE=$out/spindle-vg
+		"$VALGRIND" "$SPINDLE_BIN" > "$SPINDLE_PUB/bin/spindle-vg"
+	chmod 755 "$SPINDLE_PUB/bin/spindle-vg" "$SPINDLE_PUB/bin/valgrind.supp"
+	SPINDLE=$SPINDLE_PUB/bin/spindle-vg
 fi
 [ -n "${SPINDLE_REPORT_DIR:-}" ] && mkdir -p "$SPINDLE_REPORT_DIR"
 export SPINDLE SPINDLE_REPORT_DIR VALGRIND

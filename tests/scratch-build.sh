@@ -6,8 +6,10 @@
 # configured source directory refuses VPATH builds, so the sources (tracked
 # files, and new files git does not ignore) are copied into DIR; the copies
 # keep their modification times, so a second run rebuilds only what
-# changed.  Then: autoreconf if needed, configure if the arguments changed,
-# make -j2 (all, or the targets given after --).
+# changed.  The files autoreconf made in the tree (configure, Makefile.in
+# ...) are copied too, so that a scratch build does not run autoreconf
+# again.  Then: autoreconf if still needed, configure if the arguments
+# changed, make -jNCPUS (all, or the targets given after --).
 set -eu
 dir=$1
 shift
@@ -34,6 +36,12 @@ mkdir -p "$dir"
 # files deleted in the work tree but still in the index are skipped
 git ls-files -z -c -o --exclude-standard |
 	tar --null -T - --ignore-failed-read -cf - 2> /dev/null | tar -xf - -C "$dir"
+gen=""
+for f in configure Makefile.in aclocal.m4 config.h.in build-aux; do
+	[ -e "$f" ] && gen="$gen $f"
+done
+# shellcheck disable=SC2086
+[ -z "$gen" ] || tar -cf - $gen | tar -xf - -C "$dir"
 cd "$dir"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
 	autoreconf -fi > autoreconf.out 2>&1 || { cat autoreconf.out >&2; exit 1; }
@@ -46,4 +54,4 @@ if [ ! -f Makefile ] || [ "$(cat .scratch-args 2> /dev/null)" != "$conf" ] ||
 	echo "$conf" > .scratch-args
 fi
 # shellcheck disable=SC2086
-make -j2 $targets > make.out 2>&1 || { cat make.out >&2; exit 1; }
+make -j"$(nproc 2> /dev/null || echo 2)" $targets > make.out 2>&1 || { cat make.out >&2; exit 1; }

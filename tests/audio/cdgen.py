@@ -122,13 +122,17 @@ def pcm(d, number, offset, outp):
             end = ts[i + 1]["gap_start"]
         else:
             end = layout["leadout"]
+    # sample by sample, but a sector's worth of samples at a time
     res = bytearray()
-    for s in range(first * SPS + offset, end * SPS + offset):
+    s, stop = first * SPS + offset, end * SPS + offset
+    while s < stop:
         lsn = s // SPS
+        nxt = min(stop, (lsn + 1) * SPS)
         if audio_sector(layout, lsn):
-            res += disc[s * 4:s * 4 + 4]
+            res += disc[s * 4:nxt * 4]
         else:
-            res += bytes(4)
+            res += bytes((nxt - s) * 4)
+        s = nxt
     open(outp, "wb").write(res)
 
 
