@@ -40,7 +40,7 @@
  *
  * drv_damage_parse() is a pure function over a buffer (no NUL needed), so
  * that it can be fuzzed.  ddrescue mapfiles for --test-mode are parsed by
- * imaging/mapfile.c and turned into "default bad" plus "good" ranges.
+ * imaging/rescue/mapfile.c and turned into "default bad" plus "good" ranges.
  */
 #include "config.h"
 

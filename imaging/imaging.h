@@ -55,7 +55,7 @@ void img_sha256_final(struct img_sha256 *h, char hex[65]);
  * The FIFO's size matters more than it seems: libburn's FIFO sleeps 50 ms
  * whenever it is full or empty, so it moves at most its size per 50 ms.
  * IMG_FIFO_DEFAULT is chosen so that the FIFO is never the bottleneck
- * (measurements in imaging/source.c).
+ * (measurements in imaging/burn/source.c).
  */
 #define IMG_FIFO_DEFAULT (64ULL << 20)
 #define IMG_FIFO_MIN (1ULL << 20)
@@ -167,7 +167,7 @@ enum sp_status img_verify_digest(struct drv_drive *d, uint64_t bytes,
 
 /* ==== rescue ============================================================= */
 
-/* --- GNU ddrescue mapfiles (imaging/mapfile.c) --- */
+/* --- GNU ddrescue mapfiles (imaging/rescue/mapfile.c) --- */
 
 /* current_status values (the phase a rescue is in) */
 #define IMG_PHASE_COPYING  '?'
@@ -229,7 +229,7 @@ int64_t img_mapfile_count(const struct img_mapfile *m, char status, size_t *area
 /* Widen every unfinished block to whole units (e.g. 2048-byte sectors). */
 void img_mapfile_align(struct img_mapfile *m, int64_t unit);
 
-/* --- the rescue engine (imaging/rescue*.c) --- */
+/* --- the rescue engine (imaging/rescue/) --- */
 
 struct img_rescue;
 
@@ -310,7 +310,7 @@ enum sp_status img_mapfile_bad_ranges(const struct img_mapfile *m,
 enum sp_status img_damage_from_mapfile(struct drv_damage *dm, const char *path,
 				       struct sp_error *err);
 
-/* --- files of an ISO image hit by bad areas (imaging/isofiles.c) --- */
+/* --- files of an ISO image hit by bad areas (imaging/fs/isofiles.c) --- */
 
 struct img_iso_file {
 	char *path;             /* "/dir/file" */

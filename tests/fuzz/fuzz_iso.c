@@ -32,9 +32,9 @@
  */
 #include "config.h"
 
-#include "imaging/isofiles_private.h"
-#include "imaging/md5check_private.h"
-#include "imaging/rescue_private.h"
+#include "imaging/fs/isofiles_private.h"
+#include "imaging/verify/md5check_private.h"
+#include "imaging/rescue/rescue_private.h"
 #include "tests/fuzz/fuzz.h"
 
 /*

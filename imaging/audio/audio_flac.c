@@ -12,7 +12,7 @@
 #include <FLAC/stream_decoder.h>
 #include <FLAC/stream_encoder.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 #define FLAC_CHUNK 4096             /* samples converted per encoder call */
 

@@ -23,7 +23,7 @@
 #include <cdio/mmc.h>
 #include <cdio/mmc_ll_cmds.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 #define RAW_BATCH 16
 #define C2_BYTES 294

@@ -4,7 +4,7 @@
 #define SPINDLE_ISOFILES_PRIVATE_H
 
 #include "imaging/imaging.h"
-#include "imaging/isoread_guard_private.h"
+#include "imaging/fs/isoread_guard_private.h"
 
 /*
  * img_iso_damaged_files() on an image of `sectors` blocks read through

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/master_private.h"
+#include "imaging/master/master_private.h"
 
 /* A path being walked: on disk (absolute), as the user wrote it, and in
  * the image.  Each is a growing buffer; push/pop append and cut a name. */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* rescue_private.h - shared between imaging/rescue.c and rescue_passes.c. */
+/* rescue_private.h - shared between imaging/rescue/rescue.c and rescue_passes.c. */
 #ifndef SPINDLE_RESCUE_PRIVATE_H
 #define SPINDLE_RESCUE_PRIVATE_H
 
 #include <stdio.h>
 
 #include "imaging/imaging.h"
-#include "imaging/isoread_guard_private.h"
+#include "imaging/fs/isoread_guard_private.h"
 
 /* The map is kept in bytes (ddrescue's unit); the engine thinks in sectors. */
 #define S2B(s) ((int64_t)(s) * SP_SECTOR)

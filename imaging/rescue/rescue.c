@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/rescue_private.h"
+#include "imaging/rescue/rescue_private.h"
 
 #define ERRORS_PER_SPEED_STEP 4
 

@@ -22,7 +22,7 @@
 #include <libburn/libburn.h>
 #include <zlib.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 static void layout_track_release(struct img_audio_layout_track *t)
 {

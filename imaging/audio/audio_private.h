@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* audio_private.h - shared between imaging/audio_*.c only. */
+/* audio_private.h - shared between imaging/audio/ only. */
 #ifndef SPINDLE_AUDIO_PRIVATE_H
 #define SPINDLE_AUDIO_PRIVATE_H
 

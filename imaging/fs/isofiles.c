@@ -20,7 +20,7 @@
 #define LIBISOFS_WITHOUT_LIBBURN 1
 #include <libisofs/libisofs.h>
 
-#include "imaging/isofiles_private.h"
+#include "imaging/fs/isofiles_private.h"
 
 struct src_data {
 	img_block_read_fn read;

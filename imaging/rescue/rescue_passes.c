@@ -32,7 +32,7 @@
  */
 #include "config.h"
 
-#include "imaging/rescue_private.h"
+#include "imaging/rescue/rescue_private.h"
 
 #define MAX_SKIP_SHIFT 10
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imaging/md5check_private.h"
+#include "imaging/verify/md5check_private.h"
 
 #define CHUNK 32
 #define TAG_MAGIC "libisofs_"    /* every tag starts so */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 const char *img_audio_format_ext(enum img_audio_format f)
 {

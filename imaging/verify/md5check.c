@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/md5check_private.h"
+#include "imaging/verify/md5check_private.h"
 
 #define CHUNK 32                /* sectors per read */
 #define TAG_SCAN 64             /* sectors after the PVD searched for the superblock tag */

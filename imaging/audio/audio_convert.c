@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 static const uint8_t sync_pattern[12] = {
 	0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00

@@ -31,7 +31,7 @@
 #include <cdio/cdio.h>
 #include <cdio/logging.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 /* libcdio logs through one global handler: the last message is kept here
  * for error details instead of being printed over our output. */

@@ -7,7 +7,7 @@
 #include <libisofs/libisofs.h>
 
 #include "imaging/imaging.h"
-#include "imaging/isoread_guard_private.h"
+#include "imaging/fs/isoread_guard_private.h"
 
 /* Sectors from an image file (pread), a drive (drv_read) or a callback. */
 struct md5_reader {

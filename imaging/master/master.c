@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "imaging/master_private.h"
+#include "imaging/master/master_private.h"
 
 #define MASTER_FIFO_BLOCKS 8192         /* libisofs ring buffer: 16 MiB */
 #define MASTER_CHUNK (1024 * 1024)      /* bytes pulled per read */

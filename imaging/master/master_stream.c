@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/master_private.h"
+#include "imaging/master/master_private.h"
 
 #define MASTER_READ (256 * 1024)
 #define MASTER_FS_ID 0x53504e44u        /* "SPND": not one of libisofs' ids */

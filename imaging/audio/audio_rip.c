@@ -34,7 +34,7 @@
 #include <cdio/paranoia/cdda.h>
 #include <cdio/paranoia/paranoia.h>
 
-#include "imaging/audio_private.h"
+#include "imaging/audio/audio_private.h"
 
 #define RIP_MODE (PARANOIA_MODE_FULL ^ PARANOIA_MODE_NEVERSKIP)
 #define CHUNK_SECTORS 64
