@@ -14,7 +14,7 @@
 
 #include <zlib.h>
 
-#include "imaging/imaging.h"
+#include "imaging/audio/audio.h"
 
 void img_audio_sum_init(struct img_audio_sum *s, uint64_t total_samples,
 			bool first_track, bool last_track)

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imaging/imaging.h"
+#include "imaging/audio/audio.h"
 
 #define CUE_MAX_TRACKS 99
 #define CUE_MAX_FILES 99

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "imaging/imaging.h"
+#include "imaging/audio/audio.h"
 
 /* audio_flac.c: the FLAC halves of img_audio_writer / img_audio_reader. */
 struct flac_writer;

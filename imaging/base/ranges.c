@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "imaging/imaging.h"
+#include "imaging/base/base.h"
 
 enum sp_status img_ranges_add(struct img_ranges *r, int64_t lba,
 			      int64_t count)

@@ -7,7 +7,7 @@
 
 #include <openssl/evp.h>
 
-#include "imaging/imaging.h"
+#include "imaging/base/base.h"
 
 struct img_sha256 {
 	EVP_MD_CTX *ctx;

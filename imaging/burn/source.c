@@ -47,7 +47,7 @@
 
 #include <libburn/libburn.h>
 
-#include "imaging/imaging.h"
+#include "imaging/burn/burn.h"
 
 #define FIFO_CHUNK 2048
 #define FIFO_READ (32 * 1024)   /* libburn's FIFO input read size (flag bit0) */

@@ -3,8 +3,7 @@
 #ifndef SPINDLE_ISOFILES_PRIVATE_H
 #define SPINDLE_ISOFILES_PRIVATE_H
 
-#include "imaging/imaging.h"
-#include "imaging/fs/isoread_guard_private.h"
+#include "imaging/fs/fs.h"
 
 /*
  * img_iso_damaged_files() on an image of `sectors` blocks read through

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "imaging/fs/isoread_guard_private.h"
+#include "imaging/fs/fs.h"
 
 struct img_read_count {
 	int64_t lba;

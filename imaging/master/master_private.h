@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "imaging/imaging.h"
+#include "imaging/master/master.h"
 
 struct img_master {
 	struct img_master_opts o;

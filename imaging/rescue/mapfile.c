@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "imaging/imaging.h"
+#include "imaging/rescue/rescue.h"
 
 #define MAP_MAX_BYTES (256 << 20)
 /* No disc comes near 2^50 bytes (1 PiB); refusing more keeps every sum of

@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "imaging/imaging.h"
-#include "imaging/fs/isoread_guard_private.h"
+#include "imaging/rescue/rescue.h"
+#include "imaging/fs/fs.h"
 
 /* The map is kept in bytes (ddrescue's unit); the engine thinks in sectors. */
 #define S2B(s) ((int64_t)(s) * SP_SECTOR)

@@ -6,8 +6,8 @@
 #include <libburn/libburn.h>
 #include <libisofs/libisofs.h>
 
-#include "imaging/imaging.h"
-#include "imaging/fs/isoread_guard_private.h"
+#include "imaging/verify/verify.h"
+#include "imaging/fs/fs.h"
 
 /* Sectors from an image file (pread), a drive (drv_read) or a callback. */
 struct md5_reader {

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/imaging.h"
+#include "imaging/verify/verify.h"
 
 #define CHUNK DRV_READ_MAX              /* sectors per read */
 #define REPORT_EVERY 0.2

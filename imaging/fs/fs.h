@@ -1,7 +1,47 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * isoread_guard_private.h - keep libisofs from running away on a hostile
- * ISO image.  libisofs trusts the image: a directory record that points at
+ * fs.h - reading file systems inside an image or on a disc: ISO 9660 and
+ * UDF volume sizes, the files hit by bad sectors (isofiles.c), and the
+ * guard that keeps libisofs from running away on a hostile image.
+ */
+#ifndef SPINDLE_IMAGING_FS_H
+#define SPINDLE_IMAGING_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "drive/drive.h"
+#include "imaging/base/base.h"
+
+/* --- files of an ISO image hit by bad areas (imaging/fs/isofiles.c) --- */
+
+struct img_iso_file {
+	char *path;             /* "/dir/file" */
+	int64_t size;           /* bytes */
+	int64_t bad_sectors;    /* sectors of the file in bad ranges */
+	int64_t first_bad_lba;
+};
+
+struct img_iso_damage {
+	struct img_iso_file *files;
+	size_t n, alloc;
+	int64_t files_total;    /* files in the tree */
+	bool tree_damaged;      /* directory records lay in bad areas */
+};
+
+/* Open the image at path with libisofs (bad sectors read as zeros) and
+ * list the files whose extents overlap bad. */
+enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
+				     struct img_iso_damage *out, struct sp_error *err);
+void img_iso_damage_release(struct img_iso_damage *d);
+
+/* ==== reading ISO 9660 structures safely ================================ */
+
+/*
+ * The read guard (isoread_guard.c): keep libisofs from running away on a
+ * hostile ISO image.  libisofs trusts the image: a directory record that points at
  * itself or at its parent makes iso_image_import() recurse until the stack
  * overflows or memory runs out, and a volume descriptor set without its
  * terminator makes it read on for ever.  Every IsoDataSource of ours asks
@@ -16,11 +56,6 @@
  *     ... after a failed import: img_read_guard_explain(&g, path, err);
  *     img_read_guard_release(&g);
  */
-#ifndef SPINDLE_ISOREAD_GUARD_PRIVATE_H
-#define SPINDLE_ISOREAD_GUARD_PRIVATE_H
-
-#include "imaging/imaging.h"
-
 #define IMG_READ_GUARD_MAX 16
 
 /*
