@@ -15,6 +15,13 @@
 #include "drive/drive.h"
 #include "imaging/base/base.h"
 
+/*
+ * One 2048-byte block of an image or a disc into buf; false if it cannot
+ * be read.  The parsers of ISO 9660 and UDF structures read through one,
+ * so that a test or a fuzz target can hand them an image in memory.
+ */
+typedef bool (*img_block_read_fn)(void *ctx, int64_t lba, unsigned char *buf);
+
 /* --- files of an ISO image hit by bad areas (imaging/fs/isofiles.c) --- */
 
 struct img_iso_file {
@@ -37,6 +44,23 @@ enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *
 				     struct img_iso_damage *out, struct sp_error *err);
 void img_iso_damage_release(struct img_iso_damage *d);
 
+/* ==== volume sizes (volume_size.c) ======================================= */
+
+/*
+ * The volume space size in the ISO 9660 primary volume descriptor vd
+ * (2048 bytes), -2 if vd begins UDF's volume recognition sequence, -1 if
+ * neither.
+ */
+int64_t img_vd_volume_size(const unsigned char *vd);
+/*
+ * The end of a UDF volume without ISO 9660 that starts at start: the
+ * anchor at start+256 points to the volume descriptor sequence, whose
+ * partition descriptor gives the partition's start and length; read
+ * reads each block into buf.  cap: the readable sectors.  -1 if none.
+ */
+int64_t img_udf_volume_end(img_block_read_fn read, void *ctx, unsigned char *buf,
+			   int64_t start, int64_t cap);
+
 /* ==== reading ISO 9660 structures safely ================================ */
 
 /*
@@ -57,13 +81,6 @@ void img_iso_damage_release(struct img_iso_damage *d);
  *     img_read_guard_release(&g);
  */
 #define IMG_READ_GUARD_MAX 16
-
-/*
- * One 2048-byte block of an image or a disc into buf; false if it cannot
- * be read.  The parsers of ISO 9660 and UDF structures read through one,
- * so that a test or a fuzz target can hand them an image in memory.
- */
-typedef bool (*img_block_read_fn)(void *ctx, int64_t lba, unsigned char *buf);
 
 enum img_read_stop {
 	IMG_READ_GOING,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* rescue_private.h - shared between imaging/rescue/rescue.c and rescue_passes.c. */
+/* rescue_private.h - shared by the files of imaging/rescue/. */
 #ifndef SPINDLE_RESCUE_PRIVATE_H
 #define SPINDLE_RESCUE_PRIVATE_H
 
@@ -48,27 +48,14 @@ struct img_rescue {
 	unsigned errors_at_speed;
 };
 
-/* rescue.c */
+/* rescue_read.c: the read primitive, used by the engine and the passes */
 enum read_result rescue_read(struct img_rescue *r, int64_t lba, int64_t count);
 bool rescue_should_stop(struct img_rescue *r);
 enum sp_status rescue_save(struct img_rescue *r, struct sp_error *err);
 void rescue_begin_pass(struct img_rescue *r, char phase, int pass, const char *what);
 bool rescue_is_runout(const struct img_rescue *r, int64_t lba);
-
-/*
- * What to read of a disc (also fuzzed, tests/fuzz/fuzz_iso.c): the volume
- * space size in the ISO 9660 primary volume descriptor vd (2048 bytes),
- * -2 if vd begins UDF's volume recognition sequence, -1 if neither.
- */
-int64_t rescue_vd_volume_size(const unsigned char *vd);
-/*
- * The end of a UDF volume without ISO 9660 that starts at start: the
- * anchor at start+256 points to the volume descriptor sequence, whose
- * partition descriptor gives the partition's start and length; read
- * reads each block into buf.  cap: the readable sectors.  -1 if none.
- */
-int64_t rescue_udf_volume_end(img_block_read_fn read, void *ctx, unsigned char *buf,
-			      int64_t start, int64_t cap);
+bool rescue_read_block(struct img_rescue *r, int64_t lba);
+void rescue_progress(struct img_rescue *r, bool force);
 
 /* rescue_passes.c */
 enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err);

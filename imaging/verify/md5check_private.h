@@ -9,7 +9,10 @@
 #include "imaging/verify/verify.h"
 #include "imaging/fs/fs.h"
 
-/* Sectors from an image file (pread), a drive (drv_read) or a callback. */
+#define MD5_CHUNK 32            /* sectors per read */
+
+/* md5check_read.c: sectors from an image file (pread), a drive (drv_read)
+ * or a callback; the check and the session pass both read through it. */
 struct md5_reader {
 	int fd;                 /* image file, or -1 */
 	struct drv_drive *drive;/* or a drive */

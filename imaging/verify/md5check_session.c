@@ -12,7 +12,6 @@
 
 #include "imaging/verify/md5check_private.h"
 
-#define CHUNK 32
 #define TAG_MAGIC "libisofs_"    /* every tag starts so */
 
 struct fentry {
@@ -305,7 +304,7 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 			     img_md5_progress_fn progress, void *pctx,
 			     struct sp_error *err)
 {
-	uint8_t *buf = malloc(CHUNK * SP_SECTOR);
+	uint8_t *buf = malloc(MD5_CHUNK * SP_SECTOR);
 	void *session = NULL;
 	bool damaged = false, ended = false;
 	uint64_t total = (uint64_t)vol * SP_SECTOR;
@@ -325,7 +324,7 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 
 	while (lba < end && !ended) {
 		int64_t left = end - lba;
-		uint32_t want = left < CHUNK ? (uint32_t)left : CHUNK, done = 0, n, fed = 0;
+		uint32_t want = left < MD5_CHUNK ? (uint32_t)left : MD5_CHUNK, done = 0, n, fed = 0;
 		struct sp_error e = SP_ERROR_INIT;
 
 		if (lba < single_until)
@@ -410,7 +409,7 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 /* A file not (fully) covered by the pass: read its sections on their own. */
 static void check_alone(struct session_check *sc, struct fentry *e)
 {
-	uint8_t *buf = malloc(CHUNK * SP_SECTOR);
+	uint8_t *buf = malloc(MD5_CHUNK * SP_SECTOR);
 
 	if (!buf)
 		return;
@@ -426,7 +425,7 @@ static void check_alone(struct session_check *sc, struct fentry *e)
 
 		while (left) {
 			uint64_t sectors = (left + SP_SECTOR - 1) / SP_SECTOR;
-			uint32_t want = sectors < CHUNK ? (uint32_t)sectors : CHUNK, done;
+			uint32_t want = sectors < MD5_CHUNK ? (uint32_t)sectors : MD5_CHUNK, done;
 			struct sp_error err = SP_ERROR_INIT;
 			uint64_t bytes;
 
