@@ -16,12 +16,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "imaging/rescue/rescue.h"
 
@@ -219,29 +216,21 @@ nomem:
 enum sp_status img_mapfile_load(struct img_mapfile *m, const char *path,
 				bool *exists, struct sp_error *err)
 {
+	static const struct sp_file_kind mapfile = {
+		.what = "mapfile", .max = MAP_MAX_BYTES, .not_regular = SPE_FORMAT,
+		.missing_ok = true,
+	};
 	enum sp_status st = SP_FAILED;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd;
+	char *buf;
+	size_t got;
 
-	*exists = false;
 	img_mapfile_release(m);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return SP_OK;
-		return sp_error_set_errno(err, errno, "cannot open mapfile '%s'", path);
-	}
+	*exists = false;
+	if (sp_read_file(path, &mapfile, &buf, &got, err) != SP_OK)
+		return SP_FAILED;
+	if (!buf)
+		return SP_OK;
 	*exists = true;
-	if (sp_read_fd_all(fd, MAP_MAX_BYTES, &buf, &got) < 0) {
-		if (errno == EINVAL)
-			sp_error_set(err, SPE_FORMAT, "'%s' is not a mapfile", path);
-		else if (errno == ENOMEM)
-			sp_error_set(err, SPE_NOMEM, "out of memory");
-		else
-			sp_error_set_errno(err, errno, "cannot read mapfile '%s'", path);
-		goto out;
-	}
 	if (img_mapfile_parse(m, buf, got, err) != SP_OK) {
 		char msg[200];
 
@@ -253,7 +242,6 @@ enum sp_status img_mapfile_load(struct img_mapfile *m, const char *path,
 	st = SP_OK;
 out:
 	free(buf);
-	close(fd);
 	return st;
 }
 
