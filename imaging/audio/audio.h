@@ -259,7 +259,7 @@ enum sp_status img_cue_to_iso(const char *cue_path, const char *iso_path,
 			      bool force, struct img_convert_result *res,
 			      struct sp_error *err);
 
-/* ---- audio burning sources (audio_source.c) ---- */
+/* ---- audio burning sources (audio_burn.c) ---- */
 
 /*
  * An audio CD to burn, laid out from a CUE sheet (BIN, WAV or FLAC files)

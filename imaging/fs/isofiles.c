@@ -65,7 +65,7 @@ static int src_read_block(IsoDataSource *src, uint32_t lba, uint8_t *buffer)
 {
 	struct src_data *d = src->data;
 
-	/* no runaway on a hostile tree (isoread_guard_private.h) */
+	/* no runaway on a hostile tree (the read guard, fs.h) */
 	if (!img_read_guard_ok(&d->guard, lba))
 		return ISO_DATA_SOURCE_FATAL;
 	if (in_ranges(d->bad, lba))
