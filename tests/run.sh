@@ -206,6 +206,13 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 		echo "$(basename "$t" .sh) sh $t"
 	done
 } > "$out/parts.txt"
+# every test tests/no-memcheck.txt names must exist
+grep -v '^#' "$TOP_SRCDIR/tests/no-memcheck.txt" 2> /dev/null | while read -r st _; do
+	[ -n "$st" ] || continue
+	f=$(ls "$TOP_SRCDIR"/tests/*/"${st%%:*}.sh" 2> /dev/null | head -n 1)
+	[ -n "$f" ] && grep -q "^${st#*:}()" "$f" ||
+		echo "not ok - tests/no-memcheck.txt names $st, which does not exist"
+done > "$out/no-memcheck.res"
 xargs -P "$SPINDLE_TEST_JOBS" -L 1 sh "$0" --part < "$out/parts.txt"
 # the results in the order of parts.txt, whatever order they ended in
 while read -r name _; do
@@ -214,6 +221,7 @@ while read -r name _; do
 	echo "# --- $name" >> "$log"
 	cat "$out/$name.log" >> "$log"
 done < "$out/parts.txt" > "$out/results.txt"
+sed "s/^not ok - /not ok - $label/" "$out/no-memcheck.res" >> "$out/results.txt"
 
 cat "$out/results.txt"
 summary "$out/results.txt"
