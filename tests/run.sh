@@ -90,7 +90,11 @@ if [ "${1:-}" = "--part" ]; then
 	t0=$(date +%s)
 	# CPU seconds (user+system, this part's processes) beside the wall
 	# time: the wall time depends on the machine's load, the CPU time less
-	/usr/bin/time -f '%U %S' -o "$out/$name.cpu" "$@" > "$out/$name.log" 2>&1
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%U %S' -o "$out/$name.cpu" "$@" > "$out/$name.log" 2>&1
+	else
+		"$@" > "$out/$name.log" 2>&1
+	fi
 	rc=$?
 	t1=$(date +%s)
 	cpu=$(awk '/^[0-9.]+ [0-9.]+$/ { printf "%.1f", $1 + $2 }' "$out/$name.cpu" 2> /dev/null)
