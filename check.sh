@@ -3,14 +3,13 @@
 # bookworm: installs what is missing, builds, then runs
 #   1. make check             unit, integration, simulator and VM tests;
 #                             beside it, the ASan+UBSan build (build-san/)
-#                             and the libFuzzer build (build-fuzz/) compile,
-#                             since the normal pass waits more than it
-#                             computes;
-#   2. make check-sanitizers  the suite with ASan+UBSan (build-san/), and
-#      make check-valgrind    the suite under valgrind memcheck, side by
-#                             side; any report fails;
-#   3. make fuzz-smoke        every libFuzzer target: its committed corpus,
-#                             then FUZZ_SECONDS of fuzzing.
+#                             and the libFuzzer build (build-fuzz/) compile
+#                             in the time its waiting parts leave idle;
+#   2. make check-sanitizers  the suite with ASan+UBSan (build-san/), then
+#      make fuzz-smoke        every libFuzzer target: its committed corpus,
+#                             then FUZZ_SECONDS of fuzzing;
+#      make check-valgrind    beside those two, the suite under valgrind
+#                             memcheck.  Any memory checker report fails.
 # Each configuration is built once; compilers go through ccache when it is
 # installed (setup.sh installs it).  Ends with the wall and CPU time of
 # each pass and of the whole run, then one line "N passed, M failed[, K
@@ -61,12 +60,18 @@ fi
 SPINDLE_SUBTOTAL=normal timed normal make check || status=1
 if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
 	wait $builds || { status=1; cat "$logs/builds.log"; }
-	timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 &
+	# the fuzz smoke follows the sanitizer pass, which ends before the
+	# valgrind pass: no core waits for the other
+	(
+		rc=0
+		timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 || rc=1
+		timed fuzz make fuzz-smoke > "$logs/fuzz-smoke.log" 2>&1 || rc=1
+		exit $rc
+	) &
 	san=$!
 	timed valgrind make check-valgrind > "$logs/check-valgrind.log" 2>&1 || status=1
 	wait $san || status=1
-	cat "$logs/check-sanitizers.log" "$logs/check-valgrind.log"
-	timed fuzz make fuzz-smoke || status=1
+	cat "$logs/check-sanitizers.log" "$logs/check-valgrind.log" "$logs/fuzz-smoke.log"
 	results="$results build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt"
 fi
 for f in $results; do
