@@ -115,6 +115,10 @@ void cli_verify_progress(const struct img_verify_progress *p, void *ctx);
  * code: 0 all good, 5 mismatch, 6 unreadable.
  */
 int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
+/* cmd_repair.c: check (repair = false: verify --ecc) or repair an image
+ * against its error-correction data, and report.  Returns the exit code. */
+int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+		  int threads);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);

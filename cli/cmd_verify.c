@@ -7,15 +7,16 @@
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
-enum { OPT_LBA = 256 };
+enum { OPT_LBA = 256, OPT_ECC };
 
 static const struct cli_opt opts[] = {
 	{ "lba", OPT_LBA, "LBA", "compare from this sector of the medium on (default 0)" },
+	{ "ecc", OPT_ECC, "FILE.ecc", "check IMAGE against this error-correction file (spindle protect, dvdisaster)" },
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_verify = {
-	"[-d DRIVE] [--lba LBA] [IMAGE]",
+	"[-d DRIVE] [--lba LBA] [IMAGE] | IMAGE --ecc FILE.ecc",
 	"Compare a disc with an image",
 	"Reads exactly as many sectors as the image holds and compares them "
 	"with it.  The zero padding of the last sector, 32 KiB alignment on DVD "
@@ -34,7 +35,13 @@ const struct cli_doc doc_verify = {
 	"-d, the image file itself is checked that way.  Exit status 0 means all "
 	"good, 5 that recorded MD5s do not match, 6 that sectors could not be "
 	"read.  A disc or image without tags gets a message saying so and the "
-	"SHA-256 of its content, with status 0.",
+	"SHA-256 of its content, with status 0.\n\n"
+	"With --ecc FILE.ecc, or with an image that carries appended "
+	"error-correction data (spindle protect --augment, dvdisaster RS03), "
+	"IMAGE is checked against its sector CRCs: the report says how many "
+	"sectors are damaged and whether 'spindle repair' can rebuild them "
+	"all.  Exit status 0 when intact, 5 when damaged but repairable, 6 "
+	"when not all can be repaired.",
 	opts,
 	NULL,
 };
@@ -46,7 +53,7 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
 	struct img_verify_result res = IMG_VERIFY_RESULT_INIT;
 	struct drv_drive *d = NULL;
-	const char *arg, *image = NULL;
+	const char *arg, *image = NULL, *ecc = NULL;
 	uint64_t lba = 0;
 	bool lba_set = false;
 	int c, rc;
@@ -58,6 +65,9 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			if (cli_parse_uint_opt(ctx, "--lba", arg, 0, INT32_MAX, &lba) < 0)
 				return SP_EXIT_USAGE;
 			lba_set = true;
+			break;
+		case OPT_ECC:
+			ecc = arg;
 			break;
 		case CLI_OPT_EXIT:
 			return SP_EXIT_OK;
@@ -71,6 +81,10 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
 	if (lba_set && (!image || !ctx->n_drives))
 		return cli_usage_error(ctx, "--lba compares a disc with an image: give -d DRIVE and IMAGE");
+	if (ecc && (!image || ctx->n_drives))
+		return cli_usage_error(ctx, "--ecc checks an image file: give IMAGE and no -d");
+	if (image && !ctx->n_drives && (ecc || img_ecc_is_augmented(image)))
+		return cli_ecc_check(ctx, image, ecc, false, 0);
 	if (!image)
 		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
 	if (!ctx->n_drives)

@@ -16,6 +16,7 @@
 
 #include "common/common.h"
 #include "drive/drive.h"
+#include "imaging/ecc/ecc.h"
 
 /* ==== LBA ranges ========================================================= */
 
