@@ -115,6 +115,28 @@ static int find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct s
 		    ecc_header_parse(buf, sizeof(buf), h, &e2) == SP_OK && h->sectors == cand[i])
 			return 0;
 	}
+	/* no file system to say where the image ends: an image that fills
+	 * 255 layers of a medium; its CRC layer tells the redundancy */
+	if (bytes % (ECC_LAYERS * SP_SECTOR) == 0 && bytes) {
+		uint64_t L = bytes / (ECC_LAYERS * SP_SECTOR);
+		struct ecc_crcblock cb;
+
+		for (int roots = ECC_MIN_ROOTS; roots <= ECC_MAX_ROOTS_RS03; roots++) {
+			uint64_t at = (uint64_t)(ECC_LAYERS - 1 - roots) * L;
+			if (read_at(fd, buf, SP_SECTOR, at * SP_SECTOR) != 0 ||
+			    !ecc_crcblock_parse(buf, &cb) || cb.h.ecc_bytes != roots ||
+			    cb.h.sectors_per_layer != L || cb.h.sectors >= at)
+				continue;
+			if (read_at(fd, buf, sizeof(buf), cb.h.sectors * SP_SECTOR) == 0 &&
+			    ecc_header_parse(buf, sizeof(buf), h, &e2) == SP_OK &&
+			    h->sectors == cb.h.sectors)
+				return 0;
+			/* the header is damaged: rebuild it from the CRC block */
+			*h = cb.h;
+			memcpy(h->method, "RS03", 5);
+			return 0;
+		}
+	}
 	sp_error_set(err, SPE_FORMAT, "no error-correction data found in the image");
 	return -1;
 }

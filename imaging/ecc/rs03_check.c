@@ -337,7 +337,7 @@ static enum sp_status check_fingerprint(struct check *c, struct sp_error *err)
 	if (rs03_fingerprint(r->fd_img, r->img_bytes, r->h.fp_sector, fp) != 0)
 		return sp_error_set_errno(err, errno, "cannot read the image");
 	if (memcmp(fp, r->h.medium_fp, 16) != 0) {
-		sp_error_set(err, SPE_MISMATCH,
+		sp_error_set(err, SPE_FORMAT,
 			     "the error-correction data belongs to another image (the fingerprint of sector %d differs)",
 			     r->h.fp_sector);
 		sp_error_hint(err, "give the .ecc file that was made for this image");

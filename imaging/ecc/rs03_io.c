@@ -72,11 +72,15 @@ int rs03_read(const struct rs03 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 	}
 	if (got < want) {
 		memset(buf + got, 0, want - got);
-		/* a sector that starts before the end of the file is there;
-		 * the last one of the image may be short (inLast bytes) */
-		for (uint64_t k = (got + SP_SECTOR - 1) / SP_SECTOR; k < real; k++)
-			if (missing)
+		/* a sector is there when all of it is, but the last one of
+		 * the image holds only inLast bytes */
+		for (uint64_t k = got / SP_SECTOR; k < real && missing; k++) {
+			uint64_t need = SP_SECTOR;
+			if (j < r->ndata - 1 && (uint64_t)j * r->L + i0 + k == r->h.sectors - 1)
+				need = (uint64_t)r->h.in_last;
+			if (got < k * SP_SECTOR + need)
 				missing[k] = 1;
+		}
 	}
 	(void)fsize;
 	return 0;
