@@ -201,6 +201,12 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 		return sp_error_set(err, SPE_UNSUPPORTED,
 				    "'%s' holds %s error-correction data; only RS03 is implemented yet",
 				    ecc_path ? ecc_path : image, r->h.method);
+	/* missing sectors at the end are erasures, but a header that claims
+	 * far more than the image holds is not this image's */
+	if (!r->augmented && r->h.sectors > 2 * sp_bytes_to_sectors(r->img_bytes) + 1024)
+		return sp_error_set(err, SPE_FORMAT,
+				    "'%s' is for an image of %llu sectors; '%s' is much smaller",
+				    ecc_path, (unsigned long long)r->h.sectors, image);
 	r->roots = r->h.ecc_bytes;
 	r->ndata = r->h.data_bytes;
 	r->L = r->h.sectors_per_layer;

@@ -186,18 +186,17 @@ test_truncated_and_damaged_ecc() {
 	expect_err "too short"
 }
 
+# A CD-size augmented image is 700 MB, so dvdisaster's own augmentation of
+# this image (dvdisaster -i img -mRS03 -o image -c, 0.79.5; 13 s here) is
+# recorded as its SHA-256 rather than rerun.
+AUG_SHA256=d13edb1d26b23d619ccd65b3ab4e578a8007c4b8d884e3e0f7fa7485dc8ca94c
+
 test_augmented_identical_and_repair() {
 	without_memcheck
-	mkimg img 1000
-	cp img s.iso
-	cp img d.iso
+	mkimg s.iso 1000
 	run protect s.iso --augment
 	expect_exit 0
 	expect_err "170 roots"
-	dvd -i d.iso -mRS03 -o image -c
-	expect_same s.iso d.iso
-	run verify s.iso
-	expect_exit 0
 	dvd --debug -i s.iso --erase 0-99
 	dvd --debug -i s.iso --erase 300000-300099
 	run verify --json s.iso
@@ -207,9 +206,10 @@ test_augmented_identical_and_repair() {
 	expect_eq "$(json_get .damaged_ecc)" 100
 	run repair s.iso
 	expect_exit 0
-	expect_same s.iso d.iso
-	# (dvdisaster -f of a CD-size augmented image takes minutes; the
-	# bytes are its own, so its repair of them is not repeated here)
+	# the image as dvdisaster augments it, whole again
+	expect_eq "$(sha256 s.iso)" "$AUG_SHA256" "SHA-256 of the repaired image"
+	run verify s.iso
+	expect_exit 0
 	run protect s.iso --augment
 	expect_exit 2
 	expect_err "already carries"
