@@ -13,7 +13,7 @@ enum { OPT_AUGMENT = 256, OPT_CODEC, OPT_REDUNDANCY, OPT_MEDIUM, OPT_THREADS };
 static const struct cli_opt opts[] = {
 	{ "output", 'o', "FILE.ecc", "write the error-correction data to this new file" },
 	{ "augment", OPT_AUGMENT, NULL, "append the error-correction data to the image instead" },
-	{ "codec", OPT_CODEC, "CODEC", "rs03 (default); rs01 and rs02 are not implemented yet" },
+	{ "codec", OPT_CODEC, "CODEC", "rs03 (default), or rs01 (-o only: dvdisaster's oldest .ecc format, 8 to 100 roots); rs02 is not implemented yet" },
 	{ "redundancy", OPT_REDUNDANCY, "R", "normal (32 roots), high (64) or a number of roots, 8 to 170 (default normal)" },
 	{ "medium", OPT_MEDIUM, "MEDIUM", "--augment: fill this medium: cd, dvd, dvd9, bd, bd2 or bdxl (default: the smallest that fits)" },
 	{ "threads", OPT_THREADS, "N", "encode on N threads (default: one per processor)" },
@@ -23,7 +23,8 @@ static const struct cli_opt opts[] = {
 const struct cli_doc doc_protect = {
 	"IMAGE (-o FILE.ecc | --augment) [--redundancy R] [--medium MEDIUM]",
 	"Write Reed-Solomon error-correction data for an image",
-	"Computes error-correction data in dvdisaster's RS03 format, so that "
+	"Computes error-correction data in dvdisaster's RS03 (or, with --codec "
+	"rs01, RS01) format, byte for byte, so that "
 	"'spindle repair' (or dvdisaster) can rebuild sectors of the image that "
 	"are later lost: with -o, into a separate FILE.ecc (keep it on another "
 	"medium); with --augment, appended to the image, which then fills the "

@@ -64,6 +64,10 @@ enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 	switch (opts->codec) {
 	case IMG_ECC_RS03:
 		return rs03_create(image, ecc_path, opts, sum, err);
+	case IMG_ECC_RS01:
+		if (opts->augment)
+			return sp_error_set(err, SPE_USAGE, "RS01 writes a separate file only; use -o FILE.ecc");
+		return rs01_create(image, ecc_path, opts, sum, err);
 	default:
 		return sp_error_set(err, SPE_UNSUPPORTED,
 				    "this codec is not implemented yet; use RS03");
@@ -197,7 +201,7 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 			return sp_error_set(err, SPE_FORMAT, "'%s': %s", ecc_path, msg);
 		}
 	}
-	if (strcmp(r->h.method, "RS03") != 0)
+	if (strcmp(r->h.method, "RS03") != 0 && strcmp(r->h.method, "RS01") != 0)
 		return sp_error_set(err, SPE_UNSUPPORTED,
 				    "'%s' holds %s error-correction data; only RS03 is implemented yet",
 				    ecc_path ? ecc_path : image, r->h.method);
@@ -208,6 +212,8 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 				    "'%s' is for an image of %llu sectors; '%s' is much smaller",
 				    ecc_path, (unsigned long long)r->h.sectors, image);
 	r->roots = r->h.ecc_bytes;
+	if (strcmp(r->h.method, "RS01") == 0)
+		return r->augmented ? sp_error_set(err, SPE_FORMAT, "RS01 data inside an image") : SP_OK;
 	r->ndata = r->h.data_bytes;
 	r->L = r->h.sectors_per_layer;
 	if (r->roots > ECC_MAX_ROOTS_RS03 ||
@@ -236,7 +242,13 @@ enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_e
 		sum->layer_sectors = r.L;
 		sum->ecc_sectors = r.augmented ? (uint64_t)ECC_LAYERS * r.L - r.h.sectors
 					       : 2 + (uint64_t)(r.roots + 1) * r.L;
-		st = rs03_check(&r, mode, opts, sum, err);
+		if (strcmp(r.h.method, "RS01") == 0)
+			sum->ecc_sectors = sp_bytes_to_sectors(r.ecc_bytes);
+		if (strcmp(r.h.method, "RS01") == 0)
+			st = rs01_check(&r.h, r.fd_img, r.fd_ecc, r.img_bytes, r.ecc_bytes, mode,
+					opts, sum, err);
+		else
+			st = rs03_check(&r, mode, opts, sum, err);
 		if (sum->remaining)
 			qsort(sum->remaining, sum->nremaining, sizeof(uint64_t), cmp_u64);
 	}

@@ -135,6 +135,12 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 			   struct sp_error *err);
 enum sp_status rs03_check(struct rs03 *r, enum img_ecc_mode mode, const struct img_ecc_opts *o,
 			  struct img_ecc_summary *sum, struct sp_error *err);
+/* ---- rs01.c: RS01 .ecc files -------------------------------------------- */
+enum sp_status rs01_create(const char *image, const char *ecc_path, const struct img_ecc_opts *o,
+			   struct img_ecc_summary *sum, struct sp_error *err);
+enum sp_status rs01_check(const struct ecc_header *h, int fd_img, int fd_ecc, uint64_t img_bytes,
+			  uint64_t ecc_bytes, enum img_ecc_mode mode, const struct img_ecc_opts *o,
+			  struct img_ecc_summary *sum, struct sp_error *err);
 /* The summary list of remaining sectors: add one (thread-unsafe). */
 void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
 

@@ -215,6 +215,42 @@ test_augmented_identical_and_repair() {
 	expect_err "already carries"
 }
 
+test_rs01_identical_repair_both_ways() {
+	mkimg img 1001 100
+	cp img orig
+	for n in 8 32 100; do
+		run protect img -o s$n.ecc --codec rs01 --redundancy $n
+		expect_exit 0
+		dvd -i img -e d$n.ecc -mRS01 -n $n -c
+		expect_same s$n.ecc d$n.ecc
+	done
+	run protect img -o x.ecc --codec rs01 --redundancy 101
+	expect_exit 2
+	dvd --debug -i img --erase 5-40
+	garbage img 600 2
+	run verify --json img --ecc s32.ecc
+	expect_exit 5
+	expect_eq "$(json_get .method)" RS01
+	expect_eq "$(json_get .repairable)" 38
+	run repair img --ecc s32.ecc
+	expect_exit 0
+	expect_same img orig
+	# dvdisaster repairs with spindle's RS01 file
+	dvd --debug -i img --erase 100-130
+	dvd -i img -e s32.ecc -f
+	expect_same img orig
+	# at the limit: 8 roots, 247 layers of 5 sectors: block column 3
+	for j in 0 1 2 3 4 5 6 7; do garbage img $(( 3 + 5 * j )); done
+	run repair img --ecc s8.ecc
+	expect_exit 0
+	expect_same img orig
+	for j in 0 1 2 3 4 5 6 7 8; do garbage img $(( 3 + 5 * j )); done
+	cp img damaged
+	run repair img --ecc s8.ecc
+	expect_exit 6
+	expect_same img damaged
+}
+
 test_usage_errors() {
 	mkimg img 10
 	run protect img
