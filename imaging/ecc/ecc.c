@@ -29,25 +29,6 @@ int img_ecc_parse_redundancy(const char *s, enum img_ecc_codec codec)
 	return (int)v;
 }
 
-void img_ecc_summary_release(struct img_ecc_summary *sum)
-{
-	free(sum->remaining);
-	sum->remaining = NULL;
-	sum->nremaining = 0;
-}
-
-void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector)
-{
-	if (sum->nremaining >= IMG_ECC_MAX_LISTED)
-		return;
-	if (!sum->remaining) {
-		sum->remaining = malloc(IMG_ECC_MAX_LISTED * sizeof(uint64_t));
-		if (!sum->remaining)
-			return;
-	}
-	sum->remaining[sum->nremaining++] = sector;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -74,93 +55,6 @@ enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 	}
 }
 
-static int read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (int)(got == len ? 0 : 1);
-}
-
-/* ISO 9660 volume space size, from the primary volume descriptor. */
-static uint64_t iso_sectors(int fd)
-{
-	uint8_t pvd[SP_SECTOR];
-
-	if (read_at(fd, pvd, sizeof(pvd), 16 * SP_SECTOR) != 0 || pvd[0] != 1 ||
-	    memcmp(pvd + 1, "CD001", 5) != 0)
-		return 0;
-	return (uint64_t)pvd[80] | (uint64_t)pvd[81] << 8 | (uint64_t)pvd[82] << 16 |
-	       (uint64_t)pvd[83] << 24;
-}
-
-/* Find the header of an augmented image: after the ISO file system (or
- * 150 sectors later), else where the RS03 layout puts the header of an
- * image that fills the file. */
-static int find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err)
-{
-	uint8_t buf[ECC_HEADER_BYTES];
-	uint64_t iso = iso_sectors(fd), cand[2] = { iso, iso + 150 };
-	struct sp_error e2 = SP_ERROR_INIT;
-
-	for (int i = 0; i < 2; i++) {
-		if (!cand[i] || (cand[i] + 2) * SP_SECTOR > bytes)
-			continue;
-		if (read_at(fd, buf, sizeof(buf), cand[i] * SP_SECTOR) == 0 &&
-		    ecc_header_parse(buf, sizeof(buf), h, &e2) == SP_OK && h->sectors == cand[i])
-			return 0;
-	}
-	/* no file system to say where the image ends: an image that fills
-	 * 255 layers of a medium; its CRC layer tells the redundancy */
-	if (bytes % (ECC_LAYERS * SP_SECTOR) == 0 && bytes) {
-		uint64_t L = bytes / (ECC_LAYERS * SP_SECTOR);
-		struct ecc_crcblock cb;
-
-		for (int roots = ECC_MIN_ROOTS; roots <= ECC_MAX_ROOTS_RS03; roots++) {
-			uint64_t at = (uint64_t)(ECC_LAYERS - 1 - roots) * L;
-			if (read_at(fd, buf, SP_SECTOR, at * SP_SECTOR) != 0 ||
-			    !ecc_crcblock_parse(buf, &cb) || cb.h.ecc_bytes != roots ||
-			    cb.h.sectors_per_layer != L || cb.h.sectors >= at)
-				continue;
-			if (read_at(fd, buf, sizeof(buf), cb.h.sectors * SP_SECTOR) == 0 &&
-			    ecc_header_parse(buf, sizeof(buf), h, &e2) == SP_OK &&
-			    h->sectors == cb.h.sectors)
-				return 0;
-			/* the header is damaged: rebuild it from the CRC block */
-			*h = cb.h;
-			memcpy(h->method, "RS03", 5);
-			return 0;
-		}
-	}
-	sp_error_set(err, SPE_FORMAT, "no error-correction data found in the image");
-	return -1;
-}
-
-bool img_ecc_is_augmented(const char *image)
-{
-	struct ecc_header h;
-	struct sp_error err = SP_ERROR_INIT;
-	struct stat st;
-	int fd = open(image, O_RDONLY);
-	bool yes;
-
-	if (fd < 0)
-		return false;
-	yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	      find_augmented(fd, (uint64_t)st.st_size, &h, &err) == 0;
-	close(fd);
-	return yes;
-}
-
 static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *ecc_path,
 				bool writable, struct sp_error *err)
 {
@@ -176,7 +70,7 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 	r->img_bytes = (uint64_t)st.st_size;
 	if (!ecc_path) {
 		r->augmented = true;
-		if (find_augmented(r->fd_img, r->img_bytes, &r->h, err) != 0) {
+		if (rs03_find_augmented(r->fd_img, r->img_bytes, &r->h, err) != 0) {
 			sp_error_hint(err, "give the error-correction file with --ecc FILE.ecc");
 			return SP_FAILED;
 		}
@@ -189,7 +83,7 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 		if (fstat(r->fd_ecc, &st) != 0 || !S_ISREG(st.st_mode))
 			return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", ecc_path);
 		r->ecc_bytes = (uint64_t)st.st_size;
-		rc = read_at(r->fd_ecc, buf, sizeof(buf), 0);
+		rc = ecc_read_at(r->fd_ecc, buf, sizeof(buf), 0);
 		if (rc < 0)
 			return sp_error_set_errno(err, errno, "cannot read '%s'", ecc_path);
 		if (rc > 0)

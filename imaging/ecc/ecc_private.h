@@ -127,6 +127,11 @@ int rs03_read(const struct rs03 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 void rs03_padding(const struct rs03 *r, uint64_t n, uint8_t out[SP_SECTOR]);
 /* MD5 fingerprint of sector fp_sector of the image (zeros if it has none). */
 int rs03_fingerprint(int fd, uint64_t img_bytes, int fp_sector, uint8_t out[16]);
+/* pread all of len bytes at off: 0, 1 when the file ends first, -1 (errno) */
+int ecc_read_at(int fd, void *buf, size_t len, uint64_t off);
+/* The header of an augmented image (of `bytes`), found after its ISO file
+ * system or from its CRC layer.  0, or -1 with err set. */
+int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);
 /* The CRC block fields, from the header. */
 void rs03_crcblock_init(const struct rs03 *r, struct ecc_crcblock *c);
 /* RS03 on ecc file / augmented image */

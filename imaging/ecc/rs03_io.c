@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -111,4 +113,91 @@ void rs03_crcblock_init(const struct rs03 *r, struct ecc_crcblock *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->h = r->h;
+}
+
+int ecc_read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (int)(got == len ? 0 : 1);
+}
+
+/* ISO 9660 volume space size, from the primary volume descriptor. */
+static uint64_t iso_sectors(int fd)
+{
+	uint8_t pvd[SP_SECTOR];
+
+	if (ecc_read_at(fd, pvd, sizeof(pvd), 16 * SP_SECTOR) != 0 || pvd[0] != 1 ||
+	    memcmp(pvd + 1, "CD001", 5) != 0)
+		return 0;
+	return (uint64_t)pvd[80] | (uint64_t)pvd[81] << 8 | (uint64_t)pvd[82] << 16 |
+	       (uint64_t)pvd[83] << 24;
+}
+
+/* Find the header of an augmented image: after the ISO file system (or
+ * 150 sectors later), else where the RS03 layout puts the header of an
+ * image that fills the file. */
+int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err)
+{
+	uint8_t buf[ECC_HEADER_BYTES];
+	uint64_t iso = iso_sectors(fd), cand[2] = { iso, iso + 150 };
+	struct sp_error e2 = SP_ERROR_INIT;
+
+	for (int i = 0; i < 2; i++) {
+		if (!cand[i] || (cand[i] + 2) * SP_SECTOR > bytes)
+			continue;
+		if (ecc_read_at(fd, buf, sizeof(buf), cand[i] * SP_SECTOR) == 0 &&
+		    ecc_header_parse(buf, sizeof(buf), h, &e2) == SP_OK && h->sectors == cand[i])
+			return 0;
+	}
+	/* no file system to say where the image ends: an image that fills
+	 * 255 layers of a medium; its CRC layer tells the redundancy */
+	if (bytes % (ECC_LAYERS * SP_SECTOR) == 0 && bytes) {
+		uint64_t L = bytes / (ECC_LAYERS * SP_SECTOR);
+		struct ecc_crcblock cb;
+
+		for (int roots = ECC_MIN_ROOTS; roots <= ECC_MAX_ROOTS_RS03; roots++) {
+			uint64_t at = (uint64_t)(ECC_LAYERS - 1 - roots) * L;
+			if (ecc_read_at(fd, buf, SP_SECTOR, at * SP_SECTOR) != 0 ||
+			    !ecc_crcblock_parse(buf, &cb) || cb.h.ecc_bytes != roots ||
+			    cb.h.sectors_per_layer != L || cb.h.sectors >= at)
+				continue;
+			if (ecc_read_at(fd, buf, sizeof(buf), cb.h.sectors * SP_SECTOR) == 0 &&
+			    ecc_header_parse(buf, sizeof(buf), h, &e2) == SP_OK &&
+			    h->sectors == cb.h.sectors)
+				return 0;
+			/* the header is damaged: rebuild it from the CRC block */
+			*h = cb.h;
+			memcpy(h->method, "RS03", 5);
+			return 0;
+		}
+	}
+	sp_error_set(err, SPE_FORMAT, "no error-correction data found in the image");
+	return -1;
+}
+
+bool img_ecc_is_augmented(const char *image)
+{
+	struct ecc_header h;
+	struct sp_error err = SP_ERROR_INIT;
+	struct stat st;
+	int fd = open(image, O_RDONLY);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	      rs03_find_augmented(fd, (uint64_t)st.st_size, &h, &err) == 0;
+	close(fd);
+	return yes;
 }
