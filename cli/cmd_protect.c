@@ -8,10 +8,11 @@
 #include "cli/master_args.h"
 #include "imaging/imaging.h"
 
-enum { OPT_AUGMENT = 256, OPT_CODEC, OPT_REDUNDANCY, OPT_MEDIUM, OPT_THREADS };
+enum { OPT_AUGMENT = 256, OPT_CODEC, OPT_REDUNDANCY, OPT_MEDIUM, OPT_THREADS, OPT_FORCE };
 
 static const struct cli_opt opts[] = {
-	{ "output", 'o', "FILE.ecc", "write the error-correction data to this new file" },
+	{ "output", 'o', "FILE.ecc", "write the error-correction data to this file; an existing one is replaced only with --force" },
+	{ "force", OPT_FORCE, NULL, "replace an existing FILE.ecc" },
 	{ "augment", OPT_AUGMENT, NULL, "append the error-correction data to the image instead" },
 	{ "codec", OPT_CODEC, "CODEC", "rs03 (default), or rs01 (-o only: dvdisaster's oldest .ecc format, 8 to 100 roots); rs02 is not implemented yet" },
 	{ "redundancy", OPT_REDUNDANCY, "R", "normal (32 roots), high (64) or a number of roots, 8 to 170 (default normal)" },
@@ -51,6 +52,7 @@ int cmd_protect(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'o': out = arg; break;
 		case OPT_AUGMENT: o.augment = true; break;
+		case OPT_FORCE: o.replace = true; break;
 		case OPT_CODEC:
 			if (strcmp(arg, "rs03") == 0)
 				o.codec = IMG_ECC_RS03;

@@ -40,8 +40,19 @@ enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 			       const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
 			       struct sp_error *err)
 {
+	struct stat a, b;
+
 	if (!opts->augment && !ecc_path)
 		return sp_error_set(err, SPE_USAGE, "no output file for the error-correction data");
+	if (!opts->augment && stat(ecc_path, &b) == 0) {
+		if (stat(image, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return sp_error_set(err, SPE_USAGE, "'%s' is the image itself", ecc_path);
+		if (!opts->replace) {
+			sp_error_set(err, SPE_EXISTS, "'%s' exists", ecc_path);
+			sp_error_hint(err, "give --force to replace it");
+			return SP_FAILED;
+		}
+	}
 	switch (opts->codec) {
 	case IMG_ECC_RS03:
 		return rs03_create(image, ecc_path, opts, sum, err);

@@ -36,6 +36,7 @@ struct img_ecc_opts {
 	int roots;                 /* 0: 32 (RS01/RS03 files) */
 	int threads;               /* 0: one per processor */
 	bool augment;              /* append to the image instead of a file */
+	bool replace;              /* an existing ecc file may be replaced */
 	uint64_t medium_sectors;   /* augmented RS03: 0 = smallest medium that fits */
 	/* called now and then from the calling thread's work; may be NULL */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);

@@ -263,6 +263,16 @@ test_usage_errors() {
 	expect_exit 2
 	run repair
 	expect_exit 2
+	run protect img -o x.ecc
+	expect_exit 0
+	run protect img -o x.ecc
+	expect_exit 1
+	expect_err "exists"
+	run protect img -o x.ecc --force
+	expect_exit 0
+	run protect img -o img --force
+	expect_exit 2
+	expect_err "the image itself"
 	truncate -s $(( 359000 * 2048 )) big
 	run protect big --augment --medium cd
 	expect_exit 4
