@@ -73,5 +73,7 @@ DECLARE_CMD(blank);
 DECLARE_CMD(format);
 DECLARE_CMD(eject);
 DECLARE_CMD(convert);
+DECLARE_CMD(scan);
+DECLARE_CMD(report);
 
 #endif
