@@ -189,9 +189,10 @@ static void print_text(const struct img_scan_result *s, const char *medium, doub
 {
 	char t[32], h[32];
 
-	printf("scanned %lld sectors%s%s in %s: %lld read commands, ECC block %u sectors\n",
+	printf("scanned %lld sectors%s%s in %s: %lld read commands, ECC blocks of %u sector%s\n",
 	       (long long)s->sectors, medium ? " of a " : "", medium ? medium : "",
-	       sp_human_time(s->elapsed, t, sizeof(t)), (long long)s->reads, s->ecc_block);
+	       sp_human_time(s->elapsed, t, sizeof(t)), (long long)s->reads, s->ecc_block,
+	       s->ecc_block == 1 ? "" : "s");
 	printf("read speed: average %.0f kB/s (%.1fx), slowest zone %.0f kB/s, fastest %.0f kB/s\n",
 	       s->avg_kbps, s->avg_kbps / x1, s->min_kbps, s->max_kbps);
 	printf("read commands by time:");
