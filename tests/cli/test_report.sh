@@ -324,6 +324,25 @@ test_rip_and_verify_report() {
 	expect_exit 2
 }
 
+# the one-screen map ends scan, rip and verify on a terminal only
+test_text_map_on_a_terminal() {
+	mkimg src 3000
+	printf 'bad 1500 30\n' > spec
+	bounded script -qec "$SPINDLE scan src --test-damage spec" /dev/null < /dev/null > tty.out 2>&1
+	grep -q "disc map, 3000 sectors, 3 per cell:" tty.out || { cat tty.out >&2; fail "scan drew no map"; }
+	grep -q "bad                  30 sectors" tty.out || fail "no legend of 30 bad sectors"
+	# 3000 sectors in 1024 cells: bad sectors 1500-1529 in cells 512-522, row 8
+	row=$(grep '^      1500 ' tty.out | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g; s/\xe2\x96\x88/+/g')
+	expect_eq "$row" "      1500 XXXXXXXXXXX+++++++++++++++++++++++++++++++++++++++++++++++++++++" "row 8"
+	bounded script -qec "$SPINDLE rip src -o o.iso --test-damage spec" /dev/null < /dev/null > tty.out 2>&1
+	grep -q "disc map, 3000 sectors" tty.out || fail "rip drew no map"
+	bounded script -qec "$SPINDLE verify -d stdio:o.iso src" /dev/null < /dev/null > tty.out 2>&1
+	grep -q "mismatch             30 sectors" tty.out || fail "verify drew no map of the 30 zeroed sectors"
+	run scan src --test-damage spec
+	expect_exit 6
+	expect_no_out "disc map"
+}
+
 test_report_errors() {
 	run report nosuch.map -o r.svg
 	expect_exit 1
