@@ -244,6 +244,17 @@ test_scan_files_touched() {
 	expect_eq "$(jc '[.files[] | [.path, .bad_sectors]]')" '[["/sub/big.bin",4]]'
 	run scan disc.iso --test-damage spec
 	expect_out "/sub/big.bin (4 bad sectors from LBA $((big + 10))"
+	# report MAPFILE IMAGE: the file, linked to its bad area on the map
+	run rip disc.iso -o out.iso --test-damage spec
+	expect_exit 6
+	run report out.iso.map out.iso -o r.html --json
+	expect_exit 0
+	expect_eq "$(jc '[.files[] | [.path, .bad_sectors, .first_bad_lba]]')" "[[\"/sub/big.bin\",4,$((big + 10))]]"
+	id=$(sed -n "s|.*<a href=\"#\(area-[0-9]*\)\">$((big + 10))</a>.*|\1|p" r.html | head -1)
+	[ -n "$id" ] || fail "no link from big.bin to the map"
+	grep -q "id=\"$id\"[^>]*data-pos=\"$(((big + 10) * 2048))\" data-size=\"8192\" data-state=\"bad\"" r.html ||
+		fail "the link $id does not lead to the bad area"
+	grep -q '<td>/sub/big.bin</td>' r.html || fail "big.bin not listed"
 }
 
 test_scan_clean_and_errors() {
