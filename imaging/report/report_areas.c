@@ -308,22 +308,50 @@ void rpt_puts(struct rpt_buf *b, const char *s)
 	b->len += n;
 }
 
+/* Length of the valid UTF-8 sequence at s, 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = *s >= 0xf0 && *s <= 0xf4 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc2 ? 2 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 void rpt_escape(struct rpt_buf *b, const char *s)
 {
-	char one[2] = { 0, 0 };
+	char one[5];
 
-	for (; *s; s++) {
-		switch (*s) {
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = 1;
+
+		switch (c) {
 		case '&': rpt_puts(b, "&amp;"); break;
 		case '<': rpt_puts(b, "&lt;"); break;
 		case '>': rpt_puts(b, "&gt;"); break;
 		case '"': rpt_puts(b, "&quot;"); break;
 		case '\'': rpt_puts(b, "&#39;"); break;
 		default:
-			/* control characters are not allowed in XML 1.0 */
-			one[0] = (unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' ? '?' : *s;
+			/* control characters are not allowed in XML 1.0, nor
+			 * bytes that are not UTF-8 */
+			if (c >= 0x80) {
+				n = utf8_len((const unsigned char *)s);
+				if (!n) {
+					rpt_puts(b, "?");
+					n = 1;
+					break;
+				}
+				memcpy(one, s, n);
+				one[n] = 0;
+			} else {
+				one[0] = c < 0x20 && c != '\t' && c != '\n' ? '?' : (char)c;
+				one[1] = 0;
+			}
 			rpt_puts(b, one);
 		}
+		s += n;
 	}
 }
 
