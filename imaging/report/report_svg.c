@@ -141,7 +141,7 @@ static void draw_strip(const struct img_report *r, const struct img_areas *s,
 			   x, STRIP_Y + STRIP_H + 1, x, STRIP_Y + STRIP_H + 6);
 		rpt_printf(b, "<text x=\"%.1f\" y=\"%g\" text-anchor=\"%s\" fill=\"#555\">LBA %lld</text>\n",
 			   x, STRIP_Y + STRIP_H + 18, t == 0 ? "start" : t == 4 ? "end" : "middle",
-			   (long long)(sectors * t / 4));
+			   (long long)(sectors / 4 * t + sectors % 4 * t / 4));
 	}
 	rpt_puts(b, "</g>\n");
 }

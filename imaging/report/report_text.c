@@ -28,6 +28,12 @@ static const struct {
 };
 
 /* A cell; the colour is switched only when it changes (*cur: -1 none). */
+/* total * k / n without overflow, for k <= n */
+static int64_t part(int64_t total, int64_t k, int64_t n)
+{
+	return total / n * k + total % n * k / n;
+}
+
 static void cell(FILE *f, enum img_area_state s, bool colour, int *cur)
 {
 	if (colour && *cur != look[s].colour) {
@@ -58,12 +64,12 @@ void img_report_text(const struct img_report *r, FILE *f, bool colour)
 	fprintf(f, "disc map, %lld sectors, %lld per cell:\n", (long long)(total / SP_SECTOR),
 		(long long)((total / SP_SECTOR + ROWS * COLS - 1) / (ROWS * COLS)));
 	for (int row = 0; row < ROWS; row++) {
-		int64_t rs = total * row / ROWS;
+		int64_t rs = part(total, row, ROWS);
 
 		fprintf(f, "%10lld ", (long long)(rs / SP_SECTOR));
 		for (int c = 0; c < COLS; c++) {
 			int k = row * COLS + c;
-			int64_t cs = total * k / (ROWS * COLS), ce = total * (k + 1) / (ROWS * COLS);
+			int64_t cs = part(total, k, ROWS * COLS), ce = part(total, k + 1, ROWS * COLS);
 			enum img_area_state worst = IMG_AREA_RESCUED;
 			bool any = false;
 
