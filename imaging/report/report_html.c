@@ -85,6 +85,36 @@ static void totals_table(const struct img_report *r, struct rpt_buf *b)
 	rpt_puts(b, "</table>\n");
 }
 
+/*
+ * The bad ranges of a file: from its first bad sector on, the areas not
+ * rescued, until they add up to its bad sectors.  A file's data is one
+ * extent (a section each 4 GiB), so the areas in between are its own.
+ */
+static void file_ranges(const struct img_report *r, const struct img_areas *strip,
+			const struct img_iso_file *f, struct rpt_buf *b)
+{
+	int64_t left = f->bad_sectors, at = f->first_bad_lba * SP_SECTOR;
+	int shown = 0;
+
+	for (size_t i = rpt_area_at(&r->areas, at); i < r->areas.n && left > 0; i++) {
+		const struct img_area *a = &r->areas.v[i];
+		int64_t s = (a->pos > at ? a->pos : at) / SP_SECTOR;
+		int64_t e = (a->pos + a->size + SP_SECTOR - 1) / SP_SECTOR;
+
+		if (a->state == IMG_AREA_RESCUED)
+			continue;
+		if (e - s > left)
+			e = s + left;
+		left -= e - s;
+		if (shown++ == 8) {
+			rpt_puts(b, " ...");
+			break;
+		}
+		rpt_printf(b, "%s<a href=\"#area-%zu\">%lld-%lld</a>", shown > 1 ? ", " : "",
+			   rpt_area_at(strip, s * SP_SECTOR), (long long)s, (long long)(e - 1));
+	}
+}
+
 static void files_table(const struct img_report *r, const struct img_areas *strip,
 			struct rpt_buf *b)
 {
@@ -96,22 +126,18 @@ static void files_table(const struct img_report *r, const struct img_areas *stri
 	if (!f->n)
 		return;
 	rpt_puts(b, "<table id=\"files\"><tr><th>file</th><th>size</th><th>bad sectors</th>"
-		 "<th>first bad LBA</th></tr>\n");
+		 "<th>bad LBAs (on the map)</th></tr>\n");
 	for (size_t i = 0; i < f->n && i < MAX_ROWS; i++) {
-		size_t a = rpt_area_at(strip, f->files[i].first_bad_lba * SP_SECTOR);
-
 		rpt_puts(b, "<tr><td>");
 		rpt_escape(b, f->files[i].path);
-		rpt_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
+		rpt_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
 			   (long long)f->files[i].size, (long long)f->files[i].bad_sectors);
-		if (a < strip->n)
-			rpt_printf(b, "<a href=\"#area-%zu\">%lld</a>", a,
-				   (long long)f->files[i].first_bad_lba);
-		else
-			rpt_printf(b, "%lld", (long long)f->files[i].first_bad_lba);
+		file_ranges(r, strip, &f->files[i], b);
 		rpt_puts(b, "</td></tr>\n");
 	}
 	rpt_puts(b, "</table>\n");
+	if (f->n > MAX_ROWS)
+		rpt_printf(b, "<p>... and %zu more files.</p>\n", f->n - MAX_ROWS);
 }
 
 static void ranges_table(const struct img_report *r, const struct img_areas *strip,

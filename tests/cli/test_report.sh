@@ -260,7 +260,7 @@ test_scan_files_touched() {
 	run report out.iso.map out.iso -o r.html --json
 	expect_exit 0
 	expect_eq "$(jc '[.files[] | [.path, .bad_sectors, .first_bad_lba]]')" "[[\"/sub/big.bin\",4,$((big + 10))]]"
-	id=$(sed -n "s|.*<a href=\"#\(area-[0-9]*\)\">$((big + 10))</a>.*|\1|p" r.html | head -1)
+	id=$(sed -n "s|.*<a href=\"#\(area-[0-9]*\)\">$((big + 10))-$((big + 13))</a>.*|\1|p" r.html | head -1)
 	[ -n "$id" ] || fail "no link from big.bin to the map"
 	grep -q "id=\"$id\"[^>]*data-pos=\"$(((big + 10) * 2048))\" data-size=\"8192\" data-state=\"bad\"" r.html ||
 		fail "the link $id does not lead to the bad area"
