@@ -18,7 +18,7 @@ enum { OPT_MEDIUM = 256, OPT_TITLE };
 static const struct cli_opt opts[] = {
 	{ "output", 'o', "FILE", "write the report to FILE.html (a page) or FILE.svg (the picture); without it, the text map goes to standard output" },
 	{ "medium", OPT_MEDIUM, "cd|dvd|bd", "the kind of disc, for where the sectors lie on it (default: guessed from the size)" },
-	{ "title", OPT_TITLE, "TEXT", "the report's title (default: the mapfile's name)" },
+	{ "title", OPT_TITLE, "TEXT", "the report's title, shown before the mapfile's name (default: spindle report)" },
 	{ NULL, 0, NULL, NULL }
 };
 
