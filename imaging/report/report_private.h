@@ -6,7 +6,11 @@
 #ifndef SPINDLE_IMAGING_REPORT_PRIVATE_H
 #define SPINDLE_IMAGING_REPORT_PRIVATE_H
 
-#include "imaging/imaging.h"
+#include "drive/drive.h"
+#include "imaging/base/base.h"
+#include "imaging/fs/fs.h"
+#include "imaging/report/report.h"
+#include "imaging/rescue/rescue.h"
 
 /* Text that grows; a failed allocation sticks in oom and later calls do
  * nothing, so that the caller checks once at the end. */
