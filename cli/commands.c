@@ -20,6 +20,8 @@ const struct cli_command commands[] = {
 	{ "convert", cmd_convert, 0, &doc_convert },
 	{ "protect", cmd_protect, 0, &doc_protect },
 	{ "repair",  cmd_repair,  0, &doc_repair },
+	{ "scan",    cmd_scan,    CMD_NEEDS_DRIVE, &doc_scan },
+	{ "report",  cmd_report,  0, &doc_report },
 	{ NULL, NULL, 0, NULL }
 };
 

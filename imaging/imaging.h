@@ -22,5 +22,6 @@
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
 #include "imaging/ecc/ecc.h"
+#include "imaging/report/report.h"
 
 #endif
