@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/master_args.h"
+#include "cli/verify_sums.h"
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
@@ -153,8 +154,11 @@ static void print_text(const char *what, const struct img_md5_report *r)
 	}
 }
 
-int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path)
+int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path,
+		    struct cli_sums_args *sums)
 {
+	json_t *sj = json_object();
+	int sums_rc = SP_EXIT_OK;
 	struct img_md5_report r = IMG_MD5_REPORT_INIT;
 	struct sp_error err = SP_ERROR_INIT, v = SP_ERROR_INIT;
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
@@ -164,17 +168,33 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 	int exit_code;
 
 	if (image_path) {
+		if (sums)
+			sums_rc = cli_sums_run(ctx, sums, NULL, image_path, sj);
+		if (sums_rc != SP_EXIT_OK && !json_object_get(sj, "checks")) {
+			json_decref(sj);        /* the checks could not run: told already */
+			return sums_rc;
+		}
 		rc = img_md5_check_file(image_path, &r, progress, ctx, &err);
 	} else {
 		struct drv_medium m;
 
-		if (drv_open(&d, drive, &oo, &err) != SP_OK)
+		if (drv_open(&d, drive, &oo, &err) != SP_OK) {
+			json_decref(sj);
 			return cli_fail(ctx, &err);
+		}
 		if (drv_get_medium(d, &m, &err) != SP_OK) {
 			drv_close(d, DRV_KEEP_TRAY);
+			json_decref(sj);
 			return cli_fail(ctx, &err);
 		}
 		what = drv_address(d);
+		if (sums)
+			sums_rc = cli_sums_run(ctx, sums, d, NULL, sj);
+		if (sums_rc != SP_EXIT_OK && !json_object_get(sj, "checks")) {
+			drv_medium_release(&m);
+			exit_code = sums_rc;
+			goto out;
+		}
 		rc = img_md5_check_drive(d, last_session_start(&m), &r, progress, ctx, &err);
 		drv_medium_release(&m);
 	}
@@ -188,6 +208,8 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 		json_t *o = cli_json_result(ctx, v.code == SPE_NONE);
 
 		fill_json(o, what, &r, &v);
+		/* a failed published check decides "ok" and "error" */
+		json_object_update(o, sj);
 		cli_json_emit(o);
 	} else {
 		print_text(what, &r);
@@ -198,7 +220,10 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 	} else {
 		exit_code = SP_EXIT_OK;
 	}
+	if (sums_rc != SP_EXIT_OK)
+		exit_code = sums_rc;
 out:
+	json_decref(sj);
 	img_md5_report_release(&r);
 	if (d)
 		drv_close(d, DRV_KEEP_TRAY);
