@@ -188,7 +188,12 @@ test_implantisomd5_every_fragment() {
 		off=$(( k * frag + frag / 2 ))
 		[ $off -ge 36864 ] || off=36864     # past the volume descriptors
 		flip bad.iso $off
-		checkisomd5 bad.iso > /dev/null 2>&1 && fail "checkisomd5 accepts a flip at $off"
+		# the independent reading, at the first, a middle and the last
+		# fragment (checkisomd5 sleeps a second after each full check)
+		case $k in 0|10|20)
+			checkisomd5 bad.iso > /dev/null 2>&1 &&
+				fail "checkisomd5 accepts a flip at $off" ;;
+		esac
 		run verify --json bad.iso
 		expect_exit 5
 		expect_eq "$(json_get '.checks[] | select(.kind == "isomd5sum") | .passed')" false "fragment $k"
