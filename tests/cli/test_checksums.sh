@@ -276,6 +276,14 @@ test_stick_read_for_the_image_length_only() {
 	expect_exit 0
 	expect_out "given digest     PASS"
 	expect_out "verify: match"
+	# a stick that holds less than the image: nothing past its end is
+	# read, the digest differs and the size check says how much is missing
+	head -c 600000 img.iso > short
+	run verify --json -d stdio:short --checksums SHA256SUMS
+	expect_exit 5
+	expect_eq "$(json_get '.checks[] | select(.kind == "size") | .missing_bytes')" \
+		$(( $(stat -c %s img.iso) - 600064 ))
+	expect_eq "$(json_get '.checks[] | select(.kind == "checksum-file") | .passed')" false
 }
 
 test_tagmedia_digest() {
