@@ -132,6 +132,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 				cli_json_emit(sr);
 			else
 				json_decref(sr);
+			if (sa.verdict.code != SPE_NONE && !ctx->json)
+				cli_print_error(ctx, NULL, &sa.verdict);
 			drv_close(d, DRV_KEEP_TRAY);
 			goto out_sums;
 		}

@@ -259,6 +259,7 @@ int cli_sums_run(struct cli_ctx *ctx, struct cli_sums_args *a, struct drv_drive 
 	json_t *arr;
 	int rc = SP_EXIT_OK;
 
+	sp_error_init(&a->verdict);
 	a->o.progress = progress;
 	a->o.ctx = ctx;
 	a->o.bytes = a->size;
@@ -287,11 +288,14 @@ int cli_sums_run(struct cli_ctx *ctx, struct cli_sums_args *a, struct drv_drive 
 		json_object_set_new(r, "volume_bytes", json_integer(rep.volume_bytes));
 	if (!ctx->json && rep.n == 0 && a->given)
 		printf("no checksum could be checked\n");
+	a->n_checks = rep.n;
+	for (size_t i = 0; i < rep.n; i++)
+		if (rep.checks[i].kind == IMG_CHECK_ISOMD5 && rep.checks[i].state != IMG_CHECK_PASS)
+			a->isomd5_failed = true;
 	if (v.code != SPE_NONE) {
 		json_object_set_new(r, "ok", json_false());
 		json_object_set_new(r, "error", cli_error_json(&v));
-		if (!ctx->json)
-			cli_print_error(ctx, NULL, &v);
+		a->verdict = v;
 		rc = sp_exit_code(v.code);
 	}
 	img_sums_report_release(&rep);

@@ -45,6 +45,11 @@ struct cli_sums_args {
 	bool given;                     /* a digest or a checksum file was given */
 	struct img_check sig;           /* the signature check, if one ran */
 	bool has_sig;
+	/* after cli_sums_run(): why a check failed (code SPE_NONE if none), for
+	 * the caller to print last; and whether the implanted MD5 failed */
+	struct sp_error verdict;
+	bool isomd5_failed;
+	size_t n_checks;
 };
 
 void cli_sums_args_init(struct cli_sums_args *a);
@@ -55,7 +60,8 @@ int cli_sums_prepare(struct cli_ctx *ctx, struct cli_sums_args *a, const char *i
 /*
  * Run the checks on drive d, or (d NULL) on image_path; print them, or put
  * them into r as "checks" (and "ok"/"error" on a failure).  Returns the exit
- * code: 0 all passed, 5 a check failed, 6 unreadable, or that of an error.
+ * code: 0 all passed, 5 a check failed (a->verdict says why; print it with
+ * cli_print_error()), 6 unreadable, or that of an error, reported already.
  */
 int cli_sums_run(struct cli_ctx *ctx, struct cli_sums_args *a, struct drv_drive *d,
 		 const char *image_path, json_t *r);

@@ -60,6 +60,23 @@ test_sha256_on_the_command_line() {
 	expect_err "not a sha256 digest"
 }
 
+test_not_an_iso() {
+	# a disk image (no ISO 9660 volume): the published digest is the verdict
+	mkimg disk.img 300
+	run verify --json --sha256 "$(sha256 disk.img)" disk.img
+	expect_exit 0
+	expect_eq "$(json_get .mode)" checksums
+	expect_eq "$(json_get '.checks | length')" 1
+	run verify --sha256 "$(echo x | sha256sum | cut -d' ' -f1)" disk.img
+	expect_exit 5
+	expect_err "the given digest does not match"
+	run verify -d stdio:disk.img --sha256 "$(sha256 disk.img)"
+	expect_exit 1
+	expect_err "holds no ISO 9660 or UDF volume"
+	run verify -d stdio:disk.img --size $(stat -c %s disk.img) --sha256 "$(sha256 disk.img)"
+	expect_exit 0
+}
+
 test_gnu_checksum_file() {
 	make_iso
 	mkimg other.iso 3
