@@ -144,7 +144,8 @@ test_clear_signed_checksum_file() {
 	# the user's own GnuPG home was not used
 	expect_eq "$(ls -A userhome)" ""
 	# a signed line changed after signing
-	sed "s/^\([0-9a-f]\)/f\1/; s/^f\(.\{64\}\)./\1/" CHECKSUM.asc > TAMPERED.asc
+	awk '/  img.iso$/ { $0 = (substr($0, 1, 1) == "0" ? "1" : "0") substr($0, 2) } { print }' \
+		CHECKSUM.asc > TAMPERED.asc
 	cmp -s CHECKSUM.asc TAMPERED.asc && fail "nothing was changed"
 	run verify --checksums TAMPERED.asc --keyring signer.asc img.iso
 	expect_exit 5
