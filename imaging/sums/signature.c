@@ -32,6 +32,19 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return remove(path) < 0 ? 0 : 0;
 }
 
+static int write_conf(const char *home)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/gpg.conf", home);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs("no-random-seed-file\nno-auto-key-retrieve\n", f);
+	return fclose(f);
+}
+
 static enum sp_status load(const char *path, const char *what, gpgme_data_t *dh,
 			   char **copy, size_t *copy_len, struct sp_error *err)
 {
@@ -101,6 +114,12 @@ enum sp_status img_sig_verify(const char *keyring, const char *file,
 	if (!mkdtemp(home))
 		return sp_error_set_errno(err, errno, "cannot make a temporary GnuPG home in '%s'",
 					  tmp && *tmp ? tmp : "/tmp");
+	/* gpg would write a random_seed file as it exits, possibly after we
+	 * removed the directory */
+	if (write_conf(home) != 0) {
+		sp_error_set_errno(err, errno, "cannot write into the temporary GnuPG home '%s'", home);
+		goto out;
+	}
 	if (gpgme_new(&ctx) != 0 ||
 	    gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, home) != 0) {
 		sp_error_set(err, SPE_LIB, "cannot start GnuPG through GPGME");
@@ -202,5 +221,10 @@ out:
 	if (ctx)
 		gpgme_release(ctx);
 	nftw(home, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (access(home, F_OK) == 0) {
+		/* a gpg that GPGME has not reaped yet wrote something last */
+		usleep(100000);
+		nftw(home, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
 	return st;
 }

@@ -132,17 +132,19 @@ test_clear_signed_checksum_file() {
 	make_iso
 	make_key signer
 	make_key stranger
-	mkdir userhome && chmod 700 userhome
+	mkdir userhome tmp && chmod 700 userhome
 	sha256sum img.iso > SHA256SUMS
 	gpg_as signer --clearsign -o CHECKSUM.asc SHA256SUMS
-	GNUPGHOME=$PWD/userhome run verify --json --checksums CHECKSUM.asc --keyring signer.asc img.iso
+	GNUPGHOME=$PWD/userhome TMPDIR=$PWD/tmp run verify --json --checksums CHECKSUM.asc \
+		--keyring signer.asc img.iso
 	expect_exit 0
 	expect_eq "$(json_get '.checks[0].kind')" signature
 	expect_eq "$(json_get '.checks[0].passed')" true
 	expect_eq "$(json_get '.checks[1].kind')" checksum-file
 	expect_eq "$(json_get '.checks[1].passed')" true
-	# the user's own GnuPG home was not used
+	# the user's own GnuPG home was not used, the temporary one is gone
 	expect_eq "$(ls -A userhome)" ""
+	expect_eq "$(ls -A tmp)" ""
 	# a signed line changed after signing
 	awk '/  img.iso$/ { $0 = (substr($0, 1, 1) == "0" ? "1" : "0") substr($0, 2) } { print }' \
 		CHECKSUM.asc > TAMPERED.asc
