@@ -211,6 +211,13 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 					      "MD5 tags not looked for: the implanted MD5 failed");
 			goto out;
 		}
+		/* the data is what was published and carries no libisofs tags:
+		 * reading it again would only repeat a SHA-256 */
+		if (sums->digests_passed && sums->md5_tags == 0) {
+			exit_code = sums_only(ctx, what, sums, sj, sums_rc,
+					      "no libisofs MD5 tags; the checks above are the verdict");
+			goto out;
+		}
 	}
 	rc = image_path ? img_md5_check_file(image_path, &r, progress, ctx, &err)
 			: img_md5_check_drive(d, last_session_start(&m), &r, progress, ctx, &err);

@@ -289,6 +289,8 @@ int cli_sums_run(struct cli_ctx *ctx, struct cli_sums_args *a, struct drv_drive 
 	if (!ctx->json && rep.n == 0 && a->given)
 		printf("no checksum could be checked\n");
 	a->n_checks = rep.n;
+	a->digests_passed = rep.digests_passed;
+	a->md5_tags = rep.md5_tags;
 	for (size_t i = 0; i < rep.n; i++)
 		if (rep.checks[i].kind == IMG_CHECK_ISOMD5 && rep.checks[i].state != IMG_CHECK_PASS)
 			a->isomd5_failed = true;

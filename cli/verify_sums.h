@@ -50,6 +50,8 @@ struct cli_sums_args {
 	struct sp_error verdict;
 	bool isomd5_failed;
 	size_t n_checks;
+	bool digests_passed;            /* the image is what was published */
+	int md5_tags;                   /* libisofs tags: 1 yes, 0 no, -1 unknown */
 };
 
 void cli_sums_args_init(struct cli_sums_args *a);

@@ -21,10 +21,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define LIBISOFS_WITHOUT_LIBBURN 1
+#include <libisofs/libisofs.h>
+
 #include "imaging/sums/sums_private.h"
 
 #define CHUNK DRV_READ_MAX
 #define REPORT_EVERY 0.2
+#define TAG_FIRST 17            /* where libisofs' superblock tag may lie */
+#define TAG_END (16 + 64)
 
 const char *img_sum_kind_name(enum img_sum_kind k)
 {
@@ -139,6 +144,29 @@ static void set_check(struct img_check *c, enum img_sum_kind kind, const char *a
 	c->state = actual && strcmp(expected, actual) == 0 ? IMG_CHECK_PASS : IMG_CHECK_FAIL;
 }
 
+/* Note whether a libisofs superblock tag lies in the sectors of buf (lba on,
+ * n bytes): then spindle verify also checks the MD5 tags. */
+static void look_for_tag(struct img_sums_report *r, int64_t lba, const unsigned char *buf,
+			 size_t n)
+{
+	for (int64_t s = lba; s < TAG_END && (size_t)(s - lba + 1) * SP_SECTOR <= n; s++) {
+		int type = 0;
+		uint32_t pos, start, size, next;
+		char md5[16];
+
+		if (s < TAG_FIRST)
+			continue;
+		if (iso_util_decode_md5_tag((char *)buf + (s - lba) * SP_SECTOR, &type, &pos,
+					    &start, &size, &next, md5, 0) == 1 &&
+		    pos == (uint32_t)s && (type == 2 || type == 4)) {
+			r->md5_tags = 1;
+			return;
+		}
+		if (s == TAG_END - 1 && r->md5_tags < 0)
+			r->md5_tags = 0;
+	}
+}
+
 static bool all_done(const struct run *u)
 {
 	return !u->o->n_expect && (!u->has_md5 || u->md5.done) && (!u->has_tag || u->tag.done);
@@ -170,6 +198,8 @@ static enum sp_status pass(struct run *u, int64_t need, struct sp_error *err)
 		n = (size_t)want * SP_SECTOR;
 		if ((int64_t)n > need - pos)
 			n = (size_t)(need - pos);
+		if (pos < TAG_END * SP_SECTOR && u->r->md5_tags < 0)
+			look_for_tag(u->r, pos / SP_SECTOR, buf, n);
 		for (size_t i = 0; i < u->o->n_expect; i++)
 			if (pos < u->length)
 				img_digest_update(u->given[i], buf,
@@ -348,6 +378,14 @@ static enum sp_status run(const struct sums_reader *rd, const struct img_sums_op
 	if (u.has_md5 && u.md5.done && !u.md5.bad_fragment && !u.md5.actual[0])
 		img_digest_peek(u.md5.md5, u.md5.actual);
 	st = results(&u, &vol, err);
+	if (st == SP_OK) {
+		bool any = false;
+
+		for (size_t i = 0; i < r->n; i++)
+			any |= r->checks[i].kind == IMG_CHECK_GIVEN || r->checks[i].kind == IMG_CHECK_SUMFILE ||
+			       r->checks[i].kind == IMG_CHECK_ISOMD5 || r->checks[i].kind == IMG_CHECK_TAGMEDIA;
+		r->digests_passed = any && !img_sums_failed(r);
+	}
 	if (st == SP_OK && o->file_lists && vol.pvd_offset >= 0 && r->unreadable_lba < 0) {
 		struct img_check c;
 

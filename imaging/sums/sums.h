@@ -238,8 +238,14 @@ struct img_sums_report {
 	int64_t volume_bytes;           /* ISO 9660/UDF volume size, -1 unknown */
 	const char *volume_kind;        /* "iso9660", "udf", NULL */
 	int64_t unreadable_lba;         /* first unreadable sector, -1 none */
+	/* a libisofs superblock MD5 tag follows the volume descriptors: 1
+	 * yes, 0 no, -1 not looked at (the pass did not read that far) */
+	int md5_tags;
+	/* a digest of the image (given, checksum file, implanted) was checked,
+	 * and every check passed */
+	bool digests_passed;
 };
-#define IMG_SUMS_REPORT_INIT { .volume_bytes = -1, .unreadable_lba = -1 }
+#define IMG_SUMS_REPORT_INIT { .volume_bytes = -1, .unreadable_lba = -1, .md5_tags = -1 }
 
 /* Append a check made elsewhere (the signature); SP_FATAL without memory. */
 enum sp_status img_sums_report_add(struct img_sums_report *r, const struct img_check *c);

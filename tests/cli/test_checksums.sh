@@ -60,6 +60,22 @@ test_sha256_on_the_command_line() {
 	expect_err "not a sha256 digest"
 }
 
+test_md5_tags_checked_too_only_when_present() {
+	make_iso
+	# genisoimage records no libisofs tags: the published digest decides,
+	# and the image is read once
+	run verify --json --sha256 "$(sha256 img.iso)" img.iso
+	expect_exit 0
+	expect_eq "$(json_get .mode)" checksums
+	# spindle mkiso records them: both are checked
+	"$SPINDLE" mkiso -q src -o tagged.iso > /dev/null || fail "mkiso"
+	run verify --json --sha256 "$(sha256 tagged.iso)" tagged.iso
+	expect_exit 0
+	expect_eq "$(json_get .mode)" md5-tags
+	expect_eq "$(json_get .session)" ok
+	expect_eq "$(json_get '.checks[0].passed')" true
+}
+
 test_not_an_iso() {
 	# a disk image (no ISO 9660 volume): the published digest is the verdict
 	mkimg disk.img 300
