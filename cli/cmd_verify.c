@@ -58,7 +58,10 @@ const struct cli_doc doc_verify = {
 	"images, each listed file checked and the ones that differ named; and the "
 	"size of the ISO 9660 or UDF volume, so that a truncated image says so and "
 	"by how much.  The result lists each check that ran and whether it passed "
-	"(\"checks\" in --json); any failed check gives status 5.  With -d and "
+	"(\"checks\" in --json); any failed check gives status 5.  An image "
+	"that passed a published or implanted digest and carries no libisofs MD5 "
+	"tags is read once; after a failed implanted MD5 nothing more is read.  "
+	"With -d and "
 	"IMAGE, the published checksums are checked on IMAGE and the disc is then "
 	"compared with it.",
 	opts,
