@@ -273,6 +273,18 @@ test_truncated_image() {
 	expect_exit 5
 	expect_err "truncated"
 	expect_err "100000 bytes"
+	# UDF: the end of its partition
+	truncate -s 4M udf.img
+	mkudffs -b 2048 --media-type=dvdram udf.img > /dev/null 2>&1 || fail "mkudffs"
+	run verify --json udf.img
+	expect_exit 0
+	vol=$(json_get .volume_bytes)
+	[ "$vol" -gt 3145728 ] || fail "UDF volume of $vol bytes"
+	truncate -s 3M udf.img
+	run verify --json udf.img
+	expect_exit 5
+	expect_eq "$(json_get '.checks[] | select(.kind == "size") | .missing_bytes')" $(( vol - 3145728 ))
+	expect_eq "$(json_get '.checks[] | select(.kind == "size") | .source')" "UDF volume descriptor"
 }
 
 test_md5sum_txt_inside_the_iso() {
