@@ -283,6 +283,9 @@ test_truncated_image() {
 	truncate -s 3M udf.img
 	run verify --json udf.img
 	expect_exit 5
+	# the end of the partition: its reserve anchor may lie past it
+	vol=$(json_get .volume_bytes)
+	[ "$vol" -gt 3145728 ] || fail "UDF volume of $vol bytes"
 	expect_eq "$(json_get '.checks[] | select(.kind == "size") | .missing_bytes')" $(( vol - 3145728 ))
 	expect_eq "$(json_get '.checks[] | select(.kind == "size") | .source')" "UDF volume descriptor"
 }
