@@ -215,6 +215,10 @@ test_implantisomd5_every_fragment() {
 	expect_exit 0
 	expect_out "implanted MD5    PASS  implantisomd5 (md5)"
 	expect_out "20 fragment sums also checked"
+	# the same through a drive (a disc, a stick)
+	run verify -d stdio:img.iso
+	expect_exit 0
+	expect_out "implanted MD5    PASS"
 	# the hashed length: the volume less 15 sectors; 21 fragments of it
 	total=$(( $(stat -c %s img.iso) - 15 * 2048 ))
 	frag=$(( total / 21 ))
@@ -230,6 +234,11 @@ test_implantisomd5_every_fragment() {
 			checkisomd5 bad.iso > /dev/null 2>&1 &&
 				fail "checkisomd5 accepts a flip at $off" ;;
 		esac
+		if [ $k -eq 7 ]; then
+			run verify -d stdio:bad.iso
+			expect_exit 5
+			expect_out "implanted MD5    FAIL"
+		fi
 		run verify --json bad.iso
 		expect_exit 5
 		expect_eq "$(json_get '.checks[] | select(.kind == "isomd5sum") | .passed')" false "fragment $k"
