@@ -18,7 +18,6 @@
 #define LIBISOFS_WITHOUT_LIBBURN 1
 #include <libisofs/libisofs.h>
 
-#include "imaging/isoread_guard_private.h"
 #include "imaging/sums/sums_private.h"
 
 #define LIST_MAX (16 << 20)     /* bytes of a list read at most */
