@@ -8,10 +8,11 @@
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
-enum { OPT_LBA = 256 };
+enum { OPT_LBA = 256, OPT_REPORT };
 
 static const struct cli_opt opts[] = {
 	{ "lba", OPT_LBA, "LBA", "compare from this sector of the medium on (default 0)" },
+	{ "report", OPT_REPORT, "FILE", "draw the map of matching, differing and unreadable sectors into FILE.html or FILE.svg" },
 	CLI_SUMS_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
@@ -63,10 +64,51 @@ const struct cli_doc doc_verify = {
 	"tags is read once; after a failed implanted MD5 nothing more is read.  "
 	"With -d and "
 	"IMAGE, the published checksums are checked on IMAGE and the disc is then "
-	"compared with it.",
+	"compared with it.\n\n"
+	"--report FILE.html or FILE.svg draws the comparison of a disc with an "
+	"image: matching sectors as rescued, differing ones as mismatch, "
+	"unreadable ones as bad (see spindle report); on a terminal the same "
+	"map, on one screen, ends the output.",
 	opts,
 	NULL,
 };
+
+/* The comparison as a map: --report FILE and the terminal map. */
+static bool draw(struct cli_ctx *ctx, struct drv_drive *d, const char *image,
+		 const struct img_verify_result *res, const char *path)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_report r = IMG_REPORT_INIT;
+	struct img_mapfile m;
+	char medium[80];
+	bool ok = true;
+
+	img_mapfile_init(&m);
+	if (img_mapfile_reset(&m, res->sectors * SP_SECTOR) != SP_OK ||
+	    img_mapfile_mark(&m, 0, res->sectors * SP_SECTOR, '+', IMG_MARK_ALWAYS) != SP_OK) {
+		sp_error_set(&err, SPE_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (img_report_set_map(&r, &m, &err) != SP_OK ||
+	    img_report_overlay(&r, &res->differ, IMG_AREA_MISMATCH, &err) != SP_OK ||
+	    img_report_overlay(&r, &res->unreadable, IMG_AREA_BAD, &err) != SP_OK)
+		goto fail;
+	r.title = "spindle verify";
+	r.source = drv_address(d);
+	r.image = image;
+	cli_report_medium(d, &r, medium, sizeof(medium));
+	ok = cli_report_finish(ctx, &r, path);
+	goto out;
+fail:
+	if (path) {
+		cli_print_error(ctx, "report", &err);
+		ok = false;
+	}
+out:
+	img_report_release(&r);
+	img_mapfile_release(&m);
+	return ok;
+}
 
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -80,6 +122,7 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	const char *arg, *image = NULL;
 	uint64_t lba = 0;
 	bool lba_set = false;
+	const char *report = NULL;
 	int c, rc;
 
 	cli_sums_args_init(&sa);
@@ -98,6 +141,11 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 				goto usage;
 			lba_set = true;
 			break;
+		case OPT_REPORT:
+			if (cli_report_option(ctx, arg) >= 0)
+				goto usage;
+			report = arg;
+			break;
 		case CLI_OPT_EXIT:
 			cli_sums_args_release(&sa);
 			return SP_EXIT_OK;
@@ -113,6 +161,10 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (lba_set && (!image || !ctx->n_drives)) {
 		cli_usage_error(ctx, "--lba compares a disc with an image: give -d DRIVE and IMAGE");
+		goto usage;
+	}
+	if (report && (!image || !ctx->n_drives)) {
+		cli_usage_error(ctx, "--report draws the comparison of a disc with an image: give -d DRIVE and IMAGE");
 		goto usage;
 	}
 	if ((rc = cli_sums_prepare(ctx, &sa, image)) != SP_EXIT_OK)
@@ -159,6 +211,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			cli_json_emit(r);
 		else
 			json_decref(r);
+		if (!draw(ctx, d, image, &res, report) && rc == SP_EXIT_OK)
+			rc = SP_EXIT_FAILURE;
 	}
 	img_verify_result_release(&res);
 	drv_close(d, DRV_KEEP_TRAY);
