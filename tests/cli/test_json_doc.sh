@@ -142,6 +142,20 @@ test_ecc_commands() {
 	expect_eq "$(json_get .repaired)" 1
 }
 
+test_verify_published_checksums() {
+	make_src
+	run mkiso --json --implant-md5 src -o img.iso
+	check_json mkiso
+	sha256sum img.iso > SHA256SUMS
+	run verify --json --checksums SHA256SUMS --md5 "$(md5sum img.iso | cut -d' ' -f1)" img.iso
+	expect_exit 0
+	check_json verify
+	truncate -s 100000 img.iso
+	run verify --json img.iso
+	expect_exit 5
+	check_json verify
+}
+
 test_error_object() {
 	run verify --json -d stdio:missing.iso missing.iso
 	expect_exit 1
