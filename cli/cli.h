@@ -114,7 +114,15 @@ void cli_verify_progress(const struct img_verify_progress *p, void *ctx);
  * with drive NULL) against its own recorded MD5 tags.  Returns the exit
  * code: 0 all good, 5 mismatch, 6 unreadable.
  */
-int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
+struct cli_sums_args;
+/* sums (cli/verify_sums.h): the published and implanted checksums, run
+ * first on the same disc or image; NULL for none. */
+int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path,
+		    struct cli_sums_args *sums);
+/* cmd_repair.c: check (repair = false: verify --ecc) or repair an image
+ * against its error-correction data, and report.  Returns the exit code. */
+int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+		  int threads);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);
@@ -161,5 +169,22 @@ void cli_print_main_help(FILE *f);
 void cli_print_man(FILE *f);
 /* completion.c: the bash or zsh completion script; -1 for another shell */
 int cli_print_completion(FILE *f, const char *shell);
+
+/* report_map.c: pictures and damaged files, shared by rip, verify, scan
+ * and report. */
+struct img_report;
+struct img_iso_damage;
+struct drv_drive;
+/* Check a --report FILE name: -1 to go on, else SP_EXIT_USAGE (printed). */
+int cli_report_option(struct cli_ctx *ctx, const char *path);
+/* The medium's profile and name into r (name kept in buf). */
+void cli_report_medium(struct drv_drive *d, struct img_report *r, char *buf, size_t len);
+/* Write the report to path (NULL: none), then on a terminal (not --json
+ * or -q) the one-screen map on stdout.  false if writing failed (said). */
+bool cli_report_finish(struct cli_ctx *ctx, const struct img_report *r, const char *path);
+/* Files hit by damage: a JSON array of {path, size, bad_sectors,
+ * first_bad_lba}, and the text list. */
+json_t *cli_files_json(const struct img_iso_damage *f);
+void cli_print_files(const struct img_iso_damage *f);
 
 #endif

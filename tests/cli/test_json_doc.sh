@@ -129,11 +129,50 @@ w.writeframes((d * 8)[:2352 * 400]); w.close()"
 	expect_eq "$(json_get .dry_run)" true
 }
 
+test_ecc_commands() {
+	mkimg img 300
+	run protect --json img -o img.ecc
+	check_json protect
+	garbage() { head -c 2048 /dev/zero | dd of=img bs=2048 seek="$1" conv=notrunc status=none; }
+	garbage 7
+	run verify --json img --ecc img.ecc
+	check_json verify
+	run repair --json img --ecc img.ecc
+	check_json repair
+	expect_eq "$(json_get .repaired)" 1
+}
+
+test_verify_published_checksums() {
+	make_src
+	run mkiso --json --implant-md5 src -o img.iso
+	check_json mkiso
+	sha256sum img.iso > SHA256SUMS
+	run verify --json --checksums SHA256SUMS --md5 "$(md5sum img.iso | cut -d' ' -f1)" img.iso
+	expect_exit 0
+	check_json verify
+	truncate -s 100000 img.iso
+	run verify --json img.iso
+	expect_exit 5
+	check_json verify
+}
+
 test_error_object() {
 	run verify --json -d stdio:missing.iso missing.iso
 	expect_exit 1
 	check_json verify
 	expect_eq "$(json_get .error.code)" not-found
+}
+
+test_scan_and_report() {
+	mkimg img 300
+	printf 'bad 100 4\nslow 200 64 1\n' > spec
+	run scan img --json --test-damage spec --zones 3
+	expect_exit 6
+	check_json scan
+	printf '0 + 1\n0 0x19000 +\n0x19000 0x800 -\n' > m.map
+	run report m.map -o r.svg --json
+	expect_exit 0
+	check_json report
 }
 
 run_tests
