@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/info_image.h"
+#include "cli/master_args.h"
 #include "drive/drive.h"
 
 static const struct cli_opt opts[] = {
@@ -12,14 +14,19 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_info = {
-	"[-d DRIVE] [--json]",
-	"Show the medium in a drive: type, state, sizes, sessions and tracks",
+	"[-d DRIVE] [--json] | [--json] IMAGE",
+	"Show the medium in a drive, or a disc image: sessions and tracks",
 	"Reports the medium's profile (CD-R, DVD+RW, BD-R ...), its state "
 	"(blank, appendable, closed or empty), its capacity and free space in "
 	"sectors and bytes, the sessions and tracks with start LBA and size, and "
 	"the media ID, manufacturer and write speeds where the drive reports "
 	"them.  A virtual stdio: drive holding data is reported as closed; an "
-	"empty or missing file as blank.",
+	"empty or missing file as blank.\n\n"
+	"With IMAGE (and no -d), shows a disc image instead: its format (ISO, "
+	"BIN/CUE, cdrdao TOC, Nero NRG, Alcohol MDS/MDF, CloneCD CCD, DiscJuggler "
+	"CDI, chosen by content), sessions, tracks with mode, start, length, "
+	"pregap and indexes, ISRC and catalog number, CD-TEXT, and the file "
+	"system and volume ID of the first data track.",
 	opts,
 	NULL,
 };
@@ -119,10 +126,22 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
 	struct drv_drive *d = NULL;
 	struct drv_medium m;
-	int rc;
+	const char *arg;
+	int c;
 
-	if ((rc = cli_no_args(ctx, argc, argv)) >= 0)
-		return rc;
+	cli_permute_args(ctx, argc, argv);
+	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
+		if (c == CLI_OPT_EXIT)
+			return SP_EXIT_OK;
+		return SP_EXIT_USAGE;
+	}
+	if (ctx->optind + 1 < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind + 1]);
+	if (ctx->optind < argc) {
+		if (cli_drive(ctx))
+			return cli_usage_error(ctx, "give -d DRIVE or an IMAGE, not both");
+		return cli_info_image(ctx, argv[ctx->optind]);
+	}
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (drv_get_medium(d, &m, &err) != SP_OK) {

@@ -793,4 +793,7 @@ void img_audio_source_free(struct burn_source *src);
 enum sp_status img_audio_track_crc32(const struct img_audio_layout_track *t,
 				     uint32_t *crc, struct sp_error *err);
 
+/* ==== disc image formats (imaging/disc/) ==== */
+#include "imaging/disc/disc.h"
+
 #endif
