@@ -196,6 +196,12 @@ static const char *msf(int64_t s, char buf[64])
 	return buf;
 }
 
+/* The first sector of a track's pregap a sheet can hold. */
+static int64_t gap_from(const struct img_disc_track *t)
+{
+	return t->start - t->pregap < 0 ? 0 : t->start - t->pregap;
+}
+
 /* Every track's sectors, pregap included, into f; first[i] the bin's
  * sector of track i's first (pregap) sector. */
 static enum sp_status write_bin(struct img_disc *d, struct out_file *f, int64_t *first,
@@ -208,7 +214,8 @@ static enum sp_status write_bin(struct img_disc *d, struct out_file *f, int64_t 
 		const struct img_disc_track *t = &d->tracks[i];
 
 		first[i] = pos;
-		for (int64_t l = t->start - t->pregap; l < t->start + t->length; l++, pos++)
+		/* a sheet cannot place sectors before LBA 0 (track 1's pregap) */
+		for (int64_t l = gap_from(t); l < t->start + t->length; l++, pos++)
 			if (img_disc_read_raw(d, l, buf, err) != SP_OK ||
 			    out_put(f, buf, IMG_DISC_RAW, err) != SP_OK)
 				return SP_FAILED;
@@ -342,6 +349,7 @@ static enum sp_status write_sheet(struct img_disc *d, const char *out, bool toc,
 	for (int i = 0; i < d->n_tracks; i++) {
 		const struct img_disc_track *t = &d->tracks[i];
 		bool audio = t->mode == IMG_DISC_AUDIO, m1t = t->mode == IMG_DISC_MODE1;
+		int64_t gap = t->start - gap_from(t);
 
 		if (!toc && d->n_sessions > 1 && (i == 0 || t->session != t[-1].session))
 			cat(&s, &cap, &len, "REM SESSION %02d\n", t->session);
@@ -360,14 +368,11 @@ static enum sp_status write_sheet(struct img_disc *d, const char *out, bool toc,
 				cat(&s, &cap, &len, "CD_TEXT {\n  LANGUAGE 0 {\n    TITLE \"%s\"\n"
 				    "    PERFORMER \"%s\"\n  }\n}\n", clean(t->title, q),
 				    clean(t->performer, q2));
-			if (audio)
-				cat(&s, &cap, &len, "FILE \"%s\" #%lld 0 %s\n", base_name(res->bin),
-				    (long long)first[i] * IMG_DISC_RAW, msf(t->pregap + t->length, m2));
-			else
-				cat(&s, &cap, &len, "DATAFILE \"%s\" #%lld %s\n", base_name(res->bin),
-				    (long long)first[i] * IMG_DISC_RAW, msf(t->pregap + t->length, m2));
-			if (t->pregap)
-				cat(&s, &cap, &len, "START %s\n", msf(t->pregap, m2));
+			/* FILE, not DATAFILE, for data too: libcdio misreads DATAFILE lengths */
+			cat(&s, &cap, &len, "FILE \"%s\" %s %s\n", base_name(res->bin),
+			    msf(first[i], m1), msf(gap + t->length, m2));
+			if (gap)
+				cat(&s, &cap, &len, "START %s\n", msf(gap, m2));
 			continue;
 		}
 		cat(&s, &cap, &len, "  TRACK %02d %s\n", t->number, audio ? "AUDIO" : m1t ?
@@ -381,12 +386,12 @@ static enum sp_status write_sheet(struct img_disc *d, const char *out, bool toc,
 		if (t->copy_permitted || t->pre_emphasis || t->four_channel)
 			cat(&s, &cap, &len, "    FLAGS%s%s%s\n", t->copy_permitted ? " DCP" : "",
 			    t->four_channel ? " 4CH" : "", t->pre_emphasis ? " PRE" : "");
-		if (t->pregap)
+		if (gap)
 			cat(&s, &cap, &len, "    INDEX 00 %s\n", msf(first[i], m1));
-		cat(&s, &cap, &len, "    INDEX 01 %s\n", msf(first[i] + t->pregap, m1));
+		cat(&s, &cap, &len, "    INDEX 01 %s\n", msf(first[i] + gap, m1));
 		for (int k = 1; k < t->n_index; k++)
 			cat(&s, &cap, &len, "    INDEX %02d %s\n", k + 1,
-			    msf(first[i] + t->pregap + t->index[k] - t->start, m1));
+			    msf(first[i] + gap + t->index[k] - t->start, m1));
 	}
 	if (!s) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");

@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+# discgen.py - disc images in every format spindle reads, written from known
+# sectors and the published layouts (psx-spx "CDROM disk images", cdrdao(1),
+# the CDRWIN sheet syntax), independent of spindle's code.
+#
+#   discgen.py gen DIR [--two-sessions]
+#
+# DIR receives one disc in every format, and the answers:
+#   expected.iso        user data of track 1 (mode 1)
+#   expected.raw        every sector of the disc from LBA 0 as raw 2352 bytes
+#                       (pregaps in, the gap between sessions out), with sync,
+#                       header, EDC and ECC computed here (ECMA-130)
+#   layout.json         tracks: number, session, mode, start, length, pregap
+#   cue/disc.cue  + disc.bin            raw 2352, one file, INDEX 00, CD-TEXT
+#   cue2/disc.cue + data.iso + AUDIO.BIN  two FILEs (MODE1/2048 + AUDIO), the
+#                       sheet naming audio.bin in another case
+#   nrg/disc.nrg        Nero v2 (NER5, CUEX, DAOX, CDTX), data as 2048
+#   nrg1/disc.nrg       Nero v1 (NERO, CUES, DAOI), raw 2352 data
+#   mds/disc.mds + disc.mdf    Alcohol MDS v1.5, 2448-byte sectors (subchannel)
+#   mds2/disc.mds + disc.mdf   2048-byte data, 2352 audio
+#   ccd/disc.ccd + disc.img + disc.sub   CloneCD
+#   toc/disc.toc + disc.bin    cdrdao
+#   cdi/disc.cdi        DiscJuggler v3.5 (v2, v3 in cdi2/, cdi3/)
+#
+# The disc: track 1 mode 1 (60 sectors, an ISO 9660 volume descriptor at 16),
+# track 2 audio with a 150-sector pregap, track 3 audio with an ISRC;
+# --two-sessions adds track 4, mode 1, in a second session.
+import json
+import os
+import random
+import struct
+import sys
+
+RAW = 2352
+TITLE, PERFORMER, MCN = "Disc Gen", "Spindle Tests", "1234567890123"
+ISRC3 = "USABC2600001"
+SESSION_GAP = 11250  # lead-out 6750 + lead-in 4500
+
+# ---- ECMA-130 sector parts, written from the standard's equations ----
+
+EXP = [0] * 512
+LOG = [0] * 256
+x = 1
+for i in range(255):
+    EXP[i] = x
+    LOG[x] = i
+    x <<= 1
+    if x & 0x100:
+        x ^= 0x11D
+for i in range(255, 512):
+    EXP[i] = EXP[i - 255]
+
+
+def gmul(a, b):
+    return 0 if a == 0 or b == 0 else EXP[LOG[a] + LOG[b]]
+
+
+def gdiv(a, b):
+    return 0 if a == 0 else EXP[(LOG[a] - LOG[b]) % 255]
+
+
+EDC_T = []
+for i in range(256):
+    e = i
+    for _ in range(8):
+        e = (e >> 1) ^ (0xD8018001 if e & 1 else 0)
+    EDC_T.append(e)
+
+
+def edc(b):
+    e = 0
+    for c in b:
+        e = (e >> 8) ^ EDC_T[(e ^ c) & 0xFF]
+    return e
+
+
+def parity(vec, n):
+    """Two parity bytes p, q ending a code word of n bytes (vec: n-2 data)
+    so that sum(c_i) = 0 and sum(c_i * a^(n-1-i)) = 0."""
+    s0 = s1 = 0
+    for i, c in enumerate(vec):
+        s0 ^= c
+        s1 ^= gmul(c, EXP[(n - 1 - i) % 255])
+    # p*a + q = s1, p + q = s0  ->  p*(a+1) = s0 + s1
+    p = gdiv(s0 ^ s1, 3)
+    return p, s0 ^ p
+
+
+def ecc(sec):
+    """P and Q parity over bytes 12..2247, as two byte planes of words."""
+    area = sec[12:]
+    for plane in (0, 1):
+        for col in range(43):   # P: 43 columns of 24 words, + 2 parity words
+            vec = [area[2 * (43 * m + col) + plane] for m in range(24)]
+            p, q = parity(vec, 26)
+            area[2 * (43 * 24 + col) + plane] = p
+            area[2 * (43 * 25 + col) + plane] = q
+        for d in range(26):     # Q: 26 diagonals of 43 words, + 2 parity words
+            vec = [area[2 * ((44 * m + 43 * d) % 1118) + plane] for m in range(43)]
+            p, q = parity(vec, 45)
+            area[2 * (1118 + d) + plane] = p
+            area[2 * (1118 + 26 + d) + plane] = q
+    sec[12:] = area
+
+
+def bcd(v):
+    return (v // 10) << 4 | v % 10
+
+
+def msf3(lba):
+    a = lba + 150
+    return a // 4500, a // 75 % 60, a % 75
+
+
+def mode1_sector(lba, user):
+    s = bytearray(RAW)
+    s[1:11] = b"\xff" * 10
+    m, sec, f = msf3(lba)
+    s[12:16] = bytes([bcd(m), bcd(sec), bcd(f), 1])
+    s[16:2064] = user
+    s[2064:2068] = struct.pack("<I", edc(s[0:2064]))
+    ecc(s)
+    return bytes(s)
+
+
+# ---- the disc ----
+
+def user_data(lba):
+    if lba == 16:   # primary volume descriptor
+        pvd = bytearray(2048)
+        pvd[0:7] = b"\x01CD001\x01"
+        pvd[8:40] = b"SPINDLE".ljust(32)
+        pvd[40:72] = b"DISCGEN_VOL".ljust(32)
+        return bytes(pvd)
+    if lba == 17:
+        return b"\xffCD001\x01" + bytes(2041)
+    return random.Random(lba * 31 + 7).randbytes(2048)
+
+
+def audio_data(track, i):
+    return random.Random(track * 100003 + i).randbytes(RAW)
+
+
+def disc(two):
+    t = [dict(number=1, session=1, mode="mode1", pregap=0, length=60, start=0),
+         dict(number=2, session=1, mode="audio", pregap=150, length=100),
+         dict(number=3, session=1, mode="audio", pregap=0, length=80, isrc=ISRC3)]
+    t[1]["start"] = 60 + 150
+    t[2]["start"] = t[1]["start"] + 100
+    if two:
+        end1 = t[2]["start"] + 80
+        t.append(dict(number=4, session=2, mode="mode1", pregap=150, length=40,
+                      start=end1 + SESSION_GAP + 150))
+    for i, tr in enumerate(t):
+        tr["title"] = "Track %d" % tr["number"]
+        tr["performer"] = "Artist %d" % tr["number"]
+    return t
+
+
+def raw_sector(tr, lba):
+    """What the disc holds at lba (pregap sectors included)."""
+    i = lba - (tr["start"] - tr["pregap"])
+    if tr["mode"] == "audio":
+        return audio_data(tr["number"], i)
+    if lba < tr["start"]:
+        return mode1_sector(lba, bytes(2048))
+    return mode1_sector(lba, user_data(lba))
+
+
+def sectors(tr, with_gap=True):
+    first = tr["start"] - (tr["pregap"] if with_gap else 0)
+    return [raw_sector(tr, l) for l in range(first, tr["start"] + tr["length"])]
+
+
+def msf(s):
+    return "%02d:%02d:%02d" % (s // 4500, s // 75 % 60, s % 75)
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb" if isinstance(data, (bytes, bytearray)) else "w") as f:
+        f.write(data)
+
+
+# ---- CD-TEXT packs (MMC annex J): type, track, seq, block/pos, 12 bytes, CRC ----
+
+def crc16(b):
+    c = 0
+    for x in b:
+        c ^= x << 8
+        for _ in range(8):
+            c = ((c << 1) ^ 0x1021 if c & 0x8000 else c << 1) & 0xFFFF
+    return c ^ 0xFFFF
+
+
+def cdtext_packs(tracks, disc_title, disc_perf):
+    packs, seq = [], 0
+    for typ, key, disc_val in ((0x80, "title", disc_title), (0x81, "performer", disc_perf)):
+        text = disc_val.encode() + b"\0"
+        owners = [0] * len(text)
+        for tr in tracks:
+            s = tr[key].encode() + b"\0"
+            owners += [tr["number"]] * len(s)
+            text += s
+        for o in range(0, len(text), 12):
+            chunk = text[o:o + 12].ljust(12, b"\0")
+            # character position within the string the pack starts in
+            start_owner = owners[o]
+            pos = 0
+            k = o - 1
+            while k >= 0 and owners[k] == start_owner:
+                pos += 1
+                k -= 1
+            body = bytes([typ, start_owner, seq, min(pos, 15)]) + chunk
+            packs.append(body + struct.pack(">H", crc16(body)))
+            seq += 1
+    return b"".join(packs)
+
+
+# ---- formats ----
+
+def gen_cue(d, tracks):
+    lines = ["CATALOG " + MCN, 'TITLE "%s"' % TITLE, 'PERFORMER "%s"' % PERFORMER,
+             'FILE "disc.bin" BINARY']
+    out = bytearray()
+    session = 1
+    for tr in tracks:
+        if tr["session"] != session:
+            session = tr["session"]
+            lines.append("REM SESSION %02d" % session)
+        lines.append("  TRACK %02d %s" % (tr["number"], "AUDIO" if tr["mode"] == "audio"
+                                           else "MODE1/2352"))
+        lines.append('    TITLE "%s"' % tr["title"])
+        lines.append('    PERFORMER "%s"' % tr["performer"])
+        if tr.get("isrc"):
+            lines.append("    ISRC " + tr["isrc"])
+        pos = len(out) // RAW
+        if tr["pregap"]:
+            lines.append("    INDEX 00 " + msf(pos))
+        lines.append("    INDEX 01 " + msf(pos + tr["pregap"]))
+        for s in sectors(tr):
+            out += s
+    write(os.path.join(d, "cue/disc.bin"), out)
+    write(os.path.join(d, "cue/disc.cue"), "\r\n".join(lines) + "\r\n")
+    return out
+
+
+def gen_cue2(d, tracks):
+    """Two files: MODE1/2048 data, then audio; the sheet names the audio
+    file in upper case, the file is lower case (a Windows-made sheet)."""
+    iso = b"".join(user_data(l) for l in range(0, 60))
+    aud = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
+    write(os.path.join(d, "cue2/data.iso"), iso)
+    write(os.path.join(d, "cue2/audio.bin"), aud)
+    lines = ['FILE "data.iso" BINARY', "  TRACK 01 MODE1/2048", "    INDEX 01 00:00:00",
+             'FILE "AUDIO.BIN" BINARY', "  TRACK 02 AUDIO", "    INDEX 00 00:00:00",
+             "    INDEX 01 00:02:00", "  TRACK 03 AUDIO", "    ISRC " + ISRC3,
+             "    INDEX 01 " + msf(250)]
+    write(os.path.join(d, "cue2/disc.cue"), "\n".join(lines) + "\n")
+
+
+def cues_entries(tracks, lbas_x):
+    """CUEX/CUES entries for one session's tracks."""
+    ent = b""
+
+    def one(ctl, track, index, lba):
+        if lbas_x:
+            return bytes([ctl, track, index, 0]) + struct.pack(">i", lba)
+        m, s, f = msf3(lba)
+        return bytes([ctl, track, index, 0, 0, bcd(m), bcd(s), bcd(f)])
+    first = tracks[0]
+    ent += one(0x41 if first["mode"] != "audio" else 0x01, 0, 0, first["start"] - 150
+               if first["number"] == 1 else first["start"] - first["pregap"] - 150)
+    for tr in tracks:
+        ctl = 0x41 if tr["mode"] != "audio" else 0x01
+        gap = 150 if tr["number"] == 1 else tr["pregap"]
+        ent += one(ctl, bcd(tr["number"]), 0, tr["start"] - gap)
+        ent += one(ctl, bcd(tr["number"]), 1, tr["start"])
+    last = tracks[-1]
+    ent += one(0x01, 0xAA, 1, last["start"] + last["length"])
+    return ent
+
+
+def gen_nrg(d, tracks, v2, sub=None):
+    """Nero DAO image: track 1 with its 150-sector pregap stored (as Nero
+    writes it), data as 2048 (v2) or raw 2352 (v1)."""
+    body = bytearray()
+    chunks = []
+    sessions = sorted(set(t["session"] for t in tracks))
+    for s in sessions:
+        st = [t for t in tracks if t["session"] == s]
+        dao = []
+        for tr in st:
+            gap = 150 if tr["number"] == 1 else tr["pregap"]
+            o0 = len(body)
+            for l in range(tr["start"] - gap, tr["start"] + tr["length"]):
+                if tr["mode"] == "audio":
+                    body += audio_data(tr["number"], l - (tr["start"] - tr["pregap"])) \
+                        if l >= tr["start"] - tr["pregap"] else bytes(RAW)
+                elif v2:
+                    body += user_data(l) if l >= tr["start"] else bytes(2048)
+                else:
+                    body += mode1_sector(l, user_data(l) if l >= tr["start"] else bytes(2048))
+            o1 = o0 + gap * (RAW if tr["mode"] == "audio" or not v2 else 2048)
+            o2 = len(body)
+            size, mode = (2352, 7) if tr["mode"] == "audio" else ((2048, 0) if v2 else (2352, 5))
+            isrc = (tr.get("isrc") or "").encode().ljust(12, b"\0")
+            fmt = ">QQQ" if v2 else ">III"
+            dao.append(isrc + struct.pack(">H", size) + bytes([mode, 0, 0, 1]) +
+                       struct.pack(fmt, o0, o1, o2))
+        hdr = bytes(4) + MCN.encode() + b"\0" + bytes([0, 1, st[0]["number"], st[-1]["number"]])
+        daoc = hdr + b"".join(dao)
+        daoc = struct.pack(">I", len(daoc) + 8) + daoc[4:]
+        if len(sessions) > 1:
+            chunks.append((b"SINF", struct.pack(">I", len(st))))
+        chunks.append((b"CUEX" if v2 else b"CUES", cues_entries(st, v2)))
+        chunks.append((b"DAOX" if v2 else b"DAOI", daoc))
+    chunks.append((b"CDTX", cdtext_packs(tracks, TITLE, PERFORMER)))
+    chunks.append((b"MTYP", struct.pack(">I", 1)))
+    chunks.append((b"END!", b""))
+    off = len(body)
+    for cid, c in chunks:
+        body += cid + struct.pack(">I", len(c)) + c
+    body += (b"NER5" + struct.pack(">Q", off)) if v2 else (b"NERO" + struct.pack(">I", off))
+    name = "nrg" if v2 else "nrg1"
+    write(os.path.join(d, name, "disc.nrg"), body)
+
+
+FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
+           ("nrg", lambda d, t: gen_nrg(d, t, True)),
+           ("nrg1", lambda d, t: gen_nrg(d, t, False))]
+
+
+def gen(d, two):
+    tracks = disc(two)
+    os.makedirs(d, exist_ok=True)
+    raw = None
+    for name, fn in FORMATS:
+        if two and name == "cue2":
+            continue
+        r = fn(d, tracks)
+        if name == "cue":
+            raw = r
+    write(os.path.join(d, "expected.raw"), raw)
+    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(60)))
+    with open(os.path.join(d, "layout.json"), "w") as f:
+        json.dump({"tracks": tracks, "mcn": MCN, "title": TITLE,
+                   "performer": PERFORMER}, f)
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) >= 2 and a[0] == "gen":
+        gen(a[1], "--two-sessions" in a[2:])
+        return 0
+    print(__doc__ if __doc__ else "usage: discgen.py gen DIR [--two-sessions]",
+          file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
