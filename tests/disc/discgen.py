@@ -326,9 +326,110 @@ def gen_nrg(d, tracks, v2, sub=None):
     write(os.path.join(d, name, "disc.nrg"), body)
 
 
+# ---- subchannel: Q with positions, P-W interleaved (bit 7 = P, 6 = Q ...) ----
+
+def q_channel(tr, lba):
+    ctl = 0x4 if tr["mode"] != "audio" else 0x0
+    rel = lba - tr["start"]
+    index = 1 if rel >= 0 else 0
+    r = abs(rel)
+    m, s, f = msf3(lba)
+    q = bytes([ctl << 4 | 1, bcd(tr["number"]), index, bcd(r // 4500), bcd(r // 75 % 60),
+               bcd(r % 75), 0, bcd(m), bcd(s), bcd(f)])
+    return q + struct.pack(">H", crc16(q))
+
+
+def sub_packed(tr, lba):
+    """12 bytes per channel P..W (CloneCD .sub)."""
+    p = b"\xff" * 12 if lba < tr["start"] else bytes(12)
+    return p + q_channel(tr, lba) + bytes(72)
+
+
+def sub_interleaved(tr, lba):
+    packed = sub_packed(tr, lba)
+    out = bytearray(96)
+    for i in range(96):
+        v = 0
+        for ch in range(8):
+            if packed[ch * 12 + i // 8] & (0x80 >> (i % 8)):
+                v |= 0x80 >> ch
+        out[i] = v
+    return bytes(out)
+
+
+def mds_track_modes(tr, raw):
+    if tr["mode"] == "audio":
+        return 0xA9, 2352
+    return (0xAA, 2352) if raw else (0xAA, 2048)
+
+
+def gen_mds(d, tracks, sub):
+    """Alcohol MDS v1.5: pregaps are not stored in the MDF (as libmirage
+    reads them); sub: 2448-byte sectors with interleaved subchannel, else
+    2048-byte data and 2352-byte audio."""
+    mdf = bytearray()
+    sessions = sorted(set(t["session"] for t in tracks))
+    n_tr = len(tracks)
+    head_len, sess_len, blk_len = 0x58, 0x18, 0x50
+    sess_off = head_len
+    blocks_off = sess_off + sess_len * len(sessions)
+    n_blocks = [3 + len([t for t in tracks if t["session"] == s]) for s in sessions]
+    extra_off = blocks_off + blk_len * sum(n_blocks)
+    footer_off = extra_off + 8 * sum(n_blocks)
+    name_off = footer_off + 16
+    out = bytearray(name_off + 6)
+    out[0:16] = b"MEDIA DESCRIPTOR"
+    out[16:18] = bytes([1, 5])
+    struct.pack_into("<HH", out, 0x12, 0, len(sessions))
+    struct.pack_into("<I", out, 0x16, 2)
+    struct.pack_into("<I", out, 0x50, sess_off)
+    bi = 0
+    for si, s in enumerate(sessions):
+        st = [t for t in tracks if t["session"] == s]
+        end = st[-1]["start"] + st[-1]["length"]
+        struct.pack_into("<iiHBBHHII", out, sess_off + si * sess_len,
+                         st[0]["start"] - st[0]["pregap"] - (150 if s == 1 else 0), end, s,
+                         n_blocks[si], 3, st[0]["number"], st[-1]["number"], 0,
+                         blocks_off + bi * blk_len)
+        for k, point in enumerate((0xA0, 0xA1, 0xA2)):
+            b = blocks_off + (bi + k) * blk_len
+            out[b + 2] = 0x14
+            out[b + 4] = point
+            struct.pack_into("<I", out, extra_off + (bi + k) * 8, 0)
+        for k, tr in enumerate(st):
+            b = blocks_off + (bi + 3 + k) * blk_len
+            mode, size = mds_track_modes(tr, sub)
+            if sub:
+                size = 2448
+            gap = 150 if tr["number"] == 1 else tr["pregap"]
+            m, sec, f = msf3(tr["start"])
+            out[b:b + 12] = bytes([mode, 8 if sub else 0,
+                                   0x10 | (4 if tr["mode"] != "audio" else 0), 0,
+                                   tr["number"], 0, 0, 0, 0, m, sec, f])
+            struct.pack_into("<IHB", out, b + 0x0c, extra_off + (bi + 3 + k) * 8, size, 2)
+            struct.pack_into("<iQII", out, b + 0x24, tr["start"], len(mdf), 1, footer_off)
+            struct.pack_into("<II", out, extra_off + (bi + 3 + k) * 8, gap, tr["length"])
+            for l in range(tr["start"], tr["start"] + tr["length"]):
+                sec_raw = raw_sector(tr, l)
+                if tr["mode"] != "audio" and not sub:
+                    mdf += sec_raw[16:2064]
+                else:
+                    mdf += sec_raw
+                if sub:
+                    mdf += sub_interleaved(tr, l)
+        bi += n_blocks[si]
+    struct.pack_into("<IB", out, footer_off, name_off, 0)
+    out[name_off:name_off + 6] = b"*.mdf\0"
+    name = "mds" if sub else "mds2"
+    write(os.path.join(d, name, "disc.mds"), out)
+    write(os.path.join(d, name, "disc.mdf"), mdf)
+
+
 FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg", lambda d, t: gen_nrg(d, t, True)),
-           ("nrg1", lambda d, t: gen_nrg(d, t, False))]
+           ("nrg1", lambda d, t: gen_nrg(d, t, False)),
+           ("mds", lambda d, t: gen_mds(d, t, True)),
+           ("mds2", lambda d, t: gen_mds(d, t, False))]
 
 
 def gen(d, two):
@@ -342,6 +443,17 @@ def gen(d, two):
         if name == "cue":
             raw = r
     write(os.path.join(d, "expected.raw"), raw)
+    # the same with pregaps after track 1 as silence / empty sectors, for
+    # formats that do not store them (MDS)
+    gapless = bytearray(raw)
+    pos = 0
+    for tr in tracks:
+        for l in range(tr["start"] - tr["pregap"], tr["start"]):
+            gapless[pos * RAW:(pos + 1) * RAW] = bytes(RAW) if tr["mode"] == "audio" \
+                else mode1_sector(l, bytes(2048))
+            pos += 1
+        pos += tr["length"]
+    write(os.path.join(d, "expected_nogap.raw"), gapless)
     write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(60)))
     with open(os.path.join(d, "layout.json"), "w") as f:
         json.dump({"tracks": tracks, "mcn": MCN, "title": TITLE,
