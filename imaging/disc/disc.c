@@ -14,7 +14,7 @@
 #include "imaging/disc/disc_private.h"
 
 static const struct disc_reader *const readers[] = {
-	&disc_reader_nrg, &disc_reader_mds, &disc_reader_cue, &disc_reader_iso,
+	&disc_reader_nrg, &disc_reader_mds, &disc_reader_ccd, &disc_reader_cue, &disc_reader_iso,
 };
 #define N_READERS (sizeof(readers) / sizeof(readers[0]))
 
@@ -482,6 +482,19 @@ enum sp_status img_disc_read_sub(struct img_disc *d, int64_t lba, uint8_t *buf,
 	if (img_bytes_read(d->files[x->sub_file >= 0 ? x->sub_file : x->file], off, buf,
 			   IMG_DISC_SUB, err) != SP_OK)
 		return SP_FAILED;
+	if (x->sub_packed) {        /* channel c's bit i to byte i, bit 7 - c */
+		uint8_t packed[IMG_DISC_SUB];
+
+		memcpy(packed, buf, sizeof(packed));
+		for (int i = 0; i < IMG_DISC_SUB; i++) {
+			uint8_t v = 0;
+
+			for (int c = 0; c < 8; c++)
+				if (packed[c * 12 + i / 8] & (0x80 >> (i % 8)))
+					v |= (uint8_t)(0x80 >> c);
+			buf[i] = v;
+		}
+	}
 	*have = true;
 	return SP_OK;
 }

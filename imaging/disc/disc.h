@@ -111,6 +111,7 @@ struct img_disc_extent {
 	uint32_t sub_size;          /* 0 or 96 bytes after each sector's data */
 	int sub_file;               /* -1, or a file of 96 bytes per sector */
 	uint64_t sub_offset;        /* of lba's subchannel in sub_file */
+	bool sub_packed;            /* 12 bytes per channel P..W, not interleaved */
 	bool swap;                  /* big-endian audio (MOTOROLA) */
 };
 

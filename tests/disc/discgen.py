@@ -425,11 +425,57 @@ def gen_mds(d, tracks, sub):
     write(os.path.join(d, name, "disc.mdf"), mdf)
 
 
+def gen_ccd(d, tracks):
+    """CloneCD: IMG of raw sectors from LBA 0, sessions back to back; SUB
+    with 12 bytes per channel; CCD with full-TOC entries and [TRACK N]."""
+    img, sub = bytearray(), bytearray()
+    sessions = sorted(set(t["session"] for t in tracks))
+    packs = cdtext_packs(tracks, TITLE, PERFORMER)
+    entries = []
+    for s in sessions:
+        st = [t for t in tracks if t["session"] == s]
+        end = st[-1]["start"] + st[-1]["length"]
+        ctl = 4 if st[0]["mode"] != "audio" else 0
+        entries.append((s, 0xA0, ctl, st[0]["number"] * 4500 - 150))
+        entries.append((s, 0xA1, ctl, st[-1]["number"] * 4500 - 150))
+        entries.append((s, 0xA2, ctl, end))
+        for tr in st:
+            entries.append((s, tr["number"], 4 if tr["mode"] != "audio" else 0, tr["start"]))
+            for l in range(tr["start"] - tr["pregap"], tr["start"] + tr["length"]):
+                img += raw_sector(tr, l)
+                sub += sub_packed(tr, l)
+    lines = ["[CloneCD]", "Version=3", "[Disc]", "TocEntries=%d" % len(entries),
+             "Sessions=%d" % len(sessions), "DataTracksScrambled=0",
+             "CDTextLength=%d" % len(packs), "CATALOG=" + MCN, "[CDText]",
+             "Entries=%d" % (len(packs) // 18)]
+    for i in range(0, len(packs), 18):
+        lines.append("Entry %d=%s" % (i // 18, " ".join("%02x" % b for b in packs[i:i + 16])))
+    for s in sessions:
+        lines += ["[Session %d]" % s, "PreGapMode=1", "PreGapSubC=0"]
+    for i, (s, pt, ctl, plba) in enumerate(entries):
+        a = plba + 150
+        lines += ["[Entry %d]" % i, "Session=%d" % s, "Point=0x%02x" % pt, "ADR=0x01",
+                  "Control=0x%02x" % ctl, "TrackNo=0", "AMin=0", "ASec=0", "AFrame=0",
+                  "ALBA=-150", "Zero=0", "PMin=%d" % (a // 4500), "PSec=%d" % (a // 75 % 60),
+                  "PFrame=%d" % (a % 75), "PLBA=%d" % plba]
+    for tr in tracks:
+        lines += ["[TRACK %d]" % tr["number"], "MODE=%d" % (0 if tr["mode"] == "audio" else 1)]
+        if tr.get("isrc"):
+            lines.append("ISRC=" + tr["isrc"])
+        if tr["pregap"]:
+            lines.append("INDEX 0=%d" % (tr["start"] - tr["pregap"]))
+        lines.append("INDEX 1=%d" % tr["start"])
+    write(os.path.join(d, "ccd/disc.ccd"), "\r\n".join(lines) + "\r\n")
+    write(os.path.join(d, "ccd/disc.img"), img)
+    write(os.path.join(d, "ccd/disc.sub"), sub)
+
+
 FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg", lambda d, t: gen_nrg(d, t, True)),
            ("nrg1", lambda d, t: gen_nrg(d, t, False)),
            ("mds", lambda d, t: gen_mds(d, t, True)),
-           ("mds2", lambda d, t: gen_mds(d, t, False))]
+           ("mds2", lambda d, t: gen_mds(d, t, False)),
+           ("ccd", gen_ccd)]
 
 
 def gen(d, two):
