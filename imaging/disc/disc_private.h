@@ -72,6 +72,9 @@ char *disc_find_file(const char *desc_path, const char *name, int *how);
 /* Read a descriptor file whole (NUL-terminated). */
 enum sp_status disc_slurp(struct img_bytes *b, size_t max, char **out, size_t *len,
 			  const char *fmt, struct sp_error *err);
+/* Byte offset and length of a WAVE file's PCM, checked to be CD audio. */
+enum sp_status disc_wave_data(struct img_bytes *b, uint64_t *off, uint64_t *len,
+			      struct sp_error *err);
 /* Append a sentence to d->note. */
 void disc_note(struct img_disc *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -99,42 +99,6 @@ static char *same_base(const char *cue_path)
 	return found;
 }
 
-/* Byte offset of a WAVE file's PCM, checked to be CD audio. */
-static enum sp_status wave_data(struct img_bytes *b, uint64_t *off, uint64_t *len,
-				struct sp_error *err)
-{
-	uint8_t h[12], c[24];
-	uint64_t o = 12;
-	bool fmt_ok = false;
-
-	if (img_bytes_read(b, 0, h, 12, err) != SP_OK)
-		return SP_FAILED;
-	if (memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
-		return disc_bad(err, "WAVE", b->name, 0, "no RIFF/WAVE header (spindle reads "
-				"FLAC through 'burn', not in a disc image)");
-	for (int guard = 0; guard < 64 && o + 8 <= b->size; guard++) {
-		uint32_t sz;
-
-		if (img_bytes_read(b, o, c, 8, err) != SP_OK)
-			return SP_FAILED;
-		sz = disc_le32(c + 4);
-		if (!memcmp(c, "fmt ", 4)) {
-			if (sz < 16 || img_bytes_read(b, o + 8, c + 8, 16, err) != SP_OK)
-				return disc_bad(err, "WAVE", b->name, o, "a short fmt chunk");
-			fmt_ok = disc_le16(c + 8) == 1 && disc_le16(c + 10) == 2 &&
-				 disc_le32(c + 12) == 44100 && disc_le16(c + 22) == 16;
-		} else if (!memcmp(c, "data", 4)) {
-			if (!fmt_ok)
-				return disc_bad(err, "WAVE", b->name, o, "not 16-bit stereo 44.1 kHz PCM");
-			*off = o + 8;
-			*len = sz > b->size - *off ? b->size - *off : sz;
-			return SP_OK;
-		}
-		o += 8 + (uint64_t)sz + (sz & 1);
-	}
-	return disc_bad(err, "WAVE", b->name, o, "no data chunk");
-}
-
 struct file_pos {
 	int file;                   /* index in d->files */
 	uint64_t base, end;         /* PCM or sector bytes: [base, end) */
@@ -236,7 +200,7 @@ static enum sp_status open_files(struct img_disc *d, const struct img_cue *cue,
 		if (cue->files[i].type == IMG_CUE_WAVE) {
 			uint64_t len = 0;
 
-			if (wave_data(d->files[fp[i].file], &fp[i].base, &len, err) != SP_OK)
+			if (disc_wave_data(d->files[fp[i].file], &fp[i].base, &len, err) != SP_OK)
 				return SP_FAILED;
 			fp[i].end = fp[i].base + len;
 		}

@@ -470,12 +470,53 @@ def gen_ccd(d, tracks):
     write(os.path.join(d, "ccd/disc.sub"), sub)
 
 
+def cdtext_block(title, performer, top):
+    lm = "  LANGUAGE_MAP { 0 : EN }\n" if top else ""
+    return ("CD_TEXT {\n%s  LANGUAGE 0 {\n    TITLE \"%s\"\n    PERFORMER \"%s\"\n  }\n}"
+            % (lm, title, performer))
+
+
+def gen_toc(d, tracks):
+    """cdrdao: toc/ shares one raw bin (FILE with MSF start and length);
+    toc2/ has MODE1 data in an ISO file and audio in a WAV file."""
+    out = bytearray()
+    lines = ["CD_ROM", 'CATALOG "%s"' % MCN, cdtext_block(TITLE, PERFORMER, True)]
+    for tr in tracks:
+        if tr["session"] != 1:
+            continue
+        audio = tr["mode"] == "audio"
+        lines += ["", "TRACK " + ("AUDIO" if audio else "MODE1_RAW")]
+        if tr.get("isrc"):
+            lines.append('ISRC "%s"' % tr["isrc"])
+        lines.append(cdtext_block(tr["title"], tr["performer"], False))
+        pos = len(out) // RAW
+        lines.append('FILE "disc.bin" %s %s' % (msf(pos), msf(tr["pregap"] + tr["length"])))
+        if tr["pregap"]:
+            lines.append("START " + msf(tr["pregap"]))
+        for x in sectors(tr):
+            out += x
+    write(os.path.join(d, "toc/disc.bin"), out)
+    write(os.path.join(d, "toc/disc.toc"), "\n".join(lines) + "\n")
+    # toc2: MODE1 (2048) data file, audio from a WAV file, pregap in the file
+    iso = b"".join(user_data(l) for l in range(60))
+    pcm = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
+    wav = (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " +
+           struct.pack("<IHHIIHH", 16, 1, 2, 44100, 176400, 4, 16) + b"data" +
+           struct.pack("<I", len(pcm)) + pcm)
+    write(os.path.join(d, "toc2/data.iso"), iso)
+    write(os.path.join(d, "toc2/audio.wav"), wav)
+    lines = ["CD_ROM", "// two files", "TRACK MODE1", 'DATAFILE "data.iso"', "",
+             "TRACK AUDIO", 'AUDIOFILE "audio.wav" 0 %s' % msf(250), "START 00:02:00", "",
+             "TRACK AUDIO", 'ISRC "%s"' % ISRC3, 'FILE "audio.wav" %d' % (250 * 588)]
+    write(os.path.join(d, "toc2/disc.toc"), "\n".join(lines) + "\n")
+
+
 FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg", lambda d, t: gen_nrg(d, t, True)),
            ("nrg1", lambda d, t: gen_nrg(d, t, False)),
            ("mds", lambda d, t: gen_mds(d, t, True)),
            ("mds2", lambda d, t: gen_mds(d, t, False)),
-           ("ccd", gen_ccd)]
+           ("ccd", gen_ccd), ("toc", gen_toc)]
 
 
 def gen(d, two):
