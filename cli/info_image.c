@@ -74,8 +74,10 @@ static void print_text(const struct img_disc *d, const struct img_disc_fs *fs)
 	printf("%-14s %lld sectors\n", "lead-out:", (long long)img_disc_end(d));
 	if (d->mcn[0])
 		printf("%-14s %s\n", "catalog:", d->mcn);
-	if (d->has_cdtext)
+	if (d->has_cdtext && (d->title[0] || d->performer[0]))
 		printf("%-14s title \"%s\", performer \"%s\"\n", "CD-TEXT:", d->title, d->performer);
+	else if (d->has_cdtext)
+		printf("%-14s track titles only\n", "CD-TEXT:");
 	if (d->has_sub)
 		printf("%-14s kept\n", "subchannel:");
 	if (fs->name[0])

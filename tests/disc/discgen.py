@@ -511,12 +511,78 @@ def gen_toc(d, tracks):
     write(os.path.join(d, "toc2/disc.toc"), "\n".join(lines) + "\n")
 
 
+def cdi_header(n_tracks, name):
+    return (bytes([0xFF, 0xFF, 0, 0, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xDA, 0x0A, 0xD5,
+                   n_tracks, len(name)]) + name + bytes(11) + b"\x02" + bytes(10) + b"\x80" +
+            struct.pack("<IHH", 360000, 0, 0x98))
+
+
+def gen_cdi(d, tracks, version):
+    """DiscJuggler: sectors from 00:00:00 (track 1's 150-sector pregap
+    stored), descriptor at the end; v2 without the v3 track extension."""
+    data, desc = bytearray(), bytearray()
+    sessions = sorted(set(t["session"] for t in tracks))
+    name = b"C:\\disc.cdi"
+    raw = version != 0x80000005   # v3: data as 2048-byte sectors
+    desc.append(len(sessions))
+    for s in sessions:
+        st = [t for t in tracks if t["session"] == s]
+        desc += bytes([0, len(st)]) + bytes(7) + b"\x01" + bytes(3) + b"\xff\xff"
+        for k, tr in enumerate(st):
+            audio = tr["mode"] == "audio"
+            gap = 150 if tr["number"] == 1 else tr["pregap"]
+            first = tr["start"] - gap
+            for l in range(first, tr["start"] + tr["length"]):
+                if audio:
+                    data += audio_data(tr["number"], l - (tr["start"] - tr["pregap"])) \
+                        if l >= tr["start"] - tr["pregap"] else bytes(RAW)
+                else:
+                    sec = mode1_sector(l, user_data(l) if l >= tr["start"] else bytes(2048))
+                    data += sec if raw else sec[16:2064]
+            b = cdi_header(len(tracks), name)
+            b += struct.pack("<HII", 2, gap, tr["length"])
+            text = bytes([len(tr["title"])]) + tr["title"].encode() + \
+                bytes([len(tr["performer"])]) + tr["performer"].encode() + bytes(16)
+            b += struct.pack("<I", 1) + text
+            length = gap + tr["length"]
+            rmode = 2 if audio or raw else 0
+            b += bytes(2) + struct.pack("<I", 0 if audio else 1) + bytes(4)
+            b += struct.pack("<IIII", s - 1, tr["number"] - 1, first + 150, length)
+            b += bytes(16) + struct.pack("<II", rmode, 0 if audio else 4)
+            b += b"\0" + struct.pack("<I", length) + bytes(4)
+            isrc = (tr.get("isrc") or "").encode()
+            b += isrc.ljust(12, b"\0") + struct.pack("<I", 1 if isrc else 0)
+            if version != 0x80000004:
+                b += b"\0" + b"\xff" * 8 + struct.pack("<IIIII", 1, 0x80, 2, 0x10, 44100)
+                b += bytes(0x2A) + b"\xff" * 4 + bytes(12)
+            last = k == len(st) - 1
+            b += bytes([1 if not audio else 0]) + bytes(5) + bytes([0 if last else 1, 0])
+            b += struct.pack("<I", length if last else 0xFFFF0000)
+            desc += b
+    desc += bytes([0, 0]) + bytes(7) + b"\x01" + bytes(3) + b"\xff\xff"
+    vol = b"DISCGEN_VOL"
+    desc += cdi_header(len(tracks), name) + struct.pack("<I", len(data) // RAW)
+    desc += bytes([len(vol)]) + vol + bytes([0, 1, 0, 0, 0, 1, 0, 0, 0])
+    desc += MCN.encode() + struct.pack("<II", 1, 0) + bytes(8)
+    off = len(data)
+    out = data + desc
+    if version == 0x80000006:
+        out += struct.pack("<II", version, len(desc) + 8)
+    else:
+        out += struct.pack("<II", version, off)
+    sub = {0x80000004: "cdi2", 0x80000005: "cdi3", 0x80000006: "cdi"}[version]
+    write(os.path.join(d, sub, "disc.cdi"), out)
+
+
 FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg", lambda d, t: gen_nrg(d, t, True)),
            ("nrg1", lambda d, t: gen_nrg(d, t, False)),
            ("mds", lambda d, t: gen_mds(d, t, True)),
            ("mds2", lambda d, t: gen_mds(d, t, False)),
-           ("ccd", gen_ccd), ("toc", gen_toc)]
+           ("ccd", gen_ccd), ("toc", gen_toc),
+           ("cdi", lambda d, t: gen_cdi(d, t, 0x80000006)),
+           ("cdi2", lambda d, t: gen_cdi(d, t, 0x80000004)),
+           ("cdi3", lambda d, t: gen_cdi(d, t, 0x80000005))]
 
 
 def gen(d, two):
