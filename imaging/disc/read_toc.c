@@ -280,6 +280,13 @@ static enum sp_status file_item(struct toc *c, bool data)
 	return SP_OK;
 }
 
+/* Put back a token read ahead (the cursor and line before it). */
+static void unread(struct toc *c, const struct lex *save)
+{
+	c->l.p = save->p;
+	c->l.line = save->line;
+}
+
 static void end_track(struct toc *c)
 {
 	if (!c->t)
@@ -318,12 +325,12 @@ static enum sp_status toc_parse(struct toc *c)
 				return toc_err(c, "TRACK needs a mode (AUDIO, MODE1, MODE1_RAW, "
 					       "MODE2, MODE2_FORM1, MODE2_FORM_MIX, MODE2_RAW)");
 			c->sub = 0;
-			const char *save = c->l.p;
+			struct lex save = c->l;
 
 			if (next(&c->l) && (!strcmp(c->l.tok, "RW") || !strcmp(c->l.tok, "RW_RAW")))
 				c->sub = 96;
 			else
-				c->l.p = save;
+				unread(c, &save);
 		} else if (!c->t) {
 			return toc_err(c, "an item before the first TRACK");
 		} else if (!strcmp(k, "COPY")) {
@@ -354,14 +361,14 @@ static enum sp_status toc_parse(struct toc *c)
 			}
 			c->lba += v;
 		} else if (!strcmp(k, "START")) {
-			const char *save = c->l.p;
+			struct lex save = c->l;
 
 			c->has_start = true;
 			c->t->start = c->lba;
 			if (next(&c->l) && (v = toc_time(c->l.tok, 588)) >= 0)
 				c->t->start = c->begin + v;
 			else
-				c->l.p = save;
+				unread(c, &save);
 		} else if (!strcmp(k, "INDEX")) {
 			if (!next(&c->l) || (v = toc_time(c->l.tok, 588)) < 0)
 				return toc_err(c, "INDEX without a time");

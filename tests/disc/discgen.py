@@ -18,6 +18,7 @@
 #   nrg1/disc.nrg       Nero v1 (NERO, CUES, DAOI), raw 2352 data
 #   mds/disc.mds + disc.mdf    Alcohol MDS v1.5, 2448-byte sectors (subchannel)
 #   mds2/disc.mds + disc.mdf   2048-byte data, 2352 audio
+#   mds3/disc.mds + disc.mdf   track 1 only, raw 2352 (what mdf2iso expects)
 #   ccd/disc.ccd + disc.img + disc.sub   CloneCD
 #   toc/disc.toc + disc.bin    cdrdao
 #   cdi/disc.cdi        DiscJuggler v3.5 (v2, v3 in cdi2/, cdi3/)
@@ -35,6 +36,7 @@ RAW = 2352
 TITLE, PERFORMER, MCN = "Disc Gen", "Spindle Tests", "1234567890123"
 ISRC3 = "USABC2600001"
 SESSION_GAP = 11250  # lead-out 6750 + lead-in 4500
+PREGAP1 = 150  # track 1's pregap, where a format stores it (NRG, CDI)
 
 # ---- ECMA-130 sector parts, written from the standard's equations ----
 
@@ -141,12 +143,13 @@ def audio_data(track, i):
     return random.Random(track * 100003 + i).randbytes(RAW)
 
 
-def disc(two):
-    t = [dict(number=1, session=1, mode="mode1", pregap=0, length=60, start=0),
-         dict(number=2, session=1, mode="audio", pregap=150, length=100),
-         dict(number=3, session=1, mode="audio", pregap=0, length=80, isrc=ISRC3)]
-    t[1]["start"] = 60 + 150
-    t[2]["start"] = t[1]["start"] + 100
+def disc(two, tiny=False):
+    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (60, 150, 100, 80)
+    t = [dict(number=1, session=1, mode="mode1", pregap=0, length=n1, start=0),
+         dict(number=2, session=1, mode="audio", pregap=g2, length=n2),
+         dict(number=3, session=1, mode="audio", pregap=0, length=n3, isrc=ISRC3)]
+    t[1]["start"] = n1 + g2
+    t[2]["start"] = t[1]["start"] + n2
     if two:
         end1 = t[2]["start"] + 80
         t.append(dict(number=4, session=2, mode="mode1", pregap=150, length=40,
@@ -214,6 +217,17 @@ def cdtext_packs(tracks, disc_title, disc_perf):
             body = bytes([typ, start_owner, seq, min(pos, 15)]) + chunk
             packs.append(body + struct.pack(">H", crc16(body)))
             seq += 1
+    # size information (type 0x8F): charset, first/last track, pack counts
+    counts = [0] * 16
+    for p in packs:
+        counts[p[0] - 0x80] += 1
+    counts[15] = 3
+    info = bytes([0, tracks[0]["number"], tracks[-1]["number"], 0]) + bytes(counts) + \
+        bytes([seq + 2]) + bytes(7) + bytes([9]) + bytes(7)
+    for k in range(3):
+        body = bytes([0x8F, k, seq, 0]) + info[k * 12:(k + 1) * 12]
+        packs.append(body + struct.pack(">H", crc16(body)))
+        seq += 1
     return b"".join(packs)
 
 
@@ -273,7 +287,7 @@ def cues_entries(tracks, lbas_x):
                if first["number"] == 1 else first["start"] - first["pregap"] - 150)
     for tr in tracks:
         ctl = 0x41 if tr["mode"] != "audio" else 0x01
-        gap = 150 if tr["number"] == 1 else tr["pregap"]
+        gap = PREGAP1 if tr["number"] == 1 else tr["pregap"]
         ent += one(ctl, bcd(tr["number"]), 0, tr["start"] - gap)
         ent += one(ctl, bcd(tr["number"]), 1, tr["start"])
     last = tracks[-1]
@@ -291,7 +305,7 @@ def gen_nrg(d, tracks, v2, sub=None):
         st = [t for t in tracks if t["session"] == s]
         dao = []
         for tr in st:
-            gap = 150 if tr["number"] == 1 else tr["pregap"]
+            gap = PREGAP1 if tr["number"] == 1 else tr["pregap"]
             o0 = len(body)
             for l in range(tr["start"] - gap, tr["start"] + tr["length"]):
                 if tr["mode"] == "audio":
@@ -363,7 +377,7 @@ def mds_track_modes(tr, raw):
     return (0xAA, 2352) if raw else (0xAA, 2048)
 
 
-def gen_mds(d, tracks, sub):
+def gen_mds(d, tracks, sub, name=None):
     """Alcohol MDS v1.5: pregaps are not stored in the MDF (as libmirage
     reads them); sub: 2448-byte sectors with interleaved subchannel, else
     2048-byte data and 2352-byte audio."""
@@ -398,10 +412,10 @@ def gen_mds(d, tracks, sub):
             struct.pack_into("<I", out, extra_off + (bi + k) * 8, 0)
         for k, tr in enumerate(st):
             b = blocks_off + (bi + 3 + k) * blk_len
-            mode, size = mds_track_modes(tr, sub)
+            mode, size = mds_track_modes(tr, sub or name == "mds3")
             if sub:
                 size = 2448
-            gap = 150 if tr["number"] == 1 else tr["pregap"]
+            gap = PREGAP1 if tr["number"] == 1 else tr["pregap"]
             m, sec, f = msf3(tr["start"])
             out[b:b + 12] = bytes([mode, 8 if sub else 0,
                                    0x10 | (4 if tr["mode"] != "audio" else 0), 0,
@@ -411,7 +425,7 @@ def gen_mds(d, tracks, sub):
             struct.pack_into("<II", out, extra_off + (bi + 3 + k) * 8, gap, tr["length"])
             for l in range(tr["start"], tr["start"] + tr["length"]):
                 sec_raw = raw_sector(tr, l)
-                if tr["mode"] != "audio" and not sub:
+                if tr["mode"] != "audio" and not sub and name != "mds3":
                     mdf += sec_raw[16:2064]
                 else:
                     mdf += sec_raw
@@ -420,7 +434,7 @@ def gen_mds(d, tracks, sub):
         bi += n_blocks[si]
     struct.pack_into("<IB", out, footer_off, name_off, 0)
     out[name_off:name_off + 6] = b"*.mdf\0"
-    name = "mds" if sub else "mds2"
+    name = name or ("mds" if sub else "mds2")
     write(os.path.join(d, name, "disc.mds"), out)
     write(os.path.join(d, name, "disc.mdf"), mdf)
 
@@ -530,7 +544,7 @@ def gen_cdi(d, tracks, version):
         desc += bytes([0, len(st)]) + bytes(7) + b"\x01" + bytes(3) + b"\xff\xff"
         for k, tr in enumerate(st):
             audio = tr["mode"] == "audio"
-            gap = 150 if tr["number"] == 1 else tr["pregap"]
+            gap = PREGAP1 if tr["number"] == 1 else tr["pregap"]
             first = tr["start"] - gap
             for l in range(first, tr["start"] + tr["length"]):
                 if audio:
@@ -579,6 +593,7 @@ FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg1", lambda d, t: gen_nrg(d, t, False)),
            ("mds", lambda d, t: gen_mds(d, t, True)),
            ("mds2", lambda d, t: gen_mds(d, t, False)),
+           ("mds3", lambda d, t: gen_mds(d, t[:1], False, "mds3")),
            ("ccd", gen_ccd), ("toc", gen_toc),
            ("cdi", lambda d, t: gen_cdi(d, t, 0x80000006)),
            ("cdi2", lambda d, t: gen_cdi(d, t, 0x80000004)),
@@ -613,8 +628,37 @@ def gen(d, two):
                    "performer": PERFORMER}, f)
 
 
+def seeds(d):
+    """Seeds for tests/fuzz/fuzz_disc: a reader byte, then the file."""
+    import tempfile
+    global PREGAP1
+    PREGAP1 = 2
+    tracks = disc(False, tiny=True)
+    with tempfile.TemporaryDirectory() as t:
+        for name, fn in FORMATS:
+            if name in ("cue2", "toc"):
+                continue
+            fn(t, tracks)
+        files = [(1, "cue/disc.cue"), (2, "nrg/disc.nrg"), (2, "nrg1/disc.nrg"),
+                 (3, "mds/disc.mds"), (3, "mds2/disc.mds"), (4, "ccd/disc.ccd"),
+                 (6, "cdi/disc.cdi"), (6, "cdi2/disc.cdi"), (6, "cdi3/disc.cdi")]
+        os.makedirs(d, exist_ok=True)
+        for r, f in files:
+            with open(os.path.join(t, f), "rb") as src:
+                body = src.read()
+            # descriptors name disc.bin / *.mdf: the fuzzer's own companions
+            write(os.path.join(d, f.replace("/", "_")), bytes([r]) + body)
+    toc = 'CD_ROM\nTRACK MODE1_RAW\nFILE "disc.bin" 00:00:00 00:00:20\nTRACK AUDIO\n' \
+          'FILE "disc.bin" 00:00:20 00:00:10\nSTART 00:00:02\n'
+    write(os.path.join(d, "toc_disc.toc"), bytes([5]) + toc.encode())
+    write(os.path.join(d, "iso_disc.iso"), bytes([0]) + b"".join(user_data(l) for l in range(20)))
+
+
 def main():
     a = sys.argv[1:]
+    if len(a) == 2 and a[0] == "seeds":
+        seeds(a[1])
+        return 0
     if len(a) >= 2 and a[0] == "gen":
         gen(a[1], "--two-sessions" in a[2:])
         return 0
