@@ -126,8 +126,10 @@ enum sp_status img_disc_write_iso(struct img_disc *d, const char *out,
 
 	memset(res, 0, sizeof(*res));
 	for (int i = 0; i < d->n_tracks; i++)
-		if (d->tracks[i].mode != IMG_DISC_AUDIO && data_tracks++ == 0)
+		if (d->tracks[i].mode != IMG_DISC_AUDIO && !t)
 			t = &d->tracks[i];
+		else if (d->tracks[i].mode != IMG_DISC_AUDIO && d->tracks[i].session > t->session)
+			data_tracks++;
 	if (!t) {
 		sp_error_set(err, SPE_MEDIUM, "'%s' holds only audio tracks: there is no data to "
 			     "put in an ISO image", d->path);
@@ -136,8 +138,7 @@ enum sp_status img_disc_write_iso(struct img_disc *d, const char *out,
 	}
 	if (d->has_sub && loss(o, res, "the subchannel data", out, err) != SP_OK)
 		return SP_FAILED;
-	if (data_tracks > 1 && loss(o, res, "data tracks after the first (a second session?)",
-				    out, err) != SP_OK)
+	if (data_tracks && loss(o, res, "the data of later sessions", out, err) != SP_OK)
 		return SP_FAILED;
 	res->track = t->number;
 	snprintf(res->mode, sizeof(res->mode), "%s", t->stored_as);

@@ -78,7 +78,7 @@ test_info_two_sessions() {
 	# a second session does not fit an ISO or a plain sheet: refused ...
 	run convert -o out.iso "$G2/nrg/disc.nrg"
 	expect_exit 4
-	expect_err "would lose data: data tracks after the first"
+	expect_err "would lose data: the data of later sessions"
 	expect_err "add --lossy"
 	[ ! -e out.iso ] && [ ! -e out.iso.tmp ] || fail "an ISO was left behind"
 	run convert -o out.cue "$G2/ccd/disc.ccd"
