@@ -213,21 +213,16 @@ static void lower_ext(const char *path, char *ext, size_t len)
 	ext[i] = 0;
 }
 
-static enum sp_status open_with(struct img_disc **out, const char *path,
-				const struct disc_reader *want, struct sp_error *err)
+/* The best bid for the file open as b, or NULL; *score its bid. */
+static const struct disc_reader *best_reader(struct img_bytes *b, const char *path,
+					     int *score, struct sp_error *err)
 {
 	struct disc_probe_in in = { .path = path };
-	const struct disc_reader *best = want;
-	struct img_disc *d = NULL;
-	struct img_bytes *b;
+	const struct disc_reader *best = NULL;
 	uint8_t *head = NULL, *tail = NULL;
 	char ext[16];
-	int best_score = 0;
-	enum sp_status st = SP_FAILED;
 
-	*out = NULL;
-	if (img_bytes_open_file(&b, path, err) != SP_OK)
-		return SP_FAILED;
+	*score = -1;
 	lower_ext(path, ext, sizeof(ext));
 	in.ext = ext;
 	in.size = b->size;
@@ -237,20 +232,60 @@ static enum sp_status open_with(struct img_disc **out, const char *path,
 	tail = malloc(in.tail_len + 1);
 	if (!head || !tail) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
-		goto fail;
+		goto out;
 	}
 	if (img_bytes_read(b, 0, head, in.head_len, err) != SP_OK ||
 	    img_bytes_read(b, b->size - in.tail_len, tail, in.tail_len, err) != SP_OK)
-		goto fail;
+		goto out;
 	in.head = head;
 	in.tail = tail;
-	for (size_t i = 0; !want && i < N_READERS; i++) {
+	*score = 0;
+	for (size_t i = 0; i < N_READERS; i++) {
 		int sc = readers[i]->probe(&in);
 
-		if (sc > best_score) {
-			best_score = sc;
+		if (sc > *score) {
+			*score = sc;
 			best = readers[i];
 		}
+	}
+out:
+	free(head);
+	free(tail);
+	return best;
+}
+
+int img_disc_probe(const char *path, const char **reader)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	const struct disc_reader *r;
+	struct img_bytes *b;
+	int score;
+
+	*reader = NULL;
+	if (img_bytes_open_file(&b, path, &err) != SP_OK)
+		return 0;
+	r = best_reader(b, path, &score, &err);
+	img_bytes_close(b);
+	if (r)
+		*reader = r->name;
+	return score < 0 ? 0 : score;
+}
+
+static enum sp_status open_with(struct img_disc **out, const char *path,
+				const struct disc_reader *want, struct sp_error *err)
+{
+	const struct disc_reader *best = want;
+	struct img_disc *d = NULL;
+	struct img_bytes *b;
+	int score;
+
+	*out = NULL;
+	if (img_bytes_open_file(&b, path, err) != SP_OK)
+		return SP_FAILED;
+	if (!best) {
+		best = best_reader(b, path, &score, err);
+		if (score < 0)
+			goto fail;
 	}
 	if (!best) {
 		sp_error_set(err, SPE_FORMAT, "'%s' is not a disc image spindle knows", path);
@@ -263,19 +298,17 @@ static enum sp_status open_with(struct img_disc **out, const char *path,
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto fail;
 	}
-	free(head);
-	free(tail);
-	head = tail = NULL;
-	st = best->open(d, b, path, err);
-	b = NULL;
-	if (st != SP_OK)
+	if (disc_add_file(d, b, err) < 0) {
+		b = NULL;
+		goto fail;
+	}
+	b = NULL;                   /* d->files[0] now */
+	if (best->open(d, d->files[0], path, err) != SP_OK)
 		goto fail;
 	*out = d;
 	return SP_OK;
 fail:
 	img_bytes_close(b);
-	free(head);
-	free(tail);
 	img_disc_close(d);
 	return SP_FAILED;
 }

@@ -150,6 +150,9 @@ enum sp_status img_disc_open(struct img_disc **out, const char *path,
 enum sp_status img_disc_open_as(struct img_disc **out, const char *path,
 				const char *reader, struct sp_error *err);
 void img_disc_close(struct img_disc *d);
+/* The best bid for path: 0 (not an image spindle knows, or unreadable)
+ * to 100, and the reader's name ("iso", "nrg" ...) in *reader. */
+int img_disc_probe(const char *path, const char **reader);
 
 /* The track holding lba (pregaps belong to their track), or NULL. */
 const struct img_disc_track *img_disc_track_at(const struct img_disc *d, int64_t lba);
@@ -177,6 +180,22 @@ struct img_disc_fs {
 	int track;                  /* 0 if none */
 };
 void img_disc_probe_fs(struct img_disc *d, struct img_disc_fs *fs);
+
+/* ---- the data track as a flat image (disc_data.c), for burn and verify ---- */
+
+struct img_disc_data;
+struct burn_source;
+/* *out NULL (and SP_OK) when path is a plain ISO image, to be read as it
+ * is; otherwise its one data track, *bytes long.  Images with audio or
+ * several data tracks are refused. */
+enum sp_status img_disc_data_open(const char *path, struct img_disc_data **out,
+				  uint64_t *bytes, struct sp_error *err);
+enum sp_status img_disc_data_read(struct img_disc_data *r, uint64_t off, void *buf,
+				  size_t len, struct sp_error *err);
+void img_disc_data_close(struct img_disc_data *r);
+/* A libburn source reading r from its start; takes r (closed with it). */
+enum sp_status img_disc_data_burn_source(struct img_disc_data *r, struct burn_source **out,
+					 struct sp_error *err);
 
 /* ---- sector building (sector.c) ---- */
 

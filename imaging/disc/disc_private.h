@@ -33,7 +33,7 @@ struct disc_reader {
 	/* 0: not this format; 10: the extension only; 50: plausible structure;
 	 * 100: a magic number and a consistent structure */
 	int (*probe)(const struct disc_probe_in *in);
-	/* Fill d from the image at path (opened as b, which d now owns). */
+	/* Fill d from the image at path, open as b == d->files[0]. */
 	enum sp_status (*open)(struct img_disc *d, struct img_bytes *b, const char *path,
 			       struct sp_error *err);
 };

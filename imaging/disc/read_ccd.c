@@ -252,8 +252,7 @@ static enum sp_status ccd_open(struct img_disc *d, struct img_bytes *b, const ch
 
 	if (!c)
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
-	if (disc_add_file(d, b, err) < 0 ||
-	    disc_slurp(b, DISC_TEXT_MAX, &text, &len, "CCD", err) != SP_OK)
+	if (disc_slurp(b, DISC_TEXT_MAX, &text, &len, "CCD", err) != SP_OK)
 		goto out;
 	ccd_parse(c, text);
 	if (!(img = disc_sibling_ext(path, "img"))) {

@@ -202,8 +202,6 @@ static enum sp_status cdi_open(struct img_disc *d, struct img_bytes *b, const ch
 	enum sp_status st = SP_FAILED;
 
 	(void)path;
-	if (disc_add_file(d, b, err) < 0)
-		return SP_FAILED;
 	if (b->size < 16 || img_bytes_read(b, b->size - 8, tail, 8, err) != SP_OK)
 		return disc_bad(err, "CDI", b->name, 0, "too short for a DiscJuggler image");
 	c.version = disc_le32(tail);

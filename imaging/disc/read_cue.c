@@ -294,8 +294,6 @@ static enum sp_status cue_open(struct img_disc *d, struct img_bytes *b, const ch
 	size_t len;
 	enum sp_status st = SP_FAILED;
 
-	if (disc_add_file(d, b, err) < 0)
-		return SP_FAILED;
 	if (disc_slurp(b, DISC_TEXT_MAX, &text, &len, "CUE", err) != SP_OK)
 		return SP_FAILED;
 	if (img_cue_parse(&cue, text, len, path, err) != SP_OK)

@@ -44,8 +44,7 @@ static enum sp_status iso_open(struct img_disc *d, struct img_bytes *b, const ch
 	int f;
 
 	(void)path;
-	if ((f = disc_add_file(d, b, err)) < 0)
-		return SP_FAILED;
+	f = 0;
 	if (b->size >= 2352 && b->size % 2352 == 0) {
 		if (img_bytes_read(b, 0, head, sizeof(head), err) != SP_OK)
 			return SP_FAILED;

@@ -187,8 +187,6 @@ static enum sp_status mds_open(struct img_disc *d, struct img_bytes *b, const ch
 	uint32_t sessions, so;
 	enum sp_status st = SP_FAILED;
 
-	if (disc_add_file(d, b, err) < 0)
-		return SP_FAILED;
 	if (disc_slurp(b, DISC_TEXT_MAX, &text, &len, "MDS", err) != SP_OK)
 		return SP_FAILED;
 	m.p = (const uint8_t *)text;

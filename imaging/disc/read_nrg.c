@@ -256,8 +256,7 @@ static enum sp_status nrg_open(struct img_disc *d, struct img_bytes *b, const ch
 	n->d = d;
 	n->b = b;
 	n->err = err;
-	if ((n->file = disc_add_file(d, b, err)) < 0)
-		goto out;
+	n->file = 0;
 	if (b->size < 12 || img_bytes_read(b, b->size - 12, tail, 12, err) != SP_OK) {
 		disc_bad(err, "NRG", b->name, 0, "too short for a Nero trailer");
 		goto out;

@@ -410,8 +410,7 @@ static enum sp_status toc_open(struct img_disc *d, struct img_bytes *b, const ch
 
 	if (!c)
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
-	if (disc_add_file(d, b, err) < 0 ||
-	    disc_slurp(b, DISC_TEXT_MAX, &text, &len, "TOC", err) != SP_OK)
+	if (disc_slurp(b, DISC_TEXT_MAX, &text, &len, "TOC", err) != SP_OK)
 		goto out;
 	c->d = d;
 	c->path = path;
