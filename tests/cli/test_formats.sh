@@ -6,6 +6,7 @@
 # mdf2iso, ccd2iso, nrg2iso, iat, cd-info) -- where a peer is wrong, the test
 # shows it; and damaged images, each refused with a clear error.
 . "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/mmcsim/sim.sh"
 
 GEN="$TOP_SRCDIR/tests/disc/discgen.py"
 # the discs are generated once for all tests (a few seconds)
@@ -307,6 +308,32 @@ test_bad_inputs() {
 	head -c 100000 "$G/cue/disc.bin" > short.bin
 	sed 's/disc.bin/short.bin/' "$G/cue/disc.cue" > short.cue
 	bad short.cue "track 1 runs past the end of 'short.bin'"
+}
+
+# burn and verify take a data-only image in any format, through the model
+test_burn_verify_any_format() {
+	for img in nrgdata/disc.nrg mds3/disc.mds cdidata/disc.cdi ccddata/disc.ccd; do
+		rm -f vdisc
+		run burn -d stdio:vdisc "$G/$img"
+		expect_exit 0
+		expect_out "verify: match, 60 sectors"
+		expect_same vdisc "$G/expected.iso"
+		run verify -d stdio:vdisc "$G/$img"
+		expect_exit 0
+	done
+	# on the simulated recorder: a CD-R written from an NRG, verified
+	need_sim
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" "$G/nrgdata/disc.nrg"
+	expect_exit 0
+	expect_log "verify: match, 60 sectors"
+	sp disc verify "$G/cdidata/disc.cdi"
+	expect_exit 0
+	expect_log "verify: match"
+	# a mixed-mode image is not a data disc: refused before the drive is touched
+	run burn -d stdio:vdisc2 "$G/nrg/disc.nrg"
+	expect_exit 4
+	expect_err "holds 1 data and 2 audio tracks"
+	[ ! -e vdisc2 ] || fail "a disc was written from a mixed image"
 }
 
 run_tests

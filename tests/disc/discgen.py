@@ -22,6 +22,7 @@
 #   ccd/disc.ccd + disc.img + disc.sub   CloneCD
 #   toc/disc.toc + disc.bin    cdrdao
 #   cdi/disc.cdi        DiscJuggler v3.5 (v2, v3 in cdi2/, cdi3/)
+#   nrgdata/, ccddata/, cdidata/, mds3/   track 1 alone (data-only discs)
 #
 # The disc: track 1 mode 1 (60 sectors, an ISO 9660 volume descriptor at 16),
 # track 2 audio with a 150-sector pregap, track 3 audio with an ISRC;
@@ -295,7 +296,7 @@ def cues_entries(tracks, lbas_x):
     return ent
 
 
-def gen_nrg(d, tracks, v2, sub=None):
+def gen_nrg(d, tracks, v2, name=None):
     """Nero DAO image: track 1 with its 150-sector pregap stored (as Nero
     writes it), data as 2048 (v2) or raw 2352 (v1)."""
     body = bytearray()
@@ -336,7 +337,7 @@ def gen_nrg(d, tracks, v2, sub=None):
     for cid, c in chunks:
         body += cid + struct.pack(">I", len(c)) + c
     body += (b"NER5" + struct.pack(">Q", off)) if v2 else (b"NERO" + struct.pack(">I", off))
-    name = "nrg" if v2 else "nrg1"
+    name = name or ("nrg" if v2 else "nrg1")
     write(os.path.join(d, name, "disc.nrg"), body)
 
 
@@ -439,7 +440,7 @@ def gen_mds(d, tracks, sub, name=None):
     write(os.path.join(d, name, "disc.mdf"), mdf)
 
 
-def gen_ccd(d, tracks):
+def gen_ccd(d, tracks, name="ccd"):
     """CloneCD: IMG of raw sectors from LBA 0, sessions back to back; SUB
     with 12 bytes per channel; CCD with full-TOC entries and [TRACK N]."""
     img, sub = bytearray(), bytearray()
@@ -479,9 +480,9 @@ def gen_ccd(d, tracks):
         if tr["pregap"]:
             lines.append("INDEX 0=%d" % (tr["start"] - tr["pregap"]))
         lines.append("INDEX 1=%d" % tr["start"])
-    write(os.path.join(d, "ccd/disc.ccd"), "\r\n".join(lines) + "\r\n")
-    write(os.path.join(d, "ccd/disc.img"), img)
-    write(os.path.join(d, "ccd/disc.sub"), sub)
+    write(os.path.join(d, name, "disc.ccd"), "\r\n".join(lines) + "\r\n")
+    write(os.path.join(d, name, "disc.img"), img)
+    write(os.path.join(d, name, "disc.sub"), sub)
 
 
 def cdtext_block(title, performer, top):
@@ -531,7 +532,7 @@ def cdi_header(n_tracks, name):
             struct.pack("<IHH", 360000, 0, 0x98))
 
 
-def gen_cdi(d, tracks, version):
+def gen_cdi(d, tracks, version, outname=None):
     """DiscJuggler: sectors from 00:00:00 (track 1's 150-sector pregap
     stored), descriptor at the end; v2 without the v3 track extension."""
     data, desc = bytearray(), bytearray()
@@ -584,7 +585,7 @@ def gen_cdi(d, tracks, version):
         out += struct.pack("<II", version, len(desc) + 8)
     else:
         out += struct.pack("<II", version, off)
-    sub = {0x80000004: "cdi2", 0x80000005: "cdi3", 0x80000006: "cdi"}[version]
+    sub = outname or {0x80000004: "cdi2", 0x80000005: "cdi3", 0x80000006: "cdi"}[version]
     write(os.path.join(d, sub, "disc.cdi"), out)
 
 
@@ -597,7 +598,11 @@ FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("ccd", gen_ccd), ("toc", gen_toc),
            ("cdi", lambda d, t: gen_cdi(d, t, 0x80000006)),
            ("cdi2", lambda d, t: gen_cdi(d, t, 0x80000004)),
-           ("cdi3", lambda d, t: gen_cdi(d, t, 0x80000005))]
+           ("cdi3", lambda d, t: gen_cdi(d, t, 0x80000005)),
+           # data-only discs, for burn and verify
+           ("nrgdata", lambda d, t: gen_nrg(d, t[:1], True, "nrgdata")),
+           ("ccddata", lambda d, t: gen_ccd(d, t[:1], "ccddata")),
+           ("cdidata", lambda d, t: gen_cdi(d, t[:1], 0x80000006, "cdidata"))]
 
 
 def gen(d, two):
@@ -636,7 +641,7 @@ def seeds(d):
     tracks = disc(False, tiny=True)
     with tempfile.TemporaryDirectory() as t:
         for name, fn in FORMATS:
-            if name in ("cue2", "toc"):
+            if name in ("cue2", "toc") or name.endswith("data") or name == "mds3":
                 continue
             fn(t, tracks)
         files = [(1, "cue/disc.cue"), (2, "nrg/disc.nrg"), (2, "nrg1/disc.nrg"),
