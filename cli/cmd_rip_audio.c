@@ -372,12 +372,26 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	bool json = ctx->json;
 	int rc;
 
+	char tmpdir[4096], cue[4200];
+
 	a->ao.source = a->source;
 	a->ao.outdir = a->out;
 	a->ao.unreadable = &a->unreadable;
-	if (img_audio_rip_open(&r, &a->ao, &err) != SP_OK)
+	/* an NRG, MDS, CCD or CDI image: through a BIN/CUE copy */
+	if (img_disc_cue_copy(a->source, tmpdir, sizeof(tmpdir), cue, sizeof(cue), &err) != SP_OK)
 		return cli_fail(ctx, &err);
+	if (cue[0])
+		a->ao.source = cue;
+	st = img_audio_rip_open(&r, &a->ao, &err);
+	if (st != SP_OK) {
+		img_disc_cue_copy_remove(tmpdir);
+		return cli_fail(ctx, &err);
+	}
+	r.o.source = a->source;         /* name the image the user gave */
+	if (cue[0])
+		snprintf(r.drive, sizeof(r.drive), "%s", a->source);
 	st = img_audio_rip_run(&r, rip_progress, ctx, &err);
+	img_disc_cue_copy_remove(tmpdir);
 	cli_progress_end(ctx);
 	if (st != SP_OK && st != SP_WARN) {
 		img_audio_rip_release(&r);

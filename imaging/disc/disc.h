@@ -233,4 +233,12 @@ enum sp_status img_disc_write_toc(struct img_disc *d, const char *out,
 				  const struct img_disc_write_opts *o,
 				  struct img_disc_write_result *res, struct sp_error *err);
 
+/* For readers that know only BIN/CUE and TOC (libcdio: rip --audio): a
+ * BIN/CUE copy of an NRG, MDS, CCD or CDI image in a new temporary
+ * directory (tmpdir, cue filled); both "" when path is read as it is.
+ * Remove it with img_disc_cue_copy_remove(). */
+enum sp_status img_disc_cue_copy(const char *path, char *tmpdir, size_t tlen, char *cue,
+				 size_t clen, struct sp_error *err);
+void img_disc_cue_copy_remove(char *tmpdir);
+
 #endif

@@ -414,6 +414,52 @@ enum sp_status img_disc_write_cue(struct img_disc *d, const char *out,
 	return write_sheet(d, out, false, o, res, err);
 }
 
+enum sp_status img_disc_cue_copy(const char *path, char *tmpdir, size_t tlen, char *cue,
+				 size_t clen, struct sp_error *err)
+{
+	struct img_disc_write_opts o = { .force = true, .lossy = true };
+	struct img_disc_write_result res;
+	struct img_disc *d;
+	const char *reader;
+	enum sp_status st;
+
+	tmpdir[0] = cue[0] = 0;
+	if (img_disc_probe(path, &reader) == 0 || !strcmp(reader, "cue") ||
+	    !strcmp(reader, "toc") || !strcmp(reader, "iso"))
+		return SP_OK;
+	if (img_disc_open(&d, path, err) != SP_OK)
+		return SP_FAILED;
+	if (snprintf(tmpdir, tlen, "%s/spindle-disc-XXXXXX", getenv("TMPDIR") ?
+		     getenv("TMPDIR") : "/tmp") >= (int)tlen || !mkdtemp(tmpdir)) {
+		st = sp_error_set_errno(err, errno, "cannot make a temporary directory");
+		tmpdir[0] = 0;
+		img_disc_close(d);
+		return st;
+	}
+	snprintf(cue, clen, "%s/disc.cue", tmpdir);
+	st = img_disc_write_cue(d, cue, &o, &res, err);
+	img_disc_close(d);
+	if (st != SP_OK) {
+		img_disc_cue_copy_remove(tmpdir);
+		cue[0] = 0;
+	}
+	return st;
+}
+
+void img_disc_cue_copy_remove(char *tmpdir)
+{
+	char p[4200];
+
+	if (!tmpdir[0])
+		return;
+	snprintf(p, sizeof(p), "%s/disc.cue", tmpdir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/disc.bin", tmpdir);
+	unlink(p);
+	rmdir(tmpdir);
+	tmpdir[0] = 0;
+}
+
 enum sp_status img_disc_write_toc(struct img_disc *d, const char *out,
 				  const struct img_disc_write_opts *o,
 				  struct img_disc_write_result *res, struct sp_error *err)

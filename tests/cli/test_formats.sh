@@ -336,4 +336,22 @@ test_burn_verify_any_format() {
 	[ ! -e vdisc2 ] || fail "a disc was written from a mixed image"
 }
 
+# rip --audio reads the audio of any format (NRG, MDS, CCD, CDI through a
+# BIN/CUE copy): track 3's samples are the generator's
+test_rip_audio_any_format() {
+	dd if="$G/expected.raw" of=want3.raw bs=2352 skip=310 count=80 2> /dev/null
+	mkdir tmp && TMPDIR=$PWD/tmp && export TMPDIR
+	for img in nrg/disc.nrg nrg1/disc.nrg mds/disc.mds ccd/disc.ccd cdi/disc.cdi toc/disc.toc; do
+		rm -rf rip
+		run rip --audio --format wav -o rip "$G/$img"
+		expect_exit 0
+		expect_out "All 2 audio tracks were ripped without errors"
+		tail -c +45 rip/03.wav > got3.raw
+		expect_same got3.raw want3.raw
+		grep -q "^source *$G/$img" rip/rip.log || fail "$img: the log names another source"
+	done
+	[ -z "$(ls tmp)" ] || fail "a temporary BIN/CUE copy was left: $(ls tmp)"
+	return 0
+}
+
 run_tests
