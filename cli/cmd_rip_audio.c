@@ -32,8 +32,9 @@ enum {
 const struct cli_opt rip_audio_opts[] = {
 	{ "output", 'o', "PATH", "with --audio: the directory for the tracks, disc.cue and "
 	  "rip.log (created if missing); with --raw: the DISC.bin to write (DISC.cue beside it)" },
-	{ "audio", OPT_AUDIO, NULL, "rip the audio tracks of a CD, or of a .cue/.toc/.nrg image "
-	  "given as SOURCE, through libcdio-paranoia in full paranoia mode" },
+	{ "audio", OPT_AUDIO, NULL, "rip the audio tracks of a CD, or of a disc image "
+	  "(CUE, TOC, NRG, MDS, CCD, CDI) given as SOURCE, through libcdio-paranoia in "
+	  "full paranoia mode" },
 	{ "raw", OPT_RAW, NULL, "copy every track as 2352-byte sectors into BIN/CUE, data and "
 	  "audio alike, through MMC READ CD" },
 	{ "format", OPT_FORMAT, "FORMAT", "with --audio: flac (the default) or wav" },
@@ -171,10 +172,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (!a->source)
 		a->source = cli_drive(ctx);
 	if (!a->source)
-		return cli_usage_error(ctx, "no source: give -d DRIVE or a .cue/.toc/.nrg image");
+		return cli_usage_error(ctx, "no source: give -d DRIVE or a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi)");
 	if (!strncmp(a->source, "stdio:", 6))
 		return cli_usage_error(ctx, "'%s' is a virtual drive: it holds no CD sectors; "
-				       "give a .cue/.toc/.nrg image instead", a->source);
+				       "give a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi) instead", a->source);
 	return -1;
 }
 
