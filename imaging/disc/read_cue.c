@@ -20,7 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "imaging/imaging.h"
+#include "imaging/audio/audio.h"
 #include "imaging/disc/disc_private.h"
 
 #define SESSION_GAP 11250
