@@ -310,6 +310,27 @@ test_bad_inputs() {
 	bad short.cue "track 1 runs past the end of 'short.bin'"
 }
 
+# Mode 2 (XA): form 1 sectors go into an ISO, form 2 ones only with
+# --lossy; MODE2/2336 gets its sync and header back, EDC/ECC per form.
+test_mode2_xa() {
+	run info --json "$G/xa/disc.cue"
+	expect_exit 0
+	expect_eq "$(track_field 0 mode)" mode2-xa
+	expect_eq "$(json_get .volume_id)" DISCGEN_VOL
+	run convert -o x.iso "$G/xa/disc.cue"
+	expect_exit 4
+	expect_err "sector 20 of track 1 is mode 2 form 2"
+	[ ! -e x.iso ] && [ ! -e x.iso.tmp ] || fail "a partial ISO was left"
+	run convert --lossy -o x.iso "$G/xa/disc.cue"
+	expect_exit 0
+	head -c $((20 * 2048)) x.iso > x20.iso
+	expect_same x20.iso "$G/expected_xa.iso"
+	run convert -o x.cue "$G/xa2336/disc.cue"
+	expect_exit 0
+	expect_same x.bin "$G/xa/disc.bin"
+	grep -q "TRACK 01 MODE2/2352" x.cue || fail "the sheet lost the mode"
+}
+
 # burn and verify take a data-only image in any format, through the model
 test_burn_verify_any_format() {
 	for img in nrgdata/disc.nrg mds3/disc.mds cdidata/disc.cdi ccddata/disc.ccd; do

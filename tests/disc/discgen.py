@@ -126,6 +126,43 @@ def mode1_sector(lba, user):
     return bytes(s)
 
 
+def mode2_sector(lba, user, form2):
+    """Mode 2 XA: subheader twice (file 0, channel 0, submode, coding),
+    form 1: 2048 bytes, EDC, ECC with a zero header; form 2: 2324, EDC."""
+    s = bytearray(RAW)
+    s[1:11] = b"\xff" * 10
+    m, sec, f = msf3(lba)
+    s[12:16] = bytes([bcd(m), bcd(sec), bcd(f), 2])
+    sm = 0x20 if form2 else 0x08
+    s[16:24] = bytes([0, 0, sm, 0, 0, 0, sm, 0])
+    if form2:
+        s[24:2348] = user
+        s[2348:2352] = struct.pack("<I", edc(s[16:2348]))
+        return bytes(s)
+    s[24:2072] = user
+    s[2072:2076] = struct.pack("<I", edc(s[16:2072]))
+    hdr = s[12:16]
+    s[12:16] = bytes(4)
+    ecc(s)
+    s[12:16] = hdr
+    return bytes(s)
+
+
+def gen_xa(d):
+    """xa/: one MODE2/2352 track, 20 form 1 sectors (a volume descriptor at
+    16) then 5 form 2; xa2336/: the same as MODE2/2336."""
+    secs = [mode2_sector(l, user_data(l), False) for l in range(20)]
+    secs += [mode2_sector(l, random.Random(l).randbytes(2324), True) for l in range(20, 25)]
+    raw = b"".join(secs)
+    write(os.path.join(d, "xa/disc.bin"), raw)
+    write(os.path.join(d, "xa/disc.cue"), 'FILE "disc.bin" BINARY\n  TRACK 01 MODE2/2352\n'
+          "    INDEX 01 00:00:00\n")
+    write(os.path.join(d, "xa2336/disc.bin"), b"".join(x[16:] for x in secs))
+    write(os.path.join(d, "xa2336/disc.cue"), 'FILE "disc.bin" BINARY\n  TRACK 01 MODE2/2336\n'
+          "    INDEX 01 00:00:00\n")
+    write(os.path.join(d, "expected_xa.iso"), b"".join(user_data(l) for l in range(20)))
+
+
 # ---- the disc ----
 
 def user_data(lba):
@@ -616,6 +653,8 @@ def gen(d, two):
         if name == "cue":
             raw = r
     write(os.path.join(d, "expected.raw"), raw)
+    if not two:
+        gen_xa(d)
     # the same with pregaps after track 1 as silence / empty sectors, for
     # formats that do not store them (MDS)
     gapless = bytearray(raw)
