@@ -151,8 +151,15 @@ extern const struct cli_opt burn_audio_opts[];
 	"CD-RW in a real drive; --dry-run checks and reads every track without one."
 
 /* help.c */
+/* Every option of c in --help's order (-d, its own, its other mode's, the
+ * common ones) into out[max]; returns how many. */
+#define CLI_MAX_OPTS 64
+size_t cli_command_opts(const struct cli_command *c, const struct cli_opt **out,
+			size_t max);
 void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);
 void cli_print_man(FILE *f);
+/* completion.c: the bash or zsh completion script; -1 for another shell */
+int cli_print_completion(FILE *f, const char *shell);
 
 #endif
