@@ -13,7 +13,8 @@
 enum { OPT_FORCE = 700, OPT_LOSSY };
 
 static const struct cli_opt opts[] = {
-	{ "output", 'o', "OUT", "the image to write: OUT.iso, OUT.cue or OUT.toc" },
+	{ "output", 'o', "OUT.iso", "the image to write: OUT.iso, OUT.cue (with OUT.bin) or "
+	  "OUT.toc (with OUT.bin)" },
 	{ "force", OPT_FORCE, NULL, "overwrite OUT (and OUT.bin) if it exists" },
 	{ "lossy", OPT_LOSSY, NULL, "accept dropping subchannel data, session boundaries or "
 	  "form 2 sectors the output cannot hold" },

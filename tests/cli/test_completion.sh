@@ -105,15 +105,15 @@ test_bash_drives() {
 test_bash_files_by_extension() {
 	touch a.iso B.ISO c.txt d.cue e.map
 	mkdir sub
-	expect_eq "$(complete_bash verify '')" "B.ISO a.iso sub"
+	expect_eq "$(complete_bash verify '')" "B.ISO a.iso d.cue sub"
 	expect_eq "$(complete_bash verify c)" "c.txt"
 	expect_eq "$(complete_bash files --map '')" "e.map sub"
-	expect_eq "$(complete_bash convert '')" "d.cue sub"
+	expect_eq "$(complete_bash convert '')" "B.ISO a.iso d.cue sub"
 	expect_eq "$(complete_bash convert -o '')" "B.ISO a.iso sub"
 	expect_eq "$(complete_bash rip -o '')" "B.ISO a.iso sub"
 	expect_eq "$(complete_bash rip -d /dev/sr0 '')" "B.ISO a.iso d.cue sub"
 	expect_eq "$(complete_bash mkiso '')" "B.ISO a.iso c.txt d.cue e.map sub"
-	expect_eq "$(complete_bash burn '')" "B.ISO a.iso sub"
+	expect_eq "$(complete_bash burn '')" "B.ISO a.iso d.cue sub"
 	# commands without arguments complete options
 	expect_eq "$(complete_bash eject '')" "$(complete_bash eject -)"
 }
