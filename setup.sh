@@ -12,6 +12,7 @@ PACKAGES="build-essential autoconf automake pkg-config \
  isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
  python3-minimal python3 cd-paranoia"
 PACKAGES="$PACKAGES zsh bash-completion man-db debhelper lintian"  # pkg
+PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, xmllint
 PACKAGES="$PACKAGES mdf2iso ccd2iso iat bchunk nrg2iso"  # formats (disc image peers)
 
 missing=""

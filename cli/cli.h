@@ -162,4 +162,21 @@ void cli_print_man(FILE *f);
 /* completion.c: the bash or zsh completion script; -1 for another shell */
 int cli_print_completion(FILE *f, const char *shell);
 
+/* report_map.c: pictures and damaged files, shared by rip, verify, scan
+ * and report. */
+struct img_report;
+struct img_iso_damage;
+struct drv_drive;
+/* Check a --report FILE name: -1 to go on, else SP_EXIT_USAGE (printed). */
+int cli_report_option(struct cli_ctx *ctx, const char *path);
+/* The medium's profile and name into r (name kept in buf). */
+void cli_report_medium(struct drv_drive *d, struct img_report *r, char *buf, size_t len);
+/* Write the report to path (NULL: none), then on a terminal (not --json
+ * or -q) the one-screen map on stdout.  false if writing failed (said). */
+bool cli_report_finish(struct cli_ctx *ctx, const struct img_report *r, const char *path);
+/* Files hit by damage: a JSON array of {path, size, bad_sectors,
+ * first_bad_lba}, and the text list. */
+json_t *cli_files_json(const struct img_iso_damage *f);
+void cli_print_files(const struct img_iso_damage *f);
+
 #endif

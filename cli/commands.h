@@ -82,5 +82,7 @@ DECLARE_CMD(blank);
 DECLARE_CMD(format);
 DECLARE_CMD(eject);
 DECLARE_CMD(convert);
+DECLARE_CMD(scan);
+DECLARE_CMD(report);
 
 #endif
