@@ -34,15 +34,45 @@ enum sp_status img_bytes_new(struct img_bytes **out, const struct img_bytes_ops 
 	return SP_OK;
 }
 
+/* Sector-sized reads come in order: serve them from a read-ahead window. */
+#define WINDOW (256u << 10)
+
 struct file_ctx {
 	int fd;
 	const char *name;   /* the img_bytes' name, set after creation */
+	uint64_t size;
+	uint64_t win_off;   /* the window holds bytes [win_off, win_off + win_len) */
+	size_t win_len;
+	uint8_t win[WINDOW];
 };
+
+static enum sp_status pread_all(struct file_ctx *f, uint64_t off, void *buf, size_t len,
+				struct sp_error *err);
 
 static enum sp_status file_read_at(void *vctx, uint64_t off, void *buf, size_t len,
 				   struct sp_error *err)
 {
 	struct file_ctx *f = vctx;
+
+	if (off >= f->win_off && off + len <= f->win_off + f->win_len) {
+		memcpy(buf, f->win + (off - f->win_off), len);
+		return SP_OK;
+	}
+	if (len > WINDOW / 4)
+		return pread_all(f, off, buf, len, err);
+	f->win_len = 0;
+	f->win_off = off;
+	if (pread_all(f, off, f->win, f->size - off < WINDOW ? (size_t)(f->size - off) : WINDOW,
+		      err) != SP_OK)
+		return SP_FAILED;
+	f->win_len = f->size - off < WINDOW ? (size_t)(f->size - off) : WINDOW;
+	memcpy(buf, f->win, len);
+	return SP_OK;
+}
+
+static enum sp_status pread_all(struct file_ctx *f, uint64_t off, void *buf, size_t len,
+				struct sp_error *err)
+{
 	uint8_t *p = buf;
 
 	while (len) {
@@ -98,6 +128,7 @@ enum sp_status img_bytes_open_file(struct img_bytes **out, const char *path,
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	}
 	f->fd = fd;
+	f->size = (uint64_t)sb.st_size;
 	if (img_bytes_new(out, &file_ops, f, (uint64_t)sb.st_size, path, err) != SP_OK)
 		return SP_FAILED;
 	f->name = (*out)->name;
