@@ -38,6 +38,19 @@ static void put(const char *name, const void *p, size_t n)
 	fclose(f);
 }
 
+static void cleanup(void)
+{
+	static const char *const names[] = { "disc.bin", "disc.mdf", "disc.img", "disc.sub",
+		"in.iso", "in.cue", "in.nrg", "in.mds", "in.ccd", "in.toc", "in.cdi" };
+	char path[128];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void setup(void)
 {
 	static uint8_t raw[64 * 2352], sub[64 * 96];
@@ -45,6 +58,7 @@ static void setup(void)
 	snprintf(dir, sizeof(dir), "/tmp/fuzz_disc.XXXXXX");
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	for (size_t i = 0; i < sizeof(raw); i++)
 		raw[i] = (uint8_t)(i * 7 + (i >> 11));
 	for (int s = 0; s < 64; s++) {    /* every other sector a mode 1 sync */
