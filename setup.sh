@@ -13,6 +13,7 @@ PACKAGES="build-essential autoconf automake pkg-config \
  python3-minimal python3 cd-paranoia"
 PACKAGES="$PACKAGES zsh bash-completion man-db debhelper lintian"  # pkg
 PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, xmllint
+PACKAGES="$PACKAGES libgpgme-dev gnupg isomd5sum udftools"  # checksums
 PACKAGES="$PACKAGES mdf2iso ccd2iso iat bchunk nrg2iso"  # formats (disc image peers)
 
 missing=""

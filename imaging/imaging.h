@@ -22,6 +22,7 @@
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
 #include "imaging/report/report.h"
+#include "imaging/sums/sums.h"
 
 /* ==== disc image formats (imaging/disc/) ==== */
 #include "imaging/disc/disc.h"
