@@ -17,9 +17,10 @@
  * is one, a decompressing container (imaging/container/) can be another,
  * so a compressed image backs the same model through one small adapter.
  *
- * LBAs are the disc's: track 1's INDEX 01 is LBA 0 on a single-session
- * disc, and a pregap lies at negative LBAs only for track 1 (-150 .. -1
- * is never stored by these formats, so it is not modelled).
+ * LBAs are the disc's: track 1's INDEX 01 is LBA 0 on a normal disc; a
+ * later session starts after the lead-out and lead-in of the one before.
+ * Only track 1's pregap may lie at negative LBAs (-150 .. -1), where NRG
+ * and CDI images store it; sheets (CUE, TOC) cannot, and start at LBA 0.
  */
 #ifndef SPINDLE_IMAGING_DISC_H
 #define SPINDLE_IMAGING_DISC_H
