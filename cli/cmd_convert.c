@@ -118,8 +118,8 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 		printf("wrote %s: track %d (%s), %lld sectors of 2048 bytes\n", out, res.track,
 		       res.mode, (long long)res.sectors);
 	} else {
-		printf("wrote %s and %s: %d tracks, %lld sectors of 2352 bytes\n", out, res.bin,
-		       res.n_tracks, (long long)res.sectors);
+		printf("wrote %s and %s: %d track%s, %lld sectors of 2352 bytes\n", out, res.bin,
+		       res.n_tracks, res.n_tracks == 1 ? "" : "s", (long long)res.sectors);
 	}
 	if (res.dropped[0])
 		cli_warn(ctx, "dropped as --lossy allowed: %s", res.dropped);
