@@ -119,6 +119,10 @@ struct cli_sums_args;
  * first on the same disc or image; NULL for none. */
 int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path,
 		    struct cli_sums_args *sums);
+/* cmd_repair.c: check (repair = false: verify --ecc) or repair an image
+ * against its error-correction data, and report.  Returns the exit code. */
+int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+		  int threads);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);

@@ -8,18 +8,19 @@
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
-enum { OPT_LBA = 256, OPT_REPORT };
+enum { OPT_LBA = 256, OPT_REPORT, OPT_ECC };
 
 static const struct cli_opt opts[] = {
 	{ "lba", OPT_LBA, "LBA", "compare from this sector of the medium on (default 0)" },
 	{ "report", OPT_REPORT, "FILE", "draw the map of matching, differing and unreadable sectors into FILE.html or FILE.svg" },
+	{ "ecc", OPT_ECC, "FILE.ecc", "check IMAGE against this error-correction file (spindle protect, dvdisaster)" },
 	CLI_SUMS_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_verify = {
 	"[-d DRIVE] [--lba LBA] [--sha256 HEX | --checksums FILE [--keyring KEYRING "
-	"[--signature FILE]]] [IMAGE]",
+	"[--signature FILE]]] [IMAGE] | IMAGE --ecc FILE.ecc",
 	"Compare a disc with an image",
 	"Reads exactly as many sectors as the image holds and compares them "
 	"with it.  The zero padding of the last sector, 32 KiB alignment on DVD "
@@ -70,7 +71,13 @@ const struct cli_doc doc_verify = {
 	"--report FILE.html or FILE.svg draws the comparison of a disc with an "
 	"image: matching sectors as rescued, differing ones as mismatch, "
 	"unreadable ones as bad (see spindle report); on a terminal the same "
-	"map, on one screen, ends the output.",
+	"map, on one screen, ends the output.\n\n"
+	"With --ecc FILE.ecc, or with an image that carries appended "
+	"error-correction data (spindle protect --augment, dvdisaster RS03), "
+	"IMAGE is checked against its sector CRCs: the report says how many "
+	"sectors are damaged and whether 'spindle repair' can rebuild them "
+	"all.  Exit status 0 when intact, 5 when damaged but repairable, 6 "
+	"when not all can be repaired.",
 	opts,
 	NULL,
 };
@@ -121,7 +128,7 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_drive *d = NULL;
 	struct cli_sums_args sa;
 	json_t *sr = NULL;
-	const char *arg, *image = NULL;
+	const char *arg, *image = NULL, *ecc = NULL;
 	uint64_t lba = 0;
 	bool lba_set = false;
 	const char *report = NULL;
@@ -142,6 +149,9 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			if (cli_parse_uint_opt(ctx, "--lba", arg, 0, INT32_MAX, &lba) < 0)
 				goto usage;
 			lba_set = true;
+			break;
+		case OPT_ECC:
+			ecc = arg;
 			break;
 		case OPT_REPORT:
 			if (cli_report_option(ctx, arg) >= 0)
@@ -168,6 +178,14 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (report && (!image || !ctx->n_drives)) {
 		cli_usage_error(ctx, "--report draws the comparison of a disc with an image: give -d DRIVE and IMAGE");
 		goto usage;
+	}
+	if (ecc && (!image || ctx->n_drives)) {
+		cli_usage_error(ctx, "--ecc checks an image file: give IMAGE and no -d");
+		goto usage;
+	}
+	if (image && !ctx->n_drives && !sa.given && (ecc || img_ecc_is_augmented(image))) {
+		cli_sums_args_release(&sa);
+		return cli_ecc_check(ctx, image, ecc, false, 0);
 	}
 	if ((rc = cli_sums_prepare(ctx, &sa, image)) != SP_EXIT_OK)
 		goto out_sums;

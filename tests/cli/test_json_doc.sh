@@ -129,6 +129,19 @@ w.writeframes((d * 8)[:2352 * 400]); w.close()"
 	expect_eq "$(json_get .dry_run)" true
 }
 
+test_ecc_commands() {
+	mkimg img 300
+	run protect --json img -o img.ecc
+	check_json protect
+	garbage() { head -c 2048 /dev/zero | dd of=img bs=2048 seek="$1" conv=notrunc status=none; }
+	garbage 7
+	run verify --json img --ecc img.ecc
+	check_json verify
+	run repair --json img --ecc img.ecc
+	check_json repair
+	expect_eq "$(json_get .repaired)" 1
+}
+
 test_verify_published_checksums() {
 	make_src
 	run mkiso --json --implant-md5 src -o img.iso
