@@ -158,6 +158,8 @@ static enum sp_status copy_data(struct xstate *x, const struct img_fs_node *n, i
 	uint64_t off = 0;
 	static const unsigned char zero[SP_SECTOR];
 
+	if (n->data)
+		return sp_pwrite_all(fd, n->data, n->size, 0, n->path, x->err);
 	for (size_t e = 0; e < n->n_ext; e++) {
 		uint64_t left = n->ext[e].bytes;
 		int64_t lba = n->ext[e].lba;

@@ -142,6 +142,7 @@ struct img_fs_node {
 	struct img_extent *ext;
 	size_t n_ext;
 	char *target;           /* a symlink's destination */
+	unsigned char *data;    /* a file's bytes kept in its entry (UDF), else NULL */
 	int64_t link_of;        /* a hard link: index of the first node, else -1 */
 	int depth;
 };

@@ -77,6 +77,7 @@ void img_fs_tree_release(struct img_fs_tree *t)
 		free(t->v[i].path);
 		free(t->v[i].ext);
 		free(t->v[i].target);
+		free(t->v[i].data);
 	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));
