@@ -175,6 +175,8 @@ int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_arg
 /* Open the source and read its tree (SPE_USAGE: a usage error). */
 enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err);
 void cli_fs_close(struct cli_fs_args *a);
+/* s with control characters and '\\' as \\xNN (names from an image). */
+void cli_print_escaped(FILE *f, const char *s);
 /* One node for --json. */
 json_t *cli_node_json(const struct img_fs_node *n);
 

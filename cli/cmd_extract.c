@@ -75,8 +75,9 @@ static void on_file(const struct img_extract_file *f, void *cb)
 	if (f->state == IMG_X_OK)
 		return;
 	cli_progress_end(x->ctx);
-	fprintf(stderr, "spindle extract: %s: '%s'%s%s%s\n", img_extract_state_name(f->state),
-		f->node->path, f->why ? " (" : "", f->why ? f->why : "", f->why ? ")" : "");
+	fprintf(stderr, "spindle extract: %s: '", img_extract_state_name(f->state));
+	cli_print_escaped(stderr, f->node->path);
+	fprintf(stderr, "'%s%s%s\n", f->why ? " (" : "", f->why ? f->why : "", f->why ? ")" : "");
 }
 
 static void on_progress(uint64_t done, uint64_t total, void *cb)

@@ -92,13 +92,13 @@ static void mode_string(const struct img_fs_node *n, char *s)
 	s[10] = 0;
 }
 
-static void print_escaped(const char *s)
+void cli_print_escaped(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
-			printf("\\x%02x", (unsigned char)*s);
+			fprintf(f, "\\x%02x", (unsigned char)*s);
 		else
-			putchar(*s);
+			putc(*s, f);
 	}
 }
 
@@ -185,10 +185,10 @@ int cmd_ls(struct cli_ctx *ctx, int argc, char **argv)
 		strftime(tb, sizeof(tb), "%Y-%m-%d %H:%M", &tm);
 		printf("%s %5u %5u %12llu %s %8lld ", ms, n->uid, n->gid,
 		       (unsigned long long)n->size, tb, (long long)(n->n_ext ? n->ext[0].lba : -1));
-		print_escaped(n->path);
+		cli_print_escaped(stdout, n->path);
 		if (n->target) {
 			printf(" -> ");
-			print_escaped(n->target);
+			cli_print_escaped(stdout, n->target);
 		}
 		putchar('\n');
 	}

@@ -66,18 +66,18 @@ static const char *safe_name(const char *raw, char **name)
 
 	*name = NULL;
 	if (!*raw || !strcmp(raw, ".") || !strcmp(raw, ".."))
-		return "refused: the name is empty, '.' or '..'";
+		return "the name is empty, '.' or '..'";
 	if (strchr(raw, '/'))
-		return "refused: the name holds '/'";
+		return "the name holds '/'";
 	if (strlen(raw) > 255)
-		return "refused: the name is longer than 255 bytes";
+		return "the name is longer than 255 bytes";
 	*name = strdup(raw);
 	if (!*name)
-		return "refused: out of memory";
+		return "out of memory";
 	for (char *p = *name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
 			*p = '_';
-			why = "renamed: control characters replaced by '_'";
+			why = "control characters replaced by '_'";
 		}
 	return why;
 }
@@ -292,7 +292,7 @@ static enum sp_status do_node(struct xstate *x, size_t i)
 	bool is_dir;
 
 	if (!pout) {
-		report(x, i, IMG_X_REFUSED, "refused: its directory was not extracted", NULL);
+		report(x, i, IMG_X_REFUSED, "its directory was not extracted", NULL);
 		return SP_OK;
 	}
 	why = safe_name(n->name, &name);
@@ -310,7 +310,7 @@ static enum sp_status do_node(struct xstate *x, size_t i)
 	snprintf(x->out[i], len, "%s%s%s", pout, *pout ? "/" : "", name);
 	dfd = parent_fd(x, i);
 	if (dfd < 0) {
-		report(x, i, IMG_X_REFUSED, "refused: a symlink or file stands where its directory should be", NULL);
+		report(x, i, IMG_X_REFUSED, "a symlink or file stands where its directory should be", NULL);
 		goto drop;
 	}
 	if (n->type == IMG_NODE_DIR) {
@@ -347,7 +347,7 @@ static enum sp_status do_node(struct xstate *x, size_t i)
 		free(name);
 		return st;
 	} else {
-		report(x, i, IMG_X_REFUSED, "refused: device files and FIFOs are not made", NULL);
+		report(x, i, IMG_X_REFUSED, "device files and FIFOs are not made", NULL);
 		goto drop;
 	}
 	free(name);

@@ -361,13 +361,17 @@ static char *symlink_target(const unsigned char *d, size_t len)
 
 struct entry {
 	char *name;
+	size_t order;           /* place in the directory, to break ties */
 	unsigned ref;
 	uint32_t lbn;
 };
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->order < y->order ? -1 : 1;
 }
 
 static enum sp_status walk(struct udf *u, const struct fe *dir, size_t me, int depth);
@@ -487,6 +491,7 @@ static enum sp_status walk(struct udf *u, const struct fe *dir, size_t me, int d
 			ents[n].name = cs0(fid + 38 + liu, lfi);
 			ents[n].lbn = le32(fid + 20 + 4);
 			ents[n].ref = le16(fid + 20 + 8);
+			ents[n].order = n;
 			if (!ents[n].name) {
 				st = sp_error_set(u->err, SPE_NOMEM, "out of memory");
 				break;
