@@ -163,6 +163,8 @@ struct cli_fs_args {
 	const char *name;       /* SOURCE or the drive, for messages */
 	enum img_fs_kind fs;
 	int session;
+	struct drv_damage *damage;      /* --test-mode / --test-damage, or NULL */
+	unsigned retries;
 	struct img_blocks src;
 	struct img_fs_tree tree;
 };

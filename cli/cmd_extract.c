@@ -8,13 +8,16 @@
 #include "cli/cli.h"
 #include "imaging/imaging.h"
 
-enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED };
+enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED, OPT_RETRIES, OPT_TEST_MODE, OPT_TEST_DAMAGE };
 
 static const struct cli_opt opts[] = {
 	CLI_FS_OPTS,
 	{ "directory", OPT_DIR, "DIR", "write the files under DIR (created if missing; required)" },
 	{ "force", OPT_FORCE, NULL, "replace files that exist in DIR" },
 	{ "skip-damaged", OPT_SKIP_DAMAGED, NULL, "do not keep files with unreadable blocks" },
+	{ "retries", OPT_RETRIES, "N", "read an unreadable block of a drive N more times (default 0)" },
+	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing, with -d: sectors not marked '+' in this ddrescue mapfile fail without being read" },
+	{ "test-damage", OPT_TEST_DAMAGE, "FILE", "testing, with -d: a damage spec as for spindle rip" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -98,7 +101,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	struct xcb cb = { ctx, NULL };
 	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	size_t np = 0;
-	const char *arg;
+	const char *arg, *test_mode = NULL, *test_damage = NULL;
 	int c, rc;
 
 	if (!paths)
@@ -111,6 +114,18 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				o.force = true;
 			} else if (c == OPT_SKIP_DAMAGED) {
 				o.skip_damaged = true;
+			} else if (c == OPT_RETRIES) {
+				uint64_t v;
+
+				if (cli_parse_uint_opt(ctx, "--retries", arg, 0, 1000, &v)) {
+					free(paths);
+					return SP_EXIT_USAGE;
+				}
+				a.retries = (unsigned)v;
+			} else if (c == OPT_TEST_MODE) {
+				test_mode = arg;
+			} else if (c == OPT_TEST_DAMAGE) {
+				test_damage = arg;
 			} else if (c == CLI_OPT_EXIT || c < 0 || cli_fs_option(ctx, c, arg, &a)) {
 				free(paths);
 				return c == CLI_OPT_EXIT ? SP_EXIT_OK : SP_EXIT_USAGE;
@@ -129,14 +144,30 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 		free(paths);
 		return cli_usage_error(ctx, "no directory: give -C DIR");
 	}
+	if ((test_mode || test_damage) && !cli_drive(ctx)) {
+		free(paths);
+		return cli_usage_error(ctx, "--test-mode and --test-damage need -d DRIVE (stdio:IMAGE)");
+	}
+	if (test_mode || test_damage) {
+		/* as rip: the ddrescue mapfile first, the damage spec's rules over it */
+		if (drv_damage_new(&a.damage, &err) != SP_OK ||
+		    (test_mode && img_damage_from_mapfile(a.damage, test_mode, &err) != SP_OK) ||
+		    (test_damage && drv_damage_parse_file(a.damage, test_damage, &err) != SP_OK)) {
+			free(paths);
+			drv_damage_free(a.damage);
+			return cli_fail(ctx, &err);
+		}
+	}
 	if (cli_fs_open(ctx, &a, &err) != SP_OK) {
 		free(paths);
+		drv_damage_free(a.damage);
 		return err.code == SPE_USAGE ? cli_usage_error(ctx, "%s", err.msg) : cli_fail(ctx, &err);
 	}
 	o.paths = paths;
 	o.n_paths = np;
 	o.on_file = on_file;
 	o.progress = on_progress;
+	o.read_run = img_blocks_read_run;
 	o.cb = &cb;
 	if (ctx->json)
 		cb.files = json_array();
@@ -186,5 +217,6 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	free(paths);
 	cli_fs_close(&a);
+	drv_damage_free(a.damage);
 	return rc;
 }

@@ -63,8 +63,9 @@ enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp
 	if (!drive && !a->source)
 		return sp_error_set(err, SPE_USAGE, "no source: give an image, a block device or -d DRIVE");
 	a->name = drive ? drive : a->source;
-	if (img_blocks_open(&a->src, a->name, drive != NULL, err) != SP_OK)
+	if (img_blocks_open(&a->src, a->name, drive != NULL, a->damage, err) != SP_OK)
 		return SP_FAILED;
+	a->src.retries = a->retries;
 	o.sectors = a->src.sectors;
 	o.name = a->name;
 	if (img_fs_read_tree(img_blocks_read, &a->src, &o, &a->tree, err) != SP_OK) {

@@ -151,12 +151,19 @@ static enum sp_status write_note(int dfd, const char *name, const struct img_ran
 	return fclose(f) ? SP_FAILED : SP_OK;
 }
 
-/* Copy node n's data into fd; unreadable blocks become holes, in bad. */
+static bool is_zero(const unsigned char *b, size_t len)
+{
+	static const unsigned char zero[SP_SECTOR];
+
+	return !memcmp(b, zero, len);
+}
+
+/* Copy node n's data into fd; unreadable blocks become holes, in bad.
+ * Runs of up to CHUNK blocks are read at once when the source can. */
 static enum sp_status copy_data(struct xstate *x, const struct img_fs_node *n, int fd,
 				struct img_ranges *bad)
 {
 	uint64_t off = 0;
-	static const unsigned char zero[SP_SECTOR];
 
 	if (n->data)
 		return sp_pwrite_all(fd, n->data, n->size, 0, n->path, x->err);
@@ -165,23 +172,39 @@ static enum sp_status copy_data(struct xstate *x, const struct img_fs_node *n, i
 		int64_t lba = n->ext[e].lba;
 
 		while (left) {
-			size_t len = left < SP_SECTOR ? (size_t)left : SP_SECTOR;
-			bool ok = lba >= 0 && lba < x->t->sectors && x->read(x->ctx, lba, x->buf);
+			uint32_t want = (uint32_t)((left + SP_SECTOR - 1) / SP_SECTOR), got = 0;
 
-			if (lba >= 0)
-				x->sum->blocks_read++;
-			if (!ok && lba >= 0) {
-				if (img_ranges_add(bad, (int64_t)(off / SP_SECTOR), 1) != SP_OK)
-					return sp_error_set(x->err, SPE_NOMEM, "out of memory");
-			} else if (ok && memcmp(x->buf, zero, len) &&
-				   sp_pwrite_all(fd, x->buf, len, off, n->path, x->err) != SP_OK) {
-				return SP_FAILED;
+			if (want > CHUNK)
+				want = CHUNK;
+			if (lba < 0) {
+				/* not recorded: a hole */
+				uint64_t len = left < (uint64_t)want * SP_SECTOR ? left : (uint64_t)want * SP_SECTOR;
+
+				off += len;
+				left -= len;
+				x->done += len;
+				continue;
 			}
-			off += len;
-			left -= len;
-			if (lba >= 0)
+			if (x->o->read_run && want > 1 && lba < x->t->sectors)
+				got = x->o->read_run(x->ctx, lba, want, x->buf);
+			for (uint32_t k = 0; k < want; k++) {
+				unsigned char *b = x->buf + (size_t)k * SP_SECTOR;
+				size_t len = left < SP_SECTOR ? (size_t)left : SP_SECTOR;
+				bool ok = k < got || (lba < x->t->sectors && x->read(x->ctx, lba, b));
+
+				x->sum->blocks_read++;
+				if (!ok) {
+					if (img_ranges_add(bad, (int64_t)(off / SP_SECTOR), 1) != SP_OK)
+						return sp_error_set(x->err, SPE_NOMEM, "out of memory");
+				} else if (!is_zero(b, len) &&
+					   sp_pwrite_all(fd, b, len, off, n->path, x->err) != SP_OK) {
+					return SP_FAILED;
+				}
+				off += len;
+				left -= len;
 				lba++;
-			x->done += len;
+				x->done += len;
+			}
 			if (x->o->progress && !(off % (SP_SECTOR * 512)))
 				x->o->progress(x->done, x->total, x->o->cb);
 		}
@@ -391,7 +414,7 @@ enum sp_status img_extract(img_block_read_fn read, void *ctx, const struct img_f
 	if (!t->n)
 		return SP_OK;
 	x.out = calloc(t->n, sizeof(*x.out));
-	x.buf = malloc(SP_SECTOR);
+	x.buf = malloc((size_t)CHUNK * SP_SECTOR);
 	if (!x.out || !x.buf) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;

@@ -50,6 +50,10 @@ struct img_extract_opts {
 	void (*on_file)(const struct img_extract_file *f, void *cb);
 	void (*progress)(uint64_t done, uint64_t total, void *cb);
 	void *cb;
+	/* optional: read n (<= 32) blocks at once from read's ctx; returns how
+	 * many leading blocks were read.  A short run is read again block by
+	 * block, so one bad block costs one command more than it must. */
+	uint32_t (*read_run)(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
 };
 
 struct img_extract_summary {
@@ -82,16 +86,20 @@ struct img_blocks {
 	int fd;
 	struct drv_drive *drive;
 	int64_t sectors;
+	unsigned retries;       /* a failed block is read again this often */
 	uint64_t reads;         /* read commands issued */
 	uint64_t failed;        /* of which failed */
 };
 #define IMG_BLOCKS_INIT { .fd = -1 }
 
-/* Open path (drive false) or the drive at address path. */
+/* Open path (drive false) or the drive at address path; damage: a
+ * test-mode damage model for the drive (drive/drive.h), or NULL. */
 enum sp_status img_blocks_open(struct img_blocks *s, const char *path, bool drive,
-				    struct sp_error *err);
+			       struct drv_damage *damage, struct sp_error *err);
 /* An img_block_read_fn over an img_source (ctx: the img_source). */
 bool img_blocks_read(void *ctx, int64_t lba, unsigned char *buf);
+/* Up to n blocks in one command (img_extract_opts.read_run). */
+uint32_t img_blocks_read_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
 void img_blocks_close(struct img_blocks *s);
 
 #endif

@@ -17,12 +17,13 @@
 #include "imaging/extract/extract.h"
 
 enum sp_status img_blocks_open(struct img_blocks *s, const char *path, bool drive,
-				    struct sp_error *err)
+			       struct drv_damage *damage, struct sp_error *err)
 {
 	struct drv_open_opts dopts = DRV_OPEN_OPTS_INIT;
 	off_t end;
 
 	*s = (struct img_blocks)IMG_BLOCKS_INIT;
+	dopts.damage = damage;
 	if (drive) {
 		if (drv_open(&s->drive, path, &dopts, err) != SP_OK)
 			return SP_FAILED;
@@ -56,13 +57,17 @@ bool img_blocks_read(void *ctx, int64_t lba, unsigned char *buf)
 		return false;
 	s->reads++;
 	if (s->drive) {
-		struct sp_error err = SP_ERROR_INIT;
-		uint32_t done = 0;
+		for (unsigned t = 0;; t++) {
+			struct sp_error err = SP_ERROR_INIT;
+			uint32_t done = 0;
 
-		if (drv_read(s->drive, lba, 1, buf, &done, &err) == SP_OK)
-			return true;
-		s->failed++;
-		return false;
+			if (drv_read(s->drive, lba, 1, buf, &done, &err) == SP_OK)
+				return true;
+			s->failed++;
+			if (t >= s->retries || drv_interrupted())
+				return false;
+			s->reads++;
+		}
 	}
 	while (got < SP_SECTOR) {
 		ssize_t n = pread(s->fd, buf + got, SP_SECTOR - got,
@@ -81,6 +86,27 @@ bool img_blocks_read(void *ctx, int64_t lba, unsigned char *buf)
 		got += (size_t)n;
 	}
 	return true;
+}
+
+uint32_t img_blocks_read_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf)
+{
+	struct img_blocks *s = ctx;
+	struct sp_error err = SP_ERROR_INIT;
+	uint32_t done = 0;
+
+	if (lba < 0 || lba >= s->sectors)
+		return 0;
+	if (n > (uint64_t)(s->sectors - lba))
+		n = (uint32_t)(s->sectors - lba);
+	if (!s->drive) {
+		for (done = 0; done < n && img_blocks_read(s, lba + done, buf + (size_t)done * SP_SECTOR);)
+			done++;
+		return done;
+	}
+	s->reads++;
+	if (drv_read(s->drive, lba, n, buf, &done, &err) != SP_OK)
+		s->failed++;
+	return done;
 }
 
 void img_blocks_close(struct img_blocks *s)

@@ -347,4 +347,41 @@ test_full_disk() {
 	[ "$(ls small/dest)" = A ] || fail "left in small/dest: $(ls small/dest)"
 }
 
+# A damaged disc (--test-mode): only the tree and the files asked for are
+# read, in runs; the intact ones come out identical, the damaged one with
+# its bad byte range in a note; far fewer reads than a rip of the disc.
+test_damaged_disc_targeted() {
+	mkdir -p tree/d
+	mkimg tree/a 200
+	mkimg tree/d/b 300 100
+	mkimg tree/c 100
+	xorriso -as mkisofs -quiet -R -o disc.iso tree 2> /dev/null || fail "xorriso"
+	run ls --json disc.iso /d/b
+	b=$(json_get '.files[-1].lba')
+	size=$(stat -c %s disc.iso)
+	# sectors b+10 .. b+14 are bad
+	printf '0 +\n0 %d +\n%d %d -\n%d %d +\n' $(((b + 10) * 2048)) $(((b + 10) * 2048)) \
+		$((5 * 2048)) $(((b + 15) * 2048)) $((size - (b + 15) * 2048)) > disc.map
+	run extract --json -d stdio:disc.iso --test-mode disc.map /d/b /a -C dest
+	expect_exit 6
+	expect_same tree/a dest/a
+	[ ! -e dest/c ] || fail "c was not asked for"
+	expect_eq "$(jq -r '.files[] | select(.path == "/d/b") | .state' out)" damaged
+	expect_eq "$(jq -c '.files[] | select(.path == "/d/b") | .bad_bytes' out)" \
+		'[{"offset":20480,"length":10240}]'
+	grep -q '^20480 10240$' dest/d/b.damaged || fail "the .damaged note"
+	cmp -n 20480 tree/d/b dest/d/b || fail "b before the damage"
+	cmp -i 30720 tree/d/b dest/d/b || fail "b after the damage"
+	reads=$(json_get .summary.reads)
+	run rip --json -d stdio:disc.iso --test-mode disc.map -o rip.iso
+	rip_reads=$(json_get .reads)
+	echo "# targeted extraction: $reads reads; rip of the disc: $rip_reads" >&2
+	[ "$reads" -lt "$rip_reads" ] || fail "extraction read $reads times, rip $rip_reads"
+	# at most: the tree (< 40 blocks), a, b in runs of 32 and b's last run block by block
+	[ "$reads" -le $((40 + 200 / 32 + 1 + 300 / 32 + 2 + 32)) ] || fail "$reads reads"
+	run extract --skip-damaged -d stdio:disc.iso --test-mode disc.map /d/b -C skip
+	expect_exit 6
+	[ ! -e skip/d/b ] || fail "--skip-damaged kept b"
+}
+
 run_tests
