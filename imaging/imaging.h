@@ -22,5 +22,6 @@
 #include "imaging/extract/extract.h"
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
+#include "imaging/report/report.h"
 
 #endif
