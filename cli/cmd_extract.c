@@ -88,8 +88,14 @@ static void on_progress(uint64_t done, uint64_t total, void *cb)
 	struct xcb *x = cb;
 	char a[32], b[32];
 
-	cli_progress(x->ctx, "extracting %s of %s", sp_human_size(done, a, sizeof(a)),
-		     sp_human_size(total, b, sizeof(b)));
+	if (x->ctx->json)
+		cli_json_progress(x->ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}",
+			"type", "progress", "command", "extract", "phase", "extracting",
+			"bytes_done", (json_int_t)done, "bytes_total", (json_int_t)total),
+			done == total);
+	else
+		cli_progress(x->ctx, "extracting %s of %s", sp_human_size(done, a, sizeof(a)),
+			     sp_human_size(total, b, sizeof(b)));
 }
 
 int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)

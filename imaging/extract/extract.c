@@ -452,7 +452,7 @@ enum sp_status img_extract(img_block_read_fn read, void *ctx, const struct img_f
 	if (st == SP_OK) {
 		finish_dirs(&x, sel);
 		if (o->progress)
-			o->progress(x.done, x.total, o->cb);
+			o->progress(x.total, x.total, o->cb);
 	}
 out:
 	if (x.cfd >= 0)
