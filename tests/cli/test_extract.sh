@@ -326,8 +326,8 @@ test_hostile_udf_names_loop_past_end() {
 	run extract --fs udf --json h.iso -C cage/dest
 	expect_exit 6
 	[ ! -e ev ] && [ ! -e cage/ev ] || fail "written outside out"
-	expect_eq "$(jq -r '.files[] | select(.path == "/../../ev") | .state' out)" refused
-	expect_eq "$(jq -r '.files[] | select(.path == "/bigfile") | .state' out)" damaged
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/../../ev") | .state')" refused
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/bigfile") | .state')" damaged
 	[ -f cage/dest/bigfile.damaged ] || fail "no .damaged note"
 	[ "$(stat -c %s cage/dest/bigfile)" -le 2048 ] || fail "the absurd size was written"
 }
@@ -366,8 +366,8 @@ test_damaged_disc_targeted() {
 	expect_exit 6
 	expect_same tree/a dest/a
 	[ ! -e dest/c ] || fail "c was not asked for"
-	expect_eq "$(jq -r '.files[] | select(.path == "/d/b") | .state' out)" damaged
-	expect_eq "$(jq -c '.files[] | select(.path == "/d/b") | .bad_bytes' out)" \
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/d/b") | .state')" damaged
+	expect_eq "$(tail -n 1 out | jq -c '.files[] | select(.path == "/d/b") | .bad_bytes')" \
 		'[{"offset":20480,"length":10240}]'
 	grep -q '^20480 10240$' dest/d/b.damaged || fail "the .damaged note"
 	cmp -n 20480 tree/d/b dest/d/b || fail "b before the damage"
@@ -382,6 +382,39 @@ test_damaged_disc_targeted() {
 	run extract --skip-damaged -d stdio:disc.iso --test-mode disc.map /d/b -C skip
 	expect_exit 6
 	[ ! -e skip/d/b ] || fail "--skip-damaged kept b"
+}
+
+test_hostile_iso_extent_past_end_and_loop() {
+	mkdir -p t/d/e
+	echo hello > t/far
+	echo x > t/d/e/x
+	xorriso -as mkisofs -quiet -o h.iso t 2> /dev/null || fail "xorriso"
+	python3 - <<'PY'
+import struct
+d = bytearray(open('h.iso', 'rb').read())
+far, loop = bytearray(d), bytearray(d)
+# FAR: 4 GiB - 2 KiB from a block far past the end
+r = d.find(b'FAR.;1') - 33
+for o, v in ((2, 0x7ffffff0), (10, 0xfffff800)):
+    struct.pack_into('<I', far, r + o, v); struct.pack_into('>I', far, r + o + 4, v)
+# directory E points back at the root directory's extent
+root = struct.unpack_from('<I', d, 16 * 2048 + 156 + 2)[0]
+e = d.find(b'\x01E') - 32
+struct.pack_into('<I', loop, e + 2, root); struct.pack_into('>I', loop, e + 6, root)
+open('far.iso', 'wb').write(far)
+open('loop.iso', 'wb').write(loop)
+PY
+	mkdir cage
+	run extract --json far.iso -C cage/dest
+	expect_exit 6
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/far") | .state')" damaged
+	# kept at its recorded size, as a hole: no disk space spent
+	[ "$(du -sk cage | cut -f1)" -lt 1024 ] || fail "the absurd size took disk space"
+	expect_eq "$(cat cage/dest/d/e/x)" x
+	run extract loop.iso -C cage/loop
+	expect_exit 1
+	expect_err "its directories loop"
+	[ "$(find cage -maxdepth 1 | wc -l)" -eq 2 ] || fail "written outside dest"
 }
 
 run_tests
