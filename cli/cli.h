@@ -196,7 +196,7 @@ struct cli_fs_args {
 /* Handle --fs / --session (c: the option's key); 0, or an exit code. */
 int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_args *a);
 #define CLI_FS_OPTS \
-	{ "fs", 256, "KIND", "the tree to read: iso9660, joliet, rockridge or udf (default: Rock Ridge, else Joliet, else ISO 9660, else UDF)" }, \
+	{ "fs", 256, "iso9660|joliet|rockridge|udf", "the tree to read (default: Rock Ridge, else Joliet, else ISO 9660, else UDF)" }, \
 	{ "session", 257, "N", "read the Nth session of a multi-session image instead of the newest" }
 /* Open the source and read its tree (SPE_USAGE: a usage error). */
 enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err);

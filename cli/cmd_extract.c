@@ -22,7 +22,7 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_extract = {
-	"[--fs KIND] [--session N] [--force] SOURCE|-d DRIVE [PATH...] -C DIR",
+	"[--fs TREE] [--session N] [--force] SOURCE|-d DRIVE [PATH...] -C DIR",
 	"Extract files from an ISO 9660 or UDF image or disc",
 	"Writes every file of SOURCE (an image file or a block device) or of the "
 	"disc in DRIVE, or the named PATHs and what lies under them, under DIR, "

@@ -18,7 +18,7 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_ls = {
-	"[--fs KIND] [--session N] SOURCE|-d DRIVE [PATH...]",
+	"[--fs TREE] [--session N] SOURCE|-d DRIVE [PATH...]",
 	"List the files of an ISO 9660 or UDF image or disc",
 	"Lists every file of SOURCE (an image file or a block device), or of the "
 	"disc in DRIVE, or the named PATHs and what lies under them: type and "
