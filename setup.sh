@@ -14,6 +14,7 @@ PACKAGES="build-essential autoconf automake pkg-config \
 PACKAGES="$PACKAGES udftools 7zip libarchive-tools"  # files: ls/extract tests (mkudffs, 7zz, bsdtar)
 PACKAGES="$PACKAGES zsh bash-completion man-db debhelper lintian"  # pkg
 PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, xmllint
+PACKAGES="$PACKAGES libgpgme-dev gnupg isomd5sum udftools"  # checksums
 
 missing=""
 for p in $PACKAGES; do

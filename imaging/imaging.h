@@ -23,5 +23,6 @@
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
 #include "imaging/report/report.h"
+#include "imaging/sums/sums.h"
 
 #endif
