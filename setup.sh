@@ -12,6 +12,7 @@ PACKAGES="build-essential autoconf automake pkg-config \
  isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
  python3-minimal python3 cd-paranoia"
 PACKAGES="$PACKAGES libisal-dev dvdisaster"  # ecc
+PACKAGES="$PACKAGES udftools 7zip libarchive-tools"  # files: ls/extract tests (mkudffs, 7zz, bsdtar)
 PACKAGES="$PACKAGES zsh bash-completion man-db debhelper lintian"  # pkg
 PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, xmllint
 PACKAGES="$PACKAGES libgpgme-dev gnupg isomd5sum udftools"  # checksums

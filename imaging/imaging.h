@@ -19,6 +19,7 @@
 #include "imaging/verify/verify.h"
 #include "imaging/rescue/rescue.h"
 #include "imaging/fs/fs.h"
+#include "imaging/extract/extract.h"
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
 #include "imaging/ecc/ecc.h"
