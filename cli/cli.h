@@ -155,4 +155,9 @@ void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);
 void cli_print_man(FILE *f);
 
+/* spindle info IMAGE (info_container.c): option parsing that allows one
+ * IMAGE argument (-1: go on), and the report on a compressed container. */
+int cli_info_args(struct cli_ctx *ctx, int argc, char **argv);
+int cli_info_container(struct cli_ctx *ctx, const char *path);
+
 #endif

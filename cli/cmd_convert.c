@@ -17,17 +17,49 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_convert = {
-	"-o OUT.iso IMAGE.cue",
-	"Convert a BIN/CUE image with a data track to ISO",
+	"-o OUT.iso IMAGE",
+	"Convert a BIN/CUE, CHD, DMG, DAA or ISZ image with a data track to ISO",
 	"Copies the 2048-byte user data of the image's first data track into an "
 	"ISO image, as other tools' BIN/CUE rips of data or mixed-mode discs hold "
 	"it.  Tracks of mode MODE1/2352, MODE2/2352 (form 1), MODE2/2336 and "
 	"MODE1/2048 are handled; a sector without a sync pattern, or in mode 2 "
 	"form 2 (video CDs), stops the conversion with an error.  Audio tracks "
-	"are left out: rip them with 'spindle rip --audio'.",
+	"are left out: rip them with 'spindle rip --audio'.  A compressed "
+	"image (MAME CHD, Apple UDIF DMG, PowerISO DAA/GBI, UltraISO ISZ; "
+	"recognised by content) is decompressed on several threads: a CHD CD "
+	"gives its first data track, every other image its whole content.",
 	opts,
 	NULL,
 };
+
+/* A compressed container (CHD, DMG, DAA, ISZ) to a plain image. */
+static int convert_container(struct cli_ctx *ctx, const char *in, const char *out,
+			     bool force)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_container_convert res;
+
+	if (img_container_to_iso(in, out, force, NULL, &res, &err) != SP_OK)
+		return cli_fail(ctx, &err);
+	if (ctx->json) {
+		json_t *o = cli_json_result(ctx, true);
+
+		json_object_set_new(o, "input", json_string(in));
+		json_object_set_new(o, "output", json_string(out));
+		json_object_set_new(o, "format", json_string(res.format));
+		json_object_set_new(o, "track", res.track ? json_integer(res.track) : json_null());
+		json_object_set_new(o, "bytes", json_integer((json_int_t)res.bytes));
+		cli_json_emit(o);
+	} else if (res.track) {
+		printf("wrote %s: %s track %d of %d, %llu sectors of 2048 bytes\n", out,
+		       res.format, res.track, res.tracks,
+		       (unsigned long long)(res.bytes / SP_SECTOR));
+	} else {
+		printf("wrote %s: %llu bytes from the %s image\n", out,
+		       (unsigned long long)res.bytes, res.format);
+	}
+	return SP_EXIT_OK;
+}
 
 int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -58,6 +90,8 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind + 1]);
 	if (!out)
 		return cli_usage_error(ctx, "-o is missing: where should the ISO image go?");
+	if (img_container_probe(in) > 0)
+		return convert_container(ctx, in, out, force);
 	if (img_cue_to_iso(in, out, force, &res, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {

@@ -16,6 +16,7 @@
 
 #include "common/common.h"
 #include "drive/drive.h"
+#include "imaging/container/container.h"
 
 /* ==== LBA ranges ========================================================= */
 
