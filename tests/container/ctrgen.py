@@ -114,12 +114,132 @@ def cmd_cd(d, iso, audio=300):
     open(os.path.join(d, "disc.cue"), "w").write(cue)
 
 
+# ---- Apple UDIF ----
+def adc_encode(data):
+    """ADC: literal runs (0x80|n-1), 2-byte codes (len 3..18, dist <= 1024),
+    3-byte codes (len 4..67, dist <= 65536); greedy on 3-byte prefixes."""
+    out = bytearray()
+    lit = bytearray()
+    last = {}
+    i = 0
+    n = len(data)
+
+    def flush():
+        while lit:
+            k = lit[:128]
+            out.append(0x80 | (len(k) - 1))
+            out.extend(k)
+            del lit[:128]
+    while i < n:
+        best_len = 0
+        best_dist = 0
+        if i + 3 <= n:
+            j = last.get(data[i:i + 3])
+            if j is not None and i - j <= 65536:
+                m = 0
+                while i + m < n and m < 67 and data[j + m] == data[i + m]:
+                    m += 1
+                best_len, best_dist = m, i - j
+        if i + 3 <= n:
+            last[data[i:i + 3]] = i
+        if best_len >= 3 and best_dist <= 1024 and best_len <= 18:
+            flush()
+            d = best_dist - 1
+            out.append(((best_len - 3) << 2) | (d >> 8))
+            out.append(d & 0xFF)
+            for k in range(1, best_len):
+                if i + k + 3 <= n:
+                    last[data[i + k:i + k + 3]] = i + k
+            i += best_len
+        elif best_len >= 4:
+            flush()
+            d = best_dist - 1
+            out.append(0x40 | (best_len - 4))
+            out += struct.pack(">H", d)
+            for k in range(1, best_len):
+                if i + k + 3 <= n:
+                    last[data[i + k:i + k + 3]] = i + k
+            i += best_len
+        else:
+            lit.append(data[i])
+            i += 1
+    flush()
+    return bytes(out)
+
+
+def cmd_dmg(out, img, kinds="raw,zlib,bzip2,adc,zero", per=64):
+    import base64
+    import bz2
+    import zlib
+    kinds = kinds.split(",")
+    data = open(img, "rb").read()
+    data += bytes(-len(data) % 512)
+    nsec = len(data) // 512
+    fork = bytearray()
+    chunks = []
+    codes = {"zero": 0, "raw": 1, "ignore": 2, "adc": 0x80000004,
+             "zlib": 0x80000005, "bzip2": 0x80000006}
+    k = 0
+    for s in range(0, nsec, per):
+        cnt = min(per, nsec - s)
+        piece = data[s * 512:(s + cnt) * 512]
+        kind = kinds[k % len(kinds)]
+        k += 1
+        if kind in ("zero", "ignore") and piece.strip(b"\0"):
+            kind = "zlib"                # only all-zero pieces may be zero runs
+        if kind == "raw":
+            blob = piece
+        elif kind == "zlib":
+            blob = zlib.compress(piece, 6)
+        elif kind == "bzip2":
+            blob = bz2.compress(piece, 9)
+        elif kind == "adc":
+            blob = adc_encode(piece)
+        else:
+            blob = b""
+        chunks.append((codes[kind], s, cnt, len(fork), len(blob)))
+        fork += blob
+    chunks.append((0xFFFFFFFF, nsec, 0, len(fork), 0))
+    crc = zlib.crc32(data)
+    mish = b"mish" + struct.pack(">IQQQII", 1, 0, nsec, 0, 0x208, 0) + bytes(24)
+    mish += struct.pack(">II", 2, 32) + struct.pack(">I", crc) + bytes(124)
+    mish += struct.pack(">I", len(chunks))
+    for t, sec, cnt, off, ln in chunks:
+        mish += struct.pack(">IIQQQQ", t, 0, sec, cnt, off, ln)
+    b64 = base64.b64encode(mish).decode()
+    b64 = "\n".join("\t\t\t" + b64[i:i + 68] for i in range(0, len(b64), 68))
+    plist = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+             '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+             '"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+             '<plist version="1.0">\n<dict>\n\t<key>resource-fork</key>\n\t<dict>\n'
+             '\t\t<key>blkx</key>\n\t\t<array>\n\t\t\t<dict>\n'
+             '\t\t\t\t<key>Attributes</key>\n\t\t\t\t<string>0x0050</string>\n'
+             '\t\t\t\t<key>CFName</key>\n\t\t\t\t<string>whole disk (Apple_HFS : 0)</string>\n'
+             '\t\t\t\t<key>Data</key>\n\t\t\t\t<data>\n' + b64 + '\n\t\t\t\t</data>\n'
+             '\t\t\t\t<key>ID</key>\n\t\t\t\t<string>0</string>\n'
+             '\t\t\t\t<key>Name</key>\n\t\t\t\t<string>whole disk (Apple_HFS : 0)</string>\n'
+             '\t\t\t</dict>\n\t\t</array>\n\t</dict>\n</dict>\n</plist>\n').encode()
+    xoff = len(fork)
+    koly = b"koly" + struct.pack(">III", 4, 512, 1)
+    koly += struct.pack(">QQQQQ", 0, 0, len(fork), 0, 0)
+    koly += struct.pack(">II", 1, 1) + bytes(range(16))
+    koly += struct.pack(">II", 2, 32) + struct.pack(">I", zlib.crc32(fork)) + bytes(124)
+    koly += struct.pack(">QQ", xoff, len(plist)) + bytes(120)
+    koly += struct.pack(">II", 2, 32) + struct.pack(">I", zlib.crc32(struct.pack(">I", crc))) + bytes(124)
+    koly += struct.pack(">IQ", 1, nsec) + bytes(12)
+    assert len(koly) == 512
+    with open(out, "wb") as f:
+        f.write(fork + plist + koly)
+
+
 def main():
     a = sys.argv[1:]
     if a[0] == "iso":
         cmd_iso(a[1], int(a[2]))
     elif a[0] == "cd":
         cmd_cd(a[1], a[2], int(a[3]) if len(a) > 3 else 300)
+    elif a[0] == "dmg":
+        cmd_dmg(a[1], a[2], *a[3:4])
     else:
         sys.exit("ctrgen.py: unknown command " + a[0])
 
