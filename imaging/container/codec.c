@@ -116,9 +116,14 @@ static int lzma_decode(const struct ctr_lzma_props *lz, bool bcj,
 	opt.pb = lz->pb;
 	opt.dict_size = lz->dict < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN :
 		lz->dict > (64u << 20) ? (64u << 20) : lz->dict;
+	/* LZMA1EXT: the size is known, so the decoder (and BCJ after it)
+	 * ends exactly there, with or without an end marker */
+	opt.ext_flags = LZMA_LZMA1EXT_ALLOW_EOPM;
+	opt.ext_size_low = (uint32_t)outlen;
+	opt.ext_size_high = (uint32_t)((uint64_t)outlen >> 32);
 	if (bcj)
 		f[n++] = (lzma_filter){ LZMA_FILTER_X86, NULL };
-	f[n++] = (lzma_filter){ LZMA_FILTER_LZMA1, &opt };
+	f[n++] = (lzma_filter){ LZMA_FILTER_LZMA1EXT, &opt };
 	f[n] = (lzma_filter){ LZMA_VLI_UNKNOWN, NULL };
 	if (lzma_raw_decoder(&s, f) != LZMA_OK) {
 		*why = "liblzma cannot start";
@@ -129,10 +134,8 @@ static int lzma_decode(const struct ctr_lzma_props *lz, bool bcj,
 	s.next_out = out;
 	s.avail_out = outlen;
 	do
-		rc = lzma_code(&s, LZMA_RUN);
-	while (rc == LZMA_OK && s.avail_out && s.avail_in);
-	if (rc == LZMA_OK && s.avail_out)       /* flush what BCJ holds back */
 		rc = lzma_code(&s, LZMA_FINISH);
+	while (rc == LZMA_OK && s.avail_out);
 	if (used)
 		*used = inlen - s.avail_in;
 	lzma_end(&s);

@@ -232,6 +232,71 @@ def cmd_dmg(out, img, kinds="raw,zlib,bzip2,adc,zero", per=64):
         f.write(fork + plist + koly)
 
 
+# ---- PowerISO DAA ----
+def daa_header(sig, toff, version, doff, csize_field, iso, total, f2):
+    import zlib
+    h = sig.ljust(16, b"\0") + struct.pack("<IIIIII", toff, version, doff, 1, 0, csize_field)
+    h += struct.pack("<QQ", iso, total) + f2
+    return h + struct.pack("<I", zlib.crc32(h))
+
+
+def cmd_daa(out, img, opts):
+    import lzma
+    import zlib
+    data = open(img, "rb").read()
+    v2 = "--lzma" in opts or "--bcj" in opts
+    split = int(opts[opts.index("--split") + 1]) if "--split" in opts else 0
+    csize = 65536 if v2 else 0x10000
+    chunks = []
+    for i in range(0, len(data), csize):
+        piece = data[i:i + csize]
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        z = c.compress(piece) + c.flush()
+        if v2 and (i // csize) % 3 != 2:       # LZMA, with a zlib chunk now and then
+            filt = [{"id": lzma.FILTER_LZMA1, "dict_size": 1 << 16, "lc": 3, "lp": 0, "pb": 2}]
+            if "--bcj" in opts:
+                filt.insert(0, {"id": lzma.FILTER_X86})
+            chunks.append((0, lzma.compress(piece, format=lzma.FORMAT_RAW, filters=filt)))
+        else:
+            chunks.append((1, z))
+    if v2:
+        lbits = 17
+        bits = []
+        for t, blob in chunks:
+            v = len(blob) - 5
+            bits += [(v >> k) & 1 for k in range(lbits)] + [t & 1]
+        bits += [0] * (-len(bits) % 8)
+        table = bytes(sum(bits[i + k] << k for k in range(8)) for i in range(0, len(bits), 8))
+        props = (2 * 5 + 0) * 9 + 3
+        f2 = struct.pack("<BIBBB", 2, 0, ((lbits - 10) << 3) | 1, 1 if "--bcj" in opts else 0, props)
+        f2 += struct.pack("<I", 1 << 16) + bytes(4)
+        version, cfield = 0x110, ((csize >> 14) & 0xFFF) | 0x100000  # LZMA in use
+    else:
+        table = b"".join(struct.pack(">I", len(b))[1:2] + struct.pack(">I", len(b))[3:4] +
+                         struct.pack(">I", len(b))[2:3] for _, b in chunks)
+        f2 = bytes(16)
+        version, cfield = 0x100, csize
+    desc = b""
+    if split:
+        desc = struct.pack("<II", 2, 16 + 101 * 5) + struct.pack("<II", split, 1) + bytes(101 * 5)
+    toff = 76 + len(desc)
+    doff = toff + len(table)
+    stream = b"".join(b for _, b in chunks)
+    if not split:
+        body = daa_header(b"DAA", toff, version, doff, cfield, len(data), doff + len(stream), f2)
+        open(out, "wb").write(body + desc + table + stream)
+        return
+    # split: the main file holds the first slice, parts .d00, .d01 ... the rest
+    n = -(-len(stream) // split)
+    slices = [stream[i * n:(i + 1) * n] for i in range(split)]
+    main = daa_header(b"DAA", toff, version, doff, cfield, len(data), 0, f2)
+    open(out, "wb").write(main + desc + table + slices[0])
+    for i in range(1, split):
+        h = b"DAA VOL".ljust(16, b"\0") + struct.pack("<I", 40) + f2
+        h += struct.pack("<I", zlib.crc32(h))
+        open(out[:-2] + "%02d" % (i - 1), "wb").write(h + slices[i])
+
+
 def main():
     a = sys.argv[1:]
     if a[0] == "iso":
@@ -240,6 +305,8 @@ def main():
         cmd_cd(a[1], a[2], int(a[3]) if len(a) > 3 else 300)
     elif a[0] == "dmg":
         cmd_dmg(a[1], a[2], *a[3:4])
+    elif a[0] == "daa":
+        cmd_daa(a[1], a[2], a[3:])
     else:
         sys.exit("ctrgen.py: unknown command " + a[0])
 
