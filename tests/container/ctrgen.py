@@ -10,7 +10,8 @@
 #   ctrgen.py dmg OUT IMG [kinds]        Apple UDIF: chunks cycle through kinds
 #                                        (raw,zlib,bzip2,adc,zero)
 #   ctrgen.py daa OUT IMG [--lzma] [--split N]   PowerISO DAA (v1 header)
-#   ctrgen.py isz OUT IMG [--bzip2] [--split N]  UltraISO ISZ
+#   ctrgen.py isz OUT IMG [--bzip2] [--split N] [--password]  UltraISO ISZ
+#                                        (--password only marks it protected)
 import os
 import random
 import struct
@@ -297,6 +298,93 @@ def cmd_daa(out, img, opts):
         open(out[:-2] + "%02d" % (i - 1), "wb").write(h + slices[i])
 
 
+# ---- UltraISO ISZ ----
+def isz_mask(b):
+    sig = b"IsZ!"
+    return bytes(x ^ (~sig[i % 4] & 0xFF) for i, x in enumerate(b))
+
+
+def cmd_isz(out, img, opts):
+    import bz2
+    import zlib
+    data = open(img, "rb").read()
+    data += bytes(-len(data) % 2048)
+    bsize = 0x8000
+    split = int(opts[opts.index("--split") + 1]) if "--split" in opts else 0
+    chunks = []
+    for k, i in enumerate(range(0, len(data), bsize)):
+        piece = data[i:i + bsize]
+        if not piece.strip(b"\0"):
+            chunks.append((0, b""))
+        elif "--bzip2" in opts and k % 2 == 0:
+            chunks.append((3, bz2.compress(piece, 9)))
+        elif k % 5 == 4:
+            chunks.append((1, piece))
+        else:
+            chunks.append((2, zlib.compress(piece, 9)))
+    ptr = 3
+    table = b"".join(struct.pack("<I", (t << 22) | len(b))[:3] for t, b in chunks)
+    stream = b"".join(b for _, b in chunks)
+    nseg = split if split else 0
+    hsize = 64
+    toff = hsize
+    soff = toff + len(table) if nseg else 0
+    doff = toff + len(table) + (24 * (nseg + 1) if nseg else 0)
+
+    def header(seg_num, segsize):
+        h = b"IsZ!" + struct.pack("<BBIHIBQIIBBIIIB", hsize, 1, 0x1234, 2048, len(data) // 2048,
+                                  1 if "--password" in opts else 0, segsize, len(chunks), bsize, ptr, seg_num, toff,
+                                  soff, doff, 0)
+        h += struct.pack("<IIII", ~zlib.crc32(data) & 0xFFFFFFFF, len(stream), 0,
+                         ~zlib.crc32(stream) & 0xFFFFFFFF)
+        assert len(h) == 64
+        return h
+    if not nseg:
+        open(out, "wb").write(header(0, 0) + isz_mask(table) + stream)
+        return
+    # cut the chunk stream into nseg slices at arbitrary points
+    per = -(-len(stream) // nseg)
+    cuts = [min(len(stream), per * i) for i in range(nseg + 1)]
+    segs = []
+    pos = 0
+    starts = []
+    for t, b in chunks:
+        starts.append(pos)
+        pos += len(b)
+    first = 0
+    for s in range(nseg):
+        lo, hi = cuts[s], cuts[s + 1]
+        # chunks that start in [lo, hi); the last may run over into the next
+        ids = [i for i in range(len(chunks)) if lo <= starts[i] < hi or
+               (s == nseg - 1 and starts[i] >= lo)]
+        # the carried-over tail of the previous segment is before lo
+        if ids:
+            last = ids[-1]
+            left = max(0, starts[last] + len(chunks[last][1]) - hi) if s < nseg - 1 else 0
+        else:
+            left = 0
+        back = segs[-1][4] if segs else 0
+        data_off = doff if s == 0 else hsize
+        segs.append((0, len(ids), first, data_off + back, left, lo, hi))
+        first += len(ids)
+    ent = b""
+    files = []
+    for s, (_, n, fst, coff, left, lo, hi) in enumerate(segs):
+        files.append(stream[lo:hi])      # a carried-over tail leads the next file
+    for s, (_, n, fst, coff, left, lo, hi) in enumerate(segs):
+        size = (doff if s == 0 else hsize) + len(files[s])
+        ent += struct.pack("<QIIII", size, n, fst, coff, left)
+    ent += bytes(24)
+    assert len(ent) == 24 * (nseg + 1)
+    for s in range(nseg):
+        name = out if s == 0 else out[:-2] + "%02d" % s
+        with open(name, "wb") as f:
+            if s == 0:
+                f.write(header(0, 1) + isz_mask(table) + isz_mask(ent) + files[0])
+            else:
+                f.write(header(s, 1) + files[s])
+
+
 def main():
     a = sys.argv[1:]
     if a[0] == "iso":
@@ -307,6 +395,8 @@ def main():
         cmd_dmg(a[1], a[2], *a[3:4])
     elif a[0] == "daa":
         cmd_daa(a[1], a[2], a[3:])
+    elif a[0] == "isz":
+        cmd_isz(a[1], a[2], a[3:])
     else:
         sys.exit("ctrgen.py: unknown command " + a[0])
 
