@@ -8,11 +8,13 @@
 #include "cli/master_args.h"
 #include "imaging/imaging.h"
 
-enum { OPT_FORCE = 700 };
+enum { OPT_FORCE = 700, OPT_PASSWORD, OPT_THREADS };
 
 static const struct cli_opt opts[] = {
 	{ "output", 'o', "OUT.iso", "the ISO image to write" },
 	{ "force", OPT_FORCE, NULL, "overwrite OUT.iso if it exists" },
+	{ "password", OPT_PASSWORD, "PASSWORD", "the password of a protected ISZ image" },
+	{ "threads", OPT_THREADS, "N", "decompress on N threads (default: one per CPU, at least 2)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -34,12 +36,12 @@ const struct cli_doc doc_convert = {
 
 /* A compressed container (CHD, DMG, DAA, ISZ) to a plain image. */
 static int convert_container(struct cli_ctx *ctx, const char *in, const char *out,
-			     bool force)
+			     bool force, const struct img_container_opts *co)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct img_container_convert res;
 
-	if (img_container_to_iso(in, out, force, NULL, &res, &err) != SP_OK)
+	if (img_container_to_iso(in, out, force, co, &res, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {
 		json_t *o = cli_json_result(ctx, true);
@@ -65,7 +67,9 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct img_convert_result res;
+	struct img_container_opts co = IMG_CONTAINER_OPTS_INIT;
 	const char *arg, *out = NULL, *in;
+	uint64_t n;
 	bool force = false;
 	int c;
 
@@ -77,6 +81,13 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 			out = arg;
 		else if (c == OPT_FORCE)
 			force = true;
+		else if (c == OPT_PASSWORD)
+			co.password = arg;
+		else if (c == OPT_THREADS) {
+			if (cli_parse_uint_opt(ctx, "--threads", arg, 1, 64, &n) != 0)
+				return SP_EXIT_USAGE;
+			co.threads = (unsigned)n;
+		}
 		else {
 			free(ctx->longopts);    /* left the option loop early */
 			ctx->longopts = NULL;
@@ -91,7 +102,7 @@ int cmd_convert(struct cli_ctx *ctx, int argc, char **argv)
 	if (!out)
 		return cli_usage_error(ctx, "-o is missing: where should the ISO image go?");
 	if (img_container_probe(in) > 0)
-		return convert_container(ctx, in, out, force);
+		return convert_container(ctx, in, out, force, &co);
 	if (img_cue_to_iso(in, out, force, &res, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {

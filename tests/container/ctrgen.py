@@ -7,9 +7,11 @@
 #   ctrgen.py cd DIR ISO [AUDIO_SECTORS] DIR/disc.bin + disc.cue: ISO as MODE1/2352
 #                                        (sync, header, EDC, ECC P/Q) then an
 #                                        audio track
-#   ctrgen.py dmg OUT IMG [kinds]        Apple UDIF: chunks cycle through kinds
-#                                        (raw,zlib,bzip2,adc,zero)
+#   ctrgen.py dmg OUT IMG [kinds] [--repeat]  Apple UDIF: chunks cycle through
+#                                        kinds (raw,zlib,bzip2,adc,zero,ignore);
+#                                        --repeat lists the first run twice
 #   ctrgen.py daa OUT IMG [--lzma] [--split N]   PowerISO DAA (v1 header)
+#   A + between commands runs several in one call.
 #   ctrgen.py isz OUT IMG [--bzip2] [--split N] [--password]  UltraISO ISZ
 #                                        (--password only marks it protected)
 import os
@@ -168,7 +170,7 @@ def adc_encode(data):
     return bytes(out)
 
 
-def cmd_dmg(out, img, kinds="raw,zlib,bzip2,adc,zero", per=64):
+def cmd_dmg(out, img, kinds="raw,zlib,bzip2,adc,zero", repeat=False, per=64):
     import base64
     import bz2
     import zlib
@@ -200,6 +202,8 @@ def cmd_dmg(out, img, kinds="raw,zlib,bzip2,adc,zero", per=64):
             blob = b""
         chunks.append((codes[kind], s, cnt, len(fork), len(blob)))
         fork += blob
+    if repeat:                           # a damaged table: entry 1 repeats entry 0
+        chunks[1] = chunks[0]
     chunks.append((0xFFFFFFFF, nsec, 0, len(fork), 0))
     crc = zlib.crc32(data)
     mish = b"mish" + struct.pack(">IQQQII", 1, 0, nsec, 0, 0x208, 0) + bytes(24)
@@ -386,13 +390,22 @@ def cmd_isz(out, img, opts):
 
 
 def main():
-    a = sys.argv[1:]
+    # several commands in one run (python starts slowly on a busy machine):
+    #   ctrgen.py iso src.iso 160 + daa a.daa src.iso --lzma + ...
+    args = sys.argv[1:]
+    while args:
+        n = args.index("+") if "+" in args else len(args)
+        run(args[:n])
+        args = args[n + 1:]
+
+
+def run(a):
     if a[0] == "iso":
         cmd_iso(a[1], int(a[2]))
     elif a[0] == "cd":
         cmd_cd(a[1], a[2], int(a[3]) if len(a) > 3 else 300)
     elif a[0] == "dmg":
-        cmd_dmg(a[1], a[2], *a[3:4])
+        cmd_dmg(a[1], a[2], *[x for x in a[3:4] if x != "--repeat"], repeat="--repeat" in a)
     elif a[0] == "daa":
         cmd_daa(a[1], a[2], a[3:])
     elif a[0] == "isz":
