@@ -258,7 +258,7 @@ def cmd_daa(out, img, opts):
         c = zlib.compressobj(9, zlib.DEFLATED, -15)
         z = c.compress(piece) + c.flush()
         if v2 and (i // csize) % 3 != 2:       # LZMA, with a zlib chunk now and then
-            filt = [{"id": lzma.FILTER_LZMA1, "dict_size": 1 << 16, "lc": 3, "lp": 0, "pb": 2}]
+            filt = [{"id": lzma.FILTER_LZMA1, "preset": 1, "dict_size": 1 << 16, "lc": 3, "lp": 0, "pb": 2}]
             if "--bcj" in opts:
                 filt.insert(0, {"id": lzma.FILTER_X86})
             chunks.append((0, lzma.compress(piece, format=lzma.FORMAT_RAW, filters=filt)))
