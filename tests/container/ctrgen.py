@@ -11,6 +11,8 @@
 #                                        kinds (raw,zlib,bzip2,adc,zero,ignore);
 #                                        --repeat lists the first run twice
 #   ctrgen.py daa OUT IMG [--lzma] [--split N]   PowerISO DAA (v1 header)
+#   ctrgen.py chd OUT IMG zlib|zstd      MAME CHD v5 (hard disk style, 4 KiB hunks)
+#   ctrgen.py chdcd OUT DIR cdzl|cdzs    MAME CHD v5 CD image of DIR/disc.bin+cue
 #   A + between commands runs several in one call.
 #   ctrgen.py isz OUT IMG [--bzip2] [--split N] [--password]  UltraISO ISZ
 #                                        (--password only marks it protected)
@@ -389,6 +391,146 @@ def cmd_isz(out, img, opts):
                 f.write(header(s, 1) + files[s])
 
 
+# ---- MAME CHD v5, written the simple way ----
+def zstd_compress(data):
+    import ctypes
+    z = ctypes.CDLL("libzstd.so.1")
+    z.ZSTD_compressBound.restype = ctypes.c_size_t
+    z.ZSTD_compress.restype = ctypes.c_size_t
+    z.ZSTD_compress.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                ctypes.c_size_t, ctypes.c_int]
+    cap = z.ZSTD_compressBound(ctypes.c_size_t(len(data)))
+    out = ctypes.create_string_buffer(cap)
+    n = z.ZSTD_compress(out, cap, data, len(data), 19)
+    assert n < cap
+    return out.raw[:n]
+
+
+def crc16(data, crc=0xFFFF):
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+def bitwriter():
+    bits = []
+
+    def put(v, n):
+        bits.extend((v >> (n - 1 - i)) & 1 for i in range(n))
+
+    def done():
+        b = bits + [0] * (-len(bits) % 8)
+        return bytes(sum(b[i + k] << (7 - k) for k in range(8)) for i in range(0, len(b), 8))
+    return put, done
+
+
+def chd_write(out, hunks, hunkbytes, unitbytes, logical, codec, meta):
+    """hunks: list of (type, payload); type 0 = codec slot 0, 4 = stored.
+    The map's type tree gives all 16 codes 4 bits (no RLE), every hunk
+    gets a 24-bit length and its CRC-16."""
+    import zlib
+    put, done = bitwriter()
+    for _ in range(16):
+        put(4, 4)                        # code length 4 for each of 16 types
+    for t, _, _ in hunks:
+        put(t, 4)                        # canonical: symbol t is code t
+    first = 124
+    entries = b""
+    off = first
+    for t, payload, raw in hunks:
+        crc = crc16(raw)
+        if t == 0:
+            put(len(payload), 24)
+        put(crc, 16)
+        ln = len(payload)
+        entries += bytes([t]) + ln.to_bytes(3, "big") + off.to_bytes(6, "big") + crc.to_bytes(2, "big")
+        off += ln
+    mapdata = done()
+    maphdr = struct.pack(">I", len(mapdata)) + first.to_bytes(6, "big")
+    maphdr += struct.pack(">HBBBB", crc16(entries), 24, 0, 0, 0)
+    data = b"".join(p for _, p, _ in hunks)
+    mapoff = first + len(data)
+    metaoff = mapoff + 16 + len(mapdata)
+    metas = b""
+    for i, (tag, text) in enumerate(meta):
+        body = text.encode() + b"\0"
+        nxt = 0 if i == len(meta) - 1 else metaoff + len(metas) + 16 + len(body)
+        metas += tag + bytes([1]) + len(body).to_bytes(3, "big") + struct.pack(">Q", nxt) + body
+    hdr = b"MComprHD" + struct.pack(">II", 124, 5) + codec + bytes(12)
+    hdr += struct.pack(">QQQII", logical, mapoff, metaoff if meta else 0, hunkbytes, unitbytes)
+    hdr += bytes(60)
+    assert len(hdr) == 124
+    open(out, "wb").write(hdr + data + maphdr + mapdata + metas)
+
+
+def cmd_chd(out, img, codec):
+    """A hard-disk style CHD of IMG, 4096-byte hunks, codec zlib or zstd."""
+    import zlib
+    data = open(img, "rb").read()
+    hb = 4096
+    data += bytes(-len(data) % hb)
+    hunks = []
+    for i in range(0, len(data), hb):
+        raw = data[i:i + hb]
+        if codec == "zstd":
+            p = zstd_compress(raw)
+        else:
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            p = c.compress(raw) + c.flush()
+        hunks.append((0, p, raw) if len(p) < hb else (4, raw, raw))
+    meta = [(b"GDDD", "CYLS:%d,HEADS:1,SECS:2,BPS:2048" % (len(data) // 4096))]
+    chd_write(out, hunks, hb, 2048, len(data), codec.encode(), meta)
+
+
+def cmd_chdcd(out, d, codec):
+    """A CD CHD of ctrgen's disc.bin (MODE1/2352 + audio), 8 frames a hunk,
+    codec cdzs or cdzl, no subchannel; sync and ECC kept (bitmap 0)."""
+    import zlib
+    bin_ = open(os.path.join(d, "disc.bin"), "rb").read()
+    cue = open(os.path.join(d, "disc.cue")).read()
+    total = len(bin_) // 2352
+    idx = [l.split()[-1] for l in cue.splitlines() if "INDEX" in l]
+    mm = [tuple(int(x) for x in t.split(":")) for t in idx]
+    lbas = [m * 4500 + s * 75 + f for m, s, f in mm]
+    tracks = [(1, "MODE1_RAW", 0, lbas[1] if len(lbas) > 1 else total, 0)]
+    if len(lbas) > 1:
+        tracks.append((2, "AUDIO", lbas[1], total - lbas[1], lbas[2] - lbas[1]))
+    frames = b""
+    meta = []
+    for num, kind, start, n, pregap in tracks:
+        sect = bin_[start * 2352:(start + n) * 2352]
+        if kind == "AUDIO":              # CHD keeps audio big-endian
+            sw = bytearray(sect)
+            sw[0::2], sw[1::2] = sect[1::2], sect[0::2]
+            sect = bytes(sw)
+        for i in range(n):
+            frames += sect[i * 2352:(i + 1) * 2352] + bytes(96)
+        frames += bytes(2448 * (-n % 4))
+        meta.append((b"CHT2", "TRACK:%d TYPE:%s SUBTYPE:NONE FRAMES:%d PREGAP:%d PGTYPE:%s "
+                     "PGSUB:RW POSTGAP:0" % (num, kind, n, pregap,
+                                             "VAUDIO" if pregap else "MODE1")))
+    hb = 8 * 2448
+    logical = len(frames)
+    frames += bytes(-len(frames) % hb)
+    hunks = []
+    for i in range(0, len(frames), hb):
+        raw = frames[i:i + hb]
+        base = b"".join(raw[k:k + 2352] for k in range(0, hb, 2448))
+        sub = b"".join(raw[k + 2352:k + 2448] for k in range(0, hb, 2448))
+        if codec == "cdzs":
+            b, s_ = zstd_compress(base), zstd_compress(sub)
+        else:
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            b = c.compress(base) + c.flush()
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            s_ = c.compress(sub) + c.flush()
+        p = b"\0" + struct.pack(">H", len(b)) + b + s_
+        hunks.append((0, p, raw) if len(p) < hb else (4, raw, raw))
+    chd_write(out, hunks, hb, 2448, logical, codec.encode(), meta)
+
+
 def main():
     # several commands in one run (python starts slowly on a busy machine):
     #   ctrgen.py iso src.iso 160 + daa a.daa src.iso --lzma + ...
@@ -404,6 +546,10 @@ def run(a):
         cmd_iso(a[1], int(a[2]))
     elif a[0] == "cd":
         cmd_cd(a[1], a[2], int(a[3]) if len(a) > 3 else 300)
+    elif a[0] == "chd":
+        cmd_chd(a[1], a[2], a[3])
+    elif a[0] == "chdcd":
+        cmd_chdcd(a[1], a[2], a[3])
     elif a[0] == "dmg":
         cmd_dmg(a[1], a[2], *[x for x in a[3:4] if x != "--repeat"], repeat="--repeat" in a)
     elif a[0] == "daa":
