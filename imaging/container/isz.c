@@ -122,9 +122,8 @@ static enum sp_status read_chunks(struct img_container *c, struct isz *z,
 			v |= (uint32_t)t[i * ptrlen + b] << (8 * b);
 		z->chunk[i].type = (uint8_t)(v >> lbits & 3);
 		z->chunk[i].len = v & ((1u << lbits) - 1);
-		z->chunk[i].off = pos;
-		if (z->chunk[i].type == Z_ZERO)
-			z->chunk[i].len = 0;    /* nothing stored */
+		z->chunk[i].off = pos;  /* a zero chunk's length counts too,
+					   as libmirage reads real images */
 		if (z->chunk[i].len > bsize + bsize / 8 + 1024) {
 			free(t);
 			return ctr_bad(c, err, toff + i * ptrlen, "chunk %llu claims "
