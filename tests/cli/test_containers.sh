@@ -129,16 +129,21 @@ test_dmg() {
 test_daa() {
 	gen iso src.iso 160 + daa 1.daa src.iso + daa 2.daa src.iso --lzma + \
 		daa 3.daa src.iso --bcj + daa 4.daa src.iso --split 3 + \
-		daa 5.daa src.iso --lzma --split 3
+		daa 5.daa src.iso --lzma --split 3 + daa 6.gbi src.iso --gbi + \
+		daa 7.gbi src.iso --gbi --bcj
 	[ -f 5.d01 ] || fail "no split parts"
-	for i in 1 2 3 4 5; do
+	for i in 1 2 3 4 5 6 7; do
+		f=$i.daa
+		[ $i -lt 6 ] || f=$i.gbi
 		rm -f out.iso peer.iso
-		run convert $i.daa -o out.iso
+		run convert $f -o out.iso
 		expect_exit 0
-		cmp -s out.iso src.iso || fail "DAA $i reads back wrong"
-		daa2iso $i.daa peer.iso < /dev/null > /dev/null 2>&1
-		cmp -s peer.iso src.iso || fail "daa2iso disagrees on DAA $i"
+		cmp -s out.iso src.iso || fail "$f reads back wrong"
+		daa2iso $f peer.iso < /dev/null > /dev/null 2>&1
+		cmp -s peer.iso src.iso || fail "daa2iso disagrees on $f"
 	done
+	run info --json 7.gbi
+	expect_eq "$(json_get .format)" GBI
 }
 
 test_isz() {

@@ -10,7 +10,8 @@
 #   ctrgen.py dmg OUT IMG [kinds] [--repeat]  Apple UDIF: chunks cycle through
 #                                        kinds (raw,zlib,bzip2,adc,zero,ignore);
 #                                        --repeat lists the first run twice
-#   ctrgen.py daa OUT IMG [--lzma] [--split N]   PowerISO DAA (v1 header)
+#   ctrgen.py daa OUT IMG [--lzma|--bcj] [--split N] [--gbi]  PowerISO DAA
+#                                        (v1 deflate, v2 LZMA) or gBurner GBI
 #   ctrgen.py chd OUT IMG zlib|zstd      MAME CHD v5 (hard disk style, 4 KiB hunks)
 #   ctrgen.py chdcd OUT DIR cdzl|cdzs    MAME CHD v5 CD image of DIR/disc.bin+cue
 #   A + between commands runs several in one call.
@@ -283,23 +284,31 @@ def cmd_daa(out, img, opts):
                          struct.pack(">I", len(b))[2:3] for _, b in chunks)
         f2 = bytes(16)
         version, cfield = 0x100, csize
+    sig = b"GBI" if "--gbi" in opts else b"DAA"
+    if sig == b"GBI" and v2:
+        cfield |= 1 << 23                # GBI flips the bit-swap type
     desc = b""
     if split:
         desc = struct.pack("<II", 2, 16 + 101 * 5) + struct.pack("<II", split, 1) + bytes(101 * 5)
     toff = 76 + len(desc)
     doff = toff + len(table)
     stream = b"".join(b for _, b in chunks)
+    def mask(table, hdr):                # gBurner scrambles its table
+        if sig != b"GBI":
+            return table
+        key, d = hdr[72], (len(table) // 4) & 0xFF
+        return bytes(((b ^ d) + key) & 0xFF for b in table)
     if not split:
-        body = daa_header(b"DAA", toff, version, doff, cfield, len(data), doff + len(stream), f2)
-        open(out, "wb").write(body + desc + table + stream)
+        body = daa_header(sig, toff, version, doff, cfield, len(data), doff + len(stream), f2)
+        open(out, "wb").write(body + desc + mask(table, body) + stream)
         return
     # split: the main file holds the first slice, parts .d00, .d01 ... the rest
     n = -(-len(stream) // split)
     slices = [stream[i * n:(i + 1) * n] for i in range(split)]
-    main = daa_header(b"DAA", toff, version, doff, cfield, len(data), 0, f2)
-    open(out, "wb").write(main + desc + table + slices[0])
+    main = daa_header(sig, toff, version, doff, cfield, len(data), 0, f2)
+    open(out, "wb").write(main + desc + mask(table, main) + slices[0])
     for i in range(1, split):
-        h = b"DAA VOL".ljust(16, b"\0") + struct.pack("<I", 40) + f2
+        h = (sig + b" VOL").ljust(16, b"\0") + struct.pack("<I", 40) + f2
         h += struct.pack("<I", zlib.crc32(h))
         open(out[:-2] + "%02d" % (i - 1), "wb").write(h + slices[i])
 
