@@ -43,14 +43,16 @@ static size_t chunk_len(const struct img_container *c, uint64_t idx)
 	return (size_t)(ctr_chunk_start(c, idx + 1) - ctr_chunk_start(c, idx));
 }
 
-static void decode_slot(struct img_container *c, struct ctr_slot *s, uint64_t idx)
+/* Decode into the slot's buffer and error; the caller sets the state
+ * (under the lock when threads run). */
+static enum slot_state decode_slot(struct img_container *c, struct ctr_slot *s,
+				   uint64_t idx)
 {
 	sp_error_clear(&s->err);
 	s->err.lba = -1;
 	if (c->rd->decode(c, idx, s->buf, chunk_len(c, idx), &s->err) == SP_OK)
-		s->state = SLOT_READY;
-	else
-		s->state = SLOT_ERROR;
+		return SLOT_READY;
+	return SLOT_ERROR;
 }
 
 static void *worker(void *arg)
@@ -60,6 +62,7 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
 		struct ctr_slot *best = NULL, *s;
+		enum slot_state st;
 		uint64_t idx;
 
 		for (unsigned i = 0; i < p->nslots; i++) {
@@ -74,8 +77,9 @@ static void *worker(void *arg)
 		best->state = SLOT_BUSY;
 		idx = best->idx;
 		pthread_mutex_unlock(&p->mu);
-		decode_slot(p->c, best, idx);
+		st = decode_slot(p->c, best, idx);
 		pthread_mutex_lock(&p->mu);
+		best->state = st;
 		pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -157,7 +161,7 @@ enum sp_status ctr_pool_get(struct img_container *c, uint64_t idx,
 		s = &p->slots[0];
 		if (s->state != SLOT_READY || s->idx != idx) {
 			s->idx = idx;
-			decode_slot(c, s, idx);
+			s->state = decode_slot(c, s, idx);
 		}
 		goto out;
 	}
@@ -184,11 +188,19 @@ enum sp_status ctr_pool_get(struct img_container *c, uint64_t idx,
 			break;
 		pthread_cond_wait(&p->done, &p->mu);
 	}
-	pthread_mutex_unlock(&p->mu);
-out:
 	if (s->state == SLOT_ERROR) {
 		*err = s->err;
 		s->state = SLOT_EMPTY;  /* a retry decodes it again */
+		pthread_mutex_unlock(&p->mu);
+		return SP_FAILED;
+	}
+	pthread_mutex_unlock(&p->mu);
+	*data = s->buf;
+	return SP_OK;
+out:
+	if (s->state == SLOT_ERROR) {
+		*err = s->err;
+		s->state = SLOT_EMPTY;
 		return SP_FAILED;
 	}
 	*data = s->buf;
