@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,23 +54,30 @@ static int chd_probe(const uint8_t *head, size_t hlen, const uint8_t *tail,
 	return ctr_be32(head + 12) == 5 ? 100 : 60;
 }
 
+/* Tables built once (pthread_once): CRC-16/CCITT and the GF(2^8) steps
+ * of the CD sector ECC. */
+static uint16_t crc_table[256];
+static uint8_t ecc_f[256], ecc_b[256];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void make_tables(void)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		uint16_t c = (uint16_t)(i << 8);
+		unsigned j = (i << 1) ^ (i & 0x80 ? 0x11d : 0);
+
+		for (int k = 0; k < 8; k++)
+			c = (uint16_t)(c & 0x8000 ? c << 1 ^ 0x1021 : c << 1);
+		crc_table[i] = c;
+		ecc_f[i] = (uint8_t)j;
+		ecc_b[i ^ j] = (uint8_t)i;
+	}
+}
+
 static uint16_t crc16(uint16_t crc, const uint8_t *p, size_t n)
 {
-	static uint16_t table[256];
-	static volatile int ready;
-
-	if (!ready) {           /* idempotent, so a race only repeats work */
-		for (unsigned i = 0; i < 256; i++) {
-			uint16_t c = (uint16_t)(i << 8);
-
-			for (int k = 0; k < 8; k++)
-				c = (uint16_t)(c & 0x8000 ? c << 1 ^ 0x1021 : c << 1);
-			table[i] = c;
-		}
-		ready = 1;
-	}
 	while (n--)
-		crc = (uint16_t)(crc << 8 ^ table[(crc >> 8 ^ *p++) & 0xff]);
+		crc = (uint16_t)(crc << 8 ^ crc_table[(crc >> 8 ^ *p++) & 0xff]);
 	return crc;
 }
 
@@ -288,23 +296,6 @@ out:
 
 /* ---- CD sectors: the sync and P/Q parity the compressor removed ---- */
 
-static uint8_t ecc_f[256], ecc_b[256];
-
-static void ecc_tables(void)
-{
-	static volatile int ready;
-
-	if (ready)
-		return;
-	for (unsigned i = 0; i < 256; i++) {
-		unsigned j = (i << 1) ^ (i & 0x80 ? 0x11d : 0);
-
-		ecc_f[i] = (uint8_t)j;
-		ecc_b[i ^ j] = (uint8_t)i;
-	}
-	ready = 1;
-}
-
 /* Reed-Solomon product code of ECMA-130 annex A over bytes 12.. */
 static void ecc_block(const uint8_t *src, unsigned major_n, unsigned minor_n,
 		      unsigned major_mult, unsigned minor_inc, uint8_t *dst)
@@ -336,7 +327,6 @@ static void rebuild_sector(uint8_t *s)
 	static const uint8_t sync[12] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff,
 					  0xff, 0xff, 0xff, 0xff, 0xff, 0 };
 
-	ecc_tables();
 	memcpy(s, sync, 12);
 	ecc_block(s + 12, 86, 24, 2, 86, s + 2076);
 	ecc_block(s + 12, 52, 43, 86, 88, s + 2248);
@@ -634,6 +624,7 @@ static enum sp_status chd_open(struct img_container *c, struct sp_error *err)
 	static const uint8_t zero[20];
 	bool cd = false;
 
+	pthread_once(&tables_once, make_tables);
 	if (ctr_pread(c, 0, hd, 16, 0, "the header", err) != SP_OK)
 		return SP_FAILED;
 	if (ctr_be32(hd + 12) != 5)
