@@ -13,7 +13,7 @@ enum { OPT_FORCE = 700, OPT_PASSWORD, OPT_THREADS };
 static const struct cli_opt opts[] = {
 	{ "output", 'o', "OUT.iso", "the ISO image to write" },
 	{ "force", OPT_FORCE, NULL, "overwrite OUT.iso if it exists" },
-	{ "password", OPT_PASSWORD, "PASSWORD", "the password of a protected ISZ image" },
+	{ "password", OPT_PASSWORD, "PASSWORD", "the password of a protected ISZ image (decryption is not supported yet)" },
 	{ "threads", OPT_THREADS, "N", "decompress on N threads (default: one per CPU, at least 2)" },
 	{ NULL, 0, NULL, NULL }
 };
