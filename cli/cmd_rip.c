@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_rip.c - spindle rip: copy a disc, block device or file to an image,
- * recovering from read errors (imaging/rescue*.c), resumable through a
+ * recovering from read errors (imaging/rescue/), resumable through a
  * GNU ddrescue mapfile.
  *
  * Options are parsed into struct rip_args first; the data rip runs from

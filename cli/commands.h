@@ -14,6 +14,11 @@
  *  3. Add the file to spindle_SOURCES in Makefile.am.
  *  4. Run `make man` to regenerate docs/spindle.1 (a test fails if it is
  *     stale), add tests/cli/test_NAME.sh, and a line to NEWS.
+ *  5. The work itself belongs below cli/: in an area of imaging/
+ *     (imaging/<area>/, declared in imaging/<area>/<area>.h, which
+ *     imaging/imaging.h includes; a new area gets its own folder and
+ *     header) or in drive/ (drive/drive.h).  cli/ only parses, calls and
+ *     reports.  Where each area lives: docs/architecture.md.
  *
  * Option parsing: loop on cli_next_opt() (cli/cli.h).  It handles the
  * common options (-d, --json, -v, -q, -h) and --help from the command's

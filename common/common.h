@@ -150,4 +150,21 @@ enum sp_status sp_pwrite_all(int fd, const void *buf, size_t len,
  */
 int sp_read_fd_all(int fd, size_t max, char **out, size_t *len);
 
+/* What sp_read_file() reads: a kind of input file given by the user. */
+struct sp_file_kind {
+	const char *what;               /* "mapfile": names it in messages */
+	size_t max;                     /* larger files are refused */
+	enum sp_errcode not_regular;    /* the code for "'PATH' is not a WHAT" */
+	bool missing_ok;                /* no such file: SP_OK with *out NULL */
+};
+
+/*
+ * Open the file at path and read it whole, as sp_read_fd_all(), wording
+ * the errors for its kind: "cannot open WHAT 'PATH'", "'PATH' is not a
+ * WHAT" (a directory, a device, or over max bytes), "cannot read WHAT
+ * 'PATH'", or out of memory.
+ */
+enum sp_status sp_read_file(const char *path, const struct sp_file_kind *kind,
+			    char **out, size_t *len, struct sp_error *err);
+
 #endif

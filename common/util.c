@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* util.c - size parsing and rendering, time, and atomic file writes. */
+/* util.c - size parsing and rendering, time, and reading and atomic
+ * writing of files. */
 #include "config.h"
 
 #include <ctype.h>
@@ -231,4 +232,30 @@ enum sp_status sp_write_file_atomic(const char *path, const void *data,
 		close(dfd);
 	}
 	return SP_OK;
+}
+
+enum sp_status sp_read_file(const char *path, const struct sp_file_kind *kind,
+			    char **out, size_t *len, struct sp_error *err)
+{
+	enum sp_status st = SP_OK;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT && kind->missing_ok)
+			return SP_OK;
+		return sp_error_set_errno(err, errno, "cannot open %s '%s'", kind->what, path);
+	}
+	if (sp_read_fd_all(fd, kind->max, out, len) < 0) {
+		if (errno == EINVAL)
+			st = sp_error_set(err, kind->not_regular, "'%s' is not a %s", path, kind->what);
+		else if (errno == ENOMEM)
+			st = sp_error_set(err, SPE_NOMEM, "out of memory");
+		else
+			st = sp_error_set_errno(err, errno, "cannot read %s '%s'", kind->what, path);
+	}
+	close(fd);
+	return st;
 }

@@ -40,17 +40,14 @@
  *
  * drv_damage_parse() is a pure function over a buffer (no NUL needed), so
  * that it can be fuzzed.  ddrescue mapfiles for --test-mode are parsed by
- * imaging/mapfile.c and turned into "default bad" plus "good" ranges.
+ * imaging/rescue/mapfile.c and turned into "default bad" plus "good" ranges.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "drive/drive_private.h"
 
@@ -334,23 +331,15 @@ enum sp_status drv_damage_parse(struct drv_damage *dm, const char *buf,
 enum sp_status drv_damage_parse_file(struct drv_damage *dm, const char *path,
 				     struct sp_error *err)
 {
+	static const struct sp_file_kind spec = {
+		.what = "damage spec", .max = MAX_SPEC_BYTES, .not_regular = SPE_USAGE,
+	};
 	enum sp_status st = SP_FAILED;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd;
+	char *buf;
+	size_t got;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sp_error_set_errno(err, errno, "cannot open damage spec '%s'", path);
-	if (sp_read_fd_all(fd, MAX_SPEC_BYTES, &buf, &got) < 0) {
-		if (errno == EINVAL)
-			sp_error_set(err, SPE_USAGE, "'%s' is not a damage spec file", path);
-		else if (errno == ENOMEM)
-			sp_error_set(err, SPE_NOMEM, "out of memory");
-		else
-			sp_error_set_errno(err, errno, "cannot read '%s'", path);
-		goto out;
-	}
+	if (sp_read_file(path, &spec, &buf, &got, err) != SP_OK)
+		return SP_FAILED;
 	if (drv_damage_parse(dm, buf, got, err) != SP_OK) {
 		char m[200];
 
@@ -361,7 +350,6 @@ enum sp_status drv_damage_parse_file(struct drv_damage *dm, const char *path,
 	st = SP_OK;
 out:
 	free(buf);
-	close(fd);
 	return st;
 }
 

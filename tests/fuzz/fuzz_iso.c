@@ -6,8 +6,8 @@
  *   0  the listing of damaged files (isofiles_damaged(): spindle files,
  *      rip), libisofs' import held by spindle's read guard, then spindle's
  *      walk over the tree and the bad ranges;
- *   1  what a rescue reads of a disc (rescue_vd_volume_size() and
- *      rescue_udf_volume_end(): the PVD's volume size, UDF's anchor and
+ *   1  what a rescue reads of a disc (img_vd_volume_size() and
+ *      img_udf_volume_end(): the PVD's volume size, UDF's anchor and
  *      partition descriptor);
  *   2  the MD5 tag check (md5_check(): spindle verify of an image or a
  *      disc), the tag search, the tree with its file checksums and the
@@ -32,9 +32,8 @@
  */
 #include "config.h"
 
-#include "imaging/isofiles_private.h"
-#include "imaging/md5check_private.h"
-#include "imaging/rescue_private.h"
+#include "imaging/fs/isofiles_private.h"
+#include "imaging/verify/md5check_private.h"
 #include "tests/fuzz/fuzz.h"
 
 /*
@@ -119,12 +118,12 @@ static void volume_extent(struct image *im, int64_t start)
 	int64_t n = -1;
 
 	if (mem_read(im, start + 16, buf))
-		n = rescue_vd_volume_size(buf);
+		n = img_vd_volume_size(buf);
 	fuzz_assert(n == -2 || n == -1 || (n >= 17 && n <= UINT32_MAX));
 	if (n == -2) {
 		unsigned before = im->reads;
 
-		n = rescue_udf_volume_end(mem_read, im, buf, start, im->sectors);
+		n = img_udf_volume_end(mem_read, im, buf, start, im->sectors);
 		fuzz_assert(n == -1 || (n > 256 && n <= start + 2 * (int64_t)UINT32_MAX));
 		fuzz_assert(im->reads - before <= 33);
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Unit tests of imaging/audio_*.c: CUE parsing, layout, writing; checksums. */
+/* Unit tests of imaging/audio/: CUE parsing, layout, writing; checksums. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * audio.h - audio CDs and raw sectors: CUE sheets, checksums, WAV and
+ * FLAC, secure extraction, raw copies, conversion and audio burn sources.
+ */
+#ifndef SPINDLE_IMAGING_AUDIO_H
+#define SPINDLE_IMAGING_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "drive/drive.h"
+#include "imaging/base/base.h"
+
+/* ==== audio ============================================================== */
+
+/*
+ * Audio CDs and raw (2352-byte) sectors: CUE sheets, checksums, PCM files,
+ * secure extraction through libcdio-paranoia, raw BIN/CUE copies and
+ * BIN/CUE to ISO conversion.  PCM is 44.1 kHz, 16-bit, stereo, little
+ * endian; one sector holds 588 samples (2352 bytes).
+ */
+#define IMG_CD_RAW 2352
+#define IMG_CD_SAMPLES 588          /* stereo samples per sector */
+#define IMG_CD_FPS 75               /* sectors per second */
+
+/* ---- CUE sheets (audio_cue.c) ---- */
+
+enum img_cue_mode {
+	IMG_CUE_AUDIO,
+	IMG_CUE_MODE1_2048,
+	IMG_CUE_MODE1_2352,
+	IMG_CUE_MODE2_2336,
+	IMG_CUE_MODE2_2352,
+	IMG_CUE_CDG,
+};
+enum img_cue_filetype { IMG_CUE_BINARY, IMG_CUE_MOTOROLA, IMG_CUE_WAVE };
+
+struct img_cue_file {
+	char *name;                 /* as written in the sheet */
+	enum img_cue_filetype type;
+};
+
+struct img_cue_track {
+	int number;
+	enum img_cue_mode mode;
+	int file0;                  /* file of INDEX 00, -1 if none */
+	int64_t index0;             /* INDEX 00 in sectors within file0 */
+	int file1;                  /* file of INDEX 01 */
+	int64_t index1;             /* INDEX 01 in sectors within file1 */
+	int64_t pregap, postgap;    /* PREGAP/POSTGAP sectors (not in files) */
+	bool pre_emphasis, copy_permitted, four_channel;
+	char isrc[13];
+	char title[81], performer[81];
+	/* filled by img_cue_resolve(): absolute disc sectors */
+	int64_t start;              /* INDEX 01 */
+	int64_t gap_start;          /* INDEX 00, or start if no gap */
+	int64_t sectors;            /* INDEX 01 to the next track's INDEX 00 */
+};
+
+struct img_cue {
+	char title[81], performer[81], catalog[14];
+	int n_files;
+	struct img_cue_file *files;
+	int n_tracks;
+	struct img_cue_track *tracks;
+	int64_t leadout;            /* after img_cue_resolve() */
+};
+#define IMG_CUE_INIT { .n_files = 0 }
+
+/*
+ * Parse a CUE sheet held in buf (not NUL-terminated), a pure function of
+ * its input: no file is opened.  `name` is used in messages only.  On
+ * failure err says which line is wrong and why.
+ */
+enum sp_status img_cue_parse(struct img_cue *cue, const char *buf, size_t len,
+			     const char *name, struct sp_error *err);
+/* Read and parse a CUE file. */
+enum sp_status img_cue_load(struct img_cue *cue, const char *path,
+			    struct sp_error *err);
+/*
+ * Lay the tracks out on a disc, given each file's length in sectors of its
+ * tracks' mode (file_sectors[i] for files[i]): fill start, gap_start,
+ * sectors and leadout.  Checks that indexes stay inside their files.
+ */
+enum sp_status img_cue_resolve(struct img_cue *cue, const int64_t *file_sectors,
+			       struct sp_error *err);
+/* Write the sheet as text; malloc'ed, NUL-terminated. */
+char *img_cue_format(const struct img_cue *cue);
+void img_cue_release(struct img_cue *cue);
+/* Bytes per sector in a file for a mode: 2352, 2048 ... */
+int img_cue_sector_bytes(enum img_cue_mode mode);
+const char *img_cue_mode_name(enum img_cue_mode mode);
+/* Path of a FILE entry, relative to the directory of the sheet; malloc'ed. */
+char *img_cue_file_path(const char *cue_path, const char *file_name);
+
+/* ---- checksums (audio_checksum.c) ---- */
+
+/*
+ * CRC32 (as EAC's "copy CRC") and AccurateRip v1 and v2 of one track,
+ * fed in order.  AccurateRip leaves out the first 5 sectors less one
+ * sample of the disc's first audio track and the last 5 sectors of its
+ * last.
+ */
+struct img_audio_sum {
+	uint32_t crc32;
+	uint32_t ar_v1, ar_v2;
+	uint64_t samples, total;    /* fed so far; track length */
+	uint64_t ar_from, ar_to;    /* 1-based sample range AccurateRip counts */
+};
+void img_audio_sum_init(struct img_audio_sum *s, uint64_t total_samples,
+			bool first_track, bool last_track);
+/* pcm: little-endian stereo samples; bytes a multiple of 4. */
+void img_audio_sum_update(struct img_audio_sum *s, const void *pcm, size_t bytes);
+
+/* ---- PCM files: WAV and FLAC (audio_pcm.c, audio_flac.c) ---- */
+
+enum img_audio_format { IMG_AUDIO_FLAC, IMG_AUDIO_WAV };
+const char *img_audio_format_ext(enum img_audio_format f);
+
+/* A file being written: PATH.tmp, renamed to PATH by a good close. */
+struct img_audio_writer;
+enum sp_status img_audio_writer_open(struct img_audio_writer **out,
+				     const char *path, enum img_audio_format f,
+				     uint64_t total_samples, struct sp_error *err);
+enum sp_status img_audio_writer_write(struct img_audio_writer *w,
+				      const void *pcm, size_t samples,
+				      struct sp_error *err);
+/* keep=false (or an error) removes PATH.tmp.  Frees w. */
+enum sp_status img_audio_writer_close(struct img_audio_writer *w, bool keep,
+				      struct sp_error *err);
+
+/* A WAV or FLAC file being read (found by its content): 16-bit stereo
+ * 44.1 kHz only. */
+struct img_audio_reader;
+enum sp_status img_audio_reader_open(struct img_audio_reader **out,
+				     const char *path, struct sp_error *err);
+uint64_t img_audio_reader_samples(const struct img_audio_reader *r);
+/* Read up to `samples`; *got 0 at the end. */
+enum sp_status img_audio_reader_read(struct img_audio_reader *r, void *pcm,
+				     size_t samples, size_t *got,
+				     struct sp_error *err);
+void img_audio_reader_close(struct img_audio_reader *r);
+
+/* ---- secure audio extraction (audio_rip.c) ---- */
+
+/* What paranoia reported for a track. */
+struct img_audio_events {
+	long reads, verifies, overlaps;
+	long fixup_edge, fixup_atom, fixup_dropped, fixup_duped;
+	long scratches, repairs, skips, drifts, backoffs;
+	long read_errors, cache_errors;
+	struct img_ranges problems;     /* sectors given up on (skipped) */
+	struct img_ranges read_error_at; /* sectors that failed a read */
+};
+
+struct img_audio_track {
+	int number;
+	bool audio;
+	int64_t start, sectors;     /* INDEX 01 and length to the next track */
+	int64_t gap_start;          /* INDEX 00 (pregap), == start if none */
+	char file[32];              /* output file name, "" if not ripped */
+	bool has_test;
+	uint32_t test_crc, copy_crc;
+	uint32_t ar_v1, ar_v2;
+	bool ar_valid;              /* AccurateRip applies (not hidden track) */
+	struct img_audio_events ev;
+};
+
+struct img_audio_rip_opts {
+	const char *source;         /* drive (/dev/srN) or .cue/.toc/.nrg image */
+	const char *outdir;
+	enum img_audio_format format;
+	int offset;                 /* read offset correction, samples */
+	int retries;                /* paranoia retries per sector */
+	bool test_and_copy;
+	bool force;                 /* overwrite files in outdir */
+	/* test hook: sectors that fail to read, as from a damaged disc */
+	const struct img_ranges *unreadable;
+};
+#define IMG_AUDIO_RIP_OPTS_INIT { .format = IMG_AUDIO_FLAC, .retries = 20 }
+
+struct img_audio_rip {
+	struct img_audio_rip_opts o;
+	char driver[32];            /* "BIN/CUE", "CDRDAO", "GNU/Linux" ... */
+	char drive[128];            /* vendor/model, or the image path */
+	char mode[64];              /* paranoia mode in words */
+	int n_tracks;
+	struct img_audio_track *tracks; /* tracks[0] is track 1; +htoa below */
+	int64_t leadout;
+	struct img_audio_track htoa;    /* hidden track one audio, number 0 */
+	bool has_htoa;
+	char cue_name[64];          /* the sheet written in outdir */
+	bool damaged;               /* some track has unrecoverable errors */
+	/* private */
+	void *cdda, *paranoia;
+	char tmpdir[64];
+};
+#define IMG_AUDIO_RIP_INIT { .n_tracks = 0 }
+
+typedef void (*img_audio_progress_fn)(const struct img_audio_track *t,
+				      const char *pass, int64_t done,
+				      int64_t total, void *ctx);
+
+/* Open the source and read its table of contents. */
+enum sp_status img_audio_rip_open(struct img_audio_rip *r,
+				  const struct img_audio_rip_opts *o,
+				  struct sp_error *err);
+/*
+ * Rip every audio track into o->outdir, then write the CUE sheet.  A track
+ * with unrecoverable errors is kept and r->damaged set; the call still
+ * returns SP_WARN with err naming the first bad sector.
+ */
+enum sp_status img_audio_rip_run(struct img_audio_rip *r,
+				 img_audio_progress_fn progress, void *ctx,
+				 struct sp_error *err);
+void img_audio_rip_release(struct img_audio_rip *r);
+
+/* ---- raw copies and conversion (audio_raw.c, audio_convert.c) ---- */
+
+struct img_raw_rip_opts {
+	const char *source;         /* drive or image */
+	const char *out_bin;        /* DISC.bin; DISC.cue is written beside */
+	bool c2;                    /* ask the drive for C2 error pointers */
+	bool force;
+};
+#define IMG_RAW_RIP_OPTS_INIT { .c2 = false }
+
+struct img_raw_rip_result {
+	int n_tracks;
+	int64_t sectors;
+	int64_t bad_sectors;        /* unreadable, written as zeros */
+	int64_t c2_sectors;         /* sectors the drive flagged with C2 errors */
+	bool c2_used;
+	bool mmc;                   /* read through MMC READ CD */
+	struct img_ranges bad;
+	char cue_path[4096];
+};
+
+typedef void (*img_raw_progress_fn)(int64_t done, int64_t total, void *ctx);
+
+enum sp_status img_raw_rip(const struct img_raw_rip_opts *o,
+			   struct img_raw_rip_result *res,
+			   img_raw_progress_fn progress, void *ctx,
+			   struct sp_error *err);
+void img_raw_rip_result_release(struct img_raw_rip_result *res);
+
+/* Copy the first data track of a BIN/CUE image as 2048-byte sectors to an
+ * ISO file.  Mode 1 and mode 2 form 1 sectors of 2352 bytes, and 2048-byte
+ * tracks, are handled. */
+struct img_convert_result {
+	int track;
+	enum img_cue_mode mode;
+	int64_t sectors;
+};
+enum sp_status img_cue_to_iso(const char *cue_path, const char *iso_path,
+			      bool force, struct img_convert_result *res,
+			      struct sp_error *err);
+
+/* ---- audio burning sources (audio_burn.c) ---- */
+
+/*
+ * An audio CD to burn, laid out from a CUE sheet (BIN, WAV or FLAC files)
+ * or from a list of WAV/FLAC files (2-second gaps, as cdrecord does).
+ */
+struct img_audio_piece {
+	char *path;                 /* file to read */
+	bool pcm_file;              /* WAV/FLAC (else raw BIN, little endian) */
+	bool big_endian;            /* MOTOROLA bin */
+	int64_t offset;             /* first sample in the file */
+	int64_t samples;            /* -1: to the end of the file */
+};
+
+struct img_audio_layout_track {
+	int number;
+	int64_t pregap_silence;     /* sectors of silence before (PREGAP) */
+	int64_t index1;             /* sectors of the track's data before INDEX 01 */
+	int64_t sectors;            /* data sectors, pregap from files included */
+	int n_pieces;
+	struct img_audio_piece *pieces;
+	bool pre_emphasis, copy_permitted;
+	char isrc[13];
+	char title[81], performer[81];
+};
+
+struct img_audio_layout {
+	char title[81], performer[81], catalog[14];
+	int n_tracks;
+	struct img_audio_layout_track *tracks;
+};
+#define IMG_AUDIO_LAYOUT_INIT { .n_tracks = 0 }
+
+enum sp_status img_audio_layout_from_cue(struct img_audio_layout *l,
+					 const char *cue_path,
+					 struct sp_error *err);
+enum sp_status img_audio_layout_from_files(struct img_audio_layout *l,
+					   char *const *paths, int n,
+					   struct sp_error *err);
+void img_audio_layout_release(struct img_audio_layout *l);
+/* A libburn source delivering a track's PCM (little endian), zero-padded
+ * to whole sectors. */
+enum sp_status img_audio_track_source(const struct img_audio_layout_track *t,
+				      struct burn_source **out,
+				      struct sp_error *err);
+/* Drop a reference to such a source (NULL is fine). */
+void img_audio_source_free(struct burn_source *src);
+/* Read a track through its source, as a burn would, and CRC32 its bytes. */
+enum sp_status img_audio_track_crc32(const struct img_audio_layout_track *t,
+				     uint32_t *crc, struct sp_error *err);
+
+#endif

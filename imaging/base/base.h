@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * base.h - what every imaging area uses: lists of LBA ranges and SHA-256.
+ */
+#ifndef SPINDLE_IMAGING_BASE_H
+#define SPINDLE_IMAGING_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "drive/drive.h"
+
+/* ==== LBA ranges ========================================================= */
+
+struct img_range {
+	int64_t lba;
+	int64_t count;
+};
+
+/* A growing list of ranges; adjacent additions merge. */
+struct img_ranges {
+	struct img_range *v;
+	size_t n, alloc;
+};
+#define IMG_RANGES_INIT { NULL, 0, 0 }
+
+enum sp_status img_ranges_add(struct img_ranges *r, int64_t lba,
+			      int64_t count);
+int64_t img_ranges_total(const struct img_ranges *r);
+void img_ranges_release(struct img_ranges *r);
+
+/* ==== SHA-256 (OpenSSL libcrypto) ======================================== */
+
+struct img_sha256;
+struct img_sha256 *img_sha256_new(void);
+void img_sha256_update(struct img_sha256 *h, const void *data, size_t len);
+/* Writes 64 hex digits and a NUL into hex; frees h. */
+void img_sha256_final(struct img_sha256 *h, char hex[65]);
+
+#endif

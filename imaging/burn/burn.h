@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * burn.h - burn sources: an image file or standard input, through
+ * libburn's FIFO, ready for drv_write().
+ */
+#ifndef SPINDLE_IMAGING_BURN_H
+#define SPINDLE_IMAGING_BURN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "drive/drive.h"
+#include "imaging/base/base.h"
+
+/* ==== burn sources ======================================================= */
+
+/*
+ * An image on its way to the drive: a file or standard input, read by
+ * libburn through a FIFO (burn_fifo_source_new) so that the writer never
+ * waits for the disk or the pipe.  The chain handed to drv_write() is the
+ * FIFO; it is also the handle for FIFO fill reports.
+ *
+ * The FIFO's size matters more than it seems: libburn's FIFO sleeps 50 ms
+ * whenever it is full or empty, so it moves at most its size per 50 ms.
+ * IMG_FIFO_DEFAULT is chosen so that the FIFO is never the bottleneck
+ * (measurements in imaging/burn/source.c).
+ */
+#define IMG_FIFO_DEFAULT (64ULL << 20)
+#define IMG_FIFO_MIN (1ULL << 20)
+#define IMG_FIFO_MAX (1ULL << 30)       /* libburn's own limit */
+
+struct img_source {
+	struct burn_source *chain;      /* the FIFO; give this to drv_write() */
+	struct burn_source *input;      /* what the FIFO reads; private */
+	int64_t size;                   /* bytes; -1 unknown (pipe) */
+	bool is_stdin;
+	bool is_pipe;                   /* read once (a pipe, or any standard input):
+					   verify by digest, see img_source_digest() */
+	char name[1024];                /* for messages: the path, or "standard input" */
+};
+#define IMG_SOURCE_INIT { NULL, NULL, -1, false, false, "" }
+
+/* Round a FIFO size to what libburn takes (whole 32 KiB reads). */
+uint64_t img_fifo_round(uint64_t bytes);
+
+/*
+ * Open path ("-" is standard input) as a burn source with a FIFO of
+ * fifo_bytes (0: IMG_FIFO_DEFAULT).  Refuses directories, empty files and
+ * anything that is not a regular file, block device, pipe or terminal.
+ */
+enum sp_status img_source_open(struct img_source *s, const char *path,
+			       uint64_t fifo_bytes, struct sp_error *err);
+/* Fill of the FIFO in percent, or -1 if unknown. */
+int img_source_fifo_fill(const struct img_source *s);
+/*
+ * For a pipe, which cannot be read twice: the SHA-256 and length of all
+ * that was read, once the input reached its end.  false before that, and
+ * for files (verify them with img_verify_image()).
+ */
+bool img_source_digest(const struct img_source *s, char hex[65],
+		       uint64_t *bytes);
+/* Whether reading the input failed (the FIFO saw a read error). */
+bool img_source_failed(const struct img_source *s);
+void img_source_release(struct img_source *s);
+
+#endif

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * fs.h - reading file systems inside an image or on a disc: ISO 9660 and
+ * UDF volume sizes, the files hit by bad sectors (isofiles.c), and the
+ * guard that keeps libisofs from running away on a hostile image.
+ */
+#ifndef SPINDLE_IMAGING_FS_H
+#define SPINDLE_IMAGING_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "drive/drive.h"
+#include "imaging/base/base.h"
+
+/*
+ * One 2048-byte block of an image or a disc into buf; false if it cannot
+ * be read.  The parsers of ISO 9660 and UDF structures read through one,
+ * so that a test or a fuzz target can hand them an image in memory.
+ */
+typedef bool (*img_block_read_fn)(void *ctx, int64_t lba, unsigned char *buf);
+
+/* --- files of an ISO image hit by bad areas (imaging/fs/isofiles.c) --- */
+
+struct img_iso_file {
+	char *path;             /* "/dir/file" */
+	int64_t size;           /* bytes */
+	int64_t bad_sectors;    /* sectors of the file in bad ranges */
+	int64_t first_bad_lba;
+};
+
+struct img_iso_damage {
+	struct img_iso_file *files;
+	size_t n, alloc;
+	int64_t files_total;    /* files in the tree */
+	bool tree_damaged;      /* directory records lay in bad areas */
+};
+
+/* Open the image at path with libisofs (bad sectors read as zeros) and
+ * list the files whose extents overlap bad. */
+enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
+				     struct img_iso_damage *out, struct sp_error *err);
+void img_iso_damage_release(struct img_iso_damage *d);
+
+/* ==== volume sizes (volume_size.c) ======================================= */
+
+/*
+ * The volume space size in the ISO 9660 primary volume descriptor vd
+ * (2048 bytes), -2 if vd begins UDF's volume recognition sequence, -1 if
+ * neither.
+ */
+int64_t img_vd_volume_size(const unsigned char *vd);
+/*
+ * The end of a UDF volume without ISO 9660 that starts at start: the
+ * anchor at start+256 points to the volume descriptor sequence, whose
+ * partition descriptor gives the partition's start and length; read
+ * reads each block into buf.  cap: the readable sectors.  -1 if none.
+ */
+int64_t img_udf_volume_end(img_block_read_fn read, void *ctx, unsigned char *buf,
+			   int64_t start, int64_t cap);
+
+/* ==== reading ISO 9660 structures safely ================================ */
+
+/*
+ * The read guard (isoread_guard.c): keep libisofs from running away on a
+ * hostile ISO image.  libisofs trusts the image: a directory record that points at
+ * itself or at its parent makes iso_image_import() recurse until the stack
+ * overflows or memory runs out, and a volume descriptor set without its
+ * terminator makes it read on for ever.  Every IsoDataSource of ours asks
+ * the guard before each block: it refuses blocks past the end, a block read
+ * more than IMG_READ_GUARD_MAX times (reading a tree once reads each block
+ * a few times at most), and everything after SIGINT/SIGTERM/SIGHUP.
+ *
+ *     struct img_read_guard g = IMG_READ_GUARD_INIT;
+ *     g.sectors = size_in_sectors;
+ *     ... in read_block: if (!img_read_guard_ok(&g, lba))
+ *                                return ISO_DATA_SOURCE_FATAL;
+ *     ... after a failed import: img_read_guard_explain(&g, path, err);
+ *     img_read_guard_release(&g);
+ */
+#define IMG_READ_GUARD_MAX 16
+
+enum img_read_stop {
+	IMG_READ_GOING,
+	IMG_READ_PAST_END,      /* a block past the end of the image */
+	IMG_READ_LOOP,          /* one block read again and again */
+	IMG_READ_SIGNAL,
+	IMG_READ_NOMEM,
+};
+
+struct img_read_guard {
+	int64_t sectors;        /* blocks at or past this are refused */
+	enum img_read_stop stop;
+	int64_t stop_lba;
+	struct img_read_count *seen;
+	size_t seen_n, seen_alloc;
+};
+#define IMG_READ_GUARD_INIT { .sectors = INT64_MAX, .stop = IMG_READ_GOING }
+
+/* May libisofs read this block?  false: stop it (the guard says why). */
+bool img_read_guard_ok(struct img_read_guard *g, int64_t lba);
+/* If the guard stopped the import, say so in err (true); else false. */
+bool img_read_guard_explain(const struct img_read_guard *g, const char *name,
+			    struct sp_error *err);
+void img_read_guard_release(struct img_read_guard *g);
+
+#endif

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * rescue_passes.c - the rescue algorithm.
+ *
+ * An optical drive cannot fail part of an ECC block (16 sectors on DVD, 32
+ * on BD, 1 on CD): the block decodes or it does not.  A failing read also
+ * costs seconds of the drive's own retries.  So the engine reads whole ECC
+ * blocks, and the goal is that each unreadable ECC block costs about one
+ * failing read, where ddrescue's sector-by-sector scraping pays once per
+ * sector.
+ *
+ * A failing read of one ECC block (or less) is exact: the block is bad
+ * ('-').  A failing read of several blocks only says "something in here"
+ * ('*', non-trimmed).  Hence:
+ *
+ *  1. Copying, pass 1, forwards: 64 KiB chunks (or one ECC block where it
+ *     is larger) through clean areas, single ECC blocks near known damage.
+ *     After a failure, skip ahead (doubling while failures follow each
+ *     other) so that the good data comes first; skipped areas stay '?'.
+ *  2. Copying, pass 2, backwards over what was skipped, the same way;
+ *     pass 3 forwards with no skipping.
+ *  3. Trimming each '*' area block by block from its leading edge until a
+ *     block fails, then from its trailing edge backwards until one fails;
+ *     the middle becomes '/'.
+ *  4. Scraping every '/' block once.
+ *  5. --retries passes over the bad blocks, in alternating direction, at
+ *     most --max-area-retries failures per bad area and pass.
+ *
+ * Every read is aligned to the ECC grid (LBA 0 upwards) and clipped to the
+ * area being worked on, so parts of a block finished by another run or
+ * another drive are not read again.
+ */
+#include "config.h"
+
+#include "imaging/rescue/rescue_private.h"
+
+#define MAX_SKIP_SHIFT 10
+
+/* ---- the map in sectors ------------------------------------------------- */
+
+/* First area of status st at or after lba: [*s, *e); false if none. */
+static bool next_area(const struct img_rescue *r, int64_t lba, char st,
+		      int64_t *s, int64_t *e)
+{
+	size_t i = img_mapfile_find(&r->map, S2B(lba));
+
+	for (; i < r->map.n; i++) {
+		const struct img_map_block *b = &r->map.v[i];
+
+		if (b->status != st)
+			continue;
+		*s = b->pos / SP_SECTOR;
+		if (*s < lba)
+			*s = lba;
+		*e = (b->pos + b->size) / SP_SECTOR;
+		return *e > *s;
+	}
+	return false;
+}
+
+/* Last area of status st ending at or before lba: [*s, *e). */
+static bool prev_area(const struct img_rescue *r, int64_t lba, char st,
+		      int64_t *s, int64_t *e)
+{
+	size_t i;
+
+	if (lba <= 0)
+		return false;
+	i = img_mapfile_find(&r->map, S2B(lba - 1));
+	for (; i < r->map.n; i--) {
+		const struct img_map_block *b = &r->map.v[i];
+
+		if (b->status == st) {
+			*s = b->pos / SP_SECTOR;
+			*e = (b->pos + b->size) / SP_SECTOR;
+			if (*e > lba)
+				*e = lba;
+			return *e > *s;
+		}
+		if (i == 0)
+			break;
+	}
+	return false;
+}
+
+/* Is there known damage within a few chunks of [lba, lba+1)? */
+static bool near_damage(const struct img_rescue *r, int64_t lba)
+{
+	int64_t w = 4 * (int64_t)r->C;
+	int64_t from = lba > w ? lba - w : 0, to = lba + w;
+	size_t i = img_mapfile_find(&r->map, S2B(from));
+
+	for (; i < r->map.n && r->map.v[i].pos < S2B(to); i++) {
+		char c = r->map.v[i].status;
+
+		if (c == '-' || c == '*' || c == '/')
+			return true;
+	}
+	return false;
+}
+
+static int64_t align_down(int64_t v, int64_t unit)
+{
+	return v / unit * unit;
+}
+
+static enum sp_status mark(struct img_rescue *r, int64_t lba, int64_t count, char st)
+{
+	if (img_mapfile_mark(&r->map, S2B(lba), S2B(count), st, IMG_MARK_KEEP_FINISHED) != SP_OK) {
+		sp_error_set(&r->fatal, SPE_NOMEM, "out of memory");
+		r->failed = true;
+		return SP_FATAL;
+	}
+	return SP_OK;
+}
+
+/* After a failing read of [lba, lba+n): exact if within one ECC block. */
+static enum sp_status mark_failed(struct img_rescue *r, int64_t lba, int64_t n)
+{
+	bool exact = lba / r->E == (lba + n - 1) / r->E;
+
+	return mark(r, lba, n, exact ? '-' : '*');
+}
+
+static int64_t skip_size(const struct img_rescue *r, unsigned failures)
+{
+	int64_t s = (int64_t)r->C << (failures < MAX_SKIP_SHIFT ? failures : MAX_SKIP_SHIFT);
+	int64_t cap = r->extent / 64;
+
+	if (cap < r->C)
+		cap = r->C;
+	return s < cap ? s : cap;
+}
+
+/* ---- copying -------------------------------------------------------------- */
+
+static enum read_result copy_forward(struct img_rescue *r, bool skipping)
+{
+	int64_t from = 0, s, e;
+
+	while (next_area(r, from, '?', &s, &e)) {
+		unsigned failures = 0;
+		int64_t pos = s;
+
+		while (pos < e) {
+			int64_t unit = near_damage(r, pos) ? r->E : r->C;
+			int64_t end = align_down(pos, unit) + unit;
+			enum read_result rr;
+
+			if (end > e)
+				end = e;
+			rr = rescue_read(r, pos, end - pos);
+			if (rr == READ_STOP)
+				return rr;
+			if (rr == READ_OK) {
+				failures = 0;
+				pos = end;
+				continue;
+			}
+			if (mark_failed(r, pos, end - pos) != SP_OK)
+				return READ_STOP;
+			pos = end;
+			if (skipping) {
+				pos = align_down(pos + skip_size(r, failures), r->E);
+				failures++;
+			}
+		}
+		from = e;
+	}
+	return READ_OK;
+}
+
+static enum read_result copy_backward(struct img_rescue *r)
+{
+	int64_t to = r->extent, s, e;
+
+	while (prev_area(r, to, '?', &s, &e)) {
+		unsigned failures = 0;
+		int64_t pos = e;
+
+		while (pos > s) {
+			int64_t unit = near_damage(r, pos - 1) ? r->E : r->C;
+			int64_t start = align_down(pos - 1, unit);
+			enum read_result rr;
+
+			if (start < s)
+				start = s;
+			rr = rescue_read(r, start, pos - start);
+			if (rr == READ_STOP)
+				return rr;
+			if (rr == READ_OK) {
+				failures = 0;
+				pos = start;
+				continue;
+			}
+			if (mark_failed(r, start, pos - start) != SP_OK)
+				return READ_STOP;
+			pos = start - skip_size(r, failures);
+			failures++;
+			if (pos > s)
+				pos = align_down(pos, r->E) + (pos % r->E ? r->E : 0);
+		}
+		to = s;
+	}
+	return READ_OK;
+}
+
+/* ---- trimming and scraping ---------------------------------------------- */
+
+/* One ECC block (clipped to [s, e)) ending at or starting at pos. */
+static int64_t block_end(const struct img_rescue *r, int64_t pos, int64_t e)
+{
+	int64_t end = align_down(pos, r->E) + r->E;
+
+	return end < e ? end : e;
+}
+
+static int64_t block_start(const struct img_rescue *r, int64_t pos, int64_t s)
+{
+	int64_t start = align_down(pos - 1, r->E);
+
+	return start > s ? start : s;
+}
+
+static enum read_result trim(struct img_rescue *r)
+{
+	int64_t from = 0, s, e;
+
+	while (next_area(r, from, '*', &s, &e)) {
+		int64_t p = s, q = e;
+		enum read_result rr = READ_OK;
+
+		while (p < q) {
+			int64_t n = block_end(r, p, q);
+
+			rr = rescue_read(r, p, n - p);
+			if (rr == READ_STOP)
+				return rr;
+			if (rr == READ_FAILED && mark(r, p, n - p, '-') != SP_OK)
+				return READ_STOP;
+			p = n;
+			if (rr == READ_FAILED)
+				break;
+		}
+		while (q > p) {
+			int64_t b = block_start(r, q, p);
+
+			rr = rescue_read(r, b, q - b);
+			if (rr == READ_STOP)
+				return rr;
+			if (rr == READ_FAILED && mark(r, b, q - b, '-') != SP_OK)
+				return READ_STOP;
+			q = b;
+			if (rr == READ_FAILED)
+				break;
+		}
+		if (q > p && mark(r, p, q - p, '/') != SP_OK)
+			return READ_STOP;
+		from = e;
+	}
+	return READ_OK;
+}
+
+static enum read_result scrape(struct img_rescue *r)
+{
+	int64_t from = 0, s, e;
+
+	while (next_area(r, from, '/', &s, &e)) {
+		for (int64_t p = s; p < e;) {
+			int64_t n = block_end(r, p, e);
+			enum read_result rr = rescue_read(r, p, n - p);
+
+			if (rr == READ_STOP)
+				return rr;
+			if (rr == READ_FAILED && mark(r, p, n - p, '-') != SP_OK)
+				return READ_STOP;
+			p = n;
+		}
+		from = e;
+	}
+	return READ_OK;
+}
+
+/* ---- retrying ------------------------------------------------------------- */
+
+static enum read_result retry_area(struct img_rescue *r, int64_t s, int64_t e, bool fwd)
+{
+	unsigned fails = 0;
+	int64_t p = fwd ? s : e;
+
+	while (fwd ? p < e : p > s) {
+		int64_t a = fwd ? p : block_start(r, p, s);
+		int64_t b = fwd ? block_end(r, p, e) : p;
+		enum read_result rr;
+
+		p = fwd ? b : a;
+		if (rescue_is_runout(r, a))
+			continue;
+		rr = rescue_read(r, a, b - a);
+		if (rr == READ_STOP)
+			return rr;
+		if (rr == READ_FAILED && r->o.max_area_retries &&
+		    ++fails >= r->o.max_area_retries)
+			break;
+	}
+	return READ_OK;
+}
+
+static enum read_result retry_pass(struct img_rescue *r, bool fwd)
+{
+	int64_t s, e;
+
+	if (fwd) {
+		int64_t from = 0;
+
+		while (next_area(r, from, '-', &s, &e)) {
+			if (retry_area(r, s, e, true) == READ_STOP)
+				return READ_STOP;
+			from = e;
+		}
+	} else {
+		int64_t to = r->extent;
+
+		while (prev_area(r, to, '-', &s, &e)) {
+			if (retry_area(r, s, e, false) == READ_STOP)
+				return READ_STOP;
+			to = s;
+		}
+	}
+	return READ_OK;
+}
+
+/* ---- the sequence ------------------------------------------------------- */
+
+static bool any(const struct img_rescue *r, char st)
+{
+	return img_mapfile_count(&r->map, st, NULL) > 0;
+}
+
+static bool only_runout_bad(const struct img_rescue *r)
+{
+	int64_t from = 0, s, e;
+
+	while (next_area(r, from, '-', &s, &e)) {
+		for (int64_t p = s; p < e; p++)
+			if (!rescue_is_runout(r, p))
+				return false;
+		from = e;
+	}
+	return true;
+}
+
+#define STEP(call) do { \
+	if ((call) == READ_STOP) \
+		return SP_OK; \
+	if (rescue_save(r, err) != SP_OK) \
+		return SP_FAILED; \
+} while (0)
+
+enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err)
+{
+	if (any(r, '?')) {
+		rescue_begin_pass(r, IMG_PHASE_COPYING, 1, "Copying non-tried blocks... Pass 1 (forwards)");
+		STEP(copy_forward(r, true));
+	}
+	if (any(r, '?')) {
+		rescue_begin_pass(r, IMG_PHASE_COPYING, 2, "Copying non-tried blocks... Pass 2 (backwards)");
+		STEP(copy_backward(r));
+	}
+	if (any(r, '?')) {
+		rescue_begin_pass(r, IMG_PHASE_COPYING, 3, "Copying non-tried blocks... Pass 3 (forwards)");
+		STEP(copy_forward(r, false));
+	}
+	if (any(r, '*')) {
+		rescue_begin_pass(r, IMG_PHASE_TRIMMING, 1, "Trimming failed blocks... (forwards)");
+		STEP(trim(r));
+	}
+	if (any(r, '/')) {
+		rescue_begin_pass(r, IMG_PHASE_SCRAPING, 1, "Scraping failed blocks... (forwards)");
+		STEP(scrape(r));
+	}
+	for (unsigned i = 1; i <= r->o.retries && any(r, '-') && !only_runout_bad(r); i++) {
+		bool fwd = i % 2 == 1;
+
+		rescue_begin_pass(r, IMG_PHASE_RETRYING, (int)i, fwd ?
+				  "Retrying bad sectors... (forwards)" :
+				  "Retrying bad sectors... (backwards)");
+		STEP(retry_pass(r, fwd));
+	}
+	return SP_OK;
+}

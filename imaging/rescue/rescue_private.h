@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* rescue_private.h - shared by the files of imaging/rescue/. */
+#ifndef SPINDLE_RESCUE_PRIVATE_H
+#define SPINDLE_RESCUE_PRIVATE_H
+
+#include <stdio.h>
+
+#include "imaging/rescue/rescue.h"
+#include "imaging/fs/fs.h"
+
+/* The map is kept in bytes (ddrescue's unit); the engine thinks in sectors. */
+#define S2B(s) ((int64_t)(s) * SP_SECTOR)
+
+enum read_result { READ_OK, READ_FAILED, READ_STOP };
+
+struct img_rescue {
+	struct drv_drive *d;
+	struct img_rescue_opts o;
+	int64_t extent;                 /* sectors */
+	const char *extent_source;
+	uint32_t E;                     /* ECC block, sectors */
+	uint32_t C;                     /* copy chunk, sectors (multiple of E) */
+	bool resumed;
+	int out_fd;
+	FILE *log;
+	struct img_mapfile map;
+	unsigned char *buf;
+	/* the volume descriptor read for the extent, to know the disc again */
+	int64_t vd_lba;                 /* -1: none read */
+	bool vd_unreadable;             /* the extent is a guess: trust a mapfile */
+	int64_t capacity;               /* readable sectors */
+	unsigned char vd[SP_SECTOR];
+	/* state */
+	char phase;
+	int pass;
+	double t0, last_save, last_progress;
+	double rate_t;                  /* rate window start */
+	int64_t rate_bytes;             /* rescued at rate_t */
+	double rate;
+	int64_t reads, failed_reads;
+	struct img_ranges runout;       /* run-out sectors met in this run */
+	enum img_rescue_stop stop;
+	struct sp_error fatal;          /* write errors: end the run */
+	bool failed;
+	/* read speed stepping */
+	int *speeds;
+	int n_speeds, speed_idx;
+	unsigned errors_at_speed;
+};
+
+/* rescue_read.c: the read primitive, used by the engine and the passes */
+enum read_result rescue_read(struct img_rescue *r, int64_t lba, int64_t count);
+bool rescue_should_stop(struct img_rescue *r);
+enum sp_status rescue_save(struct img_rescue *r, struct sp_error *err);
+void rescue_begin_pass(struct img_rescue *r, char phase, int pass, const char *what);
+bool rescue_is_runout(const struct img_rescue *r, int64_t lba);
+bool rescue_read_block(struct img_rescue *r, int64_t lba);
+void rescue_progress(struct img_rescue *r, bool force);
+
+/* rescue_passes.c */
+enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err);
+
+#endif
