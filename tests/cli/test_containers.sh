@@ -23,6 +23,14 @@ chd() {         # chd ARGS...: chdman, quiet, must succeed
 	chdman "$@" > chdman.log 2>&1 || { cat chdman.log >&2; fail "chdman $*"; }
 }
 
+# doc_keys: every key of the JSON on stdout is named in docs/json.md
+doc_keys() {
+	for key in $(jq -r '[paths | .[-1] | strings] | unique | .[]' out); do
+		grep -qF "\`$key\`" "$TOP_SRCDIR/docs/json.md" ||
+			fail "key '$key' is not in docs/json.md"
+	done
+}
+
 # bad_input FILE WORDS...: convert fails within seconds, exit 1, naming WORDS
 bad_input() {
 	f=$1; shift
@@ -42,6 +50,7 @@ test_chd_cd() {
 	expect_out "track  2  audio          60 frames  pregap 150 (stored)"
 	run info --json cd.chd
 	expect_exit 0
+	doc_keys
 	expect_eq "$(json_get '.tracks | length')" 2
 	expect_eq "$(json_get '.tracks[1].offset')" $((160 * 2448))
 	run convert cd.chd -o out.iso
@@ -87,6 +96,7 @@ test_chd_hd_codecs() {
 	expect_out "327680 bytes"
 	run convert --json raw.chd -o raw.iso
 	expect_exit 0
+	doc_keys
 	expect_eq "$(json_get .format)" CHD
 	expect_eq "$(json_get .track)" null
 	expect_same raw.iso src.iso
