@@ -19,7 +19,8 @@
 # usage: bench/convert.sh [SPINDLE]      (default ./spindle)
 # environment: BENCH_MB (image size, default 700), BENCH_DIR (inputs,
 #              default /var/tmp), BENCH_OUT (outputs, default /dev/shm),
-#              BENCH_THREADS (spindle --threads, default: one per CPU)
+#              BENCH_THREADS (spindle --threads, default: one per CPU),
+#              BENCH_FORMATS (default "chd daa dmg isz": which to run)
 set -eu
 SPINDLE=${1:-./spindle}
 MB=${BENCH_MB:-700}
@@ -31,6 +32,8 @@ in=$(mktemp -d "$BENCH_DIR/spindle-bench-conv-XXXXXX")
 out=$(mktemp -d "$BENCH_OUT/spindle-bench-conv-XXXXXX")
 trap 'rm -rf "$in" "$out"' EXIT INT TERM
 thr=${BENCH_THREADS:+--threads $BENCH_THREADS}
+FORMATS=${BENCH_FORMATS:-chd daa dmg isz}
+want() { case " $FORMATS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 for t in "$SPINDLE" chdman daa2iso dmg2img python3; do
 	command -v "$t" > /dev/null 2>&1 || [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }
@@ -44,10 +47,16 @@ find /usr/lib /usr/share /usr/bin -type f -size +4k 2> /dev/null | sort |
 printf 'FILE "src.iso" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n' > "$in/src.cue"
 
 echo "bench: compressing (chdman, ctrgen.py; LZMA takes a while)" >&2
-chdman createcd -i "$in/src.cue" -o "$in/cd.chd" > /dev/null 2>&1
-chdman createhd -i "$in/src.iso" -o "$in/hd.chd" -hs 4096 -ss 2048 > /dev/null 2>&1
-python3 "$GEN" daa "$in/v1.daa" "$in/src.iso" + daa "$in/v2.daa" "$in/src.iso" --lzma + \
-	dmg "$in/a.dmg" "$in/src.iso" zlib + isz "$in/a.isz" "$in/src.iso"
+if want chd; then
+	chdman createcd -i "$in/src.cue" -o "$in/cd.chd" > /dev/null 2>&1
+	chdman createhd -i "$in/src.iso" -o "$in/hd.chd" -hs 4096 -ss 2048 > /dev/null 2>&1
+fi
+gen=""
+want daa && gen="$gen + daa $in/v1.daa $in/src.iso + daa $in/v2.daa $in/src.iso --lzma"
+want dmg && gen="$gen + dmg $in/a.dmg $in/src.iso zlib"
+want isz && gen="$gen + isz $in/a.isz $in/src.iso"
+# shellcheck disable=SC2086
+[ -z "$gen" ] || python3 "$GEN" ${gen# + }
 cat "$in"/* > /dev/null           # all inputs warm
 
 # run CMD...: times CMD into $out/time ("wall user sys"); the exit status
@@ -74,14 +83,21 @@ echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(
 ls -l "$in" | awk 'NR > 1 { printf "bench:   %-8s %12d bytes\n", $9, $5 }' >&2
 printf "%-8s %-22s %8s %8s %9s\n" format tool "wall s" "cpu s" "MB/s"
 row ISO  "cat"                 o.iso  sh -c "cat '$in/src.iso' > '$out/o.iso'"
+if want chd; then
 row CHD-CD "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/cd.chd" -o "$out/o.iso"
 row CHD-CD "chdman extractcd"  o.bin  chdman extractcd -i "$in/cd.chd" -o "$out/o.cue" -ob "$out/o.bin"
 row CHD-HD "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/hd.chd" -o "$out/o.iso"
 row CHD-HD "chdman extracthd"  o.img  chdman extracthd -i "$in/hd.chd" -o "$out/o.img"
+fi
+if want daa; then
 row DAA-v1 "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/v1.daa" -o "$out/o.iso"
 row DAA-v1 "daa2iso"           o.iso  daa2iso "$in/v1.daa" "$out/o.iso"
 row DAA-v2 "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/v2.daa" -o "$out/o.iso"
 row DAA-v2 "daa2iso"           o.iso  daa2iso "$in/v2.daa" "$out/o.iso"
+fi
+if want dmg; then
 row DMG    "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/a.dmg" -o "$out/o.iso"
 row DMG    "dmg2img"           o.img  dmg2img "$in/a.dmg" "$out/o.img"
+fi
+want isz &&
 row ISZ    "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/a.isz" -o "$out/o.iso"

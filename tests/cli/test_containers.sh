@@ -140,11 +140,13 @@ test_daa() {
 	gen iso src.iso 160 + daa 1.daa src.iso + daa 2.daa src.iso --lzma + \
 		daa 3.daa src.iso --bcj + daa 4.daa src.iso --split 3 + \
 		daa 5.daa src.iso --lzma --split 3 + daa 6.gbi src.iso --gbi + \
-		daa 7.gbi src.iso --gbi --bcj
+		daa 7.gbi src.iso --gbi --bcj + iso noise.iso 96 --noise + \
+		daa 8.daa noise.iso --lzma
 	[ -f 5.d01 ] || fail "no split parts"
-	for i in 1 2 3 4 5 6 7; do
+	for i in 1 2 3 4 5 6 7 8; do
 		f=$i.daa
-		[ $i -lt 6 ] || f=$i.gbi
+		[ $i -lt 6 ] || [ $i -gt 7 ] || f=$i.gbi
+		[ $i -ne 8 ] || cp noise.iso src.iso   # stored (incompressible) chunks
 		rm -f out.iso peer.iso
 		run convert $f -o out.iso
 		expect_exit 0

@@ -2,8 +2,9 @@
 # ctrgen.py - test fixtures for spindle's compressed containers, written from
 # the published layouts and independent of spindle's C code.
 #
-#   ctrgen.py iso OUT SECTORS            pseudo-random 2048-byte sectors with a
-#                                        CD001 descriptor at sector 16
+#   ctrgen.py iso OUT SECTORS [--noise]  pseudo-random 2048-byte sectors with a
+#                                        CD001 descriptor at sector 16 (--noise:
+#                                        all random, incompressible)
 #   ctrgen.py cd DIR ISO [AUDIO_SECTORS] DIR/disc.bin + disc.cue: ISO as MODE1/2352
 #                                        (sync, header, EDC, ECC P/Q) then an
 #                                        audio track
@@ -82,11 +83,13 @@ WORDS = [w.encode() for w in "the disc image holds sectors of user data and "
          "in out burn verify rip convert spindle".split()]
 
 
-def cmd_iso(out, n):
+def cmd_iso(out, n, noise=False):
     rnd = random.Random(1)
     with open(out, "wb") as f:
         for i in range(n):
-            if i == 16:
+            if noise:                    # incompressible
+                d = rnd.randbytes(2048)
+            elif i == 16:
                 d = b"\x01CD001\x01" + bytes(2041)
             elif i % 7 == 3:
                 d = bytes(2048)          # some zero sectors
@@ -267,6 +270,8 @@ def cmd_daa(out, img, opts):
             chunks.append((0, lzma.compress(piece, format=lzma.FORMAT_RAW, filters=filt)))
         else:
             chunks.append((1, z))
+        if v2 and len(chunks[-1][1]) + 5 > csize and len(piece) == csize:
+            chunks[-1] = (1, piece)      # a table length >= the chunk size: stored
     if v2:
         lbits = 17
         bits = []
@@ -552,7 +557,7 @@ def main():
 
 def run(a):
     if a[0] == "iso":
-        cmd_iso(a[1], int(a[2]))
+        cmd_iso(a[1], int(a[2]), "--noise" in a)
     elif a[0] == "cd":
         cmd_cd(a[1], a[2], int(a[3]) if len(a) > 3 else 300)
     elif a[0] == "chd":
