@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * container_private.h - what the container readers share with the
- * dispatcher (container.c), the decode pool (pool.c) and the codec
- * wrappers (codec.c).
+ * container_private.h - what the container readers (chd.c, dmg.c, daa.c,
+ * isz.c) share with the dispatcher (container.c), the decode pool
+ * (pool.c), the primitives (image.c) and the codecs (codec.c, chd_huff.c).
+ *
+ * Calls go one way: container.c -> readers, pool.c -> image.c; readers
+ * -> image.c, codec.c, chd_huff.c.  The dispatcher and the pool reach the
+ * readers only through struct ctr_reader.
  *
  * A reader describes its image as a list of chunks: chunk i covers image
  * bytes [ctr_chunk_start(c, i), ctr_chunk_start(c, i + 1)).  Either all
@@ -62,7 +66,9 @@ struct img_container {
 	struct ctr_pool *pool;
 };
 
-/* ---- dispatcher helpers (container.c) ---- */
+/* ---- primitives (image.c) ---- */
+/* Open a regular file for reading; -1 with err set. */
+int ctr_open_file(const char *path, uint64_t *size, struct sp_error *err);
 uint64_t ctr_chunk_start(const struct img_container *c, uint64_t idx);
 /* Read exactly len bytes at off of part p; a short file is a format error
  * naming `what` and the offset. */
