@@ -151,9 +151,33 @@ extern const struct cli_opt burn_audio_opts[];
 	"CD-RW in a real drive; --dry-run checks and reads every track without one."
 
 /* help.c */
+/* Every option of c in --help's order (-d, its own, its other mode's, the
+ * common ones) into out[max]; returns how many. */
+#define CLI_MAX_OPTS 64
+size_t cli_command_opts(const struct cli_command *c, const struct cli_opt **out,
+			size_t max);
 void cli_print_help(FILE *f, const struct cli_command *c);
 void cli_print_main_help(FILE *f);
 void cli_print_man(FILE *f);
+/* completion.c: the bash or zsh completion script; -1 for another shell */
+int cli_print_completion(FILE *f, const char *shell);
+
+/* report_map.c: pictures and damaged files, shared by rip, verify, scan
+ * and report. */
+struct img_report;
+struct img_iso_damage;
+struct drv_drive;
+/* Check a --report FILE name: -1 to go on, else SP_EXIT_USAGE (printed). */
+int cli_report_option(struct cli_ctx *ctx, const char *path);
+/* The medium's profile and name into r (name kept in buf). */
+void cli_report_medium(struct drv_drive *d, struct img_report *r, char *buf, size_t len);
+/* Write the report to path (NULL: none), then on a terminal (not --json
+ * or -q) the one-screen map on stdout.  false if writing failed (said). */
+bool cli_report_finish(struct cli_ctx *ctx, const struct img_report *r, const char *path);
+/* Files hit by damage: a JSON array of {path, size, bad_sectors,
+ * first_bad_lba}, and the text list. */
+json_t *cli_files_json(const struct img_iso_damage *f);
+void cli_print_files(const struct img_iso_damage *f);
 
 /* spindle info IMAGE (info_container.c): option parsing that allows one
  * IMAGE argument (-1: go on), and the report on a compressed container. */

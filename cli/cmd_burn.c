@@ -30,7 +30,7 @@ enum {
 
 static const struct cli_opt opts[] = {
 	{ "speed", OPT_SPEED, "SPEED", "write speed: max (default), a multiple such as 8x, or kB/s" },
-	{ "mode", OPT_MODE, "MODE", "write mode: auto (default), sao or tao" },
+	{ "mode", OPT_MODE, "auto|sao|tao", "write mode: auto (default), sao or tao" },
 	{ "simulate", OPT_SIMULATE, NULL, "go through the motions with the laser off; nothing is written" },
 	{ "multi", OPT_MULTI, NULL, "leave the disc appendable for later sessions" },
 	{ "eject", OPT_EJECT, NULL, "eject the disc when done" },

@@ -30,6 +30,7 @@ enum {
 	OPT_TEST_DAMAGE,
 	OPT_LOG_READS,
 	OPT_MAP_INTERVAL,
+	OPT_REPORT,
 };
 
 static const struct cli_opt opts[] = {
@@ -42,6 +43,7 @@ static const struct cli_opt opts[] = {
 	{ "map-interval", OPT_MAP_INTERVAL, "SECONDS", "save the mapfile at least this often (default 30; 0 after every read)" },
 	{ "whole-disc", OPT_WHOLE_DISC, NULL, "read every readable sector, not only the ISO 9660 volume" },
 	{ "force", OPT_FORCE, NULL, "overwrite OUT.iso and its mapfile, starting over" },
+	{ "report", OPT_REPORT, "FILE", "draw the disc map and the damaged files into FILE.html or FILE.svg" },
 	{ "log-reads", OPT_LOG_READS, "FILE", "log every read command in GNU ddrescue's --log-reads format" },
 	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing: sectors not marked '+' in this ddrescue mapfile fail without being read" },
 	{ "test-damage", OPT_TEST_DAMAGE, "FILE", "testing: a damage spec of bad, flaky, slow and run-out sectors (see DAMAGE SPEC)" },
@@ -77,7 +79,10 @@ const struct cli_doc doc_rip = {
 	"SIGTERM saves the mapfile and exits with status 8.\n\n"
 	"At the end it reports the rescued percentage, the bad LBA ranges, "
 	"which files of the ISO overlap them, and the SHA-256 of the image when "
-	"nothing is missing.  Exit status 6 when sectors remain unreadable.\n\n"
+	"nothing is missing, and on a terminal a one-screen map of the disc; "
+	"--report FILE.html draws the map, the damaged files and the totals "
+	"into a page (see spindle report).  Exit status 6 when sectors remain "
+	"unreadable.\n\n"
 	"With --json, progress objects carry phase, pass, lba, rescued_bytes, "
 	"total_bytes, bad_bytes, bad_areas, failed_reads and rate; the result "
 	"object carries output, mapfile, extent_sectors, extent_source "
@@ -111,6 +116,7 @@ struct rip_args {
 	char map_buf[4096];
 	const char *test_mode;
 	const char *test_damage;
+	const char *report;
 	struct img_rescue_opts ro;
 };
 
@@ -172,6 +178,11 @@ static int parse_opts(struct cli_ctx *ctx, int argc, char **argv, struct rip_arg
 			break;
 		case OPT_TEST_DAMAGE:
 			a->test_damage = arg;
+			break;
+		case OPT_REPORT:
+			if (cli_report_option(ctx, arg) >= 0)
+				return SP_EXIT_USAGE;
+			a->report = arg;
 			break;
 		default:
 			return SP_EXIT_USAGE;
@@ -254,18 +265,6 @@ static void on_warn(void *vctx, const char *msg)
 	cli_warn(vctx, "%s", msg);
 }
 
-static json_t *files_json(const struct img_iso_damage *f)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < f->n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}",
-			"path", f->files[i].path, "size", (json_int_t)f->files[i].size,
-			"bad_sectors", (json_int_t)f->files[i].bad_sectors,
-			"first_bad_lba", (json_int_t)f->files[i].first_bad_lba));
-	return a;
-}
-
 static void print_ranges(const char *title, const struct img_ranges *r)
 {
 	char h[32];
@@ -279,19 +278,6 @@ static void print_ranges(const char *title, const struct img_ranges *r)
 		       r->v[i].count == 1 ? "" : "s");
 	if (shown < r->n)
 		printf("  ... and %zu more (the mapfile has them all)\n", r->n - shown);
-}
-
-static void print_files(const struct img_iso_damage *f, bool have)
-{
-	if (!have)
-		return;
-	printf("files hit by bad areas: %zu of %lld\n", f->n, (long long)f->files_total);
-	for (size_t i = 0; i < f->n; i++)
-		printf("  %s (%lld bad sectors from LBA %lld, file size %lld bytes)\n",
-		       f->files[i].path, (long long)f->files[i].bad_sectors,
-		       (long long)f->files[i].first_bad_lba, (long long)f->files[i].size);
-	if (f->tree_damaged)
-		printf("  (directory records lie in bad areas: the list may be incomplete)\n");
 }
 
 static const char *stop_name(enum img_rescue_stop s)
@@ -350,7 +336,7 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		json_object_set_new(r, "reads", json_integer(rep->reads));
 		json_object_set_new(r, "failed_reads", json_integer(rep->failed_reads));
 		json_object_set_new(r, "elapsed", json_real(rep->elapsed));
-		json_object_set_new(r, "files", have_files ? files_json(files) : json_null());
+		json_object_set_new(r, "files", have_files ? cli_files_json(files) : json_null());
 		json_object_set_new(r, "tree_damaged", json_boolean(have_files && files->tree_damaged));
 		if (files_error)
 			json_object_set_new(r, "files_error", json_string(files_error));
@@ -376,12 +362,50 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 			     "bad areas:", &rep->bad);
 	if (rep->runout.n)
 		print_ranges("run-out sectors after a TAO track (not damage):", &rep->runout);
-	print_files(files, have_files);
+	if (have_files)
+		cli_print_files(files);
 	if (rep->complete)
 		printf("sha256: %s\n", rep->sha256);
 	if (rc != SP_EXIT_OK)
 		return cli_fail(ctx, &err);
 	return rc;
+}
+
+/* The picture: the mapfile as saved, run-out over it; --report FILE and
+ * the terminal map.  false if the report could not be written. */
+static bool draw(struct cli_ctx *ctx, const struct rip_args *a, struct drv_drive *d,
+		 const struct img_rescue_report *rep, const struct img_iso_damage *files)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_report r = IMG_REPORT_INIT;
+	struct img_mapfile m;
+	char medium[80];
+	bool exists = false, ok = true;
+
+	img_mapfile_init(&m);
+	if (img_mapfile_load(&m, a->map, &exists, &err) != SP_OK || !exists ||
+	    img_report_set_map(&r, &m, &err) != SP_OK ||
+	    img_report_overlay(&r, &rep->runout, IMG_AREA_RUNOUT, &err) != SP_OK) {
+		if (a->report) {
+			cli_print_error(ctx, "report", &err);
+			ok = false;
+		}
+		goto out;
+	}
+	r.title = "spindle rip";
+	r.source = drv_address(d);
+	r.image = a->out;
+	r.mapfile = a->map;
+	r.elapsed = rep->elapsed;
+	r.reads = rep->reads;
+	r.failed_reads = rep->failed_reads;
+	r.files = files;
+	cli_report_medium(d, &r, medium, sizeof(medium));
+	ok = cli_report_finish(ctx, &r, a->report);
+out:
+	img_report_release(&r);
+	img_mapfile_release(&m);
+	return ok;
 }
 
 /* ---- the data rip ---------------------------------------------------------- */
@@ -433,6 +457,8 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 			cli_warn(ctx, "cannot list the damaged files: %s", fe.msg);
 	}
 	rc = report(ctx, a, &rep, &files, have_files, fe.msg[0] ? fe.msg : NULL);
+	if (!draw(ctx, a, d, &rep, have_files ? &files : NULL) && rc == SP_EXIT_OK)
+		rc = SP_EXIT_FAILURE;
 	goto out;
 fail:
 	rc = cli_fail(ctx, &err);

@@ -36,7 +36,7 @@ const struct cli_opt rip_audio_opts[] = {
 	  "given as SOURCE, through libcdio-paranoia in full paranoia mode" },
 	{ "raw", OPT_RAW, NULL, "copy every track as 2352-byte sectors into BIN/CUE, data and "
 	  "audio alike, through MMC READ CD" },
-	{ "format", OPT_FORMAT, "FORMAT", "with --audio: flac (the default) or wav" },
+	{ "format", OPT_FORMAT, "flac|wav", "with --audio: flac (the default) or wav" },
 	{ "offset", OPT_OFFSET, "SAMPLES", "with --audio: the drive's read offset in samples "
 	  "(as in AccurateRip's drive list, e.g. +6 or -472); default 0" },
 	{ "retries", OPT_RETRIES, "N", "with --audio: read attempts per sector before paranoia "

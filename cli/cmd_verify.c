@@ -7,10 +7,11 @@
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
-enum { OPT_LBA = 256 };
+enum { OPT_LBA = 256, OPT_REPORT };
 
 static const struct cli_opt opts[] = {
 	{ "lba", OPT_LBA, "LBA", "compare from this sector of the medium on (default 0)" },
+	{ "report", OPT_REPORT, "FILE", "draw the map of matching, differing and unreadable sectors into FILE.html or FILE.svg" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -34,10 +35,51 @@ const struct cli_doc doc_verify = {
 	"-d, the image file itself is checked that way.  Exit status 0 means all "
 	"good, 5 that recorded MD5s do not match, 6 that sectors could not be "
 	"read.  A disc or image without tags gets a message saying so and the "
-	"SHA-256 of its content, with status 0.",
+	"SHA-256 of its content, with status 0.\n\n"
+	"--report FILE.html or FILE.svg draws the comparison of a disc with an "
+	"image: matching sectors as rescued, differing ones as mismatch, "
+	"unreadable ones as bad (see spindle report); on a terminal the same "
+	"map, on one screen, ends the output.",
 	opts,
 	NULL,
 };
+
+/* The comparison as a map: --report FILE and the terminal map. */
+static bool draw(struct cli_ctx *ctx, struct drv_drive *d, const char *image,
+		 const struct img_verify_result *res, const char *path)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_report r = IMG_REPORT_INIT;
+	struct img_mapfile m;
+	char medium[80];
+	bool ok = true;
+
+	img_mapfile_init(&m);
+	if (img_mapfile_reset(&m, res->sectors * SP_SECTOR) != SP_OK ||
+	    img_mapfile_mark(&m, 0, res->sectors * SP_SECTOR, '+', IMG_MARK_ALWAYS) != SP_OK) {
+		sp_error_set(&err, SPE_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (img_report_set_map(&r, &m, &err) != SP_OK ||
+	    img_report_overlay(&r, &res->differ, IMG_AREA_MISMATCH, &err) != SP_OK ||
+	    img_report_overlay(&r, &res->unreadable, IMG_AREA_BAD, &err) != SP_OK)
+		goto fail;
+	r.title = "spindle verify";
+	r.source = drv_address(d);
+	r.image = image;
+	cli_report_medium(d, &r, medium, sizeof(medium));
+	ok = cli_report_finish(ctx, &r, path);
+	goto out;
+fail:
+	if (path) {
+		cli_print_error(ctx, "report", &err);
+		ok = false;
+	}
+out:
+	img_report_release(&r);
+	img_mapfile_release(&m);
+	return ok;
+}
 
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -49,6 +91,7 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	const char *arg, *image = NULL;
 	uint64_t lba = 0;
 	bool lba_set = false;
+	const char *report = NULL;
 	int c, rc;
 
 	cli_permute_args(ctx, argc, argv);
@@ -58,6 +101,11 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			if (cli_parse_uint_opt(ctx, "--lba", arg, 0, INT32_MAX, &lba) < 0)
 				return SP_EXIT_USAGE;
 			lba_set = true;
+			break;
+		case OPT_REPORT:
+			if (cli_report_option(ctx, arg) >= 0)
+				return SP_EXIT_USAGE;
+			report = arg;
 			break;
 		case CLI_OPT_EXIT:
 			return SP_EXIT_OK;
@@ -71,6 +119,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
 	if (lba_set && (!image || !ctx->n_drives))
 		return cli_usage_error(ctx, "--lba compares a disc with an image: give -d DRIVE and IMAGE");
+	if (report && (!image || !ctx->n_drives))
+		return cli_usage_error(ctx, "--report draws the comparison of a disc with an image: give -d DRIVE and IMAGE");
 	if (!image)
 		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
 	if (!ctx->n_drives)
@@ -93,6 +143,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			cli_json_emit(r);
 		else
 			json_decref(r);
+		if (!draw(ctx, d, image, &res, report) && rc == SP_EXIT_OK)
+			rc = SP_EXIT_FAILURE;
 	}
 	img_verify_result_release(&res);
 	drv_close(d, DRV_KEEP_TRAY);

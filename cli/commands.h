@@ -12,8 +12,9 @@
  *  2. Declare both below and add one line to commands[] in cli/commands.c,
  *     with the flags that state its preconditions.
  *  3. Add the file to spindle_SOURCES in Makefile.am.
- *  4. Run `make man` to regenerate docs/spindle.1 (a test fails if it is
- *     stale), add tests/cli/test_NAME.sh, and a line to NEWS.
+ *  4. Run `make man` to regenerate docs/spindle.1 and the shell completion
+ *     in completion/ (tests fail if they are stale), add
+ *     tests/cli/test_NAME.sh, and a line to NEWS.
  *  5. The work itself belongs below cli/: in an area of imaging/
  *     (imaging/<area>/, declared in imaging/<area>/<area>.h, which
  *     imaging/imaging.h includes; a new area gets its own folder and
@@ -39,7 +40,10 @@ enum cmd_flags {
 struct cli_opt {
 	const char *name;       /* long name, without "--" */
 	int key;                /* short letter, or an id >= 256 */
-	const char *arg;        /* NULL: a flag; else the argument's name */
+	const char *arg;        /* NULL: a flag; else the argument's name; a
+				 * fixed set of values is written "a|b|c", a
+				 * file of one type "NAME.ext" (completion
+				 * offers them, see cli/completion.c) */
 	const char *help;       /* one sentence */
 };
 
@@ -78,5 +82,7 @@ DECLARE_CMD(blank);
 DECLARE_CMD(format);
 DECLARE_CMD(eject);
 DECLARE_CMD(convert);
+DECLARE_CMD(scan);
+DECLARE_CMD(report);
 
 #endif

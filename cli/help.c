@@ -140,8 +140,28 @@ static bool extra_opt(const struct cli_doc *doc, const struct cli_opt *o)
 	return true;
 }
 
+size_t cli_command_opts(const struct cli_command *c, const struct cli_opt **out,
+			size_t max)
+{
+	size_t n = 0;
+
+	if ((c->flags & CMD_NEEDS_DRIVE) && n < max)
+		out[n++] = &drive_opt;
+	for (const struct cli_opt *o = c->doc->opts; o && o->name && n < max; o++)
+		out[n++] = o;
+	for (const struct cli_opt *o = c->doc->more_opts; o && o->name && n < max; o++)
+		if (extra_opt(c->doc, o))
+			out[n++] = o;
+	for (const struct cli_opt *o = common_opts; o->name && n < max; o++)
+		out[n++] = o;
+	return n;
+}
+
 void cli_print_help(FILE *f, const struct cli_command *c)
 {
+	const struct cli_opt *opts[CLI_MAX_OPTS];
+	size_t n = cli_command_opts(c, opts, CLI_MAX_OPTS);
+
 	fprintf(f, "usage: spindle %s %s\n\n", c->name, c->doc->synopsis);
 	fprintf(f, "%s.\n\n", c->doc->summary);
 	if (c->doc->description && *c->doc->description) {
@@ -149,15 +169,8 @@ void cli_print_help(FILE *f, const struct cli_command *c)
 		fputc('\n', f);
 	}
 	fprintf(f, "Options:\n");
-	if (c->flags & CMD_NEEDS_DRIVE)
-		print_opt(f, &drive_opt);
-	for (const struct cli_opt *o = c->doc->opts; o && o->name; o++)
-		print_opt(f, o);
-	for (const struct cli_opt *o = c->doc->more_opts; o && o->name; o++)
-		if (extra_opt(c->doc, o))
-			print_opt(f, o);
-	for (const struct cli_opt *o = common_opts; o->name; o++)
-		print_opt(f, o);
+	for (size_t i = 0; i < n; i++)
+		print_opt(f, opts[i]);
 	fprintf(f, "\nSee spindle(1) for exit status and JSON output.\n");
 }
 

@@ -53,6 +53,13 @@ int main(int argc, char **argv)
 		cli_print_man(stdout);
 		return SP_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--completion")) {
+		if (cli_print_completion(stdout, argc > 2 ? argv[2] : NULL) < 0) {
+			fprintf(stderr, "spindle: error: --completion needs a shell: bash or zsh\n");
+			return SP_EXIT_USAGE;
+		}
+		return SP_EXIT_OK;
+	}
 	cmd = cli_find_command(argv[1]);
 	if (!cmd) {
 		if (argv[1][0] == '-')

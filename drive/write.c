@@ -445,7 +445,7 @@ static enum sp_status write_failed(struct drv_drive *d, struct burn_source *src,
 			err->lba = lib.lba;
 		}
 		name_write_lba(&lib, err);
-		sp_error_hint(err, lib.hint[0] ? lib.hint
+		sp_error_hint(err, "%s", lib.hint[0] ? lib.hint
 			: "try a lower --speed or another brand of media");
 	}
 	snprintf(err->detail, sizeof(err->detail), "%s", lib.detail);

@@ -21,6 +21,7 @@
 #include "imaging/fs/fs.h"
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
+#include "imaging/report/report.h"
 #include "imaging/container/container.h"
 
 #endif

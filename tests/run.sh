@@ -13,7 +13,9 @@
 # SPINDLE_NO_VM=1 to leave out the VM, SPINDLE_VM_ONLY=1 to run only the
 # VM (make check-vm), SPINDLE_TEST_JOBS=N parts at a time (default: the
 # number of CPUs), SPINDLE_TEST_OUT=DIR for the logs and results (default
-# tests/out), SPINDLE_VALGRIND=1 to run spindle
+# tests/out), SPINDLE_QUICK=1 to run only the unit tests and QUICK_TESTS
+# (make check-quick, which make distcheck and the Debian package build
+# run), SPINDLE_VALGRIND=1 to run spindle
 # and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
 # matching scripts.
 #
@@ -124,6 +126,9 @@ label=${SPINDLE_PASS:+[$SPINDLE_PASS] }
 # own memory checker report directory, so that a report is charged to the
 # part whose process wrote it.
 : "${SPINDLE_TEST_JOBS:=$(nproc 2> /dev/null || echo 2)}"
+# The quick form: a few seconds each, covering the command line, the
+# installed files, and one master, burn and verify on a virtual drive.
+QUICK_TESTS="test_basics test_completion test_install test_burn_dir test_verify"
 VALGRIND=
 if [ -n "${SPINDLE_VALGRIND:-}" ]; then
 	: "${SPINDLE_REPORT_DIR:=$out/valgrind}"
@@ -162,6 +167,9 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 		fi
 		[ -f "$t" ] || continue
 		case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
+		if [ -n "${SPINDLE_QUICK:-}" ]; then
+			case " $QUICK_TESTS " in *" $(basename "$t" .sh) "*) ;; *) continue ;; esac
+		fi
 		echo "$(basename "$t" .sh) sh $t"
 	done
 } > "$out/parts.txt"

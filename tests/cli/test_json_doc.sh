@@ -136,4 +136,16 @@ test_error_object() {
 	expect_eq "$(json_get .error.code)" not-found
 }
 
+test_scan_and_report() {
+	mkimg img 300
+	printf 'bad 100 4\nslow 200 64 1\n' > spec
+	run scan img --json --test-damage spec --zones 3
+	expect_exit 6
+	check_json scan
+	printf '0 + 1\n0 0x19000 +\n0x19000 0x800 -\n' > m.map
+	run report m.map -o r.svg --json
+	expect_exit 0
+	check_json report
+}
+
 run_tests
