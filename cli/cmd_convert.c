@@ -19,7 +19,7 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_convert = {
-	"-o OUT.iso IMAGE",
+	"-o OUT.iso IMAGE.cue|.chd|.dmg|.daa|.gbi|.isz",
 	"Convert a BIN/CUE, CHD, DMG, DAA or ISZ image with a data track to ISO",
 	"Copies the 2048-byte user data of the image's first data track into an "
 	"ISO image, as other tools' BIN/CUE rips of data or mixed-mode discs hold "

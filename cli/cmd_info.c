@@ -12,7 +12,7 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_info = {
-	"[-d DRIVE] [--json] | IMAGE",
+	"[-d DRIVE] [--json] | IMAGE.chd|.dmg|.daa|.gbi|.isz",
 	"Show the medium in a drive: type, state, sizes, sessions and tracks",
 	"Reports the medium's profile (CD-R, DVD+RW, BD-R ...), its state "
 	"(blank, appendable, closed or empty), its capacity and free space in "
