@@ -11,8 +11,10 @@ PACKAGES="build-essential autoconf automake pkg-config \
  xorriso cdrskin wodim gddrescue genisoimage flac libcdio-utils jq openssl \
  isolinux syslinux-common valgrind strace clang libclang-rt-14-dev qemu-system-x86 busybox-static linux-image-amd64 kmod cpio \
  python3-minimal python3 cd-paranoia"
+PACKAGES="$PACKAGES libisal-dev dvdisaster"  # ecc
 PACKAGES="$PACKAGES zsh bash-completion man-db debhelper lintian"  # pkg
 PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, xmllint
+PACKAGES="$PACKAGES libgpgme-dev gnupg isomd5sum udftools"  # checksums
 PACKAGES="$PACKAGES libbz2-dev liblzma-dev libzstd-dev mame-tools dmg2img daa2iso 7zip"  # containers
 
 missing=""

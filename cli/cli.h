@@ -114,7 +114,15 @@ void cli_verify_progress(const struct img_verify_progress *p, void *ctx);
  * with drive NULL) against its own recorded MD5 tags.  Returns the exit
  * code: 0 all good, 5 mismatch, 6 unreadable.
  */
-int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path);
+struct cli_sums_args;
+/* sums (cli/verify_sums.h): the published and implanted checksums, run
+ * first on the same disc or image; NULL for none. */
+int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path,
+		    struct cli_sums_args *sums);
+/* cmd_repair.c: check (repair = false: verify --ecc) or repair an image
+ * against its error-correction data, and report.  Returns the exit code. */
+int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+		  int threads);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);

@@ -7,11 +7,13 @@
 
 #include "cli/master_args.h"
 
-enum { OPT_FORCE = 700 };
+enum { OPT_FORCE = 700, OPT_IMPLANT_MD5 };
 
 static const struct cli_opt opts[] = {
 	{ "output", 'o', "FILE", "the image to write; an existing file is replaced only with --force" },
 	{ "force", OPT_FORCE, NULL, "replace FILE if it exists" },
+	{ "implant-md5", OPT_IMPLANT_MD5, NULL, "record an isomd5sum MD5 (as implantisomd5 does) "
+	  "that checkisomd5 and spindle verify check; implies --no-md5" },
 	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
@@ -45,14 +47,19 @@ const struct cli_doc doc_mkiso = {
 	"/usr/lib/ISOLINUX/isohdpfx.bin.\n\n"
 	"A file that cannot be read stops the run with an error naming it; "
 	"--skip-unreadable leaves such files out with a warning.  The image is "
-	"written to OUT.iso.tmp-XXXXXX and renamed into place when complete.",
+	"written to OUT.iso.tmp-XXXXXX and renamed into place when complete.\n\n"
+	"--implant-md5 records, once the image is written, the MD5 that Red Hat's "
+	"implantisomd5 puts in the primary volume descriptor (with 20 fragment "
+	"sums), which checkisomd5, Anaconda's media check and spindle verify "
+	"accept.  The libisofs MD5 tags are then left out: they cover the volume "
+	"descriptor that the implanted MD5 changes.",
 	opts,
 	NULL,
 };
 
 static void print_result(struct cli_ctx *ctx, const struct cli_master_args *ma,
 			 const struct img_master_stats *st, const char *out,
-			 uint64_t size, double secs)
+			 uint64_t size, double secs, const struct img_isomd5 *implant)
 {
 	char h[32], t[32];
 
@@ -73,6 +80,7 @@ static void print_result(struct cli_ctx *ctx, const struct cli_master_args *ma,
 		json_object_set_new(r, "reproducible", json_boolean(ma->o.reproducible));
 		json_object_set_new(r, "bootable", json_boolean(ma->o.boot_bios || ma->o.boot_efi));
 		json_object_set_new(r, "seconds", json_real(secs));
+		json_object_set_new(r, "implanted_md5", implant ? json_string(implant->md5) : json_null());
 		cli_json_emit(r);
 		return;
 	}
@@ -90,6 +98,8 @@ static void print_result(struct cli_ctx *ctx, const struct cli_master_args *ma,
 	printf("\n  %s%s%s\n", ma->o.md5 ? "MD5 tags recorded" : "no MD5 tags",
 	       ma->o.reproducible ? ", reproducible" : "",
 	       ma->o.boot_bios || ma->o.boot_efi ? ", bootable (El Torito)" : "");
+	if (implant)
+		printf("  implanted MD5 (isomd5sum) %s\n", implant->md5);
 }
 
 int cmd_mkiso(struct cli_ctx *ctx, int argc, char **argv)
@@ -98,7 +108,8 @@ int cmd_mkiso(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_master_args ma;
 	struct img_master *m = NULL;
 	const char *arg, *out = NULL;
-	bool force = false;
+	bool force = false, implant = false;
+	struct img_isomd5 rec;
 	double t0 = sp_now();
 	int c, r, rc = SP_EXIT_OK;
 
@@ -117,6 +128,10 @@ int cmd_mkiso(struct cli_ctx *ctx, int argc, char **argv)
 			force = true;
 			continue;
 		}
+		if (c == OPT_IMPLANT_MD5) {
+			implant = true;
+			continue;
+		}
 		r = cli_master_opt(ctx, &ma, c, arg);
 		if (r == 1)
 			continue;
@@ -129,14 +144,17 @@ int cmd_mkiso(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = cli_master_sources(ctx, &ma, argc - ctx->optind, argv + ctx->optind)))
 		goto out;
+	if (implant)
+		ma.o.md5 = false;
 	if (img_master_prepare(&m, &ma.o, &err) != SP_OK ||
-	    img_master_to_file(m, out, force, &err) != SP_OK) {
+	    img_master_to_file(m, out, force, &err) != SP_OK ||
+	    (implant && img_isomd5_implant(out, &rec, &err) != SP_OK)) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
 	cli_progress_end(ctx);
 	print_result(ctx, &ma, img_master_stats(m), out, img_master_stats(m)->image_bytes,
-		     sp_now() - t0);
+		     sp_now() - t0, implant ? &rec : NULL);
 out:
 	img_master_free(m);
 	cli_master_args_release(&ma);

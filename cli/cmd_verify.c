@@ -4,19 +4,23 @@
 
 #include "cli/cli.h"
 #include "cli/master_args.h"
+#include "cli/verify_sums.h"
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
-enum { OPT_LBA = 256, OPT_REPORT };
+enum { OPT_LBA = 256, OPT_REPORT, OPT_ECC };
 
 static const struct cli_opt opts[] = {
 	{ "lba", OPT_LBA, "LBA", "compare from this sector of the medium on (default 0)" },
 	{ "report", OPT_REPORT, "FILE", "draw the map of matching, differing and unreadable sectors into FILE.html or FILE.svg" },
+	{ "ecc", OPT_ECC, "FILE.ecc", "check IMAGE against this error-correction file (spindle protect, dvdisaster)" },
+	CLI_SUMS_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_verify = {
-	"[-d DRIVE] [--lba LBA] [IMAGE]",
+	"[-d DRIVE] [--lba LBA] [--sha256 HEX | --checksums FILE [--keyring KEYRING "
+	"[--signature FILE]]] [IMAGE] | IMAGE --ecc FILE.ecc",
 	"Compare a disc with an image",
 	"Reads exactly as many sectors as the image holds and compares them "
 	"with it.  The zero padding of the last sector, 32 KiB alignment on DVD "
@@ -36,10 +40,42 @@ const struct cli_doc doc_verify = {
 	"good, 5 that recorded MD5s do not match, 6 that sectors could not be "
 	"read.  A disc or image without tags gets a message saying so and the "
 	"SHA-256 of its content, with status 0.\n\n"
+	"Checksums that others publish are checked too, on an image file, a disc "
+	"or a stick (stdio:/dev/sdX): --sha256 HEX (or --sha512, --sha1, --md5), "
+	"or --checksums FILE, a checksum file in GNU (\"HEX  NAME\", \"HEX *NAME\") "
+	"or BSD (\"SHA256 (NAME) = HEX\") form, whose line for the image is found "
+	"by the image's name (--name NAME for a disc), or is its only line; the "
+	"algorithm follows from the BSD tag or the length of the digest.  With "
+	"--keyring KEYRING the checksum file's OpenPGP signature is checked first, "
+	"through GPGME in a temporary GnuPG home (your own keyring is never used): "
+	"the file must be clear-signed, or its detached signature given with "
+	"--signature FILE.  A bad signature, or one by a key not in KEYRING, stops "
+	"the verify with status 5.  A disc or stick is read for exactly the image's "
+	"length: --size BYTES, the size a Fedora CHECKSUM file gives, or else the "
+	"size its ISO 9660 or UDF volume records.\n\n"
+	"Found and checked without being asked: the MD5 that implantisomd5 records "
+	"in the primary volume descriptor (Fedora, RHEL), with its fragment sums "
+	"(the check stops at the first bad fragment); the digest SUSE's tagmedia "
+	"records there; the md5sum.txt or sha256sum.txt inside Debian and Ubuntu "
+	"images, each listed file checked and the ones that differ named; and the "
+	"size of the ISO 9660 or UDF volume, so that a truncated image says so and "
+	"by how much.  The result lists each check that ran and whether it passed "
+	"(\"checks\" in --json); any failed check gives status 5.  An image "
+	"that passed a published or implanted digest and carries no libisofs MD5 "
+	"tags is read once; after a failed implanted MD5 nothing more is read.  "
+	"With -d and "
+	"IMAGE, the published checksums are checked on IMAGE and the disc is then "
+	"compared with it.\n\n"
 	"--report FILE.html or FILE.svg draws the comparison of a disc with an "
 	"image: matching sectors as rescued, differing ones as mismatch, "
 	"unreadable ones as bad (see spindle report); on a terminal the same "
-	"map, on one screen, ends the output.",
+	"map, on one screen, ends the output.\n\n"
+	"With --ecc FILE.ecc, or with an image that carries appended "
+	"error-correction data (spindle protect --augment, dvdisaster RS03), "
+	"IMAGE is checked against its sector CRCs: the report says how many "
+	"sectors are damaged and whether 'spindle repair' can rebuild them "
+	"all.  Exit status 0 when intact, 5 when damaged but repairable, 6 "
+	"when not all can be repaired.",
 	opts,
 	NULL,
 };
@@ -88,45 +124,93 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
 	struct img_verify_result res = IMG_VERIFY_RESULT_INIT;
 	struct drv_drive *d = NULL;
-	const char *arg, *image = NULL;
+	struct cli_sums_args sa;
+	json_t *sr = NULL;
+	const char *arg, *image = NULL, *ecc = NULL;
 	uint64_t lba = 0;
 	bool lba_set = false;
 	const char *report = NULL;
 	int c, rc;
 
+	cli_sums_args_init(&sa);
 	cli_permute_args(ctx, argc, argv);
 	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
+		if ((rc = cli_sums_opt(ctx, &sa, c, arg)) != 0) {
+			if (rc < 0) {
+				cli_sums_args_release(&sa);
+				return SP_EXIT_USAGE;
+			}
+			continue;
+		}
 		switch (c) {
 		case OPT_LBA:
 			if (cli_parse_uint_opt(ctx, "--lba", arg, 0, INT32_MAX, &lba) < 0)
-				return SP_EXIT_USAGE;
+				goto usage;
 			lba_set = true;
+			break;
+		case OPT_ECC:
+			ecc = arg;
 			break;
 		case OPT_REPORT:
 			if (cli_report_option(ctx, arg) >= 0)
-				return SP_EXIT_USAGE;
+				goto usage;
 			report = arg;
 			break;
 		case CLI_OPT_EXIT:
+			cli_sums_args_release(&sa);
 			return SP_EXIT_OK;
 		default:
-			return SP_EXIT_USAGE;
+			goto usage;
 		}
 	}
 	if (ctx->optind < argc)
 		image = argv[ctx->optind++];
-	if (ctx->optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
-	if (lba_set && (!image || !ctx->n_drives))
-		return cli_usage_error(ctx, "--lba compares a disc with an image: give -d DRIVE and IMAGE");
-	if (report && (!image || !ctx->n_drives))
-		return cli_usage_error(ctx, "--report draws the comparison of a disc with an image: give -d DRIVE and IMAGE");
-	if (!image)
-		return cmd_verify_tags(ctx, cli_drive(ctx), NULL);
-	if (!ctx->n_drives)
-		return cmd_verify_tags(ctx, NULL, image);
-	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
-		return cli_fail(ctx, &err);
+	if (ctx->optind < argc) {
+		cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
+		goto usage;
+	}
+	if (lba_set && (!image || !ctx->n_drives)) {
+		cli_usage_error(ctx, "--lba compares a disc with an image: give -d DRIVE and IMAGE");
+		goto usage;
+	}
+	if (report && (!image || !ctx->n_drives)) {
+		cli_usage_error(ctx, "--report draws the comparison of a disc with an image: give -d DRIVE and IMAGE");
+		goto usage;
+	}
+	if (ecc && (!image || ctx->n_drives)) {
+		cli_usage_error(ctx, "--ecc checks an image file: give IMAGE and no -d");
+		goto usage;
+	}
+	if (image && !ctx->n_drives && !sa.given && (ecc || img_ecc_is_augmented(image))) {
+		cli_sums_args_release(&sa);
+		return cli_ecc_check(ctx, image, ecc, false, 0);
+	}
+	if ((rc = cli_sums_prepare(ctx, &sa, image)) != SP_EXIT_OK)
+		goto out_sums;
+	if (!image || !ctx->n_drives) {
+		rc = cmd_verify_tags(ctx, image ? NULL : cli_drive(ctx), image, &sa);
+		goto out_sums;
+	}
+	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK) {
+		rc = cli_fail(ctx, &err);
+		goto out_sums;
+	}
+	if (sa.given) {
+		/* the image against what was published, then the disc against it */
+		sr = cli_json_result(ctx, true);
+		json_object_set_new(sr, "image", json_string(image));
+		rc = cli_sums_run(ctx, &sa, NULL, image, sr);
+		if (rc != SP_EXIT_OK) {
+			if (ctx->json)
+				cli_json_emit(sr);
+			else
+				json_decref(sr);
+			if (sa.verdict.code != SPE_NONE && !ctx->json)
+				cli_print_error(ctx, NULL, &sa.verdict);
+			drv_close(d, DRV_KEEP_TRAY);
+			goto out_sums;
+		}
+	}
 	vo.start_lba = (int64_t)lba;
 	vo.progress = cli_verify_progress;
 	vo.ctx = ctx;
@@ -138,6 +222,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(r, "drive", json_string(drv_address(d)));
 		json_object_set_new(r, "image", json_string(image));
 		json_object_set_new(r, "lba", json_integer((json_int_t)lba));
+		if (sr)
+			json_object_update_missing(r, sr);
 		rc = cli_report_verify(ctx, &res, r);
 		if (ctx->json)
 			cli_json_emit(r);
@@ -148,5 +234,11 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	img_verify_result_release(&res);
 	drv_close(d, DRV_KEEP_TRAY);
+	json_decref(sr);
+out_sums:
+	cli_sums_args_release(&sa);
 	return rc;
+usage:
+	cli_sums_args_release(&sa);
+	return SP_EXIT_USAGE;
 }

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/master_args.h"
+#include "cli/verify_sums.h"
 #include "drive/drive.h"
 #include "imaging/imaging.h"
 
@@ -153,32 +154,80 @@ static void print_text(const char *what, const struct img_md5_report *r)
 	}
 }
 
-int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path)
+/* Only the published checks ran (the MD5 tags were not looked at, or the
+ * source holds no ISO 9660 volume to look in): their result alone. */
+static int sums_only(struct cli_ctx *ctx, const char *what, struct cli_sums_args *sums,
+		     json_t *sj, int sums_rc, const char *why)
 {
+	if (ctx->json) {
+		json_t *o = cli_json_result(ctx, sums_rc == SP_EXIT_OK);
+
+		json_object_set_new(o, "mode", json_string("checksums"));
+		json_object_set_new(o, "source", json_string(what));
+		json_object_update(o, sj);
+		cli_json_emit(o);
+	} else if (why) {
+		printf("%s\n", why);
+	}
+	if (sums->verdict.code != SPE_NONE)
+		cli_print_error(ctx, NULL, &sums->verdict);
+	return sums_rc;
+}
+
+int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_path,
+		    struct cli_sums_args *sums)
+{
+	json_t *sj = json_object();
+	int sums_rc = SP_EXIT_OK;
 	struct img_md5_report r = IMG_MD5_REPORT_INIT;
 	struct sp_error err = SP_ERROR_INIT, v = SP_ERROR_INIT;
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
 	struct drv_drive *d = NULL;
+	struct drv_medium m;
+	bool have_medium = false;
 	const char *what = image_path;
 	enum sp_status rc;
 	int exit_code;
 
-	if (image_path) {
-		rc = img_md5_check_file(image_path, &r, progress, ctx, &err);
-	} else {
-		struct drv_medium m;
-
-		if (drv_open(&d, drive, &oo, &err) != SP_OK)
-			return cli_fail(ctx, &err);
-		if (drv_get_medium(d, &m, &err) != SP_OK) {
-			drv_close(d, DRV_KEEP_TRAY);
-			return cli_fail(ctx, &err);
+	if (!image_path) {
+		if (drv_open(&d, drive, &oo, &err) != SP_OK ||
+		    drv_get_medium(d, &m, &err) != SP_OK) {
+			exit_code = cli_fail(ctx, &err);
+			goto out;
 		}
+		have_medium = true;
 		what = drv_address(d);
-		rc = img_md5_check_drive(d, last_session_start(&m), &r, progress, ctx, &err);
-		drv_medium_release(&m);
 	}
+	if (sums) {
+		sums_rc = cli_sums_run(ctx, sums, d, image_path, sj);
+		if (sums_rc != SP_EXIT_OK && !json_object_get(sj, "checks")) {
+			exit_code = sums_rc;    /* the checks could not run: told already */
+			goto out;
+		}
+		/* a failed implanted MD5 stopped at its first bad fragment: do not
+		 * read on for MD5 tags, which such images do not carry */
+		if (sums->isomd5_failed) {
+			exit_code = sums_only(ctx, what, sums, sj, sums_rc,
+					      "MD5 tags not looked for: the implanted MD5 failed");
+			goto out;
+		}
+		/* the data is what was published and carries no libisofs tags:
+		 * reading it again would only repeat a SHA-256 */
+		if (sums->digests_passed && sums->md5_tags == 0) {
+			exit_code = sums_only(ctx, what, sums, sj, sums_rc,
+					      "no libisofs MD5 tags; the checks above are the verdict");
+			goto out;
+		}
+	}
+	rc = image_path ? img_md5_check_file(image_path, &r, progress, ctx, &err)
+			: img_md5_check_drive(d, last_session_start(&m), &r, progress, ctx, &err);
 	cli_progress_end(ctx);
+	if (rc != SP_OK && err.code == SPE_FORMAT && sums && sums->n_checks) {
+		/* not an ISO 9660 image (a disk image, a stick): the published
+		 * checks are the verdict */
+		exit_code = sums_only(ctx, what, sums, sj, sums_rc, NULL);
+		goto out;
+	}
 	if (rc != SP_OK) {
 		exit_code = cli_fail(ctx, &err);
 		goto out;
@@ -188,6 +237,8 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 		json_t *o = cli_json_result(ctx, v.code == SPE_NONE);
 
 		fill_json(o, what, &r, &v);
+		/* a failed published check decides "ok" and "error" */
+		json_object_update(o, sj);
 		cli_json_emit(o);
 	} else {
 		print_text(what, &r);
@@ -198,8 +249,15 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
 	} else {
 		exit_code = SP_EXIT_OK;
 	}
+	if (sums && sums->verdict.code != SPE_NONE)
+		cli_print_error(ctx, NULL, &sums->verdict);
+	if (sums_rc != SP_EXIT_OK)
+		exit_code = sums_rc;
 out:
+	json_decref(sj);
 	img_md5_report_release(&r);
+	if (have_medium)
+		drv_medium_release(&m);
 	if (d)
 		drv_close(d, DRV_KEEP_TRAY);
 	return exit_code;

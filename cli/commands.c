@@ -18,6 +18,8 @@ const struct cli_command commands[] = {
 	{ "format",  cmd_format,  CMD_NEEDS_DRIVE | CMD_WRITES_MEDIA, &doc_format },
 	{ "eject",   cmd_eject,   CMD_NEEDS_DRIVE, &doc_eject },
 	{ "convert", cmd_convert, 0, &doc_convert },
+	{ "protect", cmd_protect, 0, &doc_protect },
+	{ "repair",  cmd_repair,  0, &doc_repair },
 	{ "scan",    cmd_scan,    CMD_NEEDS_DRIVE, &doc_scan },
 	{ "report",  cmd_report,  0, &doc_report },
 	{ NULL, NULL, 0, NULL }

@@ -82,6 +82,8 @@ DECLARE_CMD(blank);
 DECLARE_CMD(format);
 DECLARE_CMD(eject);
 DECLARE_CMD(convert);
+DECLARE_CMD(protect);
+DECLARE_CMD(repair);
 DECLARE_CMD(scan);
 DECLARE_CMD(report);
 

@@ -52,6 +52,7 @@ static const struct {
 	{ "FILE", COMP_FILES, "" },
 	{ "PATH", COMP_FILES, "" },
 	{ "OUT", COMP_FILES, "" },
+	{ "KEYRING", COMP_FILES, "gpg asc key" },
 };
 
 static void list_add(char *list, size_t size, const char *word, size_t len)

@@ -21,7 +21,9 @@
 #include "imaging/fs/fs.h"
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
+#include "imaging/ecc/ecc.h"
 #include "imaging/report/report.h"
+#include "imaging/sums/sums.h"
 #include "imaging/container/container.h"
 
 #endif

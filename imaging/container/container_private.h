@@ -2,9 +2,9 @@
 /*
  * container_private.h - what the container readers (chd.c, dmg.c, daa.c,
  * isz.c) share with the dispatcher (container.c), the decode pool
- * (pool.c), the primitives (image.c) and the codecs (codec.c, chd_huff.c).
+ * (decode_pool.c), the primitives (image.c) and the codecs (codec.c, chd_huff.c).
  *
- * Calls go one way: container.c -> readers, pool.c -> image.c; readers
+ * Calls go one way: container.c -> readers, decode_pool.c -> image.c; readers
  * -> image.c, codec.c, chd_huff.c.  The dispatcher and the pool reach the
  * readers only through struct ctr_reader.
  *
@@ -140,7 +140,7 @@ int ctr_huff_import_rle(struct ctr_huff *h, struct ctr_bits *b);
 int ctr_huff_import_huffman(struct ctr_huff *h, struct ctr_bits *b);
 unsigned ctr_huff_decode(const struct ctr_huff *h, struct ctr_bits *b);
 
-/* ---- the decode pool (pool.c) ---- */
+/* ---- the decode pool (decode_pool.c) ---- */
 enum sp_status ctr_pool_start(struct img_container *c, unsigned threads,
 			      struct sp_error *err);
 /* The decoded bytes of chunk idx, valid until the next call. */

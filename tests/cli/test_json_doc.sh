@@ -129,6 +129,33 @@ w.writeframes((d * 8)[:2352 * 400]); w.close()"
 	expect_eq "$(json_get .dry_run)" true
 }
 
+test_ecc_commands() {
+	mkimg img 300
+	run protect --json img -o img.ecc
+	check_json protect
+	garbage() { head -c 2048 /dev/zero | dd of=img bs=2048 seek="$1" conv=notrunc status=none; }
+	garbage 7
+	run verify --json img --ecc img.ecc
+	check_json verify
+	run repair --json img --ecc img.ecc
+	check_json repair
+	expect_eq "$(json_get .repaired)" 1
+}
+
+test_verify_published_checksums() {
+	make_src
+	run mkiso --json --implant-md5 src -o img.iso
+	check_json mkiso
+	sha256sum img.iso > SHA256SUMS
+	run verify --json --checksums SHA256SUMS --md5 "$(md5sum img.iso | cut -d' ' -f1)" img.iso
+	expect_exit 0
+	check_json verify
+	truncate -s 100000 img.iso
+	run verify --json img.iso
+	expect_exit 5
+	check_json verify
+}
+
 test_error_object() {
 	run verify --json -d stdio:missing.iso missing.iso
 	expect_exit 1

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * pool.c - decode a container's chunks on several threads, ahead of the
+ * decode_pool.c - decode a container's chunks on several threads, ahead of the
  * reader, in order, in a fixed number of slots.
  *
  * The protocol: the reading thread asks for chunk i (ctr_pool_get).  The

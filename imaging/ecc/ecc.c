@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ecc.c - the public face of imaging/ecc/: choose the codec and layout,
+ * open the files, recognise error-correction data by its header.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "imaging/ecc/ecc_private.h"
+
+int img_ecc_parse_redundancy(const char *s, enum img_ecc_codec codec)
+{
+	uint64_t v;
+	int max = codec == IMG_ECC_RS01 ? ECC_MAX_ROOTS_RS01 : ECC_MAX_ROOTS_RS03;
+
+	if (strcasecmp(s, "normal") == 0)
+		return 32;
+	if (strcasecmp(s, "high") == 0)
+		return 64;
+	if (sp_parse_uint(s, ECC_MIN_ROOTS, (uint64_t)max, &v) != 0)
+		return -1;
+	return (int)v;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
+			       const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
+			       struct sp_error *err)
+{
+	struct stat a, b;
+
+	if (!opts->augment && !ecc_path)
+		return sp_error_set(err, SPE_USAGE, "no output file for the error-correction data");
+	if (!opts->augment && stat(ecc_path, &b) == 0) {
+		if (stat(image, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return sp_error_set(err, SPE_USAGE, "'%s' is the image itself", ecc_path);
+		if (!opts->replace) {
+			sp_error_set(err, SPE_EXISTS, "'%s' exists", ecc_path);
+			sp_error_hint(err, "give --force to replace it");
+			return SP_FAILED;
+		}
+	}
+	switch (opts->codec) {
+	case IMG_ECC_RS03:
+		return rs03_create(image, ecc_path, opts, sum, err);
+	case IMG_ECC_RS01:
+		if (opts->augment)
+			return sp_error_set(err, SPE_USAGE, "RS01 writes a separate file only; use -o FILE.ecc");
+		return rs01_create(image, ecc_path, opts, sum, err);
+	default:
+		return sp_error_set(err, SPE_UNSUPPORTED,
+				    "this codec is not implemented yet; use RS03");
+	}
+}
+
+static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *ecc_path,
+				bool writable, struct sp_error *err)
+{
+	uint8_t buf[ECC_HEADER_BYTES];
+	struct stat st;
+	int rc;
+
+	r->fd_img = open(image, writable ? O_RDWR : O_RDONLY);
+	if (r->fd_img < 0)
+		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
+	if (fstat(r->fd_img, &st) != 0 || !S_ISREG(st.st_mode))
+		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
+	r->img_bytes = (uint64_t)st.st_size;
+	if (!ecc_path) {
+		r->augmented = true;
+		if (rs03_find_augmented(r->fd_img, r->img_bytes, &r->h, err) != 0) {
+			sp_error_hint(err, "give the error-correction file with --ecc FILE.ecc");
+			return SP_FAILED;
+		}
+		r->fd_ecc = r->fd_img;
+		r->ecc_bytes = r->img_bytes;
+	} else {
+		r->fd_ecc = open(ecc_path, writable ? O_RDWR : O_RDONLY);
+		if (r->fd_ecc < 0)
+			return sp_error_set_errno(err, errno, "cannot open '%s'", ecc_path);
+		if (fstat(r->fd_ecc, &st) != 0 || !S_ISREG(st.st_mode))
+			return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", ecc_path);
+		r->ecc_bytes = (uint64_t)st.st_size;
+		rc = ecc_read_at(r->fd_ecc, buf, sizeof(buf), 0);
+		if (rc < 0)
+			return sp_error_set_errno(err, errno, "cannot read '%s'", ecc_path);
+		if (rc > 0)
+			return sp_error_set(err, SPE_FORMAT,
+					    "'%s' is too short to be an error-correction file", ecc_path);
+		if (ecc_header_parse(buf, sizeof(buf), &r->h, err) != SP_OK) {
+			char msg[sizeof(err->msg)];
+			memcpy(msg, err->msg, sizeof(msg));
+			return sp_error_set(err, SPE_FORMAT, "'%s': %s", ecc_path, msg);
+		}
+	}
+	if (strcmp(r->h.method, "RS03") != 0 && strcmp(r->h.method, "RS01") != 0)
+		return sp_error_set(err, SPE_UNSUPPORTED,
+				    "'%s' holds %s error-correction data; only RS03 is implemented yet",
+				    ecc_path ? ecc_path : image, r->h.method);
+	/* missing sectors at the end are erasures, but a header that claims
+	 * far more than the image holds is not this image's */
+	if (!r->augmented && r->h.sectors > 2 * sp_bytes_to_sectors(r->img_bytes) + 1024)
+		return sp_error_set(err, SPE_FORMAT,
+				    "'%s' is for an image of %llu sectors; '%s' is much smaller",
+				    ecc_path, (unsigned long long)r->h.sectors, image);
+	r->roots = r->h.ecc_bytes;
+	if (strcmp(r->h.method, "RS01") == 0)
+		return r->augmented ? sp_error_set(err, SPE_FORMAT, "RS01 data inside an image") : SP_OK;
+	r->ndata = r->h.data_bytes;
+	r->L = r->h.sectors_per_layer;
+	if (r->roots > ECC_MAX_ROOTS_RS03 ||
+	    (!r->augmented && r->L != (r->h.sectors + (uint64_t)r->ndata - 2) / (uint64_t)(r->ndata - 1)) ||
+	    (r->augmented && r->h.sectors + 2 > (uint64_t)(r->ndata - 1) * r->L))
+		return sp_error_set(err, SPE_FORMAT,
+				    "'%s': the RS03 layout in the header does not add up (%d roots, %llu sectors per layer)",
+				    ecc_path ? ecc_path : image, r->roots, (unsigned long long)r->L);
+	return SP_OK;
+}
+
+enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_ecc_mode mode,
+			     const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
+			     struct sp_error *err)
+{
+	struct rs03 r = { .fd_img = -1, .fd_ecc = -1 };
+	enum sp_status st;
+	double t0 = sp_now();
+
+	st = open_rs03(&r, image, ecc_path, mode == IMG_ECC_REPAIR, err);
+	if (st == SP_OK) {
+		memcpy(sum->method, r.h.method, 5);
+		sum->augmented = r.augmented;
+		sum->roots = r.roots;
+		sum->sectors = r.h.sectors;
+		sum->layer_sectors = r.L;
+		sum->ecc_sectors = r.augmented ? (uint64_t)ECC_LAYERS * r.L - r.h.sectors
+					       : 2 + (uint64_t)(r.roots + 1) * r.L;
+		if (strcmp(r.h.method, "RS01") == 0)
+			sum->ecc_sectors = sp_bytes_to_sectors(r.ecc_bytes);
+		if (strcmp(r.h.method, "RS01") == 0)
+			st = rs01_check(&r.h, r.fd_img, r.fd_ecc, r.img_bytes, r.ecc_bytes, mode,
+					opts, sum, err);
+		else
+			st = rs03_check(&r, mode, opts, sum, err);
+		if (sum->remaining)
+			qsort(sum->remaining, sum->nremaining, sizeof(uint64_t), cmp_u64);
+	}
+	if (r.fd_ecc >= 0 && r.fd_ecc != r.fd_img)
+		close(r.fd_ecc);
+	if (r.fd_img >= 0)
+		close(r.fd_img);
+	sum->seconds = sp_now() - t0;
+	return st;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ecc_private.h - internals of imaging/ecc/, shared by its files and the
+ * unit tests and fuzz target.  cli/ uses imaging/ecc/ecc.h only.
+ *
+ * The Reed-Solomon code is dvdisaster's (see its codec specification,
+ * documentation/codec-specs): RS(255, k) over GF(2^8) with field polynomial
+ * 0x187, generator roots alpha^(11*(112+i)), i = 0 .. roots-1.  A codeword
+ * is 255 "layers"; layer L is the coefficient of x^(254-L), so data layers
+ * come first and ecc layer r is the coefficient of x^(roots-1-r).
+ *
+ * Both encoding and erasure decoding solve the same linear system: the
+ * s erased layers (the roots ecc layers, for encoding) from the first s
+ * rows of the parity-check matrix.  The result is a matrix D (s x (255-s))
+ * applied to the surviving layers bytewise; ISA-L's ec_encode_data() does
+ * that with SIMD, given multiplication tables built here for 0x187.
+ */
+#ifndef SPINDLE_ECC_PRIVATE_H
+#define SPINDLE_ECC_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "common/common.h"
+#include "imaging/ecc/ecc.h"
+
+#define ECC_LAYERS 255
+#define ECC_MIN_ROOTS 8
+#define ECC_MAX_ROOTS_RS03 170
+#define ECC_MAX_ROOTS_RS01 100
+#define ECC_HEADER_BYTES 4096
+#define ECC_VERSION 7905        /* the dvdisaster version we write as */
+#define ECC_RS03_NEEDED 7900
+#define ECC_SELFCRC_PRESET 0x4c5047u
+
+/* ---- gf.c: GF(2^8)/0x187 arithmetic and the decode plans ---------------- */
+uint8_t ecc_gf_mul(uint8_t a, uint8_t b);
+uint8_t ecc_gf_inv(uint8_t a);
+
+/* The layers to compute (dst) from the layers that survive (src). */
+struct ecc_plan {
+	int roots;
+	int nsrc, ndst;
+	uint8_t src[ECC_LAYERS], dst[ECC_LAYERS];
+	uint8_t *tables;      /* ndst * nsrc * 32 bytes, ISA-L's layout */
+	uint8_t *coef;        /* ndst * nsrc matrix, row per dst */
+};
+#define ECC_PLAN_INIT { 0 }
+
+/* Build the plan that recomputes the layers erased[L] != 0 (at most roots
+ * of them) from the others.  Returns 0, or -1 (ENOMEM, or too many). */
+int ecc_plan_build(struct ecc_plan *p, int roots, const uint8_t erased[ECC_LAYERS]);
+/* The plan that computes the roots ecc layers from the data layers. */
+int ecc_plan_encoder(struct ecc_plan *p, int roots);
+/* Apply: layers[L] points to len bytes of layer L (len a multiple of 32). */
+void ecc_plan_run(const struct ecc_plan *p, int len, uint8_t *const layers[ECC_LAYERS]);
+void ecc_plan_release(struct ecc_plan *p);
+/* Is ISA-L's SIMD path usable with our tables? (checked once) */
+bool ecc_gf_simd_ok(void);
+
+/* ---- format.c: CRC32, EccHeader, CrcBlock, markers ----------------------- */
+/* dvdisaster's CRC32: reflected 0x04C11DB7, init ~0, no final XOR. */
+uint32_t ecc_crc32(const void *buf, size_t len);
+
+struct ecc_header {
+	char method[5];            /* "RS01", "RS02", "RS03" */
+	uint8_t flags[4];
+	uint8_t medium_fp[16], medium_sum[16], ecc_sum[16], crc_sum[16];
+	uint64_t sectors;
+	int32_t data_bytes, ecc_bytes;   /* layers incl. CRC layer; roots */
+	int32_t creator, needed, fp_sector, in_last;
+	uint32_t self_crc;
+	uint64_t sectors_per_layer, sectors_added;
+};
+
+/* Serialise into 4096 bytes (selfCRC computed for RS02/RS03). */
+void ecc_header_write(const struct ecc_header *h, uint8_t out[ECC_HEADER_BYTES]);
+/* Parse and check 4096 bytes: cookie, method, selfCRC (RS02/RS03), field
+ * ranges.  Names the offset of what is wrong in err. */
+enum sp_status ecc_header_parse(const uint8_t *buf, size_t len, struct ecc_header *h,
+				struct sp_error *err);
+
+/* RS03 CRC block: one sector of the CRC layer. */
+struct ecc_crcblock {
+	uint32_t crc[256];
+	struct ecc_header h;       /* the copied fields */
+};
+void ecc_crcblock_write(const struct ecc_crcblock *c, uint8_t out[SP_SECTOR]);
+/* Returns true when buf is a CRC block whose selfCRC holds. */
+bool ecc_crcblock_parse(const uint8_t buf[SP_SECTOR], struct ecc_crcblock *c);
+
+/* dvdisaster's padding sector (number, fingerprint) and dead-sector marker */
+void ecc_padding_sector(uint8_t out[SP_SECTOR], uint64_t number, const uint8_t fp[16],
+			int fp_sector);
+bool ecc_is_dead_marker(const uint8_t buf[SP_SECTOR]);
+
+/* ---- pool.c: run work items on several threads --------------------------- */
+/* Calls fn(arg, item, worker) for item = 0 .. n-1 on `threads` threads;
+ * stops handing out items once any call returns non-zero.  Returns the
+ * first non-zero result, or 0. */
+int ecc_pool_run(int threads, uint64_t n, int (*fn)(void *arg, uint64_t item, int worker),
+		 void *arg);
+int ecc_default_threads(void);
+
+
+/* ---- rs03_io.c: the RS03 layout and reading runs of a layer -------------- */
+struct rs03 {
+	struct ecc_header h;       /* as written, or as read and checked */
+	int roots, ndata;          /* ndata: data layers + the CRC layer */
+	uint64_t L;                /* sectors per layer */
+	bool augmented;
+	int fd_img, fd_ecc;        /* fd_ecc = fd_img when augmented */
+	uint64_t img_bytes, ecc_bytes;  /* file sizes: what lies past them is missing */
+};
+
+/* Where sector i of layer j lives: file and sector offset in it. */
+void rs03_where(const struct rs03 *r, int j, int *fd, uint64_t *sector, uint64_t *fsize);
+/* Is image data sector n (of data layers) a virtual padding sector? */
+bool rs03_virtual(const struct rs03 *r, uint64_t n);
+/* Read cnt sectors i0.. of layer j into buf.  Virtual padding is made up;
+ * what lies past the end of its file reads as zeros with missing[k] = 1
+ * (missing may be NULL).  Returns 0, or -1 with errno on a read error. */
+int rs03_read(const struct rs03 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *buf,
+	      uint8_t *missing);
+/* The padding sector that data sector n would be. */
+void rs03_padding(const struct rs03 *r, uint64_t n, uint8_t out[SP_SECTOR]);
+/* MD5 fingerprint of sector fp_sector of the image (zeros if it has none). */
+int rs03_fingerprint(int fd, uint64_t img_bytes, int fp_sector, uint8_t out[16]);
+/* pread all of len bytes at off: 0, 1 when the file ends first, -1 (errno) */
+int ecc_read_at(int fd, void *buf, size_t len, uint64_t off);
+/* The header of an augmented image (of `bytes`), found after its ISO file
+ * system or from its CRC layer.  0, or -1 with err set. */
+int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);
+/* The CRC block fields, from the header. */
+void rs03_crcblock_init(const struct rs03 *r, struct ecc_crcblock *c);
+/* RS03 on ecc file / augmented image */
+enum sp_status rs03_create(const char *image, const char *ecc_path,
+			   const struct img_ecc_opts *o, struct img_ecc_summary *sum,
+			   struct sp_error *err);
+enum sp_status rs03_check(struct rs03 *r, enum img_ecc_mode mode, const struct img_ecc_opts *o,
+			  struct img_ecc_summary *sum, struct sp_error *err);
+/* ---- rs01.c: RS01 .ecc files -------------------------------------------- */
+enum sp_status rs01_create(const char *image, const char *ecc_path, const struct img_ecc_opts *o,
+			   struct img_ecc_summary *sum, struct sp_error *err);
+enum sp_status rs01_check(const struct ecc_header *h, int fd_img, int fd_ecc, uint64_t img_bytes,
+			  uint64_t ecc_bytes, enum img_ecc_mode mode, const struct img_ecc_opts *o,
+			  struct img_ecc_summary *sum, struct sp_error *err);
+/* The summary list of remaining sectors: add one (thread-unsafe). */
+void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
+
+#endif

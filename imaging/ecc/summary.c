@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* summary.c - the list of sectors left damaged, kept by the checkers. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "imaging/ecc/ecc_private.h"
+
+void img_ecc_summary_release(struct img_ecc_summary *sum)
+{
+	free(sum->remaining);
+	sum->remaining = NULL;
+	sum->nremaining = 0;
+}
+
+void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector)
+{
+	if (sum->nremaining >= IMG_ECC_MAX_LISTED)
+		return;
+	if (!sum->remaining) {
+		sum->remaining = malloc(IMG_ECC_MAX_LISTED * sizeof(uint64_t));
+		if (!sum->remaining)
+			return;
+	}
+	sum->remaining[sum->nremaining++] = sector;
+}
