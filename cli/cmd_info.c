@@ -12,14 +12,16 @@ static const struct cli_opt opts[] = {
 };
 
 const struct cli_doc doc_info = {
-	"[-d DRIVE] [--json]",
+	"[-d DRIVE] [--json] | IMAGE.chd|.dmg|.daa|.gbi|.isz",
 	"Show the medium in a drive: type, state, sizes, sessions and tracks",
 	"Reports the medium's profile (CD-R, DVD+RW, BD-R ...), its state "
 	"(blank, appendable, closed or empty), its capacity and free space in "
 	"sectors and bytes, the sessions and tracks with start LBA and size, and "
 	"the media ID, manufacturer and write speeds where the drive reports "
 	"them.  A virtual stdio: drive holding data is reported as closed; an "
-	"empty or missing file as blank.",
+	"empty or missing file as blank.  Given an IMAGE (a compressed CHD, "
+	"DMG, DAA or ISZ container), shows its format, size and, for a CD "
+	"image, its tracks.",
 	opts,
 	NULL,
 };
@@ -121,8 +123,10 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_medium m;
 	int rc;
 
-	if ((rc = cli_no_args(ctx, argc, argv)) >= 0)
+	if ((rc = cli_info_args(ctx, argc, argv)) >= 0)
 		return rc;
+	if (ctx->optind < argc)         /* spindle info IMAGE */
+		return cli_info_container(ctx, argv[ctx->optind]);
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (drv_get_medium(d, &m, &err) != SP_OK) {

@@ -25,5 +25,6 @@
 #include "imaging/ecc/ecc.h"
 #include "imaging/report/report.h"
 #include "imaging/sums/sums.h"
+#include "imaging/container/container.h"
 
 #endif
