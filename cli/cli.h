@@ -213,5 +213,9 @@ void cli_fs_close(struct cli_fs_args *a);
 void cli_print_escaped(FILE *f, const char *s);
 /* One node for --json. */
 json_t *cli_node_json(const struct img_fs_node *n);
+/* spindle info IMAGE (info_container.c): option parsing that allows one
+ * IMAGE argument (-1: go on), and the report on a compressed container. */
+int cli_info_args(struct cli_ctx *ctx, int argc, char **argv);
+int cli_info_container(struct cli_ctx *ctx, const char *path);
 
 #endif

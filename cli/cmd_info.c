@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "cli/info_image.h"
-#include "cli/master_args.h"
 #include "drive/drive.h"
+#include "imaging/imaging.h"
 
 static const struct cli_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
@@ -26,7 +26,9 @@ const struct cli_doc doc_info = {
 	"BIN/CUE, cdrdao TOC, Nero NRG, Alcohol MDS/MDF, CloneCD CCD, DiscJuggler "
 	"CDI, chosen by content), sessions, tracks with mode, start, length, "
 	"pregap and indexes, ISRC and catalog number, CD-TEXT, and the file "
-	"system and volume ID of the first data track.",
+	"system and volume ID of the first data track.  A compressed container "
+	"(CHD, DMG, DAA/GBI, ISZ) shows its format, size and, for a CD image, "
+	"its tracks.",
 	opts,
 	NULL,
 };
@@ -126,20 +128,15 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
 	struct drv_drive *d = NULL;
 	struct drv_medium m;
-	const char *arg;
-	int c;
+	int rc;
 
-	cli_permute_args(ctx, argc, argv);
-	while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
-		if (c == CLI_OPT_EXIT)
-			return SP_EXIT_OK;
-		return SP_EXIT_USAGE;
-	}
-	if (ctx->optind + 1 < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind + 1]);
-	if (ctx->optind < argc) {
+	if ((rc = cli_info_args(ctx, argc, argv)) >= 0)
+		return rc;
+	if (ctx->optind < argc) {       /* spindle info IMAGE */
 		if (cli_drive(ctx))
 			return cli_usage_error(ctx, "give -d DRIVE or an IMAGE, not both");
+		if (img_container_probe(argv[ctx->optind]) > 0)
+			return cli_info_container(ctx, argv[ctx->optind]);
 		return cli_info_image(ctx, argv[ctx->optind]);
 	}
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)

@@ -25,6 +25,7 @@
 #include "imaging/ecc/ecc.h"
 #include "imaging/report/report.h"
 #include "imaging/sums/sums.h"
+#include "imaging/container/container.h"
 
 /* ==== disc image formats (imaging/disc/) ==== */
 #include "imaging/disc/disc.h"

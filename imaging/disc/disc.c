@@ -14,9 +14,7 @@
 #include "imaging/disc/disc_private.h"
 
 static const struct disc_reader *const readers[] = {
-#if DISC_HAVE_CONTAINERS
 	&disc_reader_container,
-#endif
 	&disc_reader_nrg, &disc_reader_cdi, &disc_reader_mds, &disc_reader_ccd, &disc_reader_cue, &disc_reader_toc, &disc_reader_iso,
 };
 #define N_READERS (sizeof(readers) / sizeof(readers[0]))

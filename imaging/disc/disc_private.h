@@ -38,20 +38,8 @@ struct disc_reader {
 			       struct sp_error *err);
 };
 
-/* The compressed containers (imaging/container/) back the model when that
- * area is in the tree. */
-#if defined(__has_include)
-#if __has_include("imaging/container/container.h")
-#define DISC_HAVE_CONTAINERS 1
-#endif
-#endif
-#ifndef DISC_HAVE_CONTAINERS
-#define DISC_HAVE_CONTAINERS 0
-#endif
-#if DISC_HAVE_CONTAINERS
+/* read_container.c: the compressed containers of imaging/container/ */
 extern const struct disc_reader disc_reader_container;
-#endif
-
 extern const struct disc_reader disc_reader_iso, disc_reader_cue, disc_reader_nrg,
 	disc_reader_mds, disc_reader_ccd, disc_reader_toc, disc_reader_cdi;
 

@@ -6,21 +6,14 @@
  * brings its track list (frames of sector data then subchannel, audio big
  * endian); every other container holds a plain sector image, one data
  * track of 2048-byte sectors.
- *
- * The containers area lives on its own branch until it is merged; this
- * reader is built once imaging/container/container.h is in the tree
- * (DISC_HAVE_CONTAINERS, disc_private.h), and tested then by
- * tests/cli/test_formats.sh (test_chd_through_the_model).
  */
 #include "config.h"
 
-#include "imaging/disc/disc_private.h"
-
-#if DISC_HAVE_CONTAINERS
 #include <stdio.h>
 #include <string.h>
 
 #include "imaging/container/container.h"
+#include "imaging/disc/disc_private.h"
 
 static int ctr_probe(const struct disc_probe_in *in)
 {
@@ -142,4 +135,3 @@ static enum sp_status ctr_open(struct img_disc *d, struct img_bytes *b, const ch
 }
 
 const struct disc_reader disc_reader_container = { "container", ctr_probe, ctr_open };
-#endif
