@@ -13,9 +13,12 @@ PACKAGES="build-essential autoconf automake pkg-config \
  python3-minimal python3 cd-paranoia"
 PACKAGES="$PACKAGES ccache time"  # speed
 PACKAGES="$PACKAGES libisal-dev dvdisaster"  # ecc
+PACKAGES="$PACKAGES udftools 7zip libarchive-tools"  # files: ls/extract tests (mkudffs, 7zz, bsdtar)
 PACKAGES="$PACKAGES zsh bash-completion man-db debhelper lintian"  # pkg
 PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, xmllint
 PACKAGES="$PACKAGES libgpgme-dev gnupg isomd5sum udftools"  # checksums
+PACKAGES="$PACKAGES libbz2-dev liblzma-dev libzstd-dev mame-tools dmg2img daa2iso 7zip"  # containers
+PACKAGES="$PACKAGES mdf2iso ccd2iso iat bchunk nrg2iso"  # formats (disc image peers)
 
 missing=""
 for p in $PACKAGES; do

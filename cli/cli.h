@@ -187,4 +187,35 @@ bool cli_report_finish(struct cli_ctx *ctx, const struct img_report *r, const ch
 json_t *cli_files_json(const struct img_iso_damage *f);
 void cli_print_files(const struct img_iso_damage *f);
 
+/* cmd_ls.c: what ls and extract share: the source, --fs and --session,
+ * and the tree read from it. */
+#include "imaging/imaging.h"
+struct cli_fs_args {
+	const char *source;     /* SOURCE, or NULL with -d */
+	const char *name;       /* SOURCE or the drive, for messages */
+	enum img_fs_kind fs;
+	int session;
+	struct drv_damage *damage;      /* --test-mode / --test-damage, or NULL */
+	unsigned retries;
+	struct img_blocks src;
+	struct img_fs_tree tree;
+};
+#define CLI_FS_ARGS_INIT { .src = IMG_BLOCKS_INIT }
+/* Handle --fs / --session (c: the option's key); 0, or an exit code. */
+int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_args *a);
+#define CLI_FS_OPTS \
+	{ "fs", 256, "iso9660|joliet|rockridge|udf", "the tree to read (default: Rock Ridge, else Joliet, else ISO 9660, else UDF)" }, \
+	{ "session", 257, "N", "read the Nth session of a multi-session image instead of the newest" }
+/* Open the source and read its tree (SPE_USAGE: a usage error). */
+enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err);
+void cli_fs_close(struct cli_fs_args *a);
+/* s with control characters and '\\' as \\xNN (names from an image). */
+void cli_print_escaped(FILE *f, const char *s);
+/* One node for --json. */
+json_t *cli_node_json(const struct img_fs_node *n);
+/* spindle info IMAGE (info_container.c): option parsing that allows one
+ * IMAGE argument (-1: go on), and the report on a compressed container. */
+int cli_info_args(struct cli_ctx *ctx, int argc, char **argv);
+int cli_info_container(struct cli_ctx *ctx, const char *path);
+
 #endif

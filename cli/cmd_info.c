@@ -5,21 +5,30 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/info_image.h"
 #include "drive/drive.h"
+#include "imaging/imaging.h"
 
 static const struct cli_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
 const struct cli_doc doc_info = {
-	"[-d DRIVE] [--json]",
-	"Show the medium in a drive: type, state, sizes, sessions and tracks",
+	"[-d DRIVE] [--json] | [--json] IMAGE",
+	"Show the medium in a drive, or a disc image: sessions and tracks",
 	"Reports the medium's profile (CD-R, DVD+RW, BD-R ...), its state "
 	"(blank, appendable, closed or empty), its capacity and free space in "
 	"sectors and bytes, the sessions and tracks with start LBA and size, and "
 	"the media ID, manufacturer and write speeds where the drive reports "
 	"them.  A virtual stdio: drive holding data is reported as closed; an "
-	"empty or missing file as blank.",
+	"empty or missing file as blank.\n\n"
+	"With IMAGE (and no -d), shows a disc image instead: its format (ISO, "
+	"BIN/CUE, cdrdao TOC, Nero NRG, Alcohol MDS/MDF, CloneCD CCD, DiscJuggler "
+	"CDI, chosen by content), sessions, tracks with mode, start, length, "
+	"pregap and indexes, ISRC and catalog number, CD-TEXT, and the file "
+	"system and volume ID of the first data track.  A compressed container "
+	"(CHD, DMG, DAA/GBI, ISZ) shows its format, size and, for a CD image, "
+	"its tracks.",
 	opts,
 	NULL,
 };
@@ -121,8 +130,15 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	struct drv_medium m;
 	int rc;
 
-	if ((rc = cli_no_args(ctx, argc, argv)) >= 0)
+	if ((rc = cli_info_args(ctx, argc, argv)) >= 0)
 		return rc;
+	if (ctx->optind < argc) {       /* spindle info IMAGE */
+		if (cli_drive(ctx))
+			return cli_usage_error(ctx, "give -d DRIVE or an IMAGE, not both");
+		if (img_container_probe(argv[ctx->optind]) > 0)
+			return cli_info_container(ctx, argv[ctx->optind]);
+		return cli_info_image(ctx, argv[ctx->optind]);
+	}
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (drv_get_medium(d, &m, &err) != SP_OK) {

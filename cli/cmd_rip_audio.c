@@ -32,8 +32,9 @@ enum {
 const struct cli_opt rip_audio_opts[] = {
 	{ "output", 'o', "PATH", "with --audio: the directory for the tracks, disc.cue and "
 	  "rip.log (created if missing); with --raw: the DISC.bin to write (DISC.cue beside it)" },
-	{ "audio", OPT_AUDIO, NULL, "rip the audio tracks of a CD, or of a .cue/.toc/.nrg image "
-	  "given as SOURCE, through libcdio-paranoia in full paranoia mode" },
+	{ "audio", OPT_AUDIO, NULL, "rip the audio tracks of a CD, or of a disc image "
+	  "(CUE, TOC, NRG, MDS, CCD, CDI) given as SOURCE, through libcdio-paranoia in "
+	  "full paranoia mode" },
 	{ "raw", OPT_RAW, NULL, "copy every track as 2352-byte sectors into BIN/CUE, data and "
 	  "audio alike, through MMC READ CD" },
 	{ "format", OPT_FORMAT, "flac|wav", "with --audio: flac (the default) or wav" },
@@ -171,10 +172,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (!a->source)
 		a->source = cli_drive(ctx);
 	if (!a->source)
-		return cli_usage_error(ctx, "no source: give -d DRIVE or a .cue/.toc/.nrg image");
+		return cli_usage_error(ctx, "no source: give -d DRIVE or a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi)");
 	if (!strncmp(a->source, "stdio:", 6))
 		return cli_usage_error(ctx, "'%s' is a virtual drive: it holds no CD sectors; "
-				       "give a .cue/.toc/.nrg image instead", a->source);
+				       "give a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi) instead", a->source);
 	return -1;
 }
 
@@ -372,12 +373,26 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	bool json = ctx->json;
 	int rc;
 
+	char tmpdir[4096], cue[4200];
+
 	a->ao.source = a->source;
 	a->ao.outdir = a->out;
 	a->ao.unreadable = &a->unreadable;
-	if (img_audio_rip_open(&r, &a->ao, &err) != SP_OK)
+	/* an NRG, MDS, CCD or CDI image: through a BIN/CUE copy */
+	if (img_disc_cue_copy(a->source, tmpdir, sizeof(tmpdir), cue, sizeof(cue), &err) != SP_OK)
 		return cli_fail(ctx, &err);
+	if (cue[0])
+		a->ao.source = cue;
+	st = img_audio_rip_open(&r, &a->ao, &err);
+	if (st != SP_OK) {
+		img_disc_cue_copy_remove(tmpdir);
+		return cli_fail(ctx, &err);
+	}
+	r.o.source = a->source;         /* name the image the user gave */
+	if (cue[0])
+		snprintf(r.drive, sizeof(r.drive), "%s", a->source);
 	st = img_audio_rip_run(&r, rip_progress, ctx, &err);
+	img_disc_cue_copy_remove(tmpdir);
 	cli_progress_end(ctx);
 	if (st != SP_OK && st != SP_WARN) {
 		img_audio_rip_release(&r);

@@ -14,6 +14,8 @@ const struct cli_command commands[] = {
 	{ "rip",     cmd_rip,     CMD_NEEDS_DRIVE, &doc_rip },
 	{ "mkiso",   cmd_mkiso,   0, &doc_mkiso },
 	{ "files",   cmd_files,   0, &doc_files },
+	{ "ls",      cmd_ls,      CMD_NEEDS_DRIVE, &doc_ls },
+	{ "extract", cmd_extract, CMD_NEEDS_DRIVE, &doc_extract },
 	{ "blank",   cmd_blank,   CMD_NEEDS_DRIVE | CMD_WRITES_MEDIA, &doc_blank },
 	{ "format",  cmd_format,  CMD_NEEDS_DRIVE | CMD_WRITES_MEDIA, &doc_format },
 	{ "eject",   cmd_eject,   CMD_NEEDS_DRIVE, &doc_eject },

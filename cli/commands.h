@@ -78,6 +78,8 @@ DECLARE_CMD(verify);
 DECLARE_CMD(rip);
 DECLARE_CMD(mkiso);
 DECLARE_CMD(files);
+DECLARE_CMD(ls);
+DECLARE_CMD(extract);
 DECLARE_CMD(blank);
 DECLARE_CMD(format);
 DECLARE_CMD(eject);

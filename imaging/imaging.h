@@ -19,10 +19,15 @@
 #include "imaging/verify/verify.h"
 #include "imaging/rescue/rescue.h"
 #include "imaging/fs/fs.h"
+#include "imaging/extract/extract.h"
 #include "imaging/master/master.h"
 #include "imaging/audio/audio.h"
 #include "imaging/ecc/ecc.h"
 #include "imaging/report/report.h"
 #include "imaging/sums/sums.h"
+#include "imaging/container/container.h"
+
+/* ==== disc image formats (imaging/disc/) ==== */
+#include "imaging/disc/disc.h"
 
 #endif

@@ -48,6 +48,7 @@
 #include <libburn/libburn.h>
 
 #include "imaging/burn/burn.h"
+#include "imaging/disc/disc.h"
 
 #define FIFO_CHUNK 2048
 #define FIFO_READ (32 * 1024)   /* libburn's FIFO input read size (flag bit0) */
@@ -274,6 +275,20 @@ enum sp_status img_source_open(struct img_source *s, const char *path,
 	int fd = -1;
 
 	*s = (struct img_source)IMG_SOURCE_INIT;
+	if (strcmp(path, "-") != 0) {   /* NRG, MDS, CCD ...: its data track */
+		struct img_disc_data *dd;
+		uint64_t bytes;
+
+		if (img_disc_data_open(path, &dd, &bytes, err) != SP_OK)
+			goto fail;
+		if (dd) {
+			snprintf(s->name, sizeof(s->name), "%s", path);
+			s->size = (int64_t)bytes;
+			if (img_disc_data_burn_source(dd, &input, err) != SP_OK)
+				goto fail;
+			goto have_input;
+		}
+	}
 	if (open_input(s, path, &fd, &is_pipe, err) != SP_OK)
 		goto fail;
 	/* standard input is read once, whatever it is: hash it on the way */
@@ -289,6 +304,7 @@ enum sp_status img_source_open(struct img_source *s, const char *path,
 		goto fail;
 	}
 	fd = -1;                        /* the source owns it now */
+have_input:
 	s->input = input;               /* our reference; the FIFO takes its own */
 	s->is_pipe = is_pipe || s->is_stdin;
 	fifo = img_fifo_round(fifo_bytes ? fifo_bytes : IMG_FIFO_DEFAULT);

@@ -106,4 +106,83 @@ bool img_read_guard_explain(const struct img_read_guard *g, const char *name,
 			    struct sp_error *err);
 void img_read_guard_release(struct img_read_guard *g);
 
+/* ==== file trees: ISO 9660 (fstree_iso.c) and UDF (udf.c) =============== */
+
+enum img_fs_kind {
+	IMG_FS_AUTO,            /* Rock Ridge, else Joliet, else ISO 9660; UDF if only UDF */
+	IMG_FS_ISO9660,         /* the plain ISO 9660 tree */
+	IMG_FS_JOLIET,
+	IMG_FS_ROCKRIDGE,
+	IMG_FS_UDF,
+};
+const char *img_fs_kind_name(enum img_fs_kind k);
+
+enum img_node_type { IMG_NODE_FILE, IMG_NODE_DIR, IMG_NODE_SYMLINK, IMG_NODE_SPECIAL };
+
+/* A piece of a file's data: bytes at block lba (lba -1: not recorded, zeros). */
+struct img_extent {
+	int64_t lba;
+	uint64_t bytes;
+};
+
+/*
+ * One file of a tree.  Names are as recorded: hostile bytes (control
+ * characters, "..") are kept for the extractor to refuse or rename.
+ * Nodes come in path order, a directory before its children.
+ */
+struct img_fs_node {
+	char *name;             /* the last component ("" for the root) */
+	char *path;             /* "/dir/name", for display and matching */
+	size_t parent;          /* index of the parent directory (root: 0) */
+	enum img_node_type type;
+	uint32_t mode;          /* st_mode bits, type included */
+	uint32_t uid, gid;
+	int64_t mtime, atime;   /* seconds since the epoch */
+	uint64_t size;          /* bytes (files), 0 otherwise */
+	struct img_extent *ext;
+	size_t n_ext;
+	char *target;           /* a symlink's destination */
+	unsigned char *data;    /* a file's bytes kept in its entry (UDF), else NULL */
+	int64_t link_of;        /* a hard link: index of the first node, else -1 */
+	int depth;
+};
+
+struct img_fs_tree {
+	struct img_fs_node *v;
+	size_t n, alloc;
+	enum img_fs_kind kind;  /* the tree that was read */
+	int64_t session_start;  /* LBA of the session read */
+	int session;            /* its number, 1-based; 0: the newest (the head) */
+	int64_t sectors;        /* readable blocks of the source */
+	bool has_rockridge, has_joliet, has_udf;
+	int64_t meta_blocks;    /* blocks read to load the tree */
+};
+
+struct img_fs_open_opts {
+	enum img_fs_kind fs;
+	int session;            /* 0: the newest; N: the Nth session */
+	int64_t sectors;        /* blocks of the source */
+	const char *name;       /* for messages */
+};
+
+/*
+ * Sessions of an image (ISO 9660 sessions as written by libisoburn on a
+ * file or an overwritable medium: volume descriptors at start + 16, the
+ * next session at the end rounded up to 32 blocks).  starts[] gets up to
+ * max starts; returns how many were found (0: none besides LBA 0).
+ */
+size_t img_fs_sessions(img_block_read_fn read, void *ctx, int64_t sectors,
+		       int64_t *starts, size_t max);
+
+/* Read the tree of the source into t (img_fs_tree_release() it). */
+enum sp_status img_fs_read_tree(img_block_read_fn read, void *ctx,
+				const struct img_fs_open_opts *o,
+				struct img_fs_tree *t, struct sp_error *err);
+void img_fs_tree_release(struct img_fs_tree *t);
+
+/* The UDF tree alone (udf.c); SP_FAILED with SPE_FORMAT if there is no UDF. */
+enum sp_status img_udf_read_tree(img_block_read_fn read, void *ctx,
+				 const struct img_fs_open_opts *o,
+				 struct img_fs_tree *t, struct sp_error *err);
+
 #endif

@@ -100,9 +100,14 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 	} else if ((iso = iso_volume_size(r, start)) > 0) {
 		r->extent = iso;
 		r->extent_source = "iso9660";
-		if (iso > cap)
-			warn(r, "the ISO 9660 volume is %lld sectors but the medium has %lld readable: the tail will be missing",
-			     (long long)iso, (long long)cap);
+		/* a volume size beyond what the source can ever hold (a hostile or
+		 * damaged PVD) would mean reading, and failing, for days */
+		if (iso > cap) {
+			warn(r, "the ISO 9660 volume claims %lld sectors but '%s' holds only %lld: "
+			     "reading those %lld", (long long)iso, drv_address(r->d),
+			     (long long)cap, (long long)cap);
+			r->extent = cap;
+		}
 	} else if (iso == -2 &&
 		   (iso = img_udf_volume_end(read_block_logged, r, r->buf, start, cap)) > 0) {
 		r->extent = iso;

@@ -63,6 +63,12 @@ static bool read_one(struct md5_reader *rd, int64_t lba, uint8_t *buf)
 	return md5_read(rd, lba, 1, buf, &done, &e) == SP_OK && done == 1;
 }
 
+/* read_one() as an img_block_read_fn, for fs/ */
+static bool read_block(void *ctx, int64_t lba, unsigned char *buf)
+{
+	return read_one(ctx, lba, buf);
+}
+
 /* The primary volume descriptor of the session, its volume size, and
  * whether a superblock tag follows the descriptors. */
 static enum sp_status probe(struct md5_reader *rd, int64_t *startp,
@@ -80,6 +86,14 @@ again:
 			     "at sector %lld", rd->name, (long long)(start + 16));
 		err->lba = start + 16;
 		return SP_FAILED;
+	}
+	if (img_vd_volume_size(buf) == -2) {
+		/* UDF without ISO 9660: no tags to check, as an untagged image */
+		int64_t end = img_udf_volume_end(read_block, rd, buf, start, rd->sectors);
+
+		*vol_sectors = end > start ? end - start : rd->sectors - start;
+		*startp = start;
+		return SP_OK;
 	}
 	if (buf[0] != 1 || memcmp(buf + 1, "CD001", 5) != 0) {
 		sp_error_set(err, SPE_FORMAT, "'%s' holds no ISO 9660 file system "

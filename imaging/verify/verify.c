@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "imaging/disc/disc.h"
 #include "imaging/verify/verify.h"
 
 #define CHUNK DRV_READ_MAX              /* sectors per read */
@@ -175,6 +176,7 @@ enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
 {
 	static const struct img_verify_opts defaults = IMG_VERIFY_OPTS_INIT;
 	struct verify_run v = { .d = d, .o = opts ? opts : &defaults, .res = res };
+	struct img_disc_data *dd = NULL;
 	struct img_sha256 *h = NULL;
 	struct stat st;
 	int64_t total, readable, have, pos;
@@ -203,7 +205,11 @@ enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
 		sp_error_set(err, SPE_USAGE, "image '%s' is empty", image_path);
 		goto out;
 	}
-	res->bytes = (uint64_t)st.st_size;
+	/* an NRG, MDS, CCD ... image: compare its data track's user data */
+	if (img_disc_data_open(image_path, &dd, &res->bytes, err) != SP_OK)
+		goto out;
+	if (!dd)
+		res->bytes = (uint64_t)st.st_size;
 	total = (int64_t)sp_bytes_to_sectors(res->bytes);
 	res->sectors = total;
 	readable = drv_readable_sectors(d);
@@ -228,9 +234,16 @@ enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
 		size_t want = (size_t)n * SP_SECTOR;
 		ssize_t got;
 
-		if (pos * SP_SECTOR + (int64_t)want > st.st_size)
-			want = (size_t)(st.st_size - pos * SP_SECTOR);
-		got = read_image(fd, v.image, want, (off_t)pos * SP_SECTOR);
+		if (pos * SP_SECTOR + (int64_t)want > (int64_t)res->bytes)
+			want = (size_t)((int64_t)res->bytes - pos * SP_SECTOR);
+		if (dd) {
+			if (img_disc_data_read(dd, (uint64_t)pos * SP_SECTOR, v.image, want,
+					       err) != SP_OK)
+				goto out;
+			got = (ssize_t)want;
+		} else {
+			got = read_image(fd, v.image, want, (off_t)pos * SP_SECTOR);
+		}
 		if (got < 0) {
 			sp_error_set_errno(err, errno, "cannot read image '%s'", image_path);
 			goto out;
@@ -275,6 +288,7 @@ out:
 	}
 	free(v.disc);
 	free(v.image);
+	img_disc_data_close(dd);
 	close(fd);
 	return ret;
 }

@@ -17,7 +17,7 @@ complete_bash() {
 }
 # the option names of `spindle CMD --help`, sorted
 help_opts() {
-	"$SPINDLE" "$1" --help | sed -n 's/^  \(-[a-z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' | sort
+	"$SPINDLE" "$1" --help | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' | sort
 }
 
 test_scripts_in_sync() {
@@ -64,7 +64,7 @@ test_bash_fixed_values() {
 	n=0
 	for c in $("$SPINDLE" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
 		"$SPINDLE" "$c" --help |
-			sed -n 's/^  \(-[a-z], \)\{0,1\}\(--[a-z0-9-]*\) \([a-z0-9-]*|[a-z0-9|-]*\) .*/\2 \3/p' > vals
+			sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\) \([a-z0-9-]*|[a-z0-9|-]*\) .*/\2 \3/p' > vals
 		while read -r opt words; do
 			expect_eq "$(complete_bash "$c" "$opt" '')" \
 				"$(echo "$words" | tr '|' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" "$c $opt"
@@ -105,15 +105,15 @@ test_bash_drives() {
 test_bash_files_by_extension() {
 	touch a.iso B.ISO c.txt d.cue e.map
 	mkdir sub
-	expect_eq "$(complete_bash verify '')" "B.ISO a.iso sub"
+	expect_eq "$(complete_bash verify '')" "B.ISO a.iso d.cue sub"
 	expect_eq "$(complete_bash verify c)" "c.txt"
 	expect_eq "$(complete_bash files --map '')" "e.map sub"
-	expect_eq "$(complete_bash convert '')" "d.cue sub"
+	expect_eq "$(complete_bash convert '')" "B.ISO a.iso d.cue sub"
 	expect_eq "$(complete_bash convert -o '')" "B.ISO a.iso sub"
 	expect_eq "$(complete_bash rip -o '')" "B.ISO a.iso sub"
 	expect_eq "$(complete_bash rip -d /dev/sr0 '')" "B.ISO a.iso d.cue sub"
 	expect_eq "$(complete_bash mkiso '')" "B.ISO a.iso c.txt d.cue e.map sub"
-	expect_eq "$(complete_bash burn '')" "B.ISO a.iso sub"
+	expect_eq "$(complete_bash burn '')" "B.ISO a.iso d.cue sub"
 	# commands without arguments complete options
 	expect_eq "$(complete_bash eject '')" "$(complete_bash eject -)"
 }

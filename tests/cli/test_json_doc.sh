@@ -163,6 +163,21 @@ test_error_object() {
 	expect_eq "$(json_get .error.code)" not-found
 }
 
+test_ls_and_extract() {
+	mkdir -p src/d
+	echo hello > src/d/a.txt
+	ln -s d/a.txt src/link
+	xorriso -as mkisofs -quiet -R -o t.iso src 2> /dev/null || fail "xorriso"
+	run ls --json t.iso
+	expect_exit 0
+	check_json ls
+	expect_eq "$(json_get '.files | length')" 3
+	run extract --json t.iso -C dest
+	expect_exit 0
+	check_json extract
+	expect_eq "$(json_get .summary.files)" 1
+}
+
 test_scan_and_report() {
 	mkimg img 300
 	printf 'bad 100 4\nslow 200 64 1\n' > spec

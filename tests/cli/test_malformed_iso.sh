@@ -226,4 +226,16 @@ test_verify_tags_truncated_and_absurd() {
 	[ "$RC" -ne 0 ] || fail "a file size of 4 GiB verified"
 }
 
+test_rip_clamps_absurd_volume_size() {
+	master
+	# the PVD claims 808,464,432 sectors ("0000" in ASCII); the file holds 24
+	both32 disc.iso $((16 * 2048 + 80)) 808464432
+	head -c $((24 * 2048)) disc.iso > short.iso
+	run rip --json -d stdio:short.iso -o out.iso
+	expect_exit 0
+	expect_err "claims 808464432 sectors but 'stdio:short.iso' holds only 24"
+	expect_eq "$(json_get .extent_sectors)" 24
+	expect_same short.iso out.iso
+}
+
 run_tests

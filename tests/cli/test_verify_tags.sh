@@ -184,4 +184,15 @@ test_malformed_images() {
 	expect_eq "$i" 6
 }
 
+test_udf_only_image_gives_its_sha256() {
+	mkudffs --new-file --media-type=hd --udfrev=1.02 -b 2048 udf102.iso 1000 > /dev/null ||
+		fail "mkudffs"
+	run verify --json udf102.iso
+	expect_exit 0
+	expect_eq "$(json_get .sha256)" "$(sha256 udf102.iso)"
+	run verify udf102.iso
+	expect_exit 0
+	expect_out "has no MD5 tags"
+}
+
 run_tests

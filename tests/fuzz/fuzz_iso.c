@@ -52,41 +52,7 @@ const char *__asan_default_options(void)
 	return "allocator_may_return_null=1:max_allocation_size_mb=2048";
 }
 
-#define MAX_SECTORS 1024
-#define REC (2 + SP_SECTOR)
-
-struct image {
-	const uint8_t *data;
-	size_t size;
-	int64_t sectors;
-	unsigned reads;
-};
-
-static bool mem_read(void *ctx, int64_t lba, unsigned char *buf)
-{
-	struct image *im = ctx;
-	bool found = false, bad = false;
-
-	im->reads++;
-	if (lba < 0 || lba >= im->sectors)
-		return false;
-	memset(buf, 0, SP_SECTOR);
-	/* the last record for an LBA wins */
-	for (size_t at = 0; at + 2 <= im->size; at += REC) {
-		unsigned v = im->data[at] | im->data[at + 1] << 8;
-		size_t n = im->size - at - 2 < SP_SECTOR ? im->size - at - 2 : SP_SECTOR;
-
-		if ((v & 0x7fff) != lba)
-			continue;
-		found = true;
-		bad = v & 0x8000;
-		if (!bad) {
-			memset(buf, 0, SP_SECTOR);
-			memcpy(buf, im->data + at + 2, n);
-		}
-	}
-	return !found || !bad;
-}
+#include "tests/fuzz/fuzz_image.h"
 
 static void damaged_files(struct image *im, int64_t bad_lba)
 {

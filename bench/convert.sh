@@ -1,0 +1,103 @@
+#!/bin/sh
+# bench/convert.sh - decompressing disc images: spindle convert against the
+# Debian peers, side by side in one run, on the same content:
+#
+#   CHD (CD, from a MODE1/2048 CUE)  spindle convert   vs chdman extractcd
+#   CHD (hard disk, chdman createhd) spindle convert   vs chdman extracthd
+#   DAA v1 (deflate) and v2 (LZMA)   spindle convert   vs daa2iso
+#   DMG (zlib chunks)                spindle convert   vs dmg2img
+#   ISZ (zlib chunks)                spindle convert   (no peer in Debian)
+#   plain ISO                        cat               (the disk's speed)
+#
+# The content is real files (programs, libraries and documents from /usr,
+# concatenated) so that the codecs see what discs hold.  DAA, DMG and ISZ
+# are written by tests/container/ctrgen.py (Python's zlib/lzma; slow for
+# LZMA), CHDs by chdman.  Output goes to BENCH_OUT (default /dev/shm) so
+# that the figures measure decompression, not the output disk; the inputs
+# sit in the page cache (warm), as after a download.
+#
+# usage: bench/convert.sh [SPINDLE]      (default ./spindle)
+# environment: BENCH_MB (image size, default 700), BENCH_DIR (inputs,
+#              default /var/tmp), BENCH_OUT (outputs, default /dev/shm),
+#              BENCH_THREADS (spindle --threads, default: one per CPU),
+#              BENCH_FORMATS (default "chd daa dmg isz": which to run)
+set -eu
+SPINDLE=${1:-./spindle}
+MB=${BENCH_MB:-700}
+BENCH_DIR=${BENCH_DIR:-/var/tmp}
+BENCH_OUT=${BENCH_OUT:-/dev/shm}
+top=$(cd "$(dirname "$0")/.." && pwd)
+GEN="$top/tests/container/ctrgen.py"
+in=$(mktemp -d "$BENCH_DIR/spindle-bench-conv-XXXXXX")
+out=$(mktemp -d "$BENCH_OUT/spindle-bench-conv-XXXXXX")
+trap 'rm -rf "$in" "$out"' EXIT INT TERM
+thr=${BENCH_THREADS:+--threads $BENCH_THREADS}
+FORMATS=${BENCH_FORMATS:-chd daa dmg isz}
+want() { case " $FORMATS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+for t in "$SPINDLE" chdman daa2iso dmg2img python3; do
+	command -v "$t" > /dev/null 2>&1 || [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }
+done
+
+bytes=$((MB * 1024 * 1024))
+echo "bench: building a ${MB} MiB image from files under /usr" >&2
+find /usr/lib /usr/share /usr/bin -type f -size +4k 2> /dev/null | sort |
+	xargs cat 2> /dev/null | head -c "$bytes" > "$in/src.iso" || true
+[ "$(stat -c %s "$in/src.iso")" -eq "$bytes" ] || { echo "bench: not enough data under /usr" >&2; exit 1; }
+printf 'FILE "src.iso" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n' > "$in/src.cue"
+
+echo "bench: compressing (chdman, ctrgen.py; LZMA takes a while)" >&2
+if want chd; then
+	chdman createcd -i "$in/src.cue" -o "$in/cd.chd" > /dev/null 2>&1
+	chdman createhd -i "$in/src.iso" -o "$in/hd.chd" -hs 4096 -ss 2048 > /dev/null 2>&1
+fi
+gen=""
+want daa && gen="$gen + daa $in/v1.daa $in/src.iso + daa $in/v2.daa $in/src.iso --lzma"
+want dmg && gen="$gen + dmg $in/a.dmg $in/src.iso zlib"
+want isz && gen="$gen + isz $in/a.isz $in/src.iso"
+# shellcheck disable=SC2086
+[ -z "$gen" ] || python3 "$GEN" ${gen# + }
+cat "$in"/* > /dev/null           # all inputs warm
+
+# run CMD...: times CMD into $out/time ("wall user sys"); the exit status
+# is not trusted (daa2iso exits 1 after a good run): the output is compared
+run() {
+	/usr/bin/time -f "%e %U %S" -o "$out/time" "$@" > "$out/log" 2>&1 < /dev/null || true
+}
+
+# row FORMAT TOOL OUTPUT CMD...: one line of the table; the file OUTPUT that
+# CMD writes must start with the source image (chdman pads to its hunks)
+row() {
+	fmt=$1 tool=$2 result=$3
+	shift 3
+	rm -f "$out"/o.*
+	run "$@"
+	cmp -s -n "$bytes" "$out/$result" "$in/src.iso" ||
+		{ tail -5 "$out/log" >&2; echo "bench: $tool on $fmt: wrong or no output" >&2; exit 1; }
+	tail -n 1 "$out/time" | awk -v f="$fmt" -v t="$tool" -v mb="$MB" '{ w = $1; c = $2 + $3;
+		printf "%-8s %-22s %8.2f %8.2f %9.1f\n", f, t, w, c, mb * 1.048576 / (w > 0 ? w : 0.01) }'
+	rm -f "$out"/o.*
+}
+
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(du -h "$in" | cut -f1) of inputs" >&2
+ls -l "$in" | awk 'NR > 1 { printf "bench:   %-8s %12d bytes\n", $9, $5 }' >&2
+printf "%-8s %-22s %8s %8s %9s\n" format tool "wall s" "cpu s" "MB/s"
+row ISO  "cat"                 o.iso  sh -c "cat '$in/src.iso' > '$out/o.iso'"
+if want chd; then
+row CHD-CD "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/cd.chd" -o "$out/o.iso"
+row CHD-CD "chdman extractcd"  o.bin  chdman extractcd -i "$in/cd.chd" -o "$out/o.cue" -ob "$out/o.bin"
+row CHD-HD "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/hd.chd" -o "$out/o.iso"
+row CHD-HD "chdman extracthd"  o.img  chdman extracthd -i "$in/hd.chd" -o "$out/o.img"
+fi
+if want daa; then
+row DAA-v1 "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/v1.daa" -o "$out/o.iso"
+row DAA-v1 "daa2iso"           o.iso  daa2iso "$in/v1.daa" "$out/o.iso"
+row DAA-v2 "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/v2.daa" -o "$out/o.iso"
+row DAA-v2 "daa2iso"           o.iso  daa2iso "$in/v2.daa" "$out/o.iso"
+fi
+if want dmg; then
+row DMG    "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/a.dmg" -o "$out/o.iso"
+row DMG    "dmg2img"           o.img  dmg2img "$in/a.dmg" "$out/o.img"
+fi
+want isz &&
+row ISZ    "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/a.isz" -o "$out/o.iso"

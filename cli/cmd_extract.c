@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmd_extract.c - spindle extract: files out of an ISO 9660 or UDF image or disc. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "imaging/imaging.h"
+
+enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED, OPT_RETRIES, OPT_TEST_MODE, OPT_TEST_DAMAGE };
+
+static const struct cli_opt opts[] = {
+	CLI_FS_OPTS,
+	{ "directory", OPT_DIR, "DIR", "write the files under DIR (created if missing; required)" },
+	{ "force", OPT_FORCE, NULL, "replace files that exist in DIR" },
+	{ "skip-damaged", OPT_SKIP_DAMAGED, NULL, "do not keep files with unreadable blocks" },
+	{ "retries", OPT_RETRIES, "N", "read an unreadable block of a drive N more times (default 0)" },
+	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing, with -d: sectors not marked '+' in this ddrescue mapfile fail without being read" },
+	{ "test-damage", OPT_TEST_DAMAGE, "FILE", "testing, with -d: a damage spec as for spindle rip" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_doc doc_extract = {
+	"[--fs TREE] [--session N] [--force] SOURCE|-d DRIVE [PATH...] -C DIR",
+	"Extract files from an ISO 9660 or UDF image or disc",
+	"Writes every file of SOURCE (an image file or a block device) or of the "
+	"disc in DRIVE, or the named PATHs and what lies under them, under DIR, "
+	"with their Rock Ridge or UDF modes, times, symlinks and hard links "
+	"(owners only as root).  Multi-extent files over 4 GiB come out whole; "
+	"runs of zeros become holes.\n\n"
+	"Nothing is written outside DIR: each path is opened from DIR without "
+	"following symlinks, so a symlink in the image cannot lead a later file "
+	"elsewhere; a name that is empty, '.', '..' or holds '/' is refused and "
+	"control characters become '_', and each is reported.  An existing file "
+	"is kept unless --force.  Each file is written as NAME.spindle-tmp and "
+	"renamed when whole: a full disk stops with exit status 9 and leaves no "
+	"half file under its final name.  A file with unreadable blocks is kept "
+	"with zeros there and a note NAME.damaged giving the bad byte ranges "
+	"(or left out with --skip-damaged); the exit status is then 6.  Refused, "
+	"existing or failed files give exit status 1.",
+	opts,
+	NULL,
+};
+
+struct xcb {
+	struct cli_ctx *ctx;
+	json_t *files;
+};
+
+static void on_file(const struct img_extract_file *f, void *cb)
+{
+	struct xcb *x = cb;
+
+	if (x->files) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "path", f->node->path, "out", f->out,
+				      "state", img_extract_state_name(f->state));
+
+		if (f->why)
+			json_object_set_new(o, "why", json_string(f->why));
+		if (f->bad) {
+			json_t *b = json_array();
+
+			for (size_t i = 0; i < f->bad->n; i++) {
+				uint64_t a = (uint64_t)f->bad->v[i].lba * 2048;
+				uint64_t e = (uint64_t)(f->bad->v[i].lba + f->bad->v[i].count) * 2048;
+
+				if (e > f->node->size)
+					e = f->node->size;
+				json_array_append_new(b, json_pack("{s:I, s:I}", "offset", (json_int_t)a,
+								   "length", (json_int_t)(e - a)));
+			}
+			json_object_set_new(o, "bad_bytes", b);
+		}
+		json_array_append_new(x->files, o);
+		return;
+	}
+	if (f->state == IMG_X_OK)
+		return;
+	cli_progress_end(x->ctx);
+	fprintf(stderr, "spindle extract: %s: '", img_extract_state_name(f->state));
+	cli_print_escaped(stderr, f->node->path);
+	fprintf(stderr, "'%s%s%s\n", f->why ? " (" : "", f->why ? f->why : "", f->why ? ")" : "");
+}
+
+static void on_progress(uint64_t done, uint64_t total, void *cb)
+{
+	struct xcb *x = cb;
+	char a[32], b[32];
+
+	if (x->ctx->json)
+		cli_json_progress(x->ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}",
+			"type", "progress", "command", "extract", "phase", "extracting",
+			"bytes_done", (json_int_t)done, "bytes_total", (json_int_t)total),
+			done == total);
+	else
+		cli_progress(x->ctx, "extracting %s of %s", sp_human_size(done, a, sizeof(a)),
+			     sp_human_size(total, b, sizeof(b)));
+}
+
+int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct cli_fs_args a = CLI_FS_ARGS_INIT;
+	struct img_extract_opts o = { 0 };
+	struct img_extract_summary sum;
+	struct xcb cb = { ctx, NULL };
+	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
+	size_t np = 0;
+	const char *arg, *test_mode = NULL, *test_damage = NULL;
+	int c, rc;
+
+	if (!paths)
+		return SP_EXIT_FAILURE;
+	for (;;) {
+		while ((c = cli_next_opt(ctx, argc, argv, &arg)) != CLI_OPT_END) {
+			if (c == OPT_DIR) {
+				o.dir = arg;
+			} else if (c == OPT_FORCE) {
+				o.force = true;
+			} else if (c == OPT_SKIP_DAMAGED) {
+				o.skip_damaged = true;
+			} else if (c == OPT_RETRIES) {
+				uint64_t v;
+
+				if (cli_parse_uint_opt(ctx, "--retries", arg, 0, 1000, &v)) {
+					free(paths);
+					return SP_EXIT_USAGE;
+				}
+				a.retries = (unsigned)v;
+			} else if (c == OPT_TEST_MODE) {
+				test_mode = arg;
+			} else if (c == OPT_TEST_DAMAGE) {
+				test_damage = arg;
+			} else if (c == CLI_OPT_EXIT || c < 0 || cli_fs_option(ctx, c, arg, &a)) {
+				free(paths);
+				return c == CLI_OPT_EXIT ? SP_EXIT_OK : SP_EXIT_USAGE;
+			}
+		}
+		if (ctx->optind >= argc)
+			break;
+		if (!a.source && !cli_drive(ctx))
+			a.source = argv[ctx->optind];
+		else
+			paths[np++] = argv[ctx->optind];
+		argc -= ctx->optind;
+		argv += ctx->optind;
+	}
+	if (!o.dir) {
+		free(paths);
+		return cli_usage_error(ctx, "no directory: give -C DIR");
+	}
+	if ((test_mode || test_damage) && !cli_drive(ctx)) {
+		free(paths);
+		return cli_usage_error(ctx, "--test-mode and --test-damage need -d DRIVE (stdio:IMAGE)");
+	}
+	if (test_mode || test_damage) {
+		/* as rip: the ddrescue mapfile first, the damage spec's rules over it */
+		if (drv_damage_new(&a.damage, &err) != SP_OK ||
+		    (test_mode && img_damage_from_mapfile(a.damage, test_mode, &err) != SP_OK) ||
+		    (test_damage && drv_damage_parse_file(a.damage, test_damage, &err) != SP_OK)) {
+			free(paths);
+			drv_damage_free(a.damage);
+			return cli_fail(ctx, &err);
+		}
+	}
+	if (cli_fs_open(ctx, &a, &err) != SP_OK) {
+		free(paths);
+		drv_damage_free(a.damage);
+		return err.code == SPE_USAGE ? cli_usage_error(ctx, "%s", err.msg) : cli_fail(ctx, &err);
+	}
+	o.paths = paths;
+	o.n_paths = np;
+	o.on_file = on_file;
+	o.progress = on_progress;
+	o.read_run = img_blocks_read_run;
+	o.cb = &cb;
+	if (ctx->json)
+		cb.files = json_array();
+	if (img_extract(img_blocks_read, &a.src, &a.tree, &o, &sum, &err) != SP_OK) {
+		cli_progress_end(ctx);
+		json_decref(cb.files);
+		rc = cli_fail(ctx, &err);
+		goto out;
+	}
+	cli_progress_end(ctx);
+	rc = sum.damaged || sum.skipped ? SP_EXIT_UNREADABLE :
+	     sum.refused || sum.exists || sum.failed ? SP_EXIT_FAILURE : SP_EXIT_OK;
+	if (ctx->json) {
+		json_t *r = cli_json_result(ctx, rc == SP_EXIT_OK);
+
+		json_object_set_new(r, "source", json_string(a.name));
+		json_object_set_new(r, "fs", json_string(img_fs_kind_name(a.tree.kind)));
+		json_object_set_new(r, "directory", json_string(o.dir));
+		json_object_set_new(r, "files", cb.files);
+		json_object_set_new(r, "summary", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"files", (json_int_t)sum.files, "dirs", (json_int_t)sum.dirs,
+			"symlinks", (json_int_t)sum.symlinks, "hardlinks", (json_int_t)sum.hardlinks,
+			"bytes", (json_int_t)sum.bytes, "renamed", (json_int_t)sum.renamed,
+			"damaged", (json_int_t)sum.damaged, "skipped", (json_int_t)sum.skipped,
+			"refused", (json_int_t)sum.refused, "exists", (json_int_t)sum.exists,
+			"failed", (json_int_t)sum.failed, "reads", (json_int_t)a.src.reads));
+		if (rc != SP_EXIT_OK) {
+			sp_error_set(&err, rc == SP_EXIT_UNREADABLE ? SPE_READ : SPE_EXISTS,
+				     "some files were not extracted whole");
+			json_object_set_new(r, "error", cli_error_json(&err));
+		}
+		cli_json_emit(r);
+	} else if (!ctx->quiet) {
+		fprintf(stderr, "extracted %llu files, %llu directories, %llu symlinks, %llu hard links"
+			" (%llu bytes) to '%s'", (unsigned long long)sum.files,
+			(unsigned long long)sum.dirs, (unsigned long long)sum.symlinks,
+			(unsigned long long)sum.hardlinks, (unsigned long long)sum.bytes, o.dir);
+		if (rc != SP_EXIT_OK)
+			fprintf(stderr, "; %llu renamed, %llu damaged, %llu skipped, %llu refused, "
+				"%llu existing, %llu failed", (unsigned long long)sum.renamed,
+				(unsigned long long)sum.damaged, (unsigned long long)sum.skipped,
+				(unsigned long long)sum.refused, (unsigned long long)sum.exists,
+				(unsigned long long)sum.failed);
+		fputc('\n', stderr);
+	}
+out:
+	free(paths);
+	cli_fs_close(&a);
+	drv_damage_free(a.damage);
+	return rc;
+}

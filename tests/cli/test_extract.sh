@@ -1,0 +1,496 @@
+#!/bin/sh
+# spindle ls and spindle extract: ISO 9660 (Rock Ridge, Joliet, sessions,
+# multi-extent files) and UDF trees mastered at test time, compared with
+# the source tree and with 7-Zip, bsdtar and xorriso -osirrox reading the
+# same image; hostile images that must write nothing outside the target.
+. "$TOP_SRCDIR/tests/lib.sh"
+
+# tree: names in many scripts, deep paths, a hard link, symlinks, a sparse file
+make_tree() {
+	mkdir -p src/deep/a/b/c/d/e/f/g/h "src/Ελληνικά" "src/日本語 ディレクトリ" src/empty
+	printf 'hello\n' > src/a.txt
+	mkimg src/deep/a/b/c/d/e/f/g/h/data.bin 40 77
+	echo 'кириллица' > "src/Ελληνικά/русский файл.txt"
+	echo 'עברית' > "src/日本語 ディレクトリ/עברית العربية.txt"
+	echo 'spaces' > "src/with  spaces and 'quotes'.txt"
+	ln src/a.txt src/hardlink.txt
+	ln -s a.txt src/rel-link
+	ln -s ../a.txt "src/Ελληνικά/up-link"
+	truncate -s 3M src/sparse.bin
+	printf 'middle' | dd of=src/sparse.bin bs=1 seek=1500000 conv=notrunc status=none
+	chmod 0640 src/a.txt
+	chmod 0750 src/deep/a
+	touch -h -d '2001-02-03 04:05:06 UTC' src/deep/a/b/c/d/e/f/g/h/data.bin src/rel-link
+	touch -d '1999-12-31 23:59:59 UTC' src/deep/a src/empty
+}
+
+# same_tree A B: same names, types, contents, symlink targets
+same_tree() {
+	diff -r --no-dereference "$1" "$2" > diff.log 2>&1 || { cat diff.log >&2; fail "$1 and $2 differ"; }
+}
+
+# meta DIR: mode, mtime (files and dirs; symlinks: target) of everything
+meta() {
+	(cd "$1" && find . -mindepth 1 ! -type l -printf '%p %m %Ts\n' && \
+		find . -type l -printf '%p -> %l\n') | sort
+}
+
+test_rockridge_like_source_and_peers() {
+	make_tree
+	xorriso -as mkisofs -quiet -R -J -o t.iso src 2> /dev/null || fail "xorriso"
+	run extract t.iso -C dest
+	expect_exit 0
+	same_tree src dest
+	meta src > m.src
+	meta dest > m.out
+	diff m.src m.out >&2 || fail "modes or times differ from the source tree"
+	expect_eq "$(stat -c %i dest/a.txt)" "$(stat -c %i dest/hardlink.txt)" "hard link"
+	# sparse: the hole stays a hole
+	[ "$(du -k dest/sparse.bin | cut -f1)" -lt 1024 ] || fail "sparse.bin is not sparse"
+	mkdir z b x
+	7zz x -oz t.iso > /dev/null || fail "7zz"
+	bsdtar -xf t.iso -C b || fail "bsdtar"
+	xorriso -osirrox on -indev t.iso -extract / x > /dev/null 2>&1 || fail "xorriso -osirrox"
+	same_tree x dest
+	same_tree b dest
+	# 7-Zip reads the Joliet tree: contents and names, not symlinks
+	for f in a.txt deep/a/b/c/d/e/f/g/h/data.bin "Ελληνικά/русский файл.txt" sparse.bin; do
+		expect_same "z/$f" "dest/$f"
+	done
+}
+
+test_ls_long_and_json() {
+	make_tree
+	xorriso -as mkisofs -quiet -R -J -o t.iso src 2> /dev/null || fail "xorriso"
+	run ls t.iso
+	expect_exit 0
+	expect_out "-rw-r----- "
+	expect_out " /Ελληνικά/русский файл.txt"
+	expect_out "lrwxrwxrwx "
+	expect_out "/rel-link -> a.txt"
+	expect_out "2001-02-03 04:05 "
+	expect_err "rockridge tree"
+	# the first LBA is where xorriso put the file
+	lba=$(xorriso -indev t.iso -find /a.txt -exec report_lba -- 2>/dev/null |
+		awk -F, '/File data lba/ { gsub(/ /, "", $2); print $2 }')
+	grep -q " $lba /a.txt\$" out || { cat out >&2; fail "LBA of a.txt is not $lba"; }
+	run ls --json t.iso /deep
+	expect_exit 0
+	expect_eq "$(json_get '.files | length')" 10 "nodes under /deep"
+	expect_eq "$(json_get '.files[-1].path')" /deep/a/b/c/d/e/f/g/h/data.bin
+	expect_eq "$(json_get '.files[-1].size')" $((40 * 2048 + 77))
+	expect_eq "$(json_get '.files[-1].mtime')" "$(date -d '2001-02-03 04:05:06 UTC' +%s)"
+	run ls --fs joliet t.iso
+	expect_exit 0
+	expect_err "joliet tree"
+	expect_no_out "rel-link ->"
+	run ls --fs iso9660 t.iso
+	expect_exit 0
+	expect_out "/A.TXT"
+	run ls t.iso /nonesuch
+	expect_exit 1
+	expect_err "'/nonesuch' is not in the image"
+	run ls --fs ntfs t.iso
+	expect_exit 2
+}
+
+test_named_paths_and_force() {
+	make_tree
+	xorriso -as mkisofs -quiet -R -o t.iso src 2> /dev/null || fail "xorriso"
+	run extract t.iso /deep "Ελληνικά/русский файл.txt" -C dest
+	expect_exit 0
+	expect_same src/deep/a/b/c/d/e/f/g/h/data.bin dest/deep/a/b/c/d/e/f/g/h/data.bin
+	expect_same "src/Ελληνικά/русский файл.txt" "dest/Ελληνικά/русский файл.txt"
+	[ ! -e dest/a.txt ] || fail "a.txt was not asked for"
+	echo mine > dest/deep/a/b/c/d/e/f/g/h/data.bin
+	run extract t.iso /deep -C dest
+	expect_exit 1
+	expect_err "exists: '/deep/a/b/c/d/e/f/g/h/data.bin'"
+	expect_eq "$(cat dest/deep/a/b/c/d/e/f/g/h/data.bin)" mine "kept without --force"
+	run extract --force --json t.iso /deep -C dest
+	expect_exit 0
+	expect_same src/deep/a/b/c/d/e/f/g/h/data.bin dest/deep/a/b/c/d/e/f/g/h/data.bin
+	expect_eq "$(json_get '.summary.files')" 1
+	expect_eq "$(json_get '.files[-1].state')" ok
+	[ -z "$(find dest -name '*.spindle-tmp')" ] || fail "a temporary file was left"
+}
+
+# A multi-extent file (ISO 9660 level 3, as files over 4 GiB are written):
+# made small by joining two files' records, so that it costs nothing; the
+# same code reads the 4 GiB extents of a real one (spindle mkiso of a 4.1
+# GiB sparse file extracted whole, checked by hand: 35 s, 0 blocks used).
+test_multi_extent_file() {
+	mkdir src
+	mkimg src/part1 20
+	mkimg src/part2 2 500
+	cat src/part1 src/part2 > want
+	xorriso -as mkisofs -quiet -R -J -o m.iso src 2> /dev/null || fail "xorriso"
+	python3 - <<'PY'
+d = bytearray(open('m.iso', 'rb').read())
+i = d.find(b'PART1.;1')
+d[i - 33 + 25] |= 0x80          # the multi-extent flag: the next record goes on
+i = d.find('part1'.encode('utf-16-be'))
+d[i - 33 + 25] |= 0x80          # and in the Joliet tree
+for a, b in ((b'PART2.;1', b'PART1.;1'), (b'NM\x0a\x01\x00part2', b'NM\x0a\x01\x00part1'),
+             ('part2'.encode('utf-16-be'), 'part1'.encode('utf-16-be'))):
+    assert d.count(a) == 1, a
+    d = d.replace(a, b)
+open('m.iso', 'wb').write(d)
+PY
+	run ls --json m.iso
+	expect_exit 0
+	expect_eq "$(json_get '.files | length')" 1
+	expect_eq "$(json_get '.files[0].extents')" 2
+	expect_eq "$(json_get '.files[0].size')" $((22 * 2048 + 500))
+	run extract m.iso -C dest
+	expect_exit 0
+	expect_same want dest/part1
+	mkdir z b x
+	7zz x -oz m.iso > /dev/null || fail "7zz"
+	bsdtar -xf m.iso -C b || fail "bsdtar"
+	xorriso -osirrox on -indev m.iso -extract / x > /dev/null 2>&1 || fail "xorriso -osirrox"
+	expect_same z/part1 dest/part1
+	expect_same b/part1 dest/part1
+	expect_same x/part1 dest/part1
+}
+
+test_sessions() {
+	mkdir -p one two
+	echo first > one/f1
+	echo second > two/f2
+	xorriso -outdev ms.iso -map one /s1 > /dev/null 2>&1 || fail "xorriso session 1"
+	xorriso -dev ms.iso -map two /s2 -rm /s1/f1 > /dev/null 2>&1 || fail "xorriso session 2"
+	run ls ms.iso
+	expect_exit 0
+	expect_out "/s2/f2"
+	expect_no_out "/s1/f1"
+	run ls --session 1 ms.iso
+	expect_exit 0
+	expect_out "/s1/f1"
+	expect_no_out "/s2"
+	run extract --session 1 ms.iso -C dest
+	expect_exit 0
+	expect_eq "$(cat dest/s1/f1)" first
+	run ls --session 3 ms.iso
+	expect_exit 2
+	expect_err "has 2 sessions"
+}
+
+# udf_patch IMAGE OP...: change a genisoimage UDF image in place; OP is
+# rename:NAME:NEW (same length), symlink:NAME (its data holds the path),
+# loop:DIR (points at the root), past-end:FILE (extent and size absurd)
+udf_patch() {
+	python3 - "$@" <<'PY'
+import struct, sys
+img = sys.argv[1]
+d = bytearray(open(img, 'rb').read())
+def fid(name):
+    n = b'\x08' + name
+    i = 0
+    while True:
+        i = d.find(n, i)
+        if i < 0: raise SystemExit('no FID ' + repr(name))
+        f = i - 38 - struct.unpack_from('<H', d, i - 2)[0]
+        # the FID starts 38 + L_IU bytes before its name
+        for st in range(i - 38, i - 38 - 64, -1):
+            if struct.unpack_from('<H', d, st)[0] == 257 and d[st + 19] == len(n):
+                return st, i
+        i += 1
+pstart = None
+for b in range(32, 300):
+    if struct.unpack_from('<H', d, b * 2048)[0] == 5:
+        pstart = struct.unpack_from('<I', d, b * 2048 + 188)[0]; break
+def fe_of(st):
+    return (pstart + struct.unpack_from('<I', d, st + 24)[0]) * 2048
+for op in sys.argv[2:]:
+    what, *a = op.split(':')
+    if what == 'rename':
+        st, i = fid(a[0].encode())
+        new = a[1].encode()
+        d[i + 1:i + 1 + len(new)] = new
+    elif what == 'symlink':
+        # NAME's entry becomes a symlink to the absolute path in its own data
+        st, i = fid(a[0].encode())
+        d[fe_of(st) + 27] = 12
+    elif what == 'loop':
+        # directory NAME's entry points at the root's entry
+        st, i = fid(a[0].encode())
+        fsd = None
+        for b in range(pstart, pstart + 64):
+            if struct.unpack_from('<H', d, b * 2048)[0] == 256:
+                fsd = b; break
+        root = struct.unpack_from('<I', d, fsd * 2048 + 404)[0]
+        struct.pack_into('<I', d, st + 24, root)
+    elif what == 'past-end':
+        st, i = fid(a[0].encode())
+        fe = fe_of(st)
+        lea, lad = struct.unpack_from('<II', d, fe + 168)
+        struct.pack_into('<I', d, fe + 176 + lea + 4, 0x7fffff00)
+        struct.pack_into('<Q', d, fe + 56, 1 << 60)
+open(img, 'wb').write(d)
+PY
+}
+
+# UDF path components for an absolute target: root, then each name
+udf_link_data() {
+	printf '\002\000\000\000'
+	echo "${1#/}" | tr / '\n' | while IFS= read -r p; do
+		printf "\\005\\$(printf %03o $((${#p} + 1)))\\000\\000\\010%s" "$p"
+	done
+}
+
+test_udf_genisoimage() {
+	make_tree
+	rm src/rel-link "src/Ελληνικά/up-link" src/hardlink.txt
+	genisoimage -quiet -udf -R -o u.iso src 2> /dev/null || fail "genisoimage"
+	run ls --fs udf u.iso
+	expect_exit 0
+	expect_err "udf tree"
+	expect_out "/Ελληνικά/русский файл.txt"
+	run extract --fs udf --json u.iso -C dest
+	expect_exit 0
+	expect_eq "$(json_get .fs)" udf
+	same_tree src dest
+	mkdir z
+	7zz x -oz u.iso > /dev/null || fail "7zz"
+	same_tree z dest
+	expect_eq "$(stat -c %Y dest/deep/a/b/c/d/e/f/g/h/data.bin)" \
+		"$(date -d '2001-02-03 04:05:06 UTC' +%s)" "UDF time"
+}
+
+test_udf_mkudffs_revisions() {
+	for spec in hd:1.02 hd:2.01 dvdr:2.50 bdr:2.60; do
+		rm -f v.img
+		mkudffs --new-file --media-type="${spec%%:*}" --udfrev="${spec#*:}" -b 2048 \
+			--label=spindle v.img 8192 > /dev/null 2>&1 || fail "mkudffs $spec"
+		run ls --json v.img
+		expect_exit 0
+		expect_eq "$(json_get .fs)" udf "$spec"
+		expect_eq "$(json_get '.files | length')" 0 "$spec"
+	done
+}
+
+test_hostile_names_iso() {
+	mkdir -p t
+	echo x > t/ab
+	echo y > t/ctrlxx
+	echo z > t/ok
+	xorriso -as mkisofs -quiet -R -o h.iso t 2> /dev/null || fail "xorriso"
+	python3 - <<'PY'
+d = bytearray(open('h.iso', 'rb').read())
+for a, b in ((b'NM\x07\x01\x00ab', b'NM\x07\x01\x00..'),
+             (b'NM\x0b\x01\x00ctrlxx', b'NM\x0b\x01\x00c\x01\x1b[xx')):
+    assert d.count(a) == 1, a
+    d = d.replace(a, b)
+open('h.iso', 'wb').write(d)
+PY
+	mkdir cage
+	run extract h.iso -C cage/dest
+	expect_exit 1
+	expect_err "refused: '/..'"
+	expect_err "renamed: '/c\\x01\\x1b[xx'"
+	[ "$(cat cage/dest/c__[xx)" = y ] || fail "the renamed file"
+	[ "$(cat cage/dest/ok)" = z ] || fail "ok"
+	[ -z "$(find cage -maxdepth 1 ! -name cage ! -name dest)" ] || fail "written outside out"
+}
+
+test_hostile_udf_symlink_escape() {
+	mkdir -p t/esd outside
+	echo planted > t/esd/planted
+	udf_link_data "$PWD/outside" > t/esc
+	echo fine > t/fine
+	genisoimage -quiet -udf -o h.iso t 2> /dev/null || fail "genisoimage"
+	udf_patch h.iso symlink:esc rename:esd:esc
+	run ls --fs udf h.iso
+	expect_exit 0
+	expect_out "/esc -> $PWD/outside"
+	expect_out "/esc/planted"
+	run extract --fs udf h.iso -C dest
+	expect_exit 1
+	expect_err "refused: '/esc/planted'"
+	[ -z "$(ls outside)" ] || fail "a file was written through the symlink"
+	expect_eq "$(readlink dest/esc)" "$PWD/outside"
+	expect_eq "$(cat dest/fine)" fine
+}
+
+test_hostile_udf_names_loop_past_end() {
+	mkdir -p t/dir/sub
+	echo a > t/dir/sub/f
+	echo b > t/abcdefgh
+	echo c > t/bigfile
+	genisoimage -quiet -udf -o h.iso t 2> /dev/null || fail "genisoimage"
+	udf_patch h.iso rename:abcdefgh:../../ev loop:sub past-end:bigfile
+	run ls --fs udf h.iso
+	expect_exit 0
+	mkdir cage
+	run extract --fs udf --json h.iso -C cage/dest
+	expect_exit 6
+	[ ! -e ev ] && [ ! -e cage/ev ] || fail "written outside out"
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/../../ev") | .state')" refused
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/bigfile") | .state')" damaged
+	[ -f cage/dest/bigfile.damaged ] || fail "no .damaged note"
+	[ "$(stat -c %s cage/dest/bigfile)" -le 2048 ] || fail "the absurd size was written"
+}
+
+test_full_disk() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	mkdir src small
+	mkimg src/a 100
+	mkimg src/b 2000
+	xorriso -as mkisofs -quiet -o t.iso src 2> /dev/null || fail "xorriso"
+	mount -t tmpfs -o size=2m tmpfs small 2> /dev/null || skip "cannot mount a tmpfs"
+	trap 'umount "$PWD/small" 2> /dev/null' EXIT
+	run extract --fs iso9660 t.iso -C small/dest
+	expect_exit 9
+	expect_err "No space left on device"
+	expect_same src/a small/dest/A
+	[ "$(ls small/dest)" = A ] || fail "left in small/dest: $(ls small/dest)"
+}
+
+# A damaged disc (--test-mode): only the tree and the files asked for are
+# read, in runs; the intact ones come out identical, the damaged one with
+# its bad byte range in a note; far fewer reads than a rip of the disc.
+test_damaged_disc_targeted() {
+	mkdir -p tree/d
+	mkimg tree/a 200
+	mkimg tree/d/b 300 100
+	mkimg tree/c 100
+	xorriso -as mkisofs -quiet -R -o disc.iso tree 2> /dev/null || fail "xorriso"
+	run ls --json disc.iso /d/b
+	b=$(json_get '.files[-1].lba')
+	size=$(stat -c %s disc.iso)
+	# sectors b+10 .. b+14 are bad
+	printf '0 +\n0 %d +\n%d %d -\n%d %d +\n' $(((b + 10) * 2048)) $(((b + 10) * 2048)) \
+		$((5 * 2048)) $(((b + 15) * 2048)) $((size - (b + 15) * 2048)) > disc.map
+	run extract --json -d stdio:disc.iso --test-mode disc.map /d/b /a -C dest
+	expect_exit 6
+	expect_same tree/a dest/a
+	[ ! -e dest/c ] || fail "c was not asked for"
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/d/b") | .state')" damaged
+	expect_eq "$(tail -n 1 out | jq -c '.files[] | select(.path == "/d/b") | .bad_bytes')" \
+		'[{"offset":20480,"length":10240}]'
+	grep -q '^20480 10240$' dest/d/b.damaged || fail "the .damaged note"
+	cmp -n 20480 tree/d/b dest/d/b || fail "b before the damage"
+	cmp -i 30720 tree/d/b dest/d/b || fail "b after the damage"
+	reads=$(json_get .summary.reads)
+	run rip --json -d stdio:disc.iso --test-mode disc.map -o rip.iso
+	rip_reads=$(json_get .reads)
+	echo "# targeted extraction: $reads reads; rip of the disc: $rip_reads" >&2
+	[ "$reads" -lt "$rip_reads" ] || fail "extraction read $reads times, rip $rip_reads"
+	# at most: the tree (< 40 blocks), a, b in runs of 32 and b's last run block by block
+	[ "$reads" -le $((40 + 200 / 32 + 1 + 300 / 32 + 2 + 32)) ] || fail "$reads reads"
+	run extract --skip-damaged -d stdio:disc.iso --test-mode disc.map /d/b -C skip
+	expect_exit 6
+	[ ! -e skip/d/b ] || fail "--skip-damaged kept b"
+}
+
+test_hostile_iso_extent_past_end_and_loop() {
+	mkdir -p t/d/e
+	echo hello > t/far
+	echo x > t/d/e/x
+	xorriso -as mkisofs -quiet -o h.iso t 2> /dev/null || fail "xorriso"
+	python3 - <<'PY'
+import struct
+d = bytearray(open('h.iso', 'rb').read())
+far, loop = bytearray(d), bytearray(d)
+# FAR: 4 GiB - 2 KiB from a block far past the end
+r = d.find(b'FAR.;1') - 33
+for o, v in ((2, 0x7ffffff0), (10, 0xfffff800)):
+    struct.pack_into('<I', far, r + o, v); struct.pack_into('>I', far, r + o + 4, v)
+# directory E points back at the root directory's extent
+root = struct.unpack_from('<I', d, 16 * 2048 + 156 + 2)[0]
+e = d.find(b'\x01E') - 32
+struct.pack_into('<I', loop, e + 2, root); struct.pack_into('>I', loop, e + 6, root)
+open('far.iso', 'wb').write(far)
+open('loop.iso', 'wb').write(loop)
+PY
+	mkdir cage
+	run extract --json far.iso -C cage/dest
+	expect_exit 6
+	expect_eq "$(tail -n 1 out | jq -r '.files[] | select(.path == "/far") | .state')" damaged
+	# kept at its recorded size, as a hole: no disk space spent
+	[ "$(du -sk cage | cut -f1)" -lt 1024 ] || fail "the absurd size took disk space"
+	expect_eq "$(cat cage/dest/d/e/x)" x
+	run extract loop.iso -C cage/loop
+	expect_exit 1
+	expect_err "its directories loop"
+	[ "$(find cage -maxdepth 1 | wc -l)" -eq 2 ] || fail "written outside dest"
+}
+
+# UDF 2.50's metadata partition (Blu-ray): no tool here writes one, so a
+# genisoimage UDF image is turned into one: its partition's blocks moved
+# after it (the old place zeroed), a metadata file whose extent is the moved
+# copy, a type 2 "*UDF Metadata Partition" map, and the file set descriptor
+# and every file identifier pointing into that map.  The tree can then be
+# read only through the metadata file.
+test_udf_250_metadata_partition() {
+	mkdir -p t/d
+	echo meta-one > t/d/one
+	mkimg t/two 24 80
+	genisoimage -quiet -udf -o g.iso t 2> /dev/null || fail "genisoimage"
+	python3 - g.iso m.img <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+B = 2048
+def u16(o): return struct.unpack_from('<H', d, o)[0]
+def u32(o): return struct.unpack_from('<I', d, o)[0]
+def tagsum(o):
+    d[o + 4] = sum(d[o + i] for i in range(16) if i != 4) & 0xff
+pd = lvd = None
+vds = u32(256 * B + 20)
+for b in range(vds, vds + 16):
+    t = u16(b * B)
+    if t == 5 and pd is None: pd = b * B
+    if t == 6 and lvd is None: lvd = b * B
+pstart, plen, pnum = u32(pd + 188), u32(pd + 192), u16(pd + 22)
+assert pstart + plen <= len(d) // B
+# the partition's blocks copied after it; the metadata file maps onto the copy
+need = (pstart + 2 * plen + 1) * B
+if len(d) < need: d += bytes(need - len(d))
+d[(pstart + plen) * B:(pstart + 2 * plen) * B] = d[pstart * B:(pstart + plen) * B]
+d[pstart * B:(pstart + plen) * B] = bytes(plen * B)
+struct.pack_into('<I', d, pd + 192, 2 * plen + 1)
+# the metadata file's entry at partition block 2 * plen
+fe = (pstart + 2 * plen) * B
+struct.pack_into('<HH', d, fe, 261, 2)
+struct.pack_into('<I', d, fe + 12, 2 * plen)
+struct.pack_into('<HHH', d, fe + 16 + 4, 4, 0, 1)   # strategy 4, max entries 1
+d[fe + 16 + 11] = 250                                   # metadata file
+struct.pack_into('<H', d, fe + 16 + 18, 0)              # short_ad
+struct.pack_into('<Q', d, fe + 56, plen * B)
+struct.pack_into('<II', d, fe + 168, 0, 8)
+struct.pack_into('<II', d, fe + 176, plen * B, plen)
+tagsum(fe)
+# the metadata partition map, and everything in it referring to it
+mtl, nm = u32(lvd + 264), u32(lvd + 268)
+m = lvd + 440 + mtl
+d[m:m + 64] = bytes(64)
+d[m], d[m + 1] = 2, 64
+d[m + 5:m + 5 + 23] = b'*UDF Metadata Partition'
+struct.pack_into('<HHIIIIH', d, m + 36, 1, pnum, 2 * plen, 2 * plen, 0xffffffff, 32, 1)
+struct.pack_into('<II', d, lvd + 264, mtl + 64, nm + 1)
+struct.pack_into('<H', d, lvd + 248 + 8, nm)            # the FSD is in map nm
+base = (pstart + plen) * B
+for b in range(plen):
+    o = base + b * B
+    if u16(o) == 256:
+        struct.pack_into('<H', d, o + 400 + 8, nm)        # root ICB
+# every file identifier's ICB
+o = base
+while o < base + plen * B - 40:
+    if u16(o) == 257 and (sum(d[o + i] for i in range(16) if i != 4) & 0xff) == d[o + 4]:
+        struct.pack_into('<H', d, o + 28, nm)
+        o += (38 + u16(o + 36) + d[o + 19] + 3) & ~3
+    else:
+        o += 4
+open(sys.argv[2], 'wb').write(d)
+PY
+	run ls --fs udf --json m.img
+	expect_exit 0
+	expect_eq "$(json_get '.files | length')" 3
+	run extract --fs udf m.img -C dest
+	expect_exit 0
+	same_tree t dest
+}
+
+run_tests
