@@ -39,4 +39,14 @@ void img_sha256_update(struct img_sha256 *h, const void *data, size_t len);
 /* Writes 64 hex digits and a NUL into hex; frees h. */
 void img_sha256_final(struct img_sha256 *h, char hex[65]);
 
+/* ==== Raw CD sectors (ECMA-130) ========================================= */
+
+/* The 12-byte sync pattern at s[0..11]. */
+void img_cd_sync(uint8_t *s);
+/* The EDC (CRC-32 of ECMA-130) of n bytes. */
+uint32_t img_cd_edc(const uint8_t *p, size_t n);
+/* The P and Q parity (s[2076..2351]) of a raw sector from its bytes 12 on;
+ * for Mode 2 form 1 the caller zeroes the header first. */
+void img_cd_ecc(uint8_t *s);
+
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imaging/base/base.h"
 #include "imaging/container/container_private.h"
 
 #define CHD_HEADER      124
@@ -54,23 +55,18 @@ static int chd_probe(const uint8_t *head, size_t hlen, const uint8_t *tail,
 	return ctr_be32(head + 12) == 5 ? 100 : 60;
 }
 
-/* Tables built once (pthread_once): CRC-16/CCITT and the GF(2^8) steps
- * of the CD sector ECC. */
+/* The CRC-16/CCITT table, built once (pthread_once). */
 static uint16_t crc_table[256];
-static uint8_t ecc_f[256], ecc_b[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void make_tables(void)
 {
 	for (unsigned i = 0; i < 256; i++) {
 		uint16_t c = (uint16_t)(i << 8);
-		unsigned j = (i << 1) ^ (i & 0x80 ? 0x11d : 0);
 
 		for (int k = 0; k < 8; k++)
 			c = (uint16_t)(c & 0x8000 ? c << 1 ^ 0x1021 : c << 1);
 		crc_table[i] = c;
-		ecc_f[i] = (uint8_t)j;
-		ecc_b[i ^ j] = (uint8_t)i;
 	}
 }
 
@@ -296,40 +292,10 @@ out:
 
 /* ---- CD sectors: the sync and P/Q parity the compressor removed ---- */
 
-/* Reed-Solomon product code of ECMA-130 annex A over bytes 12.. */
-static void ecc_block(const uint8_t *src, unsigned major_n, unsigned minor_n,
-		      unsigned major_mult, unsigned minor_inc, uint8_t *dst)
-{
-	unsigned size = major_n * minor_n;
-
-	for (unsigned major = 0; major < major_n; major++) {
-		unsigned idx = (major >> 1) * major_mult + (major & 1);
-		uint8_t a = 0, b = 0;
-
-		for (unsigned minor = 0; minor < minor_n; minor++) {
-			uint8_t t = src[idx];
-
-			idx += minor_inc;
-			if (idx >= size)
-				idx -= size;
-			a ^= t;
-			b ^= t;
-			a = ecc_f[a];
-		}
-		a = ecc_b[ecc_f[a] ^ b];
-		dst[major] = a;
-		dst[major + major_n] = a ^ b;
-	}
-}
-
 static void rebuild_sector(uint8_t *s)
 {
-	static const uint8_t sync[12] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff,
-					  0xff, 0xff, 0xff, 0xff, 0xff, 0 };
-
-	memcpy(s, sync, 12);
-	ecc_block(s + 12, 86, 24, 2, 86, s + 2076);
-	ecc_block(s + 12, 52, 43, 86, 88, s + 2248);
+	img_cd_sync(s);
+	img_cd_ecc(s);
 }
 
 /* ---- codecs ---- */
