@@ -61,6 +61,7 @@ test_installed_binary_and_version() {
 test_installed_bash_completion() {
 	install_to "$PWD/root"
 	comp=$(installed completions/spindle)
+	bin=$(installed bin/spindle)
 	mkdir work && cd work || fail "mkdir"
 	touch disc.iso notes.txt
 	cat > drive.sh <<-'END'
@@ -72,8 +73,11 @@ test_installed_bash_completion() {
 	_spindle || exit 1
 	printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' '
 	END
-	expect_eq "$(bash drive.sh "$comp" '' | tail -1)" \
-		"blank burn convert drives eject files format help info mkiso rip verify "
+	# every command of the installed binary's --help, and "help"
+	cmds=$({ "$bin" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'; echo help; } |
+		LC_ALL=C sort | tr '\n' ' ')
+	case "$cmds" in *" burn "*" verify "*) ;; *) fail "no commands in --help: '$cmds'" ;; esac
+	expect_eq "$(bash drive.sh "$comp" '' | tail -1)" "$cmds"
 	expect_eq "$(bash drive.sh "$comp" rip --ra | tail -1)" "--raw "
 	expect_eq "$(bash drive.sh "$comp" burn --mode t | tail -1)" "tao "
 	expect_eq "$(bash drive.sh "$comp" verify '' | tail -1)" "disc.iso "
