@@ -218,4 +218,35 @@ json_t *cli_node_json(const struct img_fs_node *n);
 int cli_info_args(struct cli_ctx *ctx, int argc, char **argv);
 int cli_info_container(struct cli_ctx *ctx, const char *path);
 
+/* burn_stick.c: `burn` to USB sticks and SD cards (every -d a block
+ * device that is not an optical drive), entered from cmd_burn(). */
+struct cli_stick_job {
+	const char *image;      /* a file or "-" */
+	const char *bmap;       /* --bmap FILE, or NULL */
+	bool yes;               /* --yes: no confirmation */
+	bool force;             /* --force: a fixed disk too */
+	bool verify;
+};
+int cli_burn_stick(struct cli_ctx *ctx, const struct cli_stick_job *job);
+#define BURN_STICK_DESCRIPTION \
+	"USB sticks and SD cards: when -d names a block device that is not an " \
+	"optical drive (/dev/sdb, /dev/mmcblk0), the image is written to it raw, " \
+	"as dd would, then read back with O_DIRECT and compared by SHA-256.  An " \
+	"image compressed with xz, gzip, zstd or bzip2 is decoded on the fly (told " \
+	"by its first bytes); --bmap FILE writes only the blocks a bmaptool map " \
+	"names and checks their checksums.  Before a byte is written, spindle " \
+	"refuses a device that is (or has a partition that is) mounted, swap, " \
+	"held by device-mapper, md or LVM, or holds / or /boot, naming what uses " \
+	"it; a partition (write the whole device); a read-only card; an image " \
+	"larger than the device; and a fixed disk (neither removable nor on USB " \
+	"or MMC) unless --force is given.  The device is opened with O_EXCL and " \
+	"locked with flock, so udev and automounters leave it alone.  It warns " \
+	"when an ISO has no MBR or GPT (not hybrid: it will not boot from a " \
+	"stick) and when it is a Windows installer (which needs a file-copy " \
+	"tool).  On a terminal it shows the device (model, size, partitions, " \
+	"labels) and asks for yes; --yes skips that, and without a terminal on " \
+	"standard input it refuses unless --yes is given.  Several -d write the " \
+	"sticks one after another.  SIGINT stops between 4 MiB blocks, releases " \
+	"the device and says how much was written (exit 8)."
+
 #endif

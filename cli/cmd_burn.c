@@ -26,6 +26,8 @@ enum {
 	OPT_NO_VERIFY,
 	OPT_BLANK,
 	OPT_APPEND,
+	OPT_YES,
+	OPT_BMAP,
 };
 
 static const struct cli_opt opts[] = {
@@ -41,6 +43,9 @@ static const struct cli_opt opts[] = {
 	{ "blank", OPT_BLANK, NULL, "blank a CD-RW/DVD-RW or format an unformatted BD-RE first; "
 	  "write over DVD+RW, BD-RE, DVD-RAM" },
 	{ "no-verify", OPT_NO_VERIFY, NULL, "do not compare the disc with the image afterwards" },
+	{ "yes", OPT_YES, NULL, "USB stick: write without asking for confirmation" },
+	{ "bmap", OPT_BMAP, "FILE", "USB stick: write only the blocks the bmaptool FILE maps, "
+	  "checking its checksums" },
 	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
@@ -115,6 +120,7 @@ const struct cli_doc doc_burn = {
 	"reported (with --json as a \"drive_result\" object), and the exit "
 	"status is that of the first failed drive in -d order.  Duplication "
 	"takes an image file, not standard input nor sources to master.\n\n"
+	BURN_STICK_DESCRIPTION "\n\n"
 	BURN_AUDIO_DESCRIPTION,
 	opts,
 	burn_audio_opts,
@@ -150,6 +156,8 @@ struct burn_job {
 	bool verify;
 	bool blank;             /* blank/format rewritables first */
 	bool append;            /* image is a directory to add as a session */
+	bool yes;               /* stick: no confirmation */
+	const char *bmap;       /* stick: --bmap FILE */
 };
 
 struct burn_view {
@@ -757,6 +765,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case OPT_NO_VERIFY: job->verify = false; break;
 		case OPT_BLANK: job->blank = true; break;
 		case OPT_APPEND: job->append = true; break;
+		case OPT_YES: job->yes = true; break;
+		case OPT_BMAP: job->bmap = arg; break;
 		case OPT_FIFO:
 			if (cli_parse_size_opt(ctx, "--fifo", arg, &job->fifo) < 0)
 				return SP_EXIT_USAGE;
@@ -808,7 +818,13 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc != SP_EXIT_OK)
 		goto out;
-	if (job.append)
+	if (!job.append && !job.master && ctx->n_drives > 0 && drv_blk_is_block(ctx->drives[0])) {
+		struct cli_stick_job sj = { job.image, job.bmap, job.yes, job.wo.force, job.verify };
+
+		rc = cli_burn_stick(ctx, &sj);
+	} else if (job.bmap || job.yes) {
+		rc = cli_usage_error(ctx, "--bmap and --yes are for USB sticks: -d /dev/sdX");
+	} else if (job.append)
 		rc = burn_append(ctx, &job);
 	else if (ctx->n_drives > 1 && job.master)
 		rc = cli_usage_error(ctx, "duplication takes an image file: master one first with 'spindle mkiso'");

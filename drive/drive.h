@@ -443,4 +443,69 @@ enum sp_status drv_load(const char *address, struct sp_error *err);
  */
 enum sp_status drv_lock(const char *address, bool lock, struct sp_error *err);
 
+/* ---- block devices: USB sticks, SD cards, disks (blockdev*.c) ---------- */
+
+/*
+ * A block device that is not an optical drive, as sysfs, udev's database
+ * and /proc/self/mountinfo describe it.  The test hook SPINDLE_TEST_SYSFS
+ * names a directory that stands in for /sys.
+ */
+struct drv_blk_part {
+	char name[32];          /* "sdb1" */
+	uint64_t size;          /* bytes */
+	char label[64];         /* udev ID_FS_LABEL, "" unknown */
+	char fstype[32];        /* udev ID_FS_TYPE, "" unknown */
+	char mount[256];        /* first mount point, "" none */
+};
+
+struct drv_blk_desc {
+	char path[64];          /* "/dev/sdb" */
+	char name[32];          /* "sdb" */
+	char vendor[32];
+	char model[64];
+	char bus[16];           /* "usb", "ata", "nvme", "mmc", "virtio", "loop", "scsi", "other" */
+	uint64_t size;          /* bytes */
+	bool removable;         /* sysfs removable flag */
+	bool readonly;
+	bool fixed;             /* neither removable nor on USB or MMC: needs --force */
+	char mounted[256];      /* a mount point on it or a partition, "" none */
+	char system[16];        /* "/" or "/boot" when it holds them, "" none */
+	bool swap;              /* it or a partition is active swap */
+	char holder[64];        /* "dm-0": a dm/md/LVM holder, "" none */
+	int n_parts;
+	struct drv_blk_part parts[16];
+};
+
+/* True when path names a block device that is not an optical drive (a
+ * "stdio:" prefix is looked through): burn writes it as a stick. */
+bool drv_blk_is_block(const char *path);
+/* Block devices, whole disks only: removable and USB/MMC ones, and with
+ * all also fixed disks and attached loop devices.  *list: free(). */
+enum sp_status drv_blk_scan(struct drv_blk_desc **list, size_t *n, bool all,
+			    struct sp_error *err);
+/* Describe the block device at path (a partition is SPE_USAGE). */
+enum sp_status drv_blk_inspect(const char *path, struct drv_blk_desc *d,
+			       struct sp_error *err);
+/*
+ * The safety rules, before a byte is written: a device that is (or has a
+ * partition that is) mounted, swap, held by device-mapper/md/LVM, or the
+ * disk of / or /boot is refused always (SPE_BUSY); a read-only one too
+ * (SPE_ACCESS); a fixed disk without force (SPE_MEDIUM).
+ */
+enum sp_status drv_blk_check(const struct drv_blk_desc *d, bool force,
+			     struct sp_error *err);
+
+struct drv_blk;         /* an open, exclusively held block device */
+/*
+ * Inspect, check (drv_blk_check) and open the device for writing with
+ * O_EXCL and O_DIRECT, then take the whole-device BSD flock that udev and
+ * udisks honour, so that no probe or automounter touches it meanwhile.
+ */
+enum sp_status drv_blk_open(struct drv_blk **out, const char *path, bool force,
+			    struct sp_error *err);
+int drv_blk_fd(const struct drv_blk *b);
+const struct drv_blk_desc *drv_blk_desc(const struct drv_blk *b);
+/* Ask the kernel to read the partition table again, unlock, close. */
+void drv_blk_close(struct drv_blk *b);
+
 #endif

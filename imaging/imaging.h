@@ -26,6 +26,7 @@
 #include "imaging/report/report.h"
 #include "imaging/sums/sums.h"
 #include "imaging/container/container.h"
+#include "imaging/stick/stick.h"
 
 /* ==== disc image formats (imaging/disc/) ==== */
 #include "imaging/disc/disc.h"

@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * write.c - the stick writer.  A reader thread decodes the image into a
+ * ring of four aligned blocks (4 MiB each), hashing the stream and, with
+ * a bmap, checking each range's checksum as it passes; the calling
+ * thread writes the blocks with O_DIRECT (only the mapped ranges with a
+ * bmap), so that nothing piles up in the page cache and an interrupt
+ * takes effect within one block.  Then fsync, then a readback with
+ * O_DIRECT of exactly what was written, compared by SHA-256.
+ *
+ * The ring protocol: the reader fills slot[tail] while count < NSLOT and
+ * publishes it by count++; the writer owns slot[head] while count > 0 and
+ * gives it back by count--.  Both under mu; each waits on cv.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drive/drive.h"
+#include "imaging/base/base.h"
+#include "imaging/stick/stick_private.h"
+
+#define NSLOT 4
+#define BLOCK_DEFAULT (4u << 20)
+
+struct slot {
+	uint8_t *data;
+	size_t len;
+	uint64_t off;
+	bool last;
+};
+
+struct wr {
+	struct img_stick *s;
+	const struct img_stick_opts *o;
+	int fd;
+	bool direct;
+	size_t block;
+	uint64_t dev_size;
+	struct slot slot[NSLOT];
+	int head, tail, count;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, reader_failed;
+	struct sp_error rerr;
+	/* the reader's own */
+	size_t hpos;                    /* bytes of s->head handed out */
+	struct img_sha256 *stream;      /* every byte of the image */
+	struct img_sha256 *written;     /* the bytes written, in order (bmap) */
+	size_t ri;                      /* the bmap range being checked */
+	EVP_MD_CTX *rctx;
+	/* the writer's own */
+	size_t wi;
+	uint64_t written_bytes;
+	double t0, last_report, rate_t;
+	uint64_t rate_done;
+	double rate;
+};
+
+static const char *target(const struct wr *w)
+{
+	return w->o->target ? w->o->target : "the device";
+}
+
+static ssize_t fill(struct wr *w, uint8_t *buf, size_t want, struct sp_error *err)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	if (w->hpos < w->s->head_len) {
+		got = w->s->head_len - w->hpos;
+		if (got > want)
+			got = want;
+		memcpy(buf, w->s->head + w->hpos, got);
+		w->hpos += got;
+	}
+	if (got < want && !w->s->head_eof) {
+		if ((n = stick_in_read(w->s->in, buf + got, want - got, err)) < 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* Pass the bytes [off, off+len) through the bmap's range checksums. */
+static enum sp_status check_ranges(struct wr *w, const uint8_t *p, size_t len,
+				   uint64_t off, struct sp_error *err)
+{
+	const struct img_bmap *b = &w->s->bmap;
+	uint64_t end = off + len;
+
+	if (end > b->image_size)
+		return sp_error_set(err, SPE_FORMAT, "'%s' is longer than its bmap says (%llu bytes)",
+				    w->s->name, (unsigned long long)b->image_size);
+	while (w->ri < b->n) {
+		const struct img_bmap_range *r = &b->r[w->ri];
+		uint64_t ra = r->first * b->block_size, re = (r->last + 1) * b->block_size;
+		uint64_t a, e;
+
+		if (re > b->image_size)
+			re = b->image_size;
+		if (ra >= end)
+			break;
+		a = ra > off ? ra : off;
+		e = re < end ? re : end;
+		if (e > a) {
+			img_sha256_update(w->written, p + (a - off), e - a);
+			if (r->csum[0] && !w->rctx) {
+				w->rctx = EVP_MD_CTX_new();
+				if (!w->rctx || !EVP_DigestInit_ex(w->rctx, b->csum == IMG_BMAP_SHA256
+								   ? EVP_sha256() : EVP_sha1(), NULL))
+					return sp_error_set(err, SPE_NOMEM, "cannot start a checksum");
+			}
+			if (r->csum[0])
+				EVP_DigestUpdate(w->rctx, p + (a - off), e - a);
+		}
+		if (re > end)
+			break;
+		if (r->csum[0]) {
+			unsigned char md[EVP_MAX_MD_SIZE];
+			unsigned mdlen = 0;
+			char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+			EVP_DigestFinal_ex(w->rctx, md, &mdlen);
+			EVP_MD_CTX_free(w->rctx);
+			w->rctx = NULL;
+			for (unsigned i = 0; i < mdlen; i++)
+				snprintf(hex + 2 * i, 3, "%02x", md[i]);
+			if (strcasecmp(hex, r->csum) != 0) {
+				sp_error_set(err, SPE_FORMAT, "'%s' differs from its bmap in blocks "
+					     "%llu-%llu (checksum mismatch)", w->s->name,
+					     (unsigned long long)r->first, (unsigned long long)r->last);
+				sp_error_hint(err, "the image or the bmap is damaged, or they do not belong "
+					      "together; the stick holds a partial image");
+				return SP_FAILED;
+			}
+		}
+		w->ri++;
+	}
+	return SP_OK;
+}
+
+static void *reader(void *arg)
+{
+	struct wr *w = arg;
+	uint64_t pos = 0;
+	bool last = false;
+
+	while (!last) {
+		struct slot *sl;
+		ssize_t n;
+
+		pthread_mutex_lock(&w->mu);
+		while (w->count == NSLOT && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stop) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		sl = &w->slot[w->tail];
+		pthread_mutex_unlock(&w->mu);
+		n = fill(w, sl->data, w->block, &w->rerr);
+		if (n >= 0) {
+			img_sha256_update(w->stream, sl->data, (size_t)n);
+			if (w->s->info.has_bmap &&
+			    check_ranges(w, sl->data, (size_t)n, pos, &w->rerr) != SP_OK)
+				n = -1;
+		}
+		pthread_mutex_lock(&w->mu);
+		if (n < 0) {
+			w->reader_failed = true;
+			last = true;
+			n = 0;
+		}
+		sl->len = (size_t)n;
+		sl->off = pos;
+		sl->last = last = last || (size_t)n < w->block;
+		pos += (uint64_t)n;
+		w->tail = (w->tail + 1) % NSLOT;
+		w->count++;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+/* pwrite all of p at off; O_DIRECT for the aligned part where it works. */
+static enum sp_status put(struct wr *w, const uint8_t *p, size_t len, uint64_t off,
+			  struct sp_error *err)
+{
+	while (len) {
+		size_t want = w->direct ? len & ~(size_t)511 : len;
+		ssize_t n;
+
+		if (want == 0 || (off & 511)) {
+			/* the unaligned tail of the image: O_DIRECT cannot write it */
+			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
+			w->direct = false;
+			continue;
+		}
+		n = pwrite(w->fd, p, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EINVAL && w->direct) {
+			/* a file system or device that takes no O_DIRECT here */
+			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
+			w->direct = false;
+			continue;
+		}
+		if (n <= 0) {
+			sp_error_set_errno(err, n < 0 ? errno : ENOSPC, "write error on '%s' at byte %llu",
+					   target(w), (unsigned long long)off);
+			err->code = SPE_WRITE;
+			sp_error_hint(err, "the stick holds a partial image; a stick that fails "
+				      "again is worn out");
+			return SP_FAILED;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+		w->written_bytes += (uint64_t)n;
+	}
+	return SP_OK;
+}
+
+static enum sp_status write_slot(struct wr *w, const struct slot *sl, struct sp_error *err)
+{
+	const struct img_bmap *b = &w->s->bmap;
+	uint64_t end = sl->off + sl->len;
+
+	if (!w->s->info.has_bmap)
+		return put(w, sl->data, sl->len, sl->off, err);
+	for (; w->wi < b->n; w->wi++) {
+		uint64_t ra = b->r[w->wi].first * b->block_size;
+		uint64_t re = (b->r[w->wi].last + 1) * b->block_size;
+		uint64_t a, e;
+
+		if (re > b->image_size)
+			re = b->image_size;
+		if (ra >= end)
+			break;
+		a = ra > sl->off ? ra : sl->off;
+		e = re < end ? re : end;
+		if (e > a && put(w, sl->data + (a - sl->off), e - a, a, err) != SP_OK)
+			return SP_FAILED;
+		if (re > end)
+			break;
+	}
+	return SP_OK;
+}
+
+static void report(struct wr *w, enum img_stick_phase ph, uint64_t done, bool force)
+{
+	struct img_stick_progress p;
+	double now = sp_now();
+
+	if (!w->o->progress || (!force && now - w->last_report < 0.2))
+		return;
+	if (now - w->rate_t >= 1.0 || w->rate_t == 0) {
+		if (w->rate_t > 0 && done >= w->rate_done)
+			w->rate = (double)(done - w->rate_done) / (now - w->rate_t);
+		w->rate_t = now;
+		w->rate_done = done;
+	}
+	w->last_report = now;
+	p.phase = ph;
+	p.done = done;
+	p.total = w->s->info.size;
+	p.elapsed = now - w->t0;
+	p.bytes_per_sec = w->rate;
+	w->o->progress(&p, w->o->ctx);
+}
+
+static enum sp_status interrupted(struct wr *w, uint64_t done, struct sp_error *err)
+{
+	char h[32];
+
+	sp_error_set(err, SPE_ABORTED, "interrupted by %s after writing %s of the image; "
+		     "'%s' holds an incomplete image and is released", drv_interrupt_signal_name(),
+		     sp_human_size(done, h, sizeof(h)), target(w));
+	sp_error_hint(err, "write it again before using the stick");
+	return SP_FAILED;
+}
+
+/* The writer's side: every slot in order, then fsync. */
+static enum sp_status write_all(struct wr *w, uint64_t *total, struct sp_error *err)
+{
+	enum sp_status st = SP_OK;
+	bool last = false;
+
+	while (!last && st == SP_OK) {
+		struct slot *sl;
+
+		pthread_mutex_lock(&w->mu);
+		while (w->count == 0)
+			pthread_cond_wait(&w->cv, &w->mu);
+		sl = &w->slot[w->head];
+		pthread_mutex_unlock(&w->mu);
+		last = sl->last;
+		*total = sl->off + sl->len;
+		if (drv_interrupted())
+			st = interrupted(w, sl->off, err);
+		else if (sl->off + sl->len > w->dev_size) {
+			char h[32], h2[32];
+
+			sp_error_set(err, SPE_TOOBIG, "the image is larger than '%s' (%s): stopped "
+				     "after writing %s", target(w),
+				     sp_human_size(w->dev_size, h, sizeof(h)),
+				     sp_human_size(sl->off, h2, sizeof(h2)));
+			sp_error_hint(err, "use a larger stick; this one holds a partial image");
+			st = SP_FAILED;
+		} else {
+			st = write_slot(w, sl, err);
+		}
+		pthread_mutex_lock(&w->mu);
+		w->head = (w->head + 1) % NSLOT;
+		w->count--;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		report(w, IMG_STICK_WRITING, *total, last);
+	}
+	return st;
+}
+
+/* pread exactly want bytes at off (reading up to rd where O_DIRECT needs it). */
+static enum sp_status get(struct wr *w, uint8_t *buf, size_t want, uint64_t off,
+			  struct sp_error *err)
+{
+	size_t got = 0;
+
+	while (got < want) {
+		size_t rd = w->direct ? ((want - got + 511) & ~(size_t)511) : want - got;
+		ssize_t n;
+
+		if (w->direct && off + got + rd > w->dev_size)
+			rd = want - got;
+		if (w->direct && ((rd & 511) || ((off + got) & 511))) {
+			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
+			w->direct = false;
+			continue;
+		}
+		n = pread(w->fd, buf + got, rd, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EINVAL && w->direct) {
+			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
+			w->direct = false;
+			continue;
+		}
+		if (n <= 0) {
+			sp_error_set_errno(err, n < 0 ? errno : EIO, "cannot read '%s' back at byte %llu",
+					   target(w), (unsigned long long)(off + got));
+			err->code = SPE_READ;
+			return SP_FAILED;
+		}
+		got += (size_t)n;
+	}
+	return SP_OK;
+}
+
+/* Read back what was written and hash it in the same order. */
+static enum sp_status verify(struct wr *w, uint64_t total, const char *expect,
+			     struct sp_error *err)
+{
+	const struct img_bmap *b = &w->s->bmap;
+	struct img_sha256 *h = img_sha256_new();
+	uint8_t *buf = w->slot[0].data;
+	size_t n_ext = w->s->info.has_bmap ? b->n : 1;
+	uint64_t done = 0;
+	char got[65];
+
+	if (!h)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	w->direct = (fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_DIRECT) == 0);
+	posix_fadvise(w->fd, 0, 0, POSIX_FADV_DONTNEED);
+	w->t0 = sp_now();
+	w->rate_t = 0;
+	for (size_t i = 0; i < n_ext; i++) {
+		uint64_t a = w->s->info.has_bmap ? b->r[i].first * b->block_size : 0;
+		uint64_t e = w->s->info.has_bmap ? (b->r[i].last + 1) * b->block_size : total;
+
+		if (e > total)
+			e = total;
+		for (uint64_t pos = a; pos < e;) {
+			size_t want = e - pos < w->block ? (size_t)(e - pos) : w->block;
+
+			if (drv_interrupted()) {
+				img_sha256_final(h, got);
+				sp_error_set(err, SPE_ABORTED, "interrupted by %s while verifying: "
+					     "the image was written to '%s' but not verified",
+					     drv_interrupt_signal_name(), target(w));
+				sp_error_hint(err, "run spindle verify on the stick to check it");
+				return SP_FAILED;
+			}
+			if (get(w, buf, want, pos, err) != SP_OK) {
+				img_sha256_final(h, got);
+				return SP_FAILED;
+			}
+			img_sha256_update(h, buf, want);
+			pos += want;
+			done += want;
+			report(w, IMG_STICK_VERIFYING, done, false);
+		}
+	}
+	img_sha256_final(h, got);
+	report(w, IMG_STICK_VERIFYING, done, true);
+	if (strcmp(got, expect) != 0) {
+		sp_error_set(err, SPE_MISMATCH, "'%s' reads back differently from what was written",
+			     target(w));
+		sp_error_hint(err, "the stick is faulty, or fake (smaller than it claims); "
+			      "try another stick");
+		return SP_FAILED;
+	}
+	return SP_OK;
+}
+
+enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
+			       const struct img_stick_opts *o,
+			       struct img_stick_result *res, struct sp_error *err)
+{
+	struct wr w;
+	pthread_t th;
+	bool started = false;
+	uint64_t total = 0;
+	char written_hex[65] = "";
+	enum sp_status st = SP_FAILED;
+
+	memset(res, 0, sizeof(*res));
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.o = o;
+	w.fd = fd;
+	w.block = o->block ? o->block : BLOCK_DEFAULT;
+	w.dev_size = dev_size;
+	w.direct = (fcntl(fd, F_GETFL) & O_DIRECT) != 0;
+	w.rerr = (struct sp_error)SP_ERROR_INIT;
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	if (s->info.size >= 0 && (uint64_t)s->info.size > dev_size) {
+		char h1[32], h2[32];
+
+		sp_error_set(err, SPE_TOOBIG, "the image (%s) is larger than '%s' (%s); nothing "
+			     "was written", sp_human_size((uint64_t)s->info.size, h1, sizeof(h1)),
+			     target(&w), sp_human_size(dev_size, h2, sizeof(h2)));
+		sp_error_hint(err, "use a larger stick");
+		goto out;
+	}
+	if (w.block < 65536 || (w.block & 4095)) {
+		sp_error_set(err, SPE_INTERNAL, "bad block size %zu", w.block);
+		goto out;
+	}
+	for (int i = 0; i < NSLOT; i++)
+		if (posix_memalign((void **)&w.slot[i].data, 4096, w.block) != 0) {
+			sp_error_set(err, SPE_NOMEM, "out of memory for the write buffers");
+			goto out;
+		}
+	if (!(w.stream = img_sha256_new()) || !(w.written = img_sha256_new())) {
+		sp_error_set(err, SPE_NOMEM, "out of memory");
+		goto out;
+	}
+	w.t0 = sp_now();
+	if (pthread_create(&th, NULL, reader, &w) != 0) {
+		sp_error_set(err, SPE_INTERNAL, "cannot start the reader thread");
+		goto out;
+	}
+	started = true;
+	st = write_all(&w, &total, err);
+	pthread_mutex_lock(&w.mu);
+	w.stop = true;
+	pthread_cond_broadcast(&w.cv);
+	pthread_mutex_unlock(&w.mu);
+	pthread_join(th, NULL);
+	started = false;
+	if (w.reader_failed && (st == SP_OK || err->code == SPE_ABORTED)) {
+		*err = w.rerr;
+		st = SP_FAILED;
+	}
+	report(&w, IMG_STICK_SYNCING, total, true);
+	if (fsync(fd) != 0 && st == SP_OK) {
+		sp_error_set_errno(err, errno, "cannot flush '%s'", target(&w));
+		err->code = SPE_WRITE;
+		st = SP_FAILED;
+	}
+	if (st != SP_OK)
+		goto out;
+	if (s->info.has_bmap && total != s->bmap.image_size) {
+		st = sp_error_set(err, SPE_FORMAT, "'%s' is shorter than its bmap says (%llu of "
+				  "%llu bytes)", s->name, (unsigned long long)total,
+				  (unsigned long long)s->bmap.image_size);
+		goto out;
+	}
+	res->image_bytes = total;
+	res->written_bytes = w.written_bytes;
+	res->write_seconds = sp_now() - w.t0;
+	img_sha256_final(w.stream, res->sha256);
+	w.stream = NULL;
+	img_sha256_final(w.written, written_hex);
+	w.written = NULL;
+	if (!s->info.has_bmap)
+		memcpy(written_hex, res->sha256, sizeof(written_hex));
+	if (o->verify) {
+		double t = sp_now();
+
+		if ((st = verify(&w, total, written_hex, err)) != SP_OK)
+			goto out;
+		res->verified = true;
+		res->verify_seconds = sp_now() - t;
+	}
+	st = SP_OK;
+out:
+	if (started) {
+		pthread_mutex_lock(&w.mu);
+		w.stop = true;
+		pthread_cond_broadcast(&w.cv);
+		pthread_mutex_unlock(&w.mu);
+		pthread_join(th, NULL);
+	}
+	if (w.stream)
+		img_sha256_final(w.stream, written_hex);
+	if (w.written)
+		img_sha256_final(w.written, written_hex);
+	if (w.rctx)
+		EVP_MD_CTX_free(w.rctx);
+	for (int i = 0; i < NSLOT; i++)
+		free(w.slot[i].data);
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
+	return st;
+}
