@@ -119,8 +119,24 @@ static size_t hex_len(enum img_bmap_csum c)
 	return c == IMG_BMAP_SHA256 ? 64 : c == IMG_BMAP_SHA1 ? 40 : 0;
 }
 
-/* The file's own checksum, over s with its digits zeroed. */
-static enum sp_status check_self(char *s, size_t len, enum img_bmap_csum c,
+/* Blank out <!-- comments --> (bmaptool's name the tags), keeping offsets. */
+static void blank_comments(char *s)
+{
+	char *a, *b;
+
+	while ((a = strstr(s, "<!--"))) {
+		b = strstr(a + 4, "-->");
+		b = b ? b + 3 : a + strlen(a);
+		for (; a < b; a++)
+			if (*a != '\n')
+				*a = ' ';
+		s = b;
+	}
+}
+
+/* The file's own checksum, over orig with its digits zeroed; s is orig
+ * with the comments blanked. */
+static enum sp_status check_self(char *orig, const char *s, size_t len, enum img_bmap_csum c,
 				 const char *tag, struct sp_error *err)
 {
 	const char *at = NULL, *t;
@@ -135,10 +151,11 @@ static enum sp_status check_self(char *s, size_t len, enum img_bmap_csum c,
 		return bad(err, s, at, "the file checksum is not a hex digest of its type");
 	memcpy(want, t, tl);
 	want[tl] = '\0';
-	memset((char *)t, '0', tl);
-	if (!EVP_Digest(s, len, md, &mdlen, c == IMG_BMAP_SHA256 ? EVP_sha256() : EVP_sha1(), NULL))
+	memset(orig + (t - s), '0', tl);
+	if (!EVP_Digest(orig, len, md, &mdlen, c == IMG_BMAP_SHA256 ? EVP_sha256() : EVP_sha1(),
+			NULL))
 		return sp_error_set(err, SPE_LIB, "bmap file: cannot compute a checksum");
-	memcpy((char *)t, want, tl);
+	memcpy(orig + (t - s), want, tl);
 	for (unsigned i = 0; i < mdlen; i++)
 		snprintf(got + 2 * i, 3, "%02x", md[i]);
 	if (strncasecmp(want, got, tl) != 0) {
@@ -209,7 +226,7 @@ enum sp_status img_bmap_parse(struct img_bmap *b, const char *buf, size_t len,
 			      struct sp_error *err)
 {
 	const char *at = NULL, *t, *v;
-	char *s;
+	char *s, *orig;
 	size_t tl;
 	uint64_t bs = 0;
 	enum sp_status st = SP_FAILED;
@@ -217,10 +234,14 @@ enum sp_status img_bmap_parse(struct img_bmap *b, const char *buf, size_t len,
 	*b = (struct img_bmap)IMG_BMAP_INIT;
 	if (len > BMAP_MAX)
 		return bad(err, "", NULL, "larger than 16 MiB");
-	if (!(s = malloc(len + 1)))
+	if (!(s = malloc(2 * len + 2)))
 		return sp_error_set(err, SPE_NOMEM, "out of memory reading the bmap");
+	orig = s + len + 1;
 	memcpy(s, buf, len);
 	s[len] = '\0';
+	memcpy(orig, buf, len);
+	orig[len] = '\0';
+	blank_comments(s);
 	if (!(v = strstr(s, "<bmap")) || !(v = strstr(v, "version=\"")) ||
 	    (v[9] != '1' && v[9] != '2') || v[10] != '.') {
 		bad(err, s, NULL, "not a bmap file of version 1.x or 2.x");
@@ -250,7 +271,7 @@ enum sp_status img_bmap_parse(struct img_bmap *b, const char *buf, size_t len,
 		bad(err, s, t ? at : NULL, "ChecksumType is missing or neither sha256 nor sha1");
 		goto out;
 	}
-	if (check_self(s, len, b->csum, v[9] == '1' ? "BmapFileSHA1" : "BmapFileChecksum",
+	if (check_self(orig, s, len, b->csum, v[9] == '1' ? "BmapFileSHA1" : "BmapFileChecksum",
 		       err) != SP_OK)
 		goto out;
 	st = parse_ranges(b, s, err);

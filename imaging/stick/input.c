@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "drive/drive.h"
 #include "imaging/stick/stick_private.h"
 
 #define IN_BUF (1u << 20)
@@ -59,6 +61,15 @@ static bool refill(struct stick_in *in, struct sp_error *err)
 		in->pos = 0;
 	}
 	while (!in->eof && in->len < IN_BUF) {
+		struct pollfd pfd = { in->fd, POLLIN, 0 };
+
+		/* a pipe may stall: stay interruptible while it does */
+		if (drv_interrupted()) {
+			sp_error_set(err, SPE_ABORTED, "interrupted by %s", drv_interrupt_signal_name());
+			return false;
+		}
+		if (poll(&pfd, 1, 200) == 0)
+			continue;
 		r = read(in->fd, in->buf + in->len, IN_BUF - in->len);
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -477,7 +477,10 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 	pthread_mutex_unlock(&w.mu);
 	pthread_join(th, NULL);
 	started = false;
-	if (w.reader_failed && (st == SP_OK || err->code == SPE_ABORTED)) {
+	if (w.reader_failed && w.rerr.code == SPE_ABORTED && st == SP_OK) {
+		st = interrupted(&w, w.written_bytes, err);
+	} else if (w.reader_failed && w.rerr.code != SPE_ABORTED &&
+		   (st == SP_OK || err->code == SPE_ABORTED)) {
 		*err = w.rerr;
 		st = SP_FAILED;
 	}
