@@ -99,7 +99,7 @@ test_bash_drives() {
 	expect_eq "$(complete_bash info -d stdio : vd/)" "vd/disc.img"
 	expect_eq "$(complete_bash info -d stdio:vd/d)" "stdio:vd/disc.img"
 	# drives has no -d
-	expect_eq "$(complete_bash drives -d '')" "--help --json --quiet --verbose -h -q -v"
+	expect_eq "$(complete_bash drives -d '')" "--all --help --json --quiet --verbose -h -q -v"
 }
 
 test_bash_files_by_extension() {

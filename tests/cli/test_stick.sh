@@ -50,6 +50,13 @@ fake_part() {
 	ln -s "../../${STICK_SYS#sys/}/$pname" "sys/dev/block/$maj:$min"
 }
 
+# every key of the JSON lines in ./out is named in docs/json.md
+keys_documented() {
+	for key in $(jq -r '[paths | .[-1] | strings] | unique | .[]' out); do
+		grep -qF "\`$key\`" "$TOP_SRCDIR/docs/json.md" || fail "key '$key' is not in docs/json.md"
+	done
+}
+
 test_stick_write_verify() {
 	mkimg img 5000 123
 	truncate -s 16M stick
@@ -63,6 +70,7 @@ test_stick_write_verify() {
 	expect_eq "$(json_get .sha256)" "$(sha256 img)"
 	expect_eq "$(json_get .verified)" true
 	expect_eq "$(json_get .compression)" none
+	keys_documented
 	cmp -n $((5000 * 2048 + 123)) img stick || fail "the stick differs from the image"
 }
 
@@ -190,6 +198,7 @@ test_stick_removable_partitions_holders() {
 	expect_eq "$(jq -r ".block_devices[] | select(.path == \"$dev\") | .model" out)" "Flash Disk"
 	expect_eq "$(jq -r ".block_devices[] | select(.path == \"$dev\") | .partitions[0].name" out)" \
 		"$(basename "$dev")p1"
+	keys_documented
 	run drives
 	expect_out "$dev  Generic Flash Disk  4.0 MiB  usb, removable"
 	# a partition is not a target
