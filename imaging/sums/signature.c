@@ -7,7 +7,8 @@
  * GNUPGHOME made for this one check and removed afterwards: the user's
  * own keyring and trust settings are never read or changed, so only a
  * signature by one of the given keys passes.  Trust is not asked for: the
- * user vouched for the keyring by naming it.
+ * user vouched for the keyring by naming it.  Without a gpg for GPGME to
+ * run, signature_gpgv.c checks through gpgv instead.
  */
 #include "config.h"
 
@@ -109,8 +110,12 @@ enum sp_status img_sig_verify(const char *keyring, const char *file,
 	memset(info, 0, sizeof(*info));
 	*signed_text = NULL;
 	*signed_len = 0;
-	snprintf(home, sizeof(home), "%s/spindle-gnupg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	gpgme_check_version(NULL);
+	/* no gpg for GPGME to run (or asked for): gpgv does it */
+	if ((getenv("SPINDLE_SIG_ENGINE") && strcmp(getenv("SPINDLE_SIG_ENGINE"), "gpgv") == 0) ||
+	    gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP) != 0)
+		return sums_gpgv_verify(keyring, file, sig_path, signed_text, signed_len, info, err);
+	snprintf(home, sizeof(home), "%s/spindle-gnupg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(home))
 		return sp_error_set_errno(err, errno, "cannot make a temporary GnuPG home in '%s'",
 					  tmp && *tmp ? tmp : "/tmp");

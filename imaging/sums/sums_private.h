@@ -85,4 +85,14 @@ void sums_volume_probe(const struct sums_reader *rd, struct sums_volume *v);
 bool sums_check_file_lists(const struct sums_reader *rd, struct img_check *c,
 			   struct sp_error *err);
 
+/* signature_gpgv.c: img_sig_verify() through gpgv, when GPGME has no gpg
+ * to run or SPINDLE_SIG_ENGINE=gpgv; the same verdicts and messages. */
+enum sp_status sums_gpgv_verify(const char *keyring, const char *file,
+				const char *sig_path, char **signed_text,
+				size_t *signed_len, struct img_sig_info *info,
+				struct sp_error *err);
+/* De-armour an OpenPGP ASCII-armoured block in place; its binary length,
+ * 0 when buf is not armoured. */
+size_t sums_dearmor(char *buf, size_t len);
+
 #endif

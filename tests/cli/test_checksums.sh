@@ -370,4 +370,18 @@ PY
 	expect_out "tagmedia digest  FAIL"
 }
 
+# The same signatures through gpgv, as when GnuPG's gpg is not installed
+# for GPGME to run (SPINDLE_SIG_ENGINE=gpgv makes spindle take that road)
+test_signatures_through_gpgv() {
+	SPINDLE_SIG_ENGINE=gpgv
+	export SPINDLE_SIG_ENGINE
+	(mkdir clear && cd clear && test_clear_signed_checksum_file) || fail "clear-signed, through gpgv"
+	(mkdir detached && cd detached && test_detached_signature) || fail "detached, through gpgv"
+	cd detached
+	run verify -v --checksums SHA256SUMS --signature WRONG.gpg --keyring signer.asc img.iso
+	expect_exit 5
+	expect_err "not in the keyring"
+	expect_err "checked with gpgv"
+}
+
 run_tests

@@ -107,6 +107,15 @@ done <<EOS
 $specs
 EOS
 
+# the stick checks (usb): VM_STICK, a removable QEMU usb-storage stick on
+# xHCI, and VM_VDISK, a fixed virtio disk, for the guest VM_STICK_GUEST
+# (KIND-DISC) only
+if [ -n "${VM_STICK:-}" ] && [ "${VM_KIND:-}-${VM_DISC:-}" = "${VM_STICK_GUEST:-}" ]; then
+	drives="$drives -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=$(q "$VM_STICK")"
+	drives="$drives -device usb-storage,bus=xhci.0,drive=stick,removable=on"
+	drives="$drives -drive if=none,id=vdisk,format=raw,file=$(q "$VM_VDISK") -device virtio-blk-pci,drive=vdisk"
+fi
+
 {
 	for v in SPINDLE TOP_SRCDIR TOP_BUILDDIR PATH $(env | sed -n 's/^\(VM_[A-Za-z0-9_]*\)=.*/\1/p'); do
 		eval "val=\${$v:-}"

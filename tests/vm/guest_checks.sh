@@ -245,4 +245,6 @@ if [ -n "$empty" ]; then
 	check "rip on a drive with no medium: clear error, exit 4" c_empty_rip
 	check "a drive held by another program: info says so (exit 3), drives lists it as busy" c_busy
 fi
+# USB sticks (usb): in the guest that has them
+[ "$VM_KIND-$VM_DISC" != "${VM_STICK_GUEST:-}" ] || . "$(dirname "$0")/guest_stick.sh"
 [ $failed -eq 0 ]

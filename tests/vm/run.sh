@@ -42,6 +42,11 @@ truncate -s $((370000 * 2048)) "$out/dvd.img"
 cd_sectors=$(($(stat -c %s "$out/disc.iso") / 2048))
 
 export VM_IMAGE="$out/disc.iso"
+# the stick checks (usb): a 64 MiB USB stick and a 32 MiB virtio disk, in
+# the guest of one kind and disc only (boot.sh), checked by guest_stick.sh
+truncate -s 64M "$out/stick.img"
+truncate -s 32M "$out/vdisk.img"
+export VM_STICK="$out/stick.img" VM_VDISK="$out/vdisk.img" VM_STICK_GUEST=scsi-cd
 
 # boot_all KIND: one guest per disc with drives of this kind
 boot_all() {
