@@ -339,6 +339,31 @@ ssize_t stick_in_read(struct stick_in *in, void *buf, size_t len,
 	size_t got = 0;
 
 	while (got < len && !in->done) {
+		if (in->comp == IMG_COMP_NONE && in->pos == in->len && !in->eof) {
+			/* plain data: straight into the caller's buffer, no copy */
+			struct pollfd pfd = { in->fd, POLLIN, 0 };
+			ssize_t r;
+
+			if (drv_interrupted()) {
+				sp_error_set(err, SPE_ABORTED, "interrupted by %s",
+					     drv_interrupt_signal_name());
+				return -1;
+			}
+			if (poll(&pfd, 1, 200) == 0)
+				continue;
+			r = read(in->fd, out + got, len - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				sp_error_set_errno(err, errno, "cannot read '%s'", in->name);
+				return -1;
+			}
+			if (r == 0)
+				in->eof = in->done = true;
+			in->consumed += (uint64_t)r;
+			got += (size_t)r;
+			continue;
+		}
 		if (in->pos == in->len || (!in->eof && in->len - in->pos < 4096))
 			if (!refill(in, err))
 				return -1;

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * write.c - the stick writer.  A reader thread decodes the image into a
- * ring of four aligned blocks (4 MiB each), hashing the stream and, with
- * a bmap, checking each range's checksum as it passes; the calling
- * thread writes the blocks with O_DIRECT (only the mapped ranges with a
- * bmap), so that nothing piles up in the page cache and an interrupt
- * takes effect within one block.  Then fsync, then a readback with
- * O_DIRECT of exactly what was written, compared by SHA-256.
+ * ring of aligned blocks (4 MiB each); a hasher thread hashes the stream
+ * and, with a bmap, checks each range's checksum as it passes; the
+ * calling thread writes the blocks with O_DIRECT (only the mapped ranges
+ * with a bmap), so that nothing piles up in the page cache and an
+ * interrupt takes effect within one block.  Then fsync, then a readback
+ * with O_DIRECT of exactly what was written, compared by SHA-256.
  *
- * The ring protocol: the reader fills slot[tail] while count < NSLOT and
- * publishes it by count++; the writer owns slot[head] while count > 0 and
- * gives it back by count--.  Both under mu; each waits on cv.
+ * The ring protocol: block number n lives in slot[n % NSLOT].  The reader
+ * fills a slot once both the writer and the hasher are done with it
+ * (need_write and need_hash false), then publishes it by setting seq = n
+ * and both flags.  The writer and the hasher each wait for seq to reach
+ * their next block, do their part, and clear their flag.  All under mu;
+ * everyone waits on cv.
  */
 #include "config.h"
 
@@ -26,7 +29,7 @@
 #include "imaging/base/base.h"
 #include "imaging/stick/stick_private.h"
 
-#define NSLOT 4
+#define NSLOT 6
 #define BLOCK_DEFAULT (4u << 20)
 
 struct slot {
@@ -34,6 +37,8 @@ struct slot {
 	size_t len;
 	uint64_t off;
 	bool last;
+	int64_t seq;            /* the block it holds, -1 none yet */
+	bool need_write, need_hash;
 };
 
 struct wr {
@@ -44,11 +49,10 @@ struct wr {
 	size_t block;
 	uint64_t dev_size;
 	struct slot slot[NSLOT];
-	int head, tail, count;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop, reader_failed;
-	struct sp_error rerr;
+	bool stop, reader_failed, hasher_failed;
+	struct sp_error rerr, herr;
 	/* the reader's own */
 	size_t hpos;                    /* bytes of s->head handed out */
 	struct img_sha256 *stream;      /* every byte of the image */
@@ -152,40 +156,74 @@ static void *reader(void *arg)
 	uint64_t pos = 0;
 	bool last = false;
 
-	while (!last) {
-		struct slot *sl;
-		ssize_t n;
+	for (int64_t n = 0; !last; n++) {
+		struct slot *sl = &w->slot[n % NSLOT];
+		ssize_t got;
 
 		pthread_mutex_lock(&w->mu);
-		while (w->count == NSLOT && !w->stop)
+		while ((sl->need_write || sl->need_hash) && !w->stop)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->stop) {
 			pthread_mutex_unlock(&w->mu);
 			break;
 		}
-		sl = &w->slot[w->tail];
 		pthread_mutex_unlock(&w->mu);
-		n = fill(w, sl->data, w->block, &w->rerr);
-		if (n >= 0) {
-			img_sha256_update(w->stream, sl->data, (size_t)n);
-			if (w->s->info.has_bmap &&
-			    check_ranges(w, sl->data, (size_t)n, pos, &w->rerr) != SP_OK)
-				n = -1;
-		}
+		got = fill(w, sl->data, w->block, &w->rerr);
 		pthread_mutex_lock(&w->mu);
-		if (n < 0) {
+		if (got < 0) {
 			w->reader_failed = true;
-			last = true;
-			n = 0;
+			got = 0;
 		}
-		sl->len = (size_t)n;
+		sl->len = (size_t)got;
 		sl->off = pos;
-		sl->last = last = last || (size_t)n < w->block;
-		pos += (uint64_t)n;
-		w->tail = (w->tail + 1) % NSLOT;
-		w->count++;
+		sl->last = last = w->reader_failed || (size_t)got < w->block;
+		sl->seq = n;
+		sl->need_write = sl->need_hash = true;
+		pos += (uint64_t)got;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+/* Wait for block n in its slot; NULL when told to stop. */
+static struct slot *wait_block(struct wr *w, int64_t n)
+{
+	struct slot *sl = &w->slot[n % NSLOT];
+
+	pthread_mutex_lock(&w->mu);
+	while (sl->seq != n && !w->stop)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return sl->seq == n ? sl : NULL;
+}
+
+static void *hasher(void *arg)
+{
+	struct wr *w = arg;
+	bool last = false;
+
+	for (int64_t n = 0; !last; n++) {
+		struct slot *sl = wait_block(w, n);
+		bool failed = false;
+
+		if (!sl)
+			break;
+		last = sl->last;
+		img_sha256_update(w->stream, sl->data, sl->len);
+		if (w->s->info.has_bmap &&
+		    check_ranges(w, sl->data, sl->len, sl->off, &w->herr) != SP_OK)
+			failed = true;
+		pthread_mutex_lock(&w->mu);
+		sl->need_hash = false;
+		if (failed) {
+			w->hasher_failed = true;
+			w->stop = true;
+		}
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		if (failed)
+			break;
 	}
 	return NULL;
 }
@@ -288,24 +326,21 @@ static enum sp_status interrupted(struct wr *w, uint64_t done, struct sp_error *
 	return SP_FAILED;
 }
 
-/* The writer's side: every slot in order, then fsync. */
+/* The writer's side: every block in order. */
 static enum sp_status write_all(struct wr *w, uint64_t *total, struct sp_error *err)
 {
 	enum sp_status st = SP_OK;
 	bool last = false;
 
-	while (!last && st == SP_OK) {
-		struct slot *sl;
+	for (int64_t n = 0; !last && st == SP_OK; n++) {
+		struct slot *sl = wait_block(w, n);
 
-		pthread_mutex_lock(&w->mu);
-		while (w->count == 0)
-			pthread_cond_wait(&w->cv, &w->mu);
-		sl = &w->slot[w->head];
-		pthread_mutex_unlock(&w->mu);
+		if (!sl)
+			break;  /* the hasher stopped everything */
 		last = sl->last;
 		*total = sl->off + sl->len;
 		if (drv_interrupted())
-			st = interrupted(w, sl->off, err);
+			st = interrupted(w, w->written_bytes, err);
 		else if (sl->off + sl->len > w->dev_size) {
 			char h[32], h2[32];
 
@@ -319,8 +354,7 @@ static enum sp_status write_all(struct wr *w, uint64_t *total, struct sp_error *
 			st = write_slot(w, sl, err);
 		}
 		pthread_mutex_lock(&w->mu);
-		w->head = (w->head + 1) % NSLOT;
-		w->count--;
+		sl->need_write = false;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
 		report(w, IMG_STICK_WRITING, *total, last);
@@ -425,8 +459,8 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 			       struct img_stick_result *res, struct sp_error *err)
 {
 	struct wr w;
-	pthread_t th;
-	bool started = false;
+	pthread_t th, th2;
+	bool started = false, started2 = false;
 	uint64_t total = 0;
 	char written_hex[65] = "";
 	enum sp_status st = SP_FAILED;
@@ -440,6 +474,9 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 	w.dev_size = dev_size;
 	w.direct = (fcntl(fd, F_GETFL) & O_DIRECT) != 0;
 	w.rerr = (struct sp_error)SP_ERROR_INIT;
+	w.herr = (struct sp_error)SP_ERROR_INIT;
+	for (int i = 0; i < NSLOT; i++)
+		w.slot[i].seq = -1;
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
 	if (s->info.size >= 0 && (uint64_t)s->info.size > dev_size) {
@@ -470,14 +507,27 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 		goto out;
 	}
 	started = true;
+	if (pthread_create(&th2, NULL, hasher, &w) != 0) {
+		sp_error_set(err, SPE_INTERNAL, "cannot start the hasher thread");
+		goto out;
+	}
+	started2 = true;
 	st = write_all(&w, &total, err);
+	/* the hasher finishes the last block the writer saw */
+	if (st == SP_OK)
+		pthread_join(th2, NULL);
 	pthread_mutex_lock(&w.mu);
 	w.stop = true;
 	pthread_cond_broadcast(&w.cv);
 	pthread_mutex_unlock(&w.mu);
+	if (st != SP_OK)
+		pthread_join(th2, NULL);
 	pthread_join(th, NULL);
-	started = false;
-	if (w.reader_failed && w.rerr.code == SPE_ABORTED && st == SP_OK) {
+	started = started2 = false;
+	if (w.hasher_failed && (st == SP_OK || err->code == SPE_ABORTED)) {
+		*err = w.herr;
+		st = SP_FAILED;
+	} else if (w.reader_failed && w.rerr.code == SPE_ABORTED && st == SP_OK) {
 		st = interrupted(&w, w.written_bytes, err);
 	} else if (w.reader_failed && w.rerr.code != SPE_ABORTED &&
 		   (st == SP_OK || err->code == SPE_ABORTED)) {
@@ -517,12 +567,15 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 	}
 	st = SP_OK;
 out:
-	if (started) {
+	if (started || started2) {
 		pthread_mutex_lock(&w.mu);
 		w.stop = true;
 		pthread_cond_broadcast(&w.cv);
 		pthread_mutex_unlock(&w.mu);
-		pthread_join(th, NULL);
+		if (started)
+			pthread_join(th, NULL);
+		if (started2)
+			pthread_join(th2, NULL);
 	}
 	if (w.stream)
 		img_sha256_final(w.stream, written_hex);
