@@ -169,7 +169,8 @@ static void look_for_tag(struct img_sums_report *r, int64_t lba, const unsigned 
 
 static bool all_done(const struct run *u)
 {
-	return !u->o->n_expect && (!u->has_md5 || u->md5.done) && (!u->has_tag || u->tag.done);
+	return !u->o->n_expect && (!u->has_md5 || u->md5.done) &&
+	       (!u->has_tag || (u->tag.done && u->tag.part_done));
 }
 
 static enum sp_status pass(struct run *u, int64_t need, struct sp_error *err)
@@ -271,10 +272,22 @@ static enum sp_status results(struct run *u, const struct sums_volume *vol,
 		if (add(r, &c, err) != SP_OK)
 			return SP_FATAL;
 	}
-	if (u->has_tag) {
+	if (u->has_tag && u->tag.rec.has_digest) {
 		set_check(&c, IMG_CHECK_TAGMEDIA, img_sum_algo_name(u->tag.rec.algo),
 			  u->tag.rec.hex, u->tag.done ? u->tag.actual : NULL, "tagmedia");
 		if (!u->tag.done)
+			c.state = IMG_CHECK_UNREADABLE;
+		if (add(r, &c, err) != SP_OK)
+			return SP_FATAL;
+	}
+	if (u->has_tag && u->tag.rec.has_part) {
+		set_check(&c, IMG_CHECK_TAGMEDIA, img_sum_algo_name(u->tag.rec.part_algo),
+			  u->tag.rec.part_hex, u->tag.part_done ? u->tag.part_actual : NULL,
+			  "tagmedia partition");
+		snprintf(c.detail, sizeof(c.detail), "the partition at block %lld, %lld blocks "
+			 "of 512 bytes", (long long)u->tag.rec.part_start,
+			 (long long)u->tag.rec.part_blocks);
+		if (!u->tag.part_done)
 			c.state = IMG_CHECK_UNREADABLE;
 		if (add(r, &c, err) != SP_OK)
 			return SP_FATAL;
@@ -354,13 +367,15 @@ static enum sp_status run(const struct sums_reader *rd, const struct img_sums_op
 				need = u.md5.total;
 		} else if (img_tagmedia_parse(vol.appdata, sizeof(vol.appdata), &tagrec)) {
 			tagmedia_run_init(&u.tag, &tagrec, vol.iso_bytes, vol.pvd_offset);
-			if (!u.tag.d) {
+			if ((tagrec.has_digest && !u.tag.d) || (tagrec.has_part && !u.tag.pd)) {
 				sp_error_set(err, SPE_NOMEM, "out of memory");
 				goto out;
 			}
 			u.has_tag = true;
 			if (u.tag.total > need)
 				need = u.tag.total;
+			if (u.tag.part_end > need)
+				need = u.tag.part_end;
 		}
 	}
 	/* never past the end of the image or the medium: what is missing is

@@ -156,9 +156,15 @@ struct img_tagmedia {
 	char hex[IMG_SUM_HEX_MAX];
 	int64_t pad_sectors;            /* 2 KiB blocks of padding left out */
 	int64_t signature_block;        /* 512-byte block of a signature, 0 none */
+	/* "partition=START,BLOCKS,HEX": the digest of an appended partition
+	 * (an EFI image), START and BLOCKS in 512-byte blocks */
+	bool has_part;
+	enum img_sum_algo part_algo;
+	char part_hex[IMG_SUM_HEX_MAX];
+	int64_t part_start, part_blocks;
 };
 /* Parse the application-use area; false if it is not a tagmedia one with
- * a digest.  Pure; fuzzable. */
+ * a digest (of the ISO or of a partition).  Pure; fuzzable. */
 bool img_tagmedia_parse(const unsigned char *appdata, size_t len,
 			struct img_tagmedia *out);
 

@@ -59,6 +59,11 @@ struct tagmedia_run {
 	struct img_digest *d;
 	bool done;
 	char actual[IMG_SUM_HEX_MAX];
+	/* the partition digest: [part_at, part_end) of the image */
+	int64_t part_at, part_end;
+	struct img_digest *pd;
+	bool part_done;
+	char part_actual[IMG_SUM_HEX_MAX];
 };
 void tagmedia_run_init(struct tagmedia_run *t, const struct img_tagmedia *rec,
 		       int64_t vol_bytes, int64_t pvd_offset);

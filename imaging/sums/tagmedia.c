@@ -9,8 +9,9 @@
  * "signature=N" (a 512-byte block whose tail and the next 1.5 KiB are
  * hashed as zeros).  The digest covers the volume with its first 512 bytes
  * (an isohybrid MBR) read as zeros and the application-use area as spaces.
- * Only the digest of the ISO is checked; a "partition=" digest (of an
- * appended EFI partition) is not.
+ * "partition=START,BLOCKS,HEX" is the digest of an appended partition (an
+ * EFI image), START and BLOCKS in 512-byte blocks, over the same
+ * normalised bytes; checked too, and a record may hold only that one.
  */
 #include "config.h"
 
@@ -99,9 +100,26 @@ bool img_tagmedia_parse(const unsigned char *appdata, size_t len,
 		} else if (kn == 9 && memcmp(s, "signature", 9) == 0) {
 			if (!to_int(v, vn, INT64_MAX / 4096, &out->signature_block))
 				return false;
+		} else if (kn == 9 && memcmp(s, "partition", 9) == 0) {
+			const char *c1 = memchr(v, ',', vn), *c2;
+			size_t hn;
+
+			if (!c1 || !(c2 = memchr(c1 + 1, ',', vn - (size_t)(c1 + 1 - v))))
+				continue;
+			hn = vn - (size_t)(c2 + 1 - v);
+			if (!to_int(v, (size_t)(c1 - v), INT32_MAX, &out->part_start) ||
+			    !to_int(c1 + 1, (size_t)(c2 - c1 - 1), INT32_MAX, &out->part_blocks) ||
+			    out->part_blocks == 0 ||
+			    !img_sum_algo_from_hex_len(hn, &out->part_algo) ||
+			    !img_sum_hex_valid(out->part_algo, c2 + 1, hn))
+				continue;
+			for (size_t i = 0; i < hn; i++)
+				out->part_hex[i] = (char)tolower((unsigned char)c2[1 + i]);
+			out->part_hex[hn] = '\0';
+			out->has_part = true;
 		}
 	}
-	return out->has_digest;
+	return out->has_digest || out->has_part;
 }
 
 void tagmedia_run_init(struct tagmedia_run *t, const struct img_tagmedia *rec,
@@ -113,6 +131,17 @@ void tagmedia_run_init(struct tagmedia_run *t, const struct img_tagmedia *rec,
 	if (t->total < 0)
 		t->total = 0;
 	t->blank_at = pvd_offset + IMG_APPDATA_OFFSET;
+	t->part_done = !rec->has_part;
+	if (rec->has_part) {
+		t->part_at = rec->part_start * 512;
+		t->part_end = t->part_at + rec->part_blocks * 512;
+		t->pd = img_digest_new(rec->part_algo);
+	}
+	if (!rec->has_digest) {
+		t->total = 0;
+		t->done = true;
+		return;
+	}
 	t->d = img_digest_new(rec->algo);
 	if (rec->pad_sectors * SP_SECTOR >= vol_bytes) {
 		/* tagmedia refuses such padding; the record is bogus */
@@ -122,36 +151,66 @@ void tagmedia_run_init(struct tagmedia_run *t, const struct img_tagmedia *rec,
 	}
 }
 
+/*
+ * Hash data (len bytes of the image at `at`) into d the way checkmedia
+ * normalises it: the MBR as zeros, the signature block after its magic as
+ * zeros, the application-use area as spaces.
+ */
+static void feed_normalised(const struct tagmedia_run *t, struct img_digest *d, int64_t at,
+			    const unsigned char *data, size_t len)
+{
+	static const unsigned char zeros[SP_SECTOR];
+	int64_t sig = t->rec.signature_block * 512;
+
+	while (len) {
+		/* cut at the MBR and signature boundaries so that each piece
+		 * is blanked by one rule */
+		size_t n = len;
+
+		if (at < MBR_BYTES) {
+			n = (size_t)(MBR_BYTES - at) < len ? (size_t)(MBR_BYTES - at) : len;
+			img_digest_update(d, zeros, n);
+		} else if (sig && at >= sig + SIG_SKIP && at < sig + SIG_BYTES) {
+			n = (size_t)(sig + SIG_BYTES - at) < len ? (size_t)(sig + SIG_BYTES - at) : len;
+			img_digest_update(d, zeros, n);
+		} else {
+			if (sig && at < sig + SIG_SKIP && (int64_t)n > sig + SIG_SKIP - at)
+				n = (size_t)(sig + SIG_SKIP - at);
+			sums_feed_blanked(d, at, data, n, t->blank_at, IMG_APPDATA_SIZE, ' ');
+		}
+		at += (int64_t)n;
+		data += n;
+		len -= n;
+	}
+}
+
+/* The partition's share of [pos, pos+len), in order. */
+static void feed_part(struct tagmedia_run *t, int64_t pos, const unsigned char *data, size_t len)
+{
+	int64_t a = pos > t->part_at ? pos : t->part_at;
+	int64_t e = pos + (int64_t)len < t->part_end ? pos + (int64_t)len : t->part_end;
+
+	if (t->part_done || e <= a)
+		return;
+	feed_normalised(t, t->pd, a, data + (a - pos), (size_t)(e - a));
+	if (e == t->part_end) {
+		img_digest_peek(t->pd, t->part_actual);
+		t->part_done = true;
+	}
+}
+
 void tagmedia_run_feed(struct tagmedia_run *t, int64_t pos, const unsigned char *data,
 		       size_t len)
 {
 	static const unsigned char zeros[SP_SECTOR];
 
+	feed_part(t, pos, data, len);
 	if (t->done || pos != t->fed)
 		return;
 	if ((int64_t)len > t->total - t->fed)
 		len = (size_t)(t->total - t->fed);
-	while (len) {
-		/* cut at the MBR and signature boundaries so that each piece
-		 * is blanked by one rule */
-		int64_t sig = t->rec.signature_block * 512;
-		size_t n = len;
-
-		if (t->fed < MBR_BYTES) {
-			n = (size_t)(MBR_BYTES - t->fed) < len ? (size_t)(MBR_BYTES - t->fed) : len;
-			img_digest_update(t->d, zeros, n);
-		} else if (sig && t->fed >= sig + SIG_SKIP && t->fed < sig + SIG_BYTES) {
-			n = (size_t)(sig + SIG_BYTES - t->fed) < len ? (size_t)(sig + SIG_BYTES - t->fed) : len;
-			img_digest_update(t->d, zeros, n);
-		} else {
-			if (sig && t->fed < sig + SIG_SKIP && (int64_t)n > sig + SIG_SKIP - t->fed)
-				n = (size_t)(sig + SIG_SKIP - t->fed);
-			sums_feed_blanked(t->d, t->fed, data, n, t->blank_at, IMG_APPDATA_SIZE, ' ');
-		}
-		t->fed += (int64_t)n;
-		data += n;
-		len -= n;
-	}
+	feed_normalised(t, t->d, t->fed, data, len);
+	t->fed += (int64_t)len;
 	if (t->fed >= t->total) {
 		for (int64_t i = 0; i < t->rec.pad_sectors; i++)
 			img_digest_update(t->d, zeros, sizeof(zeros));
@@ -163,5 +222,7 @@ void tagmedia_run_feed(struct tagmedia_run *t, int64_t pos, const unsigned char 
 void tagmedia_run_release(struct tagmedia_run *t)
 {
 	img_digest_free(t->d);
+	img_digest_free(t->pd);
 	t->d = NULL;
+	t->pd = NULL;
 }

@@ -384,4 +384,38 @@ test_signatures_through_gpgv() {
 	expect_err "checked with gpgv"
 }
 
+# tagmedia's partition digest (openSUSE/checkmedia): "partition=START,
+# BLOCKS,HEX" over an appended partition, in 512-byte blocks
+test_tagmedia_partition_digest() {
+	make_iso
+	iso_bytes=$(stat -c %s img.iso)
+	head -c 65536 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 00 -iv 01 2> /dev/null >> img.iso
+	python3 - img.iso "$iso_bytes" <<'PY' || fail "tagging"
+import hashlib, sys
+p, iso = sys.argv[1], int(sys.argv[2])
+d = bytearray(open(p, 'rb').read())
+d[0:512] = bytes(512)
+d[0x8373:0x8573] = b' ' * 512
+start, blocks = iso // 512, 65536 // 512
+part = hashlib.sha256(d[start * 512:(start + blocks) * 512]).hexdigest()
+tag = ('sha256sum=%s;partition=%d,%d,%s' % (hashlib.sha256(d[:iso]).hexdigest(), start,
+       blocks, part)).encode().ljust(512, b' ')
+with open(p, 'r+b') as f:
+    f.seek(0x8373)
+    f.write(tag)
+PY
+	run verify --json img.iso
+	expect_exit 0
+	expect_eq "$(json_get '[.checks[] | select(.kind == "tagmedia") | .passed] | join(",")')" \
+		"true,true" "the ISO and partition digests"
+	# a byte of the partition changed: the partition digest fails, the ISO's passes
+	flip img.iso $((iso_bytes + 1000))
+	run verify --json img.iso
+	expect_exit 5
+	expect_eq "$(json_get '[.checks[] | select(.kind == "tagmedia") | .passed] | join(",")')" \
+		"true,false" "after the partition changed"
+	run verify img.iso
+	expect_out "tagmedia partition"
+}
+
 run_tests

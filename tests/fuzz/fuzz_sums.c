@@ -74,8 +74,16 @@ static void appdata(const uint8_t *data, size_t size)
 		}
 	}
 	if (img_tagmedia_parse(area, sizeof(area), &t)) {
-		fuzz_assert(t.has_digest && t.algo < IMG_SUM__COUNT);
-		check_hex(t.hex, img_sum_hex_len(t.algo));
+		fuzz_assert(t.has_digest || t.has_part);
+		if (t.has_digest) {
+			fuzz_assert(t.algo < IMG_SUM__COUNT);
+			check_hex(t.hex, img_sum_hex_len(t.algo));
+		}
+		if (t.has_part) {
+			fuzz_assert(t.part_algo < IMG_SUM__COUNT && t.part_blocks > 0);
+			fuzz_assert(t.part_start >= 0 && t.part_start <= INT32_MAX);
+			check_hex(t.part_hex, img_sum_hex_len(t.part_algo));
+		}
 		fuzz_assert(t.pad_sectors >= 0 && t.signature_block >= 0);
 	}
 }
