@@ -114,6 +114,7 @@ if [ -n "${VM_STICK:-}" ] && [ "${VM_KIND:-}-${VM_DISC:-}" = "${VM_STICK_GUEST:-
 	drives="$drives -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=$(q "$VM_STICK")"
 	drives="$drives -device usb-storage,bus=xhci.0,drive=stick,removable=on"
 	drives="$drives -drive if=none,id=vdisk,format=raw,file=$(q "$VM_VDISK") -device virtio-blk-pci,drive=vdisk"
+	limit=$((limit + 120))  # the stick checks' share
 fi
 
 {
