@@ -802,6 +802,16 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 	return SP_EXIT_OK;
 }
 
+/* A -d that names a block device other than an optical drive (a stick),
+ * stdio: or not: it goes through the stick's safety checks, never libburn. */
+static bool any_block_device(const struct cli_ctx *ctx)
+{
+	for (int i = 0; i < ctx->n_drives; i++)
+		if (drv_blk_is_block(ctx->drives[i]))
+			return true;
+	return false;
+}
+
 int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct burn_job job = { .wo = DRV_WRITE_OPTS_INIT, .verify = true };
@@ -818,7 +828,10 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc != SP_EXIT_OK)
 		goto out;
-	if (!job.append && !job.master && ctx->n_drives > 0 && drv_blk_is_block(ctx->drives[0])) {
+	if (any_block_device(ctx) && (job.append || job.master)) {
+		rc = cli_usage_error(ctx, "a USB stick takes an image: master one first with "
+				     "'spindle mkiso', then burn it to the stick");
+	} else if (any_block_device(ctx)) {
 		struct cli_stick_job sj = { job.image, job.bmap, job.yes, job.wo.force, job.verify };
 
 		rc = cli_burn_stick(ctx, &sj);

@@ -139,6 +139,18 @@ test_stick_refusals() {
 	expect_err "is a fixed disk (bus loop, not removable)"
 	run burn -d "$stickdev" --yes --force img
 	expect_exit 0
+	# stdio: does not get around the checks; nor does mastering on the fly,
+	# nor a stick beside an optical or virtual drive
+	run burn -d "stdio:$stickdev" --yes img
+	expect_exit 4
+	expect_err "is a fixed disk"
+	mkdir dir
+	run burn -d "$stickdev" --yes --force dir
+	expect_exit 2
+	expect_err "master one first with 'spindle mkiso'"
+	run burn -d stdio:disc.img -d "$stickdev" --yes --force img
+	expect_exit 2
+	expect_err "a stick and an optical drive cannot be written in one run"
 	# too small: nothing written, even with a compressed image whose xz index says so
 	mkimg big 2100
 	xz -0 -kc big > big.xz
