@@ -53,12 +53,14 @@ s_refusals() {
 	expect_err "is larger than '$stick' (64.0 MiB); nothing was written"
 	# mounted
 	mkfs.ext2 -q -F "$stick" || fail "mkfs.ext2"
-	mkdir m
-	mount "$stick" m || fail "cannot mount the stick"
+	# (the mount point and the FIFO below on tmpfs: the work folder is 9p)
+	m=$(mktemp -d /dev/shm/stick-XXXXXX)
+	mount "$stick" "$m" || fail "cannot mount the stick"
 	run burn -d "$stick" --yes small.iso
-	umount m
+	umount "$m"
+	rmdir "$m"
 	expect_exit 3
-	expect_err "is in use: mounted on $PWD/m"
+	expect_err "is in use: mounted on $m"
 	# another program holds the whole-device lock (as udisks or a writer would)
 	flock -x "$stick" sleep 20 &
 	lockpid=$!
@@ -90,8 +92,8 @@ s_hybrid() {
 
 s_xz() {
 	[ -n "$stick" ] || fail "no USB stick"
-	xz -1 -T2 --block-size=2MiB -kc "$VM_IMAGE" > disc.iso.xz
-	run burn -d "$stick" --yes --json disc.iso.xz
+	# made by run.sh on the host: xz in the emulated guest is slow
+	run burn -d "$stick" --yes --json "$VM_STICK_XZ"
 	expect_exit 0
 	expect_eq "$(json_get .compression)" xz
 	expect_eq "$(json_get .verified)" true
@@ -102,10 +104,12 @@ s_xz() {
 
 s_sigint() {
 	[ -n "$stick" ] || fail "no USB stick"
-	mkfifo feed
-	"$SPINDLE" burn -d "$stick" --yes - < feed > out 2> err &
+	feed=$(mktemp -u /dev/shm/feed-XXXXXX)
+	mkfifo "$feed"
+	"$SPINDLE" burn -d "$stick" --yes - < "$feed" > out 2> err &
 	pid=$!
-	exec 3> feed
+	exec 3> "$feed"
+	rm "$feed"
 	head -c 12582912 "$VM_IMAGE" >&3
 	n=0
 	until cmp -s -n 4194304 "$VM_IMAGE" "$stick"; do

@@ -46,7 +46,9 @@ export VM_IMAGE="$out/disc.iso"
 # the guest of one kind and disc only (boot.sh), checked by guest_stick.sh
 truncate -s 64M "$out/stick.img"
 truncate -s 32M "$out/vdisk.img"
-export VM_STICK="$out/stick.img" VM_VDISK="$out/vdisk.img" VM_STICK_GUEST=scsi-cd
+xz -1 -T2 --block-size=2MiB -kc "$out/disc.iso" > "$out/disc.iso.xz"
+export VM_STICK="$out/stick.img" VM_VDISK="$out/vdisk.img" VM_STICK_GUEST=scsi-cd \
+	VM_STICK_XZ="$out/disc.iso.xz"
 
 # boot_all KIND: one guest per disc with drives of this kind
 boot_all() {
