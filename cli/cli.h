@@ -123,6 +123,9 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
  * against its error-correction data, and report.  Returns the exit code. */
 int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 		  int threads);
+/* ... and with report (not NULL), draw the sectors into FILE.html/.svg. */
+int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+			 int threads, const char *report);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);
