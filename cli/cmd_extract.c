@@ -221,6 +221,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(r, "fs", json_string(img_fs_kind_name(a.tree.kind)));
 		json_object_set_new(r, "directory", json_string(o.dir));
 		json_object_set_new(r, "files", cb.files);
+		json_object_set_new(r, "report", report ? json_string(report) : json_null());
 		json_object_set_new(r, "summary", json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"files", (json_int_t)sum.files, "dirs", (json_int_t)sum.dirs,

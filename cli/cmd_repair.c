@@ -157,6 +157,8 @@ int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc
 		json_object_set_new(r, "unrepairable", json_integer((json_int_t)s.unrepairable));
 		json_object_set_new(r, "unrepairable_ranges", ranges_json(s.remaining, s.nremaining));
 		json_object_set_new(r, "seconds", json_real(s.seconds));
+		if (repair)
+			json_object_set_new(r, "report", report ? json_string(report) : json_null());
 		cli_json_emit(r);
 	} else if (!ctx->quiet) {
 		if (!s.damaged && !s.damaged_ecc)
