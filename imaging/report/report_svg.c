@@ -251,7 +251,7 @@ static void draw_curve(const struct img_report *r, struct rpt_buf *b)
 	if (!n) {
 		text(b, CURVE_X + CURVE_W / 2, CURVE_Y + CURVE_H / 2,
 		     "text-anchor=\"middle\" fill=\"#777\"",
-		     "no read-speed curve: spindle scan measures one", 60);
+		     "no read-speed curve: scan, rip and extract measure one", 60);
 		rpt_puts(b, "</g>\n");
 		return;
 	}

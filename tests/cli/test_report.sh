@@ -11,6 +11,11 @@ COLOURS='{"rescued":"#3cb44b","repaired":"#4363d8","run-out":"#9a6324","untried"
 export COLOURS
 # jc FILTER: compact JSON of a field of the last line on stdout
 jc() { tail -n 1 out | jq -c "$1"; }
+# garbage FILE SECTOR [COUNT]: overwrite sectors with other bytes
+garbage() {
+	head -c $(( ${3:-1} * 2048 )) /dev/zero | tr '\0' 'G' |
+		dd of="$1" bs=2048 seek="$2" conv=notrunc status=none
+}
 
 # mkmap FILE: a mapfile of 10000 sectors with one area of each status
 mkmap() {
@@ -183,11 +188,24 @@ test_report_html_in_chromium() {
 	done
 	run report m.map -o r.html --medium dvd
 	expect_exit 0
-	grep -q '<script' r.html && fail "the page has a script"
-	grep -Eq '(src|href)="(https?:)?//' r.html && fail "the page fetches something"
+	# and a repair's page below it (one Chromium for both): sectors
+	# 400-699 of 1001 rebuilt from error-correction data
+	mkimg img 1001
+	run protect img -o img.ecc --redundancy 170
+	expect_exit 0
+	garbage img 400 300
+	run repair img --ecc img.ecc --report rep.html
+	expect_exit 0
+	for p in r.html rep.html; do
+		grep -q '<script' $p && fail "$p has a script"
+		grep -Eq '(src|href)="(https?:)?//' $p && fail "$p fetches something"
+	done
+	printf '<!DOCTYPE html><html><body style="margin:0">%s%s</body></html>\n' \
+		'<iframe src="r.html" width="1000" height="760" style="border:0;display:block"></iframe>' \
+		'<iframe src="rep.html" width="1000" height="760" style="border:0;display:block"></iframe>' > both.html
 	HOME=$PWD timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
-		--force-device-scale-factor=1 --window-size=1000,760 --enable-logging=stderr --v=0 \
-		--screenshot="$PWD/shot.png" "file://$PWD/r.html" > chromium.out 2>&1 ||
+		--force-device-scale-factor=1 --window-size=1000,1520 --enable-logging=stderr --v=0 \
+		--screenshot="$PWD/shot.png" "file://$PWD/both.html" > chromium.out 2>&1 ||
 		{ cat chromium.out >&2; fail "chromium failed"; }
 	[ -s shot.png ] || fail "no screenshot"
 	! grep -i "CONSOLE" chromium.out || fail "console messages"
@@ -202,6 +220,12 @@ test_report_html_in_chromium() {
 		echo "$((250 + r)) $((40 + 285)) $want disc at LBA $1, radius $r px"
 		echo "250 $((40 + 285 - r)) $want disc above the centre at LBA $1"
 	done > want.txt
+	# the repair's strip, 760 px lower: rescued, repaired, rescued
+	for a in "200 rescued" "550 repaired" "900 rescued"; do
+		set -- $a
+		want=$(python3 -c 'import json, os, sys; print(json.loads(os.environ["COLOURS"])[sys.argv[1]])' "$2")
+		echo "$((40 + $1 * 920 / 1001)) $((760 + 40 + 574)) $want repair strip at LBA $1"
+	done >> want.txt
 	pixels shot.png < want.txt || fail "the screenshot's colours differ"
 }
 
@@ -374,12 +398,6 @@ test_rip_speed_curve_simulated_clock() {
 	     END { if (bad != "" || n < 5 || m < 350 || slow > m / 20 || fast < m / 2) {
 		print "n=" n " m=" m " slow=" slow " fast=" fast bad; exit 1 } }' pts ||
 		fail "the curve does not follow the virtual clock: $(awk '$1 >= 2000 && $1 < 2200' pts | tr '\n' ' ')"
-}
-
-# garbage FILE SECTOR [COUNT]: overwrite sectors with other bytes
-garbage() {
-	head -c $(( ${3:-1} * 2048 )) /dev/zero | tr '\0' 'G' |
-		dd of="$1" bs=2048 seek="$2" conv=notrunc status=none
 }
 
 # areas SVG: the strip's areas, "POS SIZE STATE" a line, in order
