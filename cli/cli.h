@@ -227,6 +227,7 @@ struct cli_xrec {
 	struct img_read_times times;
 	struct img_iso_damage files;
 	int64_t reads, failed;
+	double t0;
 	bool oom;
 };
 enum sp_status cli_xrec_init(struct cli_xrec *x, img_block_read_fn read,
@@ -237,7 +238,7 @@ uint32_t cli_xrec_read_run(void *ctx, int64_t lba, uint32_t n, unsigned char *bu
 void cli_xrec_file(struct cli_xrec *x, const struct img_extract_file *f);
 /* false if the report could not be written (printed). */
 bool cli_xrec_finish(struct cli_ctx *ctx, struct cli_xrec *x, const char *source,
-		     const struct img_fs_tree *t, const char *path);
+		     struct drv_drive *d, const struct img_fs_tree *t, const char *path);
 void cli_xrec_release(struct cli_xrec *x);
 /* spindle info IMAGE (info_container.c): option parsing that allows one
  * IMAGE argument (-1: go on), and the report on a compressed container. */

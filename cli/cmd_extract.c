@@ -249,7 +249,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				(unsigned long long)sum.failed);
 		fputc('\n', stderr);
 	}
-	if (report && !cli_xrec_finish(ctx, &rec, a.name, &a.tree, report) &&
+	if (report && !cli_xrec_finish(ctx, &rec, a.name, a.src.drive, &a.tree, report) &&
 	    rc == SP_EXIT_OK)
 		rc = SP_EXIT_FAILURE;
 out:

@@ -22,6 +22,7 @@ enum sp_status cli_xrec_init(struct cli_xrec *x, img_block_read_fn read,
 	x->read = read;
 	x->read_run = read_run;
 	x->ctx = ctx;
+	x->t0 = sp_now();
 	img_mapfile_init(&x->map);
 	if (img_mapfile_reset(&x->map, sectors * SP_SECTOR) != SP_OK ||
 	    img_read_times_init(&x->times, sectors, 400) != SP_OK)
@@ -108,10 +109,11 @@ void cli_xrec_file(struct cli_xrec *x, const struct img_extract_file *f)
 }
 
 bool cli_xrec_finish(struct cli_ctx *ctx, struct cli_xrec *x, const char *source,
-		     const struct img_fs_tree *t, const char *path)
+		     struct drv_drive *d, const struct img_fs_tree *t, const char *path)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct img_report r = IMG_REPORT_INIT;
+	char medium[80];
 	bool ok = false;
 
 	if (x->oom) {
@@ -128,10 +130,13 @@ bool cli_xrec_finish(struct cli_ctx *ctx, struct cli_xrec *x, const char *source
 		x->files.files_total += t->v[i].type == IMG_NODE_FILE;
 	r.title = "spindle extract";
 	r.source = source;
+	r.elapsed = sp_now() - x->t0;
 	r.reads = x->reads;
 	r.failed_reads = x->failed;
 	r.files = &x->files;
 	r.times = &x->times;
+	if (d)
+		cli_report_medium(d, &r, medium, sizeof(medium));
 	ok = cli_report_finish(ctx, &r, path);
 out:
 	img_report_release(&r);
