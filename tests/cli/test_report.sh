@@ -264,7 +264,9 @@ test_scan_damage_map() {
 	expect_err "32 sectors in 1 area could not be read"
 }
 
-test_scan_files_touched() {
+# damaged_disc: disc.iso with /a.txt and the 300-block /sub/big.bin at
+# LBA $big, and spec making 4 of its blocks bad from big + 10
+damaged_disc() {
 	mkdir -p tree/sub
 	echo hello > tree/a.txt
 	head -c 614400 /dev/zero | tr '\0' 'b' > tree/sub/big.bin
@@ -273,6 +275,10 @@ test_scan_files_touched() {
 		sed -n "s/^File data lba: *0 *, *\([0-9]*\) ,.*/\1/p")
 	[ -n "$big" ] || fail "no LBA for big.bin"
 	printf 'bad %d 4\n' $((big + 10)) > spec
+}
+
+test_scan_files_touched() {
+	damaged_disc
 	run scan disc.iso --test-damage spec --json
 	expect_exit 6
 	expect_eq "$(jc '[.files[] | [.path, .bad_sectors]]')" '[["/sub/big.bin",4]]'
@@ -450,14 +456,7 @@ test_repair_report() {
 }
 
 test_extract_report() {
-	mkdir -p tree/sub
-	echo hello > tree/a.txt
-	head -c 614400 /dev/zero | tr '\0' 'b' > tree/sub/big.bin
-	xorriso -as mkisofs -quiet -R -o disc.iso tree 2>/dev/null || fail "xorriso cannot master"
-	big=$(xorriso -indev disc.iso -find /sub/big.bin -exec report_lba 2>/dev/null |
-		sed -n "s/^File data lba: *0 *, *\([0-9]*\) ,.*/\1/p")
-	[ -n "$big" ] || fail "no LBA for big.bin"
-	printf 'bad %d 4\n' $((big + 10)) > spec
+	damaged_disc
 	run extract -d stdio:disc.iso --test-damage spec -C x --report x.html
 	expect_exit 6
 	expect_out "report: x.html"
