@@ -453,6 +453,17 @@ test_repair_report() {
 	run repair img --ecc img.ecc --report rep.png
 	expect_exit 2
 	expect_err "FILE.html or FILE.svg"
+	# RS01 data marks its repairs too
+	mkimg img1 1001
+	run protect img1 -o img1.ecc --codec rs01
+	expect_exit 0
+	garbage img1 100 5
+	run repair img1 --ecc img1.ecc --report rs01.svg --json
+	expect_exit 0
+	expect_eq "$(json_get .report)" rs01.svg
+	areas rs01.svg > got
+	printf '0 100 rescued #3cb44b\n100 5 repaired #4363d8\n105 896 rescued #3cb44b\n' > want
+	diff want got >&2 || fail "the RS01 repair's map differs"
 }
 
 test_extract_report() {
