@@ -321,14 +321,18 @@ test_scan_simulated_drive_clock() {
 	expect_eq "$(out_json .medium)" DVD-ROM
 	expect_eq "$(out_json .ecc_block)" 16
 	expect_eq "$(jc .bad_ranges)" '[{"lba":992,"sectors":16}]'
-	expect_eq "$(jc '[.slow_areas[] | [.lba, .sectors, .class]]')" \
+	# the clock is real time plus drive time: on a busy machine a stall
+	# of a few ms makes a 12 ms read "slow" (3x the median), so that
+	# class is left out
+	expect_eq "$(jc '[.slow_areas[] | select(.class != "slow") | [.lba, .sectors, .class]]')" \
 		'[[960,64,"failed"],[2048,64,"slower"]]'
-	# the drive reads at 4x (5540 kB/s) in virtual time; the failed read
-	# cost it 3 s of retries, the slow area 0.5 s per command
-	out_json .median_ms_per_sector | awk '{ k = 2048 / $1; exit !(k > 4700 && k < 5600) }' ||
+	# the drive reads at 4x (5540 kB/s) in virtual time, a little less
+	# with the real time between commands; the failed read cost it 3 s of
+	# retries, the slow area 0.5 s per command
+	out_json .median_ms_per_sector | awk '{ k = 2048 / $1; exit !(k > 4200 && k < 5600) }' ||
 		fail "median speed $(out_json .median_ms_per_sector) ms per sector is not 4x"
-	out_json '.slow_areas[0].seconds' | awk '{ exit !($1 >= 3 && $1 < 3.5) }' ||
-		fail "the failed read took $(out_json '.slow_areas[0].seconds') s"
+	out_json '[.slow_areas[] | select(.class == "failed")][0].seconds' | awk '{ exit !($1 >= 3 && $1 < 4) }' ||
+		fail "the failed read took $(out_json '[.slow_areas[] | select(.class == "failed")][0].seconds') s"
 	out_json .elapsed | awk '{ exit !($1 >= 4) }' || fail "elapsed $(out_json .elapsed) s of drive time"
 }
 
