@@ -18,6 +18,7 @@ trap cleanup EXIT
 loopdev() {
 	dev=$(losetup -f --show "$1") || fail "cannot attach a loop device to $1"
 	LOOPS="$LOOPS $dev"
+	trap cleanup EXIT       # each test runs in a subshell, which has its own
 }
 
 # fake_stick DEV: ./sys, in which DEV is a removable USB stick "Generic Flash Disk"
