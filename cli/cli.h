@@ -197,10 +197,10 @@ struct cli_fs_args {
 	int session;
 	struct drv_damage *damage;      /* --test-mode / --test-damage, or NULL */
 	unsigned retries;
-	struct img_blocks src;
+	struct img_sectors src;
 	struct img_fs_tree tree;
 };
-#define CLI_FS_ARGS_INIT { .src = IMG_BLOCKS_INIT }
+#define CLI_FS_ARGS_INIT { .src = IMG_SECTORS_INIT }
 /* Handle --fs / --session (c: the option's key); 0, or an exit code. */
 int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_args *a);
 #define CLI_FS_OPTS \

@@ -173,11 +173,11 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	o.n_paths = np;
 	o.on_file = on_file;
 	o.progress = on_progress;
-	o.read_run = img_blocks_read_run;
+	o.read_run = img_sectors_run;
 	o.cb = &cb;
 	if (ctx->json)
 		cb.files = json_array();
-	if (img_extract(img_blocks_read, &a.src, &a.tree, &o, &sum, &err) != SP_OK) {
+	if (img_extract(img_sectors_block, &a.src, &a.tree, &o, &sum, &err) != SP_OK) {
 		cli_progress_end(ctx);
 		json_decref(cb.files);
 		rc = cli_fail(ctx, &err);

@@ -63,13 +63,14 @@ enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp
 	if (!drive && !a->source)
 		return sp_error_set(err, SPE_USAGE, "no source: give an image, a block device or -d DRIVE");
 	a->name = drive ? drive : a->source;
-	if (img_blocks_open(&a->src, a->name, drive != NULL, a->damage, err) != SP_OK)
+	if (img_sectors_open(&a->src, a->name, drive ? IMG_SECTORS_DRIVE : IMG_SECTORS_FILE,
+			     a->damage, err) != SP_OK)
 		return SP_FAILED;
 	a->src.retries = a->retries;
 	o.sectors = a->src.sectors;
 	o.name = a->name;
-	if (img_fs_read_tree(img_blocks_read, &a->src, &o, &a->tree, err) != SP_OK) {
-		img_blocks_close(&a->src);
+	if (img_fs_read_tree(img_sectors_block, &a->src, &o, &a->tree, err) != SP_OK) {
+		img_sectors_close(&a->src);
 		return SP_FAILED;
 	}
 	return SP_OK;
@@ -78,7 +79,7 @@ enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp
 void cli_fs_close(struct cli_fs_args *a)
 {
 	img_fs_tree_release(&a->tree);
-	img_blocks_close(&a->src);
+	img_sectors_close(&a->src);
 }
 
 static void mode_string(const struct img_fs_node *n, char *s)

@@ -78,28 +78,4 @@ enum sp_status img_extract(img_block_read_fn read, void *ctx, const struct img_f
 			   const struct img_extract_opts *opts,
 			   struct img_extract_summary *sum, struct sp_error *err);
 
-/*
- * A source to read blocks from (source.c): an image file, a block device
- * or a drive ("-d", including stdio:FILE), with its size in blocks.
- */
-struct img_blocks {
-	int fd;
-	struct drv_drive *drive;
-	int64_t sectors;
-	unsigned retries;       /* a failed block is read again this often */
-	uint64_t reads;         /* read commands issued */
-	uint64_t failed;        /* of which failed */
-};
-#define IMG_BLOCKS_INIT { .fd = -1 }
-
-/* Open path (drive false) or the drive at address path; damage: a
- * test-mode damage model for the drive (drive/drive.h), or NULL. */
-enum sp_status img_blocks_open(struct img_blocks *s, const char *path, bool drive,
-			       struct drv_damage *damage, struct sp_error *err);
-/* An img_block_read_fn over an img_source (ctx: the img_source). */
-bool img_blocks_read(void *ctx, int64_t lba, unsigned char *buf);
-/* Up to n blocks in one command (img_extract_opts.read_run). */
-uint32_t img_blocks_read_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
-void img_blocks_close(struct img_blocks *s);
-
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imaging/fs/fstree_private.h"
+#include "imaging/fs/fs_private.h"
 
 static bool is_pvd(img_block_read_fn read, void *ctx, int64_t lba, int64_t sectors,
 		   unsigned char *buf, int64_t *size)

@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "imaging/fs/fstree_private.h"
+#include "imaging/fs/fs_private.h"
 
 #define MAX_MAPS 4
 #define MAX_DIR_BYTES (64u << 20)

@@ -23,43 +23,8 @@
 #define LIST_MAX (16 << 20)     /* bytes of a list read at most */
 #define MAX_DIFFER 10000        /* names kept */
 
-struct src {
-	const struct sums_reader *rd;
-	struct img_read_guard guard;
-};
-
-static int src_open(IsoDataSource *s)
-{
-	(void)s;
-	return ISO_SUCCESS;
-}
-
-static int src_close(IsoDataSource *s)
-{
-	(void)s;
-	return ISO_SUCCESS;
-}
-
-static int src_read_block(IsoDataSource *s, uint32_t lba, uint8_t *buffer)
-{
-	struct src *d = s->data;
-	struct sp_error e = SP_ERROR_INIT;
-	uint32_t done = 0;
-
-	if (!img_read_guard_ok(&d->guard, lba))
-		return (int)ISO_DATA_SOURCE_FATAL;
-	if (sums_read(d->rd, lba, 1, buffer, &done, &e) != SP_OK || done != 1)
-		return (int)ISO_DATA_SOURCE_MISHAP;
-	return ISO_SUCCESS;
-}
-
-static void src_free(IsoDataSource *s)
-{
-	(void)s;
-}
-
 /* Feed a file's data to d (or, d NULL, into *out, at most LIST_MAX). */
-static enum sp_status read_file(const struct sums_reader *rd, IsoFile *f,
+static enum sp_status read_file(struct img_sectors *rd, IsoFile *f,
 				struct img_digest *d, char **out, size_t *out_len,
 				struct sp_error *err)
 {
@@ -88,7 +53,7 @@ static enum sp_status read_file(const struct sums_reader *rd, IsoFile *f,
 				break;
 			}
 			if (lba + want > (rd->bytes + SP_SECTOR - 1) / SP_SECTOR ||
-			    sums_read(rd, lba, want, buf, &done, err) != SP_OK) {
+			    img_sectors_read(rd, lba, want, buf, &done, err) != SP_OK) {
 				/* past the end of a short image, or unreadable */
 				st = SP_WARN;
 				break;
@@ -150,7 +115,7 @@ static IsoNode *find_node(IsoImage *image, const char *listed)
 	return node;
 }
 
-static enum sp_status check_list(const struct sums_reader *rd, IsoImage *image,
+static enum sp_status check_list(struct img_sectors *rd, IsoImage *image,
 				 const struct img_sumfile *list, struct img_check *c,
 				 struct sp_error *err)
 {
@@ -183,26 +148,26 @@ static enum sp_status check_list(const struct sums_reader *rd, IsoImage *image,
 	return SP_OK;
 }
 
-bool sums_check_file_lists(const struct sums_reader *rd, struct img_check *c,
+bool sums_check_file_lists(struct img_sectors *rd, struct img_check *c,
 			   struct sp_error *err)
 {
 	static const char *const lists[] = { "/sha256sum.txt", "/md5sum.txt" };
-	struct src d = { .rd = rd, .guard = IMG_READ_GUARD_INIT };
-	IsoDataSource src = { 0, 1, src_open, src_close, src_read_block, src_free, &d };
+	struct img_iso_source d;
 	IsoImage *image = NULL;
 	IsoReadOpts *ropts = NULL;
 	IsoReadImageFeatures *features = NULL;
 	static char volid[] = "";
 	bool found = false;
 
-	d.guard.sectors = (rd->bytes + SP_SECTOR - 1) / SP_SECTOR;
+	if (img_iso_source_init(&d, rd, 0, err) != SP_OK)
+		return true;
 	if (iso_image_new(volid, &image) < 0 || iso_read_opts_new(&ropts, 0) < 0) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		found = true;
 		goto out;
 	}
 	iso_read_opts_set_no_md5(ropts, 1);
-	if (iso_image_import(image, &src, ropts, &features) < 0)
+	if (iso_image_import(image, d.src, ropts, &features) < 0)
 		goto out;       /* no tree to read: no lists (the other checks tell) */
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && !found; i++) {
 		IsoNode *node = NULL;
@@ -244,6 +209,6 @@ out:
 		iso_read_opts_free(ropts);
 	if (image)
 		iso_image_unref(image);
-	img_read_guard_release(&d.guard);
+	img_iso_source_release(&d);
 	return found;
 }
