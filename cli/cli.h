@@ -198,6 +198,7 @@ struct cli_fs_args {
 	struct drv_damage *damage;      /* --test-mode / --test-damage, or NULL */
 	unsigned retries;
 	struct img_sectors src;
+	int64_t starts[99];     /* a disc image's session starts */
 	struct img_fs_tree tree;
 };
 #define CLI_FS_ARGS_INIT { .src = IMG_SECTORS_INIT }

@@ -24,8 +24,8 @@ static const struct cli_opt opts[] = {
 const struct cli_doc doc_extract = {
 	"[--fs TREE] [--session N] [--force] SOURCE|-d DRIVE [PATH...] -C DIR",
 	"Extract files from an ISO 9660 or UDF image or disc",
-	"Writes every file of SOURCE (an image file or a block device) or of the "
-	"disc in DRIVE, or the named PATHs and what lies under them, under DIR, "
+	"Writes every file of SOURCE (an image of any format spindle reads, or a "
+	"block device) or of the disc in DRIVE, or the named PATHs and what lies under them, under DIR, "
 	"with their Rock Ridge or UDF modes, times, symlinks and hard links "
 	"(owners only as root).  Multi-extent files over 4 GiB come out whole; "
 	"runs of zeros become holes.\n\n"

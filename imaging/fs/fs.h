@@ -259,6 +259,10 @@ struct img_fs_open_opts {
 	int session;            /* 0: the newest; N: the Nth session */
 	int64_t sectors;        /* blocks of the source */
 	const char *name;       /* for messages */
+	/* the session starts the medium or image knows (img_sectors_sessions),
+	 * oldest first; n_starts 0: found from the ISO 9660 descriptors */
+	const int64_t *starts;
+	size_t n_starts;
 };
 
 /*

@@ -493,4 +493,47 @@ PY
 	same_tree t dest
 }
 
+# Every image format spindle reads: an ISO's sectors as the data track of a
+# disc that tests/disc/discgen.py writes in each CD format (audio tracks
+# after it), in the containers tests/container/ctrgen.py writes, and in
+# chdman's CD and raw CHDs.  ls, extract and files read them through the
+# disc model and find the same tree at the same LBAs as in the ISO.
+test_every_image_format() {
+	mkdir -p src/d
+	echo hello > src/a.txt
+	mkimg src/d/b.bin 9 77
+	ln -s a.txt src/l
+	ln src/a.txt src/hard.txt
+	genisoimage -quiet -no-pad -R -o t.iso src 2> /dev/null || fail "genisoimage"
+	python3 "$TOP_SRCDIR/tests/disc/discgen.py" gen g --data t.iso || fail "discgen.py"
+	cmp g/expected.iso t.iso || fail "discgen.py did not take the ISO as track 1"
+	python3 "$TOP_SRCDIR/tests/container/ctrgen.py" dmg t.dmg t.iso + daa t.daa t.iso --lzma \
+		+ isz t.isz t.iso || fail "ctrgen.py"
+	chdman createcd -i g/cue/disc.cue -o cd.chd > chdman.log 2>&1 || fail "chdman createcd"
+	chdman createraw -i t.iso -o raw.chd -hs 2048 -us 2048 > chdman.log 2>&1 || fail "chdman createraw"
+	run ls --json t.iso /d/b.bin
+	lba=$(json_get '.files[-1].lba')
+	# b.bin's second sector is bad
+	printf '0 +\n0 %d +\n%d 2048 -\n%d %d +\n' $(((lba + 1) * 2048)) $(((lba + 1) * 2048)) \
+		$(((lba + 2) * 2048)) $(((200 - lba - 2) * 2048)) > bad.map
+	for f in g/cue/disc.cue g/cue2/disc.cue g/toc/disc.toc g/nrg/disc.nrg g/nrg1/disc.nrg \
+		 g/mds/disc.mds g/mds2/disc.mds g/ccd/disc.ccd g/cdi/disc.cdi g/cdi2/disc.cdi \
+		 g/cdi3/disc.cdi g/nrgdata/disc.nrg cd.chd raw.chd t.dmg t.daa t.isz; do
+		rm -rf dest
+		run extract "$f" -C dest
+		[ "$RC" -eq 0 ] || { cat err >&2; fail "extract $f: exit $RC"; }
+		same_tree src dest
+		expect_eq "$(stat -c %i dest/a.txt)" "$(stat -c %i dest/hard.txt)" "$f: hard link"
+		run ls --json "$f" /d/b.bin
+		expect_eq "$(json_get '.files[-1].lba')" "$lba" "$f: LBA of b.bin"
+		run files --json --map bad.map "$f"
+		expect_exit 6
+		expect_eq "$(json_get '.files[0].path') $(json_get '.files[0].first_bad_lba')" \
+			"/d/b.bin $((lba + 1))" "$f: files hit"
+	done
+	run ls g/cue/disc.cue
+	expect_exit 0
+	expect_err "g/cue/disc.cue (BIN/CUE): rockridge tree"
+}
+
 run_tests
