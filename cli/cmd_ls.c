@@ -54,9 +54,20 @@ int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_arg
 	return SP_EXIT_USAGE;
 }
 
-enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err)
+enum sp_status cli_fs_read_tree(struct cli_fs_args *a, img_block_read_fn read, void *rctx,
+				int64_t sectors, struct sp_error *err)
 {
 	struct img_fs_open_opts o = { .fs = a->fs, .session = a->session };
+
+	o.sectors = sectors;
+	o.name = a->name;
+	o.n_starts = img_sectors_sessions(&a->src, a->starts, sizeof(a->starts) / sizeof(a->starts[0]));
+	o.starts = a->starts;
+	return img_fs_read_tree(read, rctx, &o, &a->tree, err);
+}
+
+enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err)
+{
 	const char *drive = cli_drive(ctx);
 
 	if (drive && a->source)
@@ -68,11 +79,9 @@ enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp
 			     a->damage, err) != SP_OK)
 		return SP_FAILED;
 	a->src.retries = a->retries;
-	o.sectors = a->src.sectors;
-	o.name = a->name;
-	o.n_starts = img_sectors_sessions(&a->src, a->starts, sizeof(a->starts) / sizeof(a->starts[0]));
-	o.starts = a->starts;
-	if (img_fs_read_tree(img_sectors_block, &a->src, &o, &a->tree, err) != SP_OK) {
+	if (a->source_only)
+		return SP_OK;
+	if (cli_fs_read_tree(a, img_sectors_block, &a->src, a->src.sectors, err) != SP_OK) {
 		img_sectors_close(&a->src);
 		return SP_FAILED;
 	}

@@ -9,7 +9,10 @@
  * ".", "..", empty or hold '/' are refused, control characters renamed to
  * '_'.  A file is written as NAME.spindle-tmp and renamed into place when
  * whole, so a full disk never leaves a half file under its final name;
- * an existing NAME is kept unless force.
+ * an existing NAME is kept unless force, or unless it holds the same bytes
+ * (then it is left as it is and counts as extracted), or has a NAME.damaged
+ * note beside it (an earlier extraction's damaged copy: replaced, and the
+ * note removed when the file comes out whole).
  */
 #ifndef SPINDLE_IMAGING_EXTRACT_H
 #define SPINDLE_IMAGING_EXTRACT_H
@@ -69,6 +72,11 @@ struct img_extract_summary {
  */
 enum sp_status img_extract_select(const struct img_fs_tree *t, const char *const *paths,
 				  size_t n, bool *sel, struct sp_error *err);
+
+/* The blocks of the files marked in sel (NULL: all), in path order, added
+ * to out: what a rescue must read for them (hard links once). */
+enum sp_status img_extract_domain(const struct img_fs_tree *t, const bool *sel,
+				  struct img_ranges *out, struct sp_error *err);
 
 /* Write the tree (or opts->paths of it) under opts->dir; the file data
  * read through read.  SP_FAILED only for what stops it all (the

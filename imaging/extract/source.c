@@ -52,3 +52,21 @@ enum sp_status img_extract_select(const struct img_fs_tree *t, const char *const
 	}
 	return SP_OK;
 }
+
+enum sp_status img_extract_domain(const struct img_fs_tree *t, const bool *sel,
+				  struct img_ranges *out, struct sp_error *err)
+{
+	for (size_t i = 1; i < t->n; i++) {
+		const struct img_fs_node *n = &t->v[i];
+
+		if ((sel && !sel[i]) || n->type != IMG_NODE_FILE || n->data ||
+		    (n->link_of >= 0 && (!sel || sel[n->link_of])))
+			continue;
+		for (size_t e = 0; e < n->n_ext; e++)
+			if (n->ext[e].lba >= 0 &&
+			    img_ranges_add(out, n->ext[e].lba,
+					   (int64_t)((n->ext[e].bytes + SP_SECTOR - 1) / SP_SECTOR)) != SP_OK)
+				return sp_error_set(err, SPE_NOMEM, "out of memory");
+	}
+	return SP_OK;
+}

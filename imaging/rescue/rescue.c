@@ -295,6 +295,7 @@ void img_rescue_free(struct img_rescue *r)
 		fclose(r->log);
 	img_mapfile_release(&r->map);
 	img_ranges_release(&r->runout);
+	img_ranges_release(&r->domain);
 	free(r->speeds);
 	free(r->buf);
 	free(r);

@@ -347,14 +347,16 @@ test_full_disk() {
 	[ "$(ls small/dest)" = A ] || fail "left in small/dest: $(ls small/dest)"
 }
 
-# A damaged disc (--test-mode): only the tree and the files asked for are
-# read, in runs; the intact ones come out identical, the damaged one with
-# its bad byte range in a note; far fewer reads than a rip of the disc.
+# A damaged disc (--test-mode): extraction is a rescue with a mapfile that
+# reads the tree, then only the blocks of the files asked for (copied,
+# trimmed, scraped as rip does); the intact ones come out identical, the
+# damaged one with its bad byte range in a note; far fewer reads than a rip
+# of the disc.
 test_damaged_disc_targeted() {
 	mkdir -p tree/d
 	mkimg tree/a 200
 	mkimg tree/d/b 300 100
-	mkimg tree/c 100
+	mkimg tree/c 2000
 	xorriso -as mkisofs -quiet -R -o disc.iso tree 2> /dev/null || fail "xorriso"
 	run ls --json disc.iso /d/b
 	b=$(json_get '.files[-1].lba')
@@ -372,13 +374,26 @@ test_damaged_disc_targeted() {
 	grep -q '^20480 10240$' dest/d/b.damaged || fail "the .damaged note"
 	cmp -n 20480 tree/d/b dest/d/b || fail "b before the damage"
 	cmp -i 30720 tree/d/b dest/d/b || fail "b after the damage"
+	expect_eq "$(json_get .rescue.kept)" true "rescue image kept"
+	[ -f dest/.spindle-rescue.iso.map ] || fail "no mapfile kept"
 	reads=$(json_get .summary.reads)
 	run rip --json -d stdio:disc.iso --test-mode disc.map -o rip.iso
 	rip_reads=$(json_get .reads)
 	echo "# targeted extraction: $reads reads; rip of the disc: $rip_reads" >&2
 	[ "$reads" -lt "$rip_reads" ] || fail "extraction read $reads times, rip $rip_reads"
-	# at most: the tree (< 40 blocks), a, b in runs of 32 and b's last run block by block
-	[ "$reads" -le $((40 + 200 / 32 + 1 + 300 / 32 + 2 + 32)) ] || fail "$reads reads"
+	# at most one read per block of the files asked for, plus the tree's (< 40)
+	[ "$reads" -le $((200 + 301 + 40)) ] || fail "$reads reads"
+	# nothing outside the tree and the files was read: c's blocks are not in the map
+	run ls --json disc.iso /c
+	c=$(json_get '.files[-1].lba')
+	python3 - "$c" dest/.spindle-rescue.iso.map <<'PY' || fail "c's blocks were read"
+import sys
+c = int(sys.argv[1]) * 2048
+for l in open(sys.argv[2]).read().split("\n")[4:]:
+    f = l.split()
+    if len(f) == 3 and f[2] == "+" and int(f[0], 16) < c + 2000 * 2048 and int(f[0], 16) + int(f[1], 16) > c:
+        sys.exit(1)
+PY
 	run extract --skip-damaged -d stdio:disc.iso --test-mode disc.map /d/b -C skip
 	expect_exit 6
 	[ ! -e skip/d/b ] || fail "--skip-damaged kept b"
