@@ -551,4 +551,83 @@ test_every_image_format() {
 	expect_err "g/cue/disc.cue (BIN/CUE): rockridge tree"
 }
 
+# invert MAP OUT: a --test-mode mapfile where what MAP calls rescued ('+')
+# is bad and everything else good: a run under it that reads a block
+# rescued before fails there
+invert() {
+	python3 - "$1" "$2" <<'PY' || fail "invert $1"
+import sys
+out = ["# inverted", "0x0 + 1"]
+for l in open(sys.argv[1]).read().split("\n")[3:]:
+    f = l.split()
+    if len(f) == 3 and not l.startswith("#"):
+        out.append("%s %s %s" % (f[0], f[1], "-" if f[2] == "+" else "+"))
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+}
+
+damaged_setup() {
+	mkdir -p tree/d
+	mkimg tree/a 200
+	mkimg tree/d/b 300 100
+	mkimg tree/c 500
+	xorriso -as mkisofs -quiet -R -o disc.iso tree 2> /dev/null || fail "xorriso"
+	run ls --json disc.iso /d/b
+	b=$(json_get '.files[-1].lba')
+	size=$(stat -c %s disc.iso)
+	printf '0 +\n0 %d +\n%d %d -\n%d %d +\n' $(((b + 10) * 2048)) $(((b + 10) * 2048)) \
+		$((5 * 2048)) $(((b + 15) * 2048)) $((size - (b + 15) * 2048)) > disc.map
+}
+
+# The same command again resumes from the rescue's mapfile: the blocks
+# rescued the first time are not read again (they are bad now), the five
+# bad ones are, and the files come out whole; the rescue image goes.
+test_extract_resumes_from_mapfile() {
+	damaged_setup
+	run extract --json -d stdio:disc.iso --test-mode disc.map /d /a -C dest
+	expect_exit 6
+	[ -f dest/d/b.damaged ] || fail "no note"
+	invert dest/.spindle-rescue.iso.map inv.map
+	run extract --json -d stdio:disc.iso --test-mode inv.map /d /a -C dest
+	expect_exit 0
+	expect_eq "$(json_get .rescue.resumed)" true "resumed"
+	expect_eq "$(json_get .summary.reads)" 5 "read commands of the second run"
+	expect_same tree/a dest/a
+	expect_same tree/d/b dest/d/b
+	[ ! -e dest/d/b.damaged ] || fail "the note of the damaged copy is left"
+	[ ! -e dest/.spindle-rescue.iso ] && [ ! -e dest/.spindle-rescue.iso.map ] ||
+		fail "the rescue image or its map is left"
+	[ "$(ls -A dest)" = "$(printf 'a\nd')" ] || fail "left in dest: $(ls -A dest)"
+}
+
+# Interrupted (SIGINT) wherever it lands, the same command resumes: under
+# the inverted map of what the first run rescued, nothing rescued is read
+# again, and not a byte is lost.
+test_extract_interrupted_resumes() {
+	damaged_setup
+	printf 'good 0 %d\nslow 0 %d 20\n' $((size / 2048)) $((size / 2048)) > slow.spec
+	for i in 1 2; do
+		rm -rf dest
+		"$SPINDLE" extract -q -d stdio:disc.iso --test-damage slow.spec /d /a -C dest \
+			> /dev/null 2> err &
+		pid=$!
+		sleep "0.$((3 + i * 3))"
+		kill -INT $pid 2> /dev/null
+		wait $pid
+		rc=$?
+		[ "$rc" -eq 8 ] || [ "$rc" -eq 0 ] || { cat err >&2; fail "exit status $rc after SIGINT"; }
+		[ "$rc" -eq 8 ] || continue
+		grep -q "run the same command again" err || fail "no hint: $(cat err)"
+		if [ -f dest/.spindle-rescue.iso.map ]; then
+			invert dest/.spindle-rescue.iso.map inv.map
+		else
+			printf '0 +\n0 %d +\n' "$size" > inv.map
+		fi
+		run extract -d stdio:disc.iso --test-mode inv.map /d /a -C dest
+		expect_exit 0
+		expect_same tree/a dest/a
+		expect_same tree/d/b dest/d/b
+	done
+}
+
 run_tests
