@@ -386,7 +386,8 @@ static enum sp_status run(struct img_sectors *rd, const struct img_sums_opts *o,
 			       r->checks[i].kind == IMG_CHECK_ISOMD5 || r->checks[i].kind == IMG_CHECK_TAGMEDIA;
 		r->digests_passed = any && !img_sums_failed(r);
 	}
-	if (st == SP_OK && o->file_lists && vol.pvd_offset >= 0 && r->unreadable_lba < 0) {
+	if (st == SP_OK && o->file_lists && (vol.pvd_offset >= 0 || vol.udf_bytes > 0) &&
+	    r->unreadable_lba < 0) {
 		struct img_check c;
 
 		memset(&c, 0, sizeof(c));
