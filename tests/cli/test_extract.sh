@@ -636,32 +636,7 @@ test_extract_interrupted_resumes() {
 test_udf_sparing_table_remaps() {
 	mkudffs --new-file --media-type=cdrw --udfrev=2.01 -b 2048 --label=spare s.img 4000 \
 		> /dev/null 2>&1 || fail "mkudffs"
-	python3 - s.img <<'PY' || fail "moving the packet"
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-B = 2048
-u16 = lambda o: struct.unpack_from('<H', d, o)[0]
-u32 = lambda o: struct.unpack_from('<I', d, o)[0]
-vds = u32(256 * B + 20)
-for b in range(vds, vds + 16):
-    if u16(b * B) == 5: pstart = u32(b * B + 188)
-    if u16(b * B) == 6: lvd = b * B
-m = lvd + 440
-assert d[m + 5:m + 28] == b"*UDF Sparable Partition"
-packet, ntab = u16(m + 40), d[m + 42]
-fsd = u32(lvd + 248 + 4)
-pk = fsd - fsd % packet
-for k in range(ntab):
-    t = u32(m + 48 + 4 * k) * B
-    assert d[t + 17:t + 35] == b"*UDF Sparing Table"
-    to = u32(t + 56 + 4)                    # the first entry's spare packet
-    struct.pack_into('<I', d, t + 56, pk)   # now holds partition packet pk
-    d[t + 4] = sum(d[t + i] for i in range(16) if i != 4) & 0xff
-src = (pstart + pk) * B
-d[to * B:(to + packet) * B] = d[src:src + packet * B]
-d[src:src + packet * B] = bytes(packet * B)
-open(sys.argv[1], 'wb').write(d)
-PY
+	python3 "$TOP_SRCDIR/tests/disc/udfspare.py" s.img || fail "moving the packet"
 	run ls --json s.img
 	expect_exit 0
 	expect_eq "$(json_get .fs)" udf

@@ -245,4 +245,66 @@ if [ -n "$empty" ]; then
 	check "rip on a drive with no medium: clear error, exit 4" c_empty_rip
 	check "a drive held by another program: info says so (exit 3), drives lists it as busy" c_busy
 fi
+# ---- files: UDF written by the guest kernel's own driver ----------------
+
+# udf_tree DIR: what the kernel writes: nested directories, a name in
+# another script, a symlink, a file small enough to live in its entry and
+# files of several packets
+udf_tree() {
+	mkdir -p "$1/d/e" "$1/Ελληνικά"
+	echo tiny > "$1/tiny.txt"
+	head -c 300000 "$VM_IMAGE" > "$1/d/e/big.bin"
+	tail -c 150000 "$VM_IMAGE" > "$1/Ελληνικά/файл.bin"
+	ln -s tiny.txt "$1/link"
+}
+
+# udf_written SPEC IMAGE: mkudffs IMAGE (SPEC media:revision), mount it with
+# the kernel's UDF driver, copy udf_tree in, unmount
+udf_written() {
+	mkudffs --new-file --media-type="${1%%:*}" --udfrev="${1#*:}" -b 2048 \
+		--label=kernel "$2" 4000 > mkudffs.log 2>&1 || { cat mkudffs.log; fail "mkudffs $1"; }
+	mkdir -p mnt
+	mount -t udf -o loop,rw "$2" mnt || fail "the kernel cannot mount UDF $1"
+	grep -q " $PWD/mnt udf rw" /proc/mounts || { umount mnt; fail "UDF $1 mounted read-only"; }
+	cp -a src/. mnt/ || { umount mnt; fail "copying onto UDF $1"; }
+	umount mnt || fail "unmounting UDF $1"
+}
+
+c_udf_kernel_written() {
+	udf_tree src
+	for spec in hd:1.02 hd:2.01 cdrw:2.01; do
+		rm -rf img dest z
+		udf_written "$spec" img
+		run ls --json img
+		expect_exit 0
+		expect_eq "$(json_get .fs)" udf "$spec: tree"
+		run extract img -C dest
+		expect_exit 0
+		diff -r --no-dereference src dest > diff.log 2>&1 || { cat diff.log; fail "$spec: extract differs"; }
+		7zz x -oz img > /dev/null 2>&1 || fail "$spec: 7zz"
+		for f in tiny.txt d/e/big.bin "Ελληνικά/файл.bin"; do
+			cmp -s "z/$f" "dest/$f" || fail "$spec: $f differs from 7zz's"
+		done
+	done
+}
+
+# the kernel wrote a CD-RW UDF (a sparable partition); a packet of big.bin
+# then moved to the spare area by the sparing table, as a drive does with a
+# worn packet: extraction follows the table
+c_udf_sparing_remap() {
+	udf_tree src
+	udf_written cdrw:2.01 img
+	run ls --json img /d/e/big.bin
+	lba=$(json_get '.files[-1].lba')
+	python3 "$TOP_SRCDIR/tests/disc/udfspare.py" img $((lba + 40)) || fail "moving the packet"
+	run extract img -C dest
+	expect_exit 0
+	cmp src/d/e/big.bin dest/d/e/big.bin || fail "big.bin differs after the remap"
+}
+
+if [ "$VM_DISC" = cd ]; then
+	check "files: ls and extract of UDF 1.02, 2.01 and CD-RW 2.01 written by the kernel" c_udf_kernel_written
+	check "files: a packet moved by the sparing table is read from the spare area" c_udf_sparing_remap
+fi
+
 [ $failed -eq 0 ]
