@@ -70,12 +70,24 @@ struct xrescue {
 	bool have_rep;
 };
 
+static void on_rescue(const struct img_rescue_progress *p, void *cb)
+{
+	struct cli_ctx *ctx = cb;
+	char h[32];
+
+	if (!ctx->json)
+		cli_progress(ctx, "reading the files' blocks (%s): %s read, %lld failed reads",
+			     p->phase_name, sp_human_size((uint64_t)p->rescued_bytes, h, sizeof(h)),
+			     (long long)p->failed_reads);
+}
+
 /*
  * -d DRIVE: open the rescue, read the tree through it (structures first),
  * then the blocks of the files asked for and nothing else.
  */
-static enum sp_status rescue_files(struct cli_fs_args *a, const struct img_extract_opts *o,
-				   const char *given, struct xrescue *x, struct sp_error *err)
+static enum sp_status rescue_files(struct cli_ctx *ctx, struct cli_fs_args *a,
+				   const struct img_extract_opts *o, const char *given,
+				   struct xrescue *x, struct sp_error *err)
 {
 	struct img_rescue_opts ro = IMG_RESCUE_OPTS_INIT;
 	struct img_ranges dom = IMG_RANGES_INIT;
@@ -99,6 +111,8 @@ static enum sp_status rescue_files(struct cli_fs_args *a, const struct img_extra
 	ro.creator = creator;
 	ro.retries = a->retries;
 	ro.whole_disc = true;
+	ro.progress = on_rescue;
+	ro.progress_ctx = ctx;
 	if (img_rescue_new(&x->r, a->src.drive, &ro, err) != SP_OK ||
 	    cli_fs_read_tree(a, img_rescue_block, x->r, img_rescue_sectors(x->r), err) != SP_OK)
 		goto out;
@@ -252,7 +266,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	o.paths = paths;
 	o.n_paths = np;
 	if (a.source_only) {
-		if (rescue_files(&a, &o, rescue, &xr, &err) != SP_OK) {
+		if (rescue_files(ctx, &a, &o, rescue, &xr, &err) != SP_OK) {
 			rc = cli_fail(ctx, &err);
 			goto out;
 		}
