@@ -21,6 +21,22 @@ def u32(o):
     return struct.unpack_from('<I', d, o)[0]
 
 
+def crc_itu_t(b):
+    c = 0
+    for x in b:
+        c ^= x << 8
+        for _ in range(8):
+            c = ((c << 1) ^ 0x1021 if c & 0x8000 else c << 1) & 0xffff
+    return c
+
+
+def retag(t):
+    # the descriptor CRC over the body, then the tag checksum (ECMA-167 7.2)
+    n = u16(t + 10)
+    struct.pack_into('<H', d, t + 8, crc_itu_t(d[t + 16:t + 16 + n]))
+    d[t + 4] = sum(d[t + i] for i in range(16) if i != 4) & 0xff
+
+
 vds = u32(256 * B + 20)
 pstart = lvd = None
 for b in range(vds, vds + 16):
@@ -38,8 +54,9 @@ for k in range(ntab):
     t = u32(m + 48 + 4 * k) * B
     assert d[t + 17:t + 35] == b"*UDF Sparing Table", "no sparing table"
     to = u32(t + 56 + 4)                    # the first entry's spare packet
+    assert crc_itu_t(d[t + 16:t + 16 + u16(t + 10)]) == u16(t + 8), "CRC"
     struct.pack_into('<I', d, t + 56, pk)   # now holds partition packet pk
-    d[t + 4] = sum(d[t + i] for i in range(16) if i != 4) & 0xff
+    retag(t)
 src = (pstart + pk) * B
 d[to * B:(to + packet) * B] = d[src:src + packet * B]
 d[src:src + packet * B] = bytes(packet * B)
