@@ -213,6 +213,39 @@ static bool fe_add(struct fe *f, int64_t lba, uint64_t bytes)
 	return true;
 }
 
+/* Block lbn + k of partition ref, absolute; an extent beyond the source
+ * stays, its blocks read as bad. */
+static int64_t block_at(struct udf *u, unsigned ref, uint64_t lbn)
+{
+	int64_t a = lb(u, ref, lbn);
+
+	return a < 0 ? u->sectors + (int64_t)lbn : a;
+}
+
+/* A recorded extent of bytes at lbn of partition ref: one absolute run on
+ * a plain partition, else cut where the blocks stop following each other
+ * (a packet moved by a sparing table, the metadata file's pieces, the
+ * virtual allocation table). */
+static bool add_recorded(struct udf *u, struct fe *f, unsigned ref, uint32_t lbn, uint32_t bytes)
+{
+	uint64_t n = (bytes + SP_SECTOR - 1) / SP_SECTOR, k = 0;
+
+	if (ref >= (unsigned)u->nmaps || u->map_kind[ref] == MAP_PHYS ||
+	    (u->map_kind[ref] == MAP_SPARE && !u->nspare))
+		return fe_add(f, block_at(u, ref, lbn), bytes);
+	while (k < n) {
+		int64_t a = block_at(u, ref, lbn + k);
+		uint64_t run = 1;
+
+		while (k + run < n && block_at(u, ref, lbn + k + run) == a + (int64_t)run)
+			run++;
+		if (!fe_add(f, a, k + run < n ? run * SP_SECTOR : bytes - k * SP_SECTOR))
+			return false;
+		k += run;
+	}
+	return true;
+}
+
 /* Allocation descriptors of kind adt (0 short, 1 long, 2 extended) in
  * p[0..len); ref: the partition of short ones.  Follows continuations. */
 static bool parse_ads(struct udf *u, struct fe *f, const unsigned char *p, size_t len,
@@ -241,12 +274,7 @@ static bool parse_ads(struct udf *u, struct fe *f, const unsigned char *p, size_
 			return ok;
 		}
 		if (kind == 0) {
-			int64_t a = lb(u, r, lbn);
-
-			/* an extent beyond the source stays: its blocks read as bad */
-			if (a < 0)
-				a = u->sectors + lbn;
-			if (!fe_add(f, a, bytes))
+			if (!add_recorded(u, f, r, lbn, bytes))
 				return false;
 		} else if (!fe_add(f, -1, bytes)) {
 			return false;
