@@ -13,7 +13,7 @@
 #include "imaging/imaging.h"
 
 enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED, OPT_RETRIES, OPT_TEST_MODE, OPT_TEST_DAMAGE,
-       OPT_RESCUE };
+       OPT_RESCUE, OPT_REPORT };
 
 static const struct cli_opt opts[] = {
 	CLI_FS_OPTS,
@@ -24,6 +24,7 @@ static const struct cli_opt opts[] = {
 	{ "rescue", OPT_RESCUE, "IMAGE", "with -d: keep the sectors read in IMAGE and its mapfile IMAGE.map (default DIR/.spindle-rescue.iso)" },
 	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing, with -d: sectors not marked '+' in this ddrescue mapfile fail without being read" },
 	{ "test-damage", OPT_TEST_DAMAGE, "FILE", "testing, with -d: a damage spec as for spindle rip" },
+	{ "report", OPT_REPORT, "FILE", "draw the blocks read, the unreadable ones and the damaged files into FILE.html or FILE.svg" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -52,7 +53,10 @@ const struct cli_doc doc_extract = {
 	"asked for, copied, trimmed, scraped and retried as spindle rip does.  "
 	"The sectors read are kept in a sparse image (--rescue) with its mapfile, "
 	"so that running the same command again reads only what is still missing; "
-	"both are removed once every file came out whole.",
+	"both are removed once every file came out whole.\n\n"
+	"--report FILE.html or FILE.svg draws the source's blocks as the "
+	"extraction read them (read, unreadable, not read), the read speed and "
+	"the damaged files with their first bad LBA (see spindle report).",
 	opts,
 	NULL,
 };
@@ -60,6 +64,7 @@ const struct cli_doc doc_extract = {
 struct xcb {
 	struct cli_ctx *ctx;
 	json_t *files;
+	struct cli_xrec *rec;   /* --report: the reads recorded, or NULL */
 };
 
 /* Rescue paths: the image (given or DIR/.spindle-rescue.iso) and its map. */
@@ -137,6 +142,8 @@ static void on_file(const struct img_extract_file *f, void *cb)
 {
 	struct xcb *x = cb;
 
+	if (x->rec)
+		cli_xrec_file(x->rec, f);
 	if (x->files) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "path", f->node->path, "out", f->out,
 				      "state", img_extract_state_name(f->state));
@@ -189,10 +196,11 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_fs_args a = CLI_FS_ARGS_INIT;
 	struct img_extract_opts o = { 0 };
 	struct img_extract_summary sum;
-	struct xcb cb = { ctx, NULL };
+	struct xcb cb = { ctx, NULL, NULL };
+	struct cli_xrec rec;
 	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	size_t np = 0;
-	const char *arg, *test_mode = NULL, *test_damage = NULL, *rescue = NULL;
+	const char *arg, *test_mode = NULL, *test_damage = NULL, *rescue = NULL, *report = NULL;
 	struct xrescue xr = { 0 };
 	int c, rc;
 
@@ -220,6 +228,12 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				test_damage = arg;
 			} else if (c == OPT_RESCUE) {
 				rescue = arg;
+			} else if (c == OPT_REPORT) {
+				if (cli_report_option(ctx, arg) >= 0) {
+					free(paths);
+					return SP_EXIT_USAGE;
+				}
+				report = arg;
 			} else if (c == CLI_OPT_EXIT || c < 0 || cli_fs_option(ctx, c, arg, &a)) {
 				free(paths);
 				return c == CLI_OPT_EXIT ? SP_EXIT_OK : SP_EXIT_USAGE;
@@ -284,8 +298,22 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	o.cb = &cb;
 	if (ctx->json)
 		cb.files = json_array();
-	if (img_extract(xr.r ? img_rescue_rescued_block : img_sectors_block,
-			xr.r ? (void *)xr.r : (void *)&a.src, &a.tree, &o, &sum, &err) != SP_OK) {
+	if (report) {
+		/* the recording reader in front of the source's */
+		if (cli_xrec_init(&rec, xr.r ? img_rescue_rescued_block : img_sectors_block,
+				  xr.r ? img_rescue_rescued_run : img_sectors_run,
+				  xr.r ? (void *)xr.r : (void *)&a.src, a.src.sectors, &err) != SP_OK) {
+			cli_xrec_release(&rec);
+			json_decref(cb.files);
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+		cb.rec = &rec;
+		o.read_run = cli_xrec_read_run;
+	}
+	if (img_extract(report ? cli_xrec_read : xr.r ? img_rescue_rescued_block : img_sectors_block,
+			report ? (void *)&rec : xr.r ? (void *)xr.r : (void *)&a.src,
+			&a.tree, &o, &sum, &err) != SP_OK) {
 		cli_progress_end(ctx);
 		json_decref(cb.files);
 		rc = cli_fail(ctx, &err);
@@ -310,6 +338,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(r, "fs", json_string(img_fs_kind_name(a.tree.kind)));
 		json_object_set_new(r, "directory", json_string(o.dir));
 		json_object_set_new(r, "files", cb.files);
+		json_object_set_new(r, "report", report ? json_string(report) : json_null());
 		json_object_set_new(r, "summary", json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"files", (json_int_t)sum.files, "dirs", (json_int_t)sum.dirs,
@@ -342,12 +371,17 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				(unsigned long long)sum.failed);
 		fputc('\n', stderr);
 	}
+	if (report && !cli_xrec_finish(ctx, &rec, a.name, a.src.drive, &a.tree, report) &&
+	    rc == SP_EXIT_OK)
+		rc = SP_EXIT_FAILURE;
 out:
 	if (xr.have_rep)
 		img_rescue_report_release(&xr.rep);
 	img_rescue_free(xr.r);
 	free(xr.image);
 	free(xr.map);
+	if (cb.rec)
+		cli_xrec_release(cb.rec);
 	free(paths);
 	cli_fs_close(&a);
 	drv_damage_free(a.damage);
