@@ -280,13 +280,15 @@ kernel_agrees() {
 	[ $rc -eq 0 ] || { cat diff.log; fail "$2 differs from what the kernel reads"; }
 }
 
-# UDF 1.02 and a CD-RW's UDF 2.01 (a sparable partition) written by the
-# kernel: ls and extract give the tree the kernel reads; then a packet of
-# big.bin is moved to the spare area by the sparing table, as a drive does
-# with a worn packet, and extraction follows the table as the kernel does
+# A CD-RW's UDF 2.01 (a sparable partition) written by the kernel (UDF
+# 1.02 and 2.01 on other media are mkudffs' and genisoimage's in
+# test_extract, 2.50 the kernel does not write): ls and extract give the
+# tree the kernel reads; then a packet of big.bin is moved to the spare area
+# by the sparing table, as a drive does with a worn packet, and extraction
+# follows the table as the kernel does
 c_udf_kernel_written() {
 	udf_tree src
-	for spec in hd:1.02 cdrw:2.01; do
+	for spec in cdrw:2.01; do
 		rm -rf img dest
 		udf_written "$spec" img
 		run ls --json img /d/e/big.bin
@@ -307,7 +309,7 @@ c_udf_kernel_written() {
 }
 
 if [ "$VM_DISC" = cd ]; then
-	check "files: UDF 1.02 and CD-RW 2.01 written by the kernel, read by ls/extract, a spared packet followed" \
+	check "files: a CD-RW's UDF written by the kernel, read by ls/extract, a spared packet followed" \
 		c_udf_kernel_written
 fi
 
