@@ -531,9 +531,9 @@ test_every_image_format() {
 	# b.bin's second sector is bad
 	printf '0 +\n0 %d +\n%d 2048 -\n%d %d +\n' $(((lba + 1) * 2048)) $(((lba + 1) * 2048)) \
 		$(((lba + 2) * 2048)) $(((200 - lba - 2) * 2048)) > bad.map
-	for f in g/cue/disc.cue g/cue2/disc.cue g/toc/disc.toc g/nrg/disc.nrg g/nrg1/disc.nrg \
-		 g/mds/disc.mds g/mds2/disc.mds g/ccd/disc.ccd g/cdi/disc.cdi g/cdi2/disc.cdi \
-		 g/cdi3/disc.cdi g/nrgdata/disc.nrg cd.chd raw.chd t.dmg t.daa t.isz; do
+	# one image per reader (test_formats reads their variants)
+	for f in g/cue/disc.cue g/cue2/disc.cue g/toc/disc.toc g/nrg1/disc.nrg g/mds/disc.mds \
+		 g/ccd/disc.ccd g/cdi/disc.cdi cd.chd raw.chd t.dmg t.daa t.isz; do
 		rm -rf dest
 		run extract "$f" -C dest
 		[ "$RC" -eq 0 ] || { cat err >&2; fail "extract $f: exit $RC"; }
