@@ -37,7 +37,7 @@
 
 #define MD5_ASYNC_AFTER (4u << 20)      /* bytes hashed inline first */
 #define MD5_CHUNK (256u * 1024)         /* bytes per hand-over */
-#define MD5_CHUNKS 8                    /* ring: 2 MiB per context */
+#define MD5_CHUNKS 64                   /* ring: 16 MiB per context */
 
 struct md5_async {
 	pthread_t thread;
