@@ -18,11 +18,15 @@
  * calls its own, nothing would change but the speed.
  *
  * A context hashes in the caller's thread with OpenSSL until it has been
- * given MD5_ASYNC_AFTER bytes; after that its data are copied into a ring
- * of chunks that a thread of its own hashes, so that the session MD5 and
- * the MD5 of a large file run beside the writer instead of in it.  clone
- * and end wait for that thread to catch up.  The contexts are libisofs'
- * opaque handles: one caller at a time each, as with libisofs' own.
+ * given some bytes; after that its data are copied into a ring of chunks
+ * that a thread of its own hashes, beside the writer.  clone and end wait
+ * for that thread to catch up, and the writer needs a file's MD5 as soon
+ * as the file is written, so a file's context goes to a thread only when
+ * the file is large (MD5_ASYNC_FILE): on two cores a third busy thread
+ * gains nothing, and the wait at each file's end costs.  The session's
+ * context, the one libisofs clones (for the superblock tag, 32 KiB in),
+ * goes after MD5_ASYNC_CLONED.  The contexts are libisofs' opaque
+ * handles: one caller at a time each, as with libisofs' own.
  */
 #include "config.h"
 
@@ -35,7 +39,8 @@
 
 #include "imaging/master/master_private.h"
 
-#define MD5_ASYNC_AFTER (4u << 20)      /* bytes hashed inline first */
+#define MD5_ASYNC_CLONED (4u << 20)     /* bytes hashed inline first ... */
+#define MD5_ASYNC_FILE (64u << 20)      /* ... by a context never cloned */
 #define MD5_CHUNK (256u * 1024)         /* bytes per hand-over */
 #define MD5_CHUNKS 64                   /* ring: 16 MiB per context */
 
@@ -55,6 +60,7 @@ struct md5_ctx {
 	EVP_MD_CTX *md;
 	uint64_t given;         /* bytes given while hashing inline */
 	struct md5_async *a;    /* NULL: hashing inline */
+	bool cloned;            /* a running sum: the session's */
 	bool failed;            /* OpenSSL said no: iso_md5_end fails */
 };
 
@@ -210,7 +216,7 @@ int iso_md5_compute(void *md5_context, char *data, int datalen)
 	if (datalen <= 0)
 		return 1;
 	if (!c->a) {
-		if (c->given < MD5_ASYNC_AFTER) {
+		if (c->given < (c->cloned ? MD5_ASYNC_CLONED : MD5_ASYNC_FILE)) {
 			c->given += (unsigned)datalen;
 			if (!EVP_DigestUpdate(c->md, data, (size_t)datalen))
 				c->failed = true;
@@ -246,6 +252,7 @@ int iso_md5_clone(void *old_md5_context, void **new_md5_context)
 	if (!old)
 		return (int)ISO_NULL_POINTER;
 	catch_up(old);
+	old->cloned = true;
 	if (!(c = ctx_new()))
 		return (int)ISO_OUT_OF_MEM;
 	if (!EVP_MD_CTX_copy_ex(c->md, old->md)) {
