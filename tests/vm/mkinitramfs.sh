@@ -11,6 +11,7 @@ cache=${SPINDLE_VM_CACHE:-/tmp/spindle-vm-cache}
 MODULES="virtio_pci virtio_scsi ata_piix ahci sr_mod sg isofs 9pnet_virtio 9p"
 # the USB stick and virtio disk of the stick checks (usb)
 MODULES="$MODULES xhci_pci usb_storage sd_mod virtio_blk ext4 crc32c_generic"
+MODULES="$MODULES udf loop"  # files: the kernel's UDF driver writes images (guest_checks.sh c_udf_*)
 
 kver=""
 for d in $(ls /lib/modules 2>/dev/null | sort -V); do
