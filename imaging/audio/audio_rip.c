@@ -128,6 +128,23 @@ static void set_track(struct img_audio_track *t, const struct cdio_toc_track *c)
 	t->start = c->start;
 	t->gap_start = c->gap_start;
 	t->sectors = (c->audio ? c->rip_end : c->end) - c->start;
+	t->session = c->session;
+}
+
+/* The disc IDs from the TOC; a TOC libdiscid refuses just has none. */
+static void disc_ids(struct img_audio_rip *r)
+{
+	struct img_cd_toc_entry e[100];
+	struct sp_error ignored = SP_ERROR_INIT;
+
+	for (int i = 0; i < r->n_tracks && i < 100; i++) {
+		e[i].number = r->tracks[i].number;
+		e[i].audio = r->tracks[i].audio;
+		e[i].session = r->tracks[i].session;
+		e[i].start = r->tracks[i].start;
+	}
+	r->has_ids = img_disc_ids_compute(e, r->n_tracks, r->leadout, &r->ids,
+					  &ignored) == SP_OK;
 }
 
 enum sp_status img_audio_rip_open(struct img_audio_rip *r,
@@ -158,6 +175,7 @@ enum sp_status img_audio_rip_open(struct img_audio_rip *r,
 	for (int i = 0; i < toc.n; i++) {
 		set_track(&r->tracks[i], &toc.t[i]);
 		n_audio += toc.t[i].audio;
+		r->tracks[i].ar_number = toc.t[i].audio ? n_audio : 0;
 	}
 	if (!n_audio) {
 		sp_error_set(err, SPE_MEDIUM, "'%s' holds no audio tracks: it is a data disc",
@@ -166,6 +184,8 @@ enum sp_status img_audio_rip_open(struct img_audio_rip *r,
 			      "raw sectors with 'spindle rip --raw'");
 		goto fail;
 	}
+	cdio_source_text(&src, r);
+	disc_ids(r);
 	/* hidden track one audio: track 1 is audio and starts after LSN 0 */
 	if (r->tracks[0].number == 1 && r->tracks[0].audio && r->tracks[0].start > 0) {
 		r->has_htoa = true;
