@@ -170,12 +170,10 @@ static void ar_result(const struct img_audio_track *t, char *buf, size_t len)
 
 	if (!v->in_db)
 		snprintf(buf, len, "not in the AccurateRip database");
-	else if (v->v2_confidence >= v->v1_confidence && v->v2_confidence)
-		snprintf(buf, len, "accurately ripped (confidence %d of %d, v2)",
+	else if (v->v1_confidence || v->v2_confidence)
+		snprintf(buf, len, "accurately ripped (confidence %d) [v1 %d, v2 %d, of %d]",
+			 v->v1_confidence + v->v2_confidence, v->v1_confidence,
 			 v->v2_confidence, v->total);
-	else if (v->v1_confidence)
-		snprintf(buf, len, "accurately ripped (confidence %d of %d, v1)",
-			 v->v1_confidence, v->total);
 	else
 		snprintf(buf, len, "NOT accurately ripped: neither checksum matches "
 			 "the %d submissions", v->total);

@@ -8,6 +8,13 @@
 #   cdgen.py sums PCMFILE FIRST LAST         CRC32, AccurateRip v1, v2 (hex), for a
 #                                            track that is the disc's first/last
 #                                            audio track (0 or 1)
+#   cdgen.py ids DIR                         freedb ID, AccurateRip IDs and dBAR name,
+#                                            and the libdiscid arguments: first last
+#                                            leadout offsets... (LBAs)
+#   cdgen.py dbar DIR OUT [--bad N] [--absent N]  a dBAR file for the disc: a v1
+#                                            chunk (confidence 3) and a v2 chunk
+#                                            (confidence 5); track N's entries wrong
+#                                            or missing (confidence 0, CRC 0)
 #
 # gen also writes DIR/disc.toc (cdrdao) for audio discs, and DIR/expected.iso
 # (the data track's user data) for mixed ones.
@@ -152,11 +159,80 @@ def sums(path, first, last):
     print("%08X %08X %08X" % (zlib.crc32(data) & 0xffffffff, v1, v2))
 
 
+def track_sums(d, layout, number):
+    """CRC32, AccurateRip v1, v2 of a correct rip of an audio track."""
+    audio = [t["number"] for t in layout["tracks"] if t["audio"]]
+    tmp = os.path.join(d, ".sums.raw")
+    pcm(d, number, 0, tmp)
+    data = open(tmp, "rb").read()
+    os.unlink(tmp)
+    n = len(data) // 4
+    words = struct.unpack("<%dI" % n, data)
+    lo = 5 * SPS if number == audio[0] else 0
+    hi = n - 5 * SPS if number == audio[-1] else n
+    v1 = v2 = 0
+    for i, w in enumerate(words):
+        m = i + 1
+        if lo <= m <= hi:
+            p = w * m
+            v1 = (v1 + p) & 0xffffffff
+            v2 = (v2 + (p & 0xffffffff) + (p >> 32)) & 0xffffffff
+    return v1, v2
+
+
+def disc_ids(layout):
+    ts = layout["tracks"]
+    lead = layout["leadout"]
+    digits = lambda v: sum(int(c) for c in str(v))
+    n = sum(digits((t["start"] + 150) // 75) for t in ts)
+    secs = (lead + 150) // 75 - (ts[0]["start"] + 150) // 75
+    freedb = (n % 255) << 24 | secs << 8 | len(ts)
+    starts = [t["start"] for t in ts if t["audio"]] + [lead]
+    id1 = sum(starts) & 0xffffffff
+    id2 = sum(max(s, 1) * (i + 1) for i, s in enumerate(starts)) & 0xffffffff
+    return freedb, id1, id2, len(starts) - 1
+
+
+def ids(d):
+    layout = json.load(open(os.path.join(d, "layout.json")))
+    freedb, id1, id2, n = disc_ids(layout)
+    name = "%03d-%08x-%08x-%08x" % (n, id1, id2, freedb)
+    ts = layout["tracks"]
+    print("%08x %s dBAR-%s.bin %d %d %d %s" % (freedb, name, name, ts[0]["number"],
+          ts[-1]["number"], layout["leadout"] + 150,
+          " ".join(str(t["start"] + 150) for t in ts)))
+
+
+def dbar(d, out, bad, absent):
+    layout = json.load(open(os.path.join(d, "layout.json")))
+    freedb, id1, id2, n = disc_ids(layout)
+    audio = [t["number"] for t in layout["tracks"] if t["audio"]]
+    sums = [track_sums(d, layout, t) for t in audio]
+    res = bytearray()
+    for which, conf in ((0, 3), (1, 5)):
+        res += struct.pack("<BIII", n, id1, id2, freedb)
+        for num, s in zip(audio, sums):
+            crc = s[which]
+            if num == bad:
+                crc ^= 0x5a5a5a5a
+            c = conf
+            if num == absent:
+                crc, c = 0, 0
+            res += struct.pack("<BII", c, crc, 0)
+    open(out, "wb").write(res)
+
+
 def main(a):
     if a[0] == "gen":
         gen(a[1], "--mixed" in a, "--no-htoa" not in a)
     elif a[0] == "pcm":
         pcm(a[1], int(a[2]), int(a[3]), a[4])
+    elif a[0] == "ids":
+        ids(a[1])
+    elif a[0] == "dbar":
+        bad = int(a[a.index("--bad") + 1]) if "--bad" in a else -1
+        absent = int(a[a.index("--absent") + 1]) if "--absent" in a else -1
+        dbar(a[1], a[2], bad, absent)
     elif a[0] == "sums":
         sums(a[1], a[2] == "1", a[3] == "1")
     else:
