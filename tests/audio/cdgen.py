@@ -15,6 +15,10 @@
 #                                            chunk (confidence 3) and a v2 chunk
 #                                            (confidence 5); track N's entries wrong
 #                                            or missing (confidence 0, CRC 0)
+#   cdgen.py cdtext DIR                      add CD-TEXT (album "An Album" by "The
+#                                            Band", track N "Song N" by "Singer N"),
+#                                            CATALOG, ISRCs and FLAGS PRE on track 2
+#                                            to DIR/disc.cue, CD_TEXT to DIR/disc.toc
 #
 # gen also writes DIR/disc.toc (cdrdao) for audio discs, and DIR/expected.iso
 # (the data track's user data) for mixed ones.
@@ -222,11 +226,41 @@ def dbar(d, out, bad, absent):
     open(out, "wb").write(res)
 
 
+def cdtext(d):
+    out = ["CATALOG 0123456789012", 'PERFORMER "The Band"', 'TITLE "An Album"',
+           'SONGWRITER "Writer X"']
+    for line in open(os.path.join(d, "disc.cue")).read().splitlines():
+        out.append(line)
+        if line.strip().startswith("TRACK") and line.strip().endswith("AUDIO"):
+            n = int(line.split()[1])
+            out += ['    TITLE "Song %d"' % n, '    PERFORMER "Singer %d"' % n,
+                    "    ISRC GBAYE00000%02d" % n]
+            if n == 2:
+                out.append("    FLAGS PRE")
+    open(os.path.join(d, "disc.cue"), "w").write("\n".join(out) + "\n")
+    toc = os.path.join(d, "disc.toc")
+    if not os.path.exists(toc):
+        return
+    out, n = [], 0
+    for line in open(toc).read().splitlines():
+        out.append(line)
+        if line == "CD_DA":
+            out += ["CD_TEXT {", "  LANGUAGE_MAP { 0 : EN }", "  LANGUAGE 0 {",
+                    '    TITLE "Toc Album"', '    PERFORMER "Toc Band"', "  }", "}"]
+        elif line == "TRACK AUDIO":
+            n += 1
+            out += ["CD_TEXT {", "  LANGUAGE 0 {", '    TITLE "Toc Song %d"' % n,
+                    '    PERFORMER "Toc Singer %d"' % n, "  }", "}"]
+    open(toc, "w").write("\n".join(out) + "\n")
+
+
 def main(a):
     if a[0] == "gen":
         gen(a[1], "--mixed" in a, "--no-htoa" not in a)
     elif a[0] == "pcm":
         pcm(a[1], int(a[2]), int(a[3]), a[4])
+    elif a[0] == "cdtext":
+        cdtext(a[1])
     elif a[0] == "ids":
         ids(a[1])
     elif a[0] == "dbar":
