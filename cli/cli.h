@@ -148,7 +148,7 @@ extern const struct cli_opt rip_audio_opts[];
 	"CD-TEXT, or from --metadata FILE, plus --tag NAME=VALUE, with the disc " \
 	"IDs and the track's checksums.  With --accuraterip-db FILE (a dBAR file " \
 	"saved from that address) each track's v1 and v2 checksums are looked up: " \
-	"the log says \"accurately ripped (confidence N of M)\" or why not, and " \
+	"the log says \"accurately ripped (confidence N)\" or why not, and " \
 	"a track that does not match gives exit status 5.\n\n" \
 	"With --raw, every sector from 0 to the lead-out is copied as 2352 bytes " \
 	"into DISC.bin (data and audio tracks alike, through MMC READ CD), and " \
