@@ -347,6 +347,7 @@ static void write_log(FILE *f, const struct img_audio_rip *r, const struct log_e
 	fprintf(f, "test and copy   %s\n", r->o.test_and_copy ? "yes" : "no");
 	fprintf(f, "format          %s\n", r->o.format == IMG_AUDIO_WAV ? "WAV" : "FLAC");
 	fprintf(f, "CUE sheet       %s\n", r->cue_name);
+	fprintf(f, "gaps            %s\n", r->gaps);
 	log_disc(f, r, x);
 	if (r->has_htoa)
 		log_track(f, &r->htoa);
@@ -479,6 +480,7 @@ static json_t *rip_json(struct cli_ctx *ctx, const struct img_audio_rip *r, bool
 	json_object_set_new(o, "format", json_string(img_audio_format_ext(r->o.format)));
 	json_object_set_new(o, "directory", json_string(r->o.outdir));
 	json_object_set_new(o, "cue", json_string(r->cue_name));
+	json_object_set_new(o, "gaps", json_string(r->gaps));
 	d = disc_json(r, x);
 	json_object_update(o, d);
 	json_decref(d);

@@ -334,6 +334,7 @@ struct img_audio_rip {
 	bool has_cdtext;
 	char title[256], performer[256], songwriter[256];
 	char mcn[14];
+	char gaps[96];              /* how the gaps were found, in words */
 	struct img_disc_ids ids;
 	bool has_ids;
 	/* private */

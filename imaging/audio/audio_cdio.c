@@ -306,6 +306,13 @@ enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 			return SP_FAILED;
 		}
 	}
+	/* sessions first: gaps are looked for within a session */
+	for (int i = 0; i + 1 < n; i++)
+		if (multisession && toc->t[i].audio && !toc->t[i + 1].audio &&
+		    toc->t[i + 1].start == last_session)
+			toc->t[i + 1].session = 2;
+	toc->gaps = s->is_image ? 0 : cdio_find_gaps(s, toc);
+	last_message[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		struct cdio_toc_track *t = &toc->t[i];
 
@@ -317,7 +324,6 @@ enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 		    toc->t[i + 1].start == last_session) {
 			t->end = toc->t[i + 1].start - 11400;
 			t->rip_end = t->end;
-			toc->t[i + 1].session = 2;
 		}
 		if (i + 1 < n && toc->t[i + 1].audio != t->audio)
 			t->rip_end = t->end;

@@ -47,6 +47,7 @@ struct cdio_toc_track {
 };
 
 struct cdio_toc {
+	int gaps;                   /* drives: gaps found from the Q subchannel, -1 none read */
 	int n;
 	struct cdio_toc_track t[100];
 	int64_t leadout;
@@ -59,6 +60,10 @@ enum sp_status cdio_source_open(struct cdio_source *s, const char *source,
 /* Read the table of contents, with cdrdao's last-track length fixed. */
 enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 			       struct sp_error *err);
+/* audio_gaps.c: INDEX 00 of each audio track on a drive, from the Q
+ * subchannel, into toc->t[].gap_start; the number of gaps found, -1 if the
+ * drive gives no Q subchannel. */
+int cdio_find_gaps(struct cdio_source *s, struct cdio_toc *toc);
 /* The disc's CD-TEXT, MCN, ISRCs and pre-emphasis flags into r, whose
  * tracks are those of the TOC. */
 void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r);

@@ -172,6 +172,12 @@ enum sp_status img_audio_rip_open(struct img_audio_rip *r,
 	}
 	r->n_tracks = toc.n;
 	r->leadout = toc.leadout;
+	if (src.is_image)
+		snprintf(r->gaps, sizeof(r->gaps), "as the image records them");
+	else if (toc.gaps < 0)
+		snprintf(r->gaps, sizeof(r->gaps), "unknown: the drive gives no Q subchannel");
+	else
+		snprintf(r->gaps, sizeof(r->gaps), "from the Q subchannel: %d found", toc.gaps);
 	for (int i = 0; i < toc.n; i++) {
 		set_track(&r->tracks[i], &toc.t[i]);
 		n_audio += toc.t[i].audio;

@@ -2,7 +2,8 @@
 /*
  * media_cd.c - CD-R, CD-RW and CD-ROM in the simulated recorder: the TOC
  * in formats 0, 1 and 2 (full TOC with A0/A1/A2/B0 points), the ATIP,
- * SAO cue sheets, TAO run-out blocks, BLANK and READ CD.
+ * SAO cue sheets, TAO run-out blocks, BLANK and READ CD (with the formatted
+ * Q subchannel: track, INDEX 00 in a pregap and INDEX 01 after it).
  *
  * Layout as a recorder makes it: a TAO track ends in two unreadable
  * run-out blocks (reads there fail with 05/64/00, as libburn expects) and
@@ -386,11 +387,52 @@ const struct sim_track *sim_cd_pregap_track(const struct sim_disc *d, int64_t lb
 	return next;
 }
 
+static uint8_t bcd(int v)
+{
+	return (uint8_t)((v / 10) << 4 | v % 10);
+}
+
+/* CRC-16 of a Q subchannel frame: CCITT polynomial, inverted. */
+static uint16_t q_crc(const uint8_t *q)
+{
+	uint16_t crc = 0;
+
+	for (int i = 0; i < 10; i++) {
+		crc ^= (uint16_t)(q[i] << 8);
+		for (int b = 0; b < 8; b++)
+			crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
+	}
+	return (uint16_t)~crc;
+}
+
+/* The formatted Q subchannel (16 bytes, mode 1: position) of lba, in
+ * track t (or its pregap when lba is before t's start). */
+static void q_subchannel(const struct sim_disc *d, const struct sim_track *t,
+			 int64_t lba, uint8_t *q)
+{
+	int64_t rel = lba >= t->start ? lba - t->start : t->start - lba;
+	uint8_t m, s, f;
+
+	memset(q, 0, 16);
+	q[0] = (uint8_t)((t->audio ? 0x00 : 0x40) | 0x01);
+	q[1] = bcd((int)(t - d->tracks) + 1);
+	q[2] = lba >= t->start ? 1 : 0;
+	q[3] = bcd((int)(rel / 4500));
+	q[4] = bcd((int)(rel / 75 % 60));
+	q[5] = bcd((int)(rel % 75));
+	sim_lba_to_msf(lba, &m, &s, &f);
+	q[7] = bcd(m);
+	q[8] = bcd(s);
+	q[9] = bcd(f);
+	sim_put16(q + 10, q_crc(q));
+}
+
 int sim_cd_read_cd(struct sim_cmd *c)
 {
 	int64_t lba = sim_get32(c->cdb + 2);
 	uint32_t n = sim_get24(c->cdb + 6);
 	int type = (c->cdb[1] >> 2) & 7, flags = c->cdb[9];
+	bool sub_q = (c->cdb[10] & 7) == 2;     /* formatted Q, 16 bytes */
 	uint32_t bs = 0, at = 0;
 	uint8_t raw[SIM_CD_RAW];
 
@@ -415,6 +457,7 @@ int sim_cd_read_cd(struct sim_cmd *c)
 			     (flags & 0x10 ? SIM_SECTOR : 0) + (flags & 0x08 ? 288 : 0) +
 			     (flags & 0x06 ? 294 : 0);
 		}
+		bs += sub_q ? 16 : 0;
 		need = at + bs;
 		if (c->len < need)
 			return sim_sense(c, 5, 0x24, 0x00);
@@ -440,6 +483,10 @@ int sim_cd_read_cd(struct sim_cmd *c)
 			if (flags & 0x10)
 				memcpy(out, raw, SIM_SECTOR);
 		}
+		if (sub_q && t)
+			q_subchannel(&c->dev->disc, t, lba + i, c->buf + need - 16);
+		else if (sub_q)
+			memset(c->buf + need - 16, 0, 16);
 		at = need;
 	}
 	c->resid = c->len - at;

@@ -82,6 +82,20 @@ test_burn_audio_cue_with_index0_gap() {
 	tail -c +$((75 * 2352 + 1)) b > b2
 	cmp -s b2 got2 || fail "track 2 is not b.wav from INDEX 01"
 	grep -q 'TRACK 02 AUDIO' got/disc.cue || fail "the rip's CUE sheet lacks track 2"
+	# the gap found from the Q subchannel (the TOC has only INDEX 01):
+	# INDEX 00 of track 2 is 400 sectors (00:05:25) into track 1's file
+	cat > cue.expected <<-EOF
+	FILE "01.wav" WAVE
+	  TRACK 01 AUDIO
+	    INDEX 01 00:00:00
+	  TRACK 02 AUDIO
+	    INDEX 00 00:05:25
+	FILE "02.wav" WAVE
+	    INDEX 01 00:00:00
+	EOF
+	expect_same cue.expected got/disc.cue
+	grep -q "^gaps            from the Q subchannel: 1 found$" got/rip.log ||
+		fail "the log does not say the gap came from the Q subchannel"
 }
 
 test_burn_audio_refused_on_dvd() {
