@@ -149,7 +149,12 @@ extern const struct cli_opt rip_audio_opts[];
 	"IDs and the track's checksums.  With --accuraterip-db FILE (a dBAR file " \
 	"saved from that address) each track's v1 and v2 checksums are looked up: " \
 	"the log says \"accurately ripped (confidence N)\" or why not, and " \
-	"a track that does not match gives exit status 5.\n\n" \
+	"a track that does not match gives exit status 5; a track matching no " \
+	"entry is read again at offsets up to 2940 samples away, and a match there " \
+	"is reported as another pressing of the disc.  --find-offset rips " \
+	"nothing: it finds the drive's read offset from a disc whose dBAR file " \
+	"is given.  On a drive, each track's gap (INDEX 00) is found from the Q " \
+	"subchannel, so that disc.cue has the gaps.\n\n" \
 	"With --raw, every sector from 0 to the lead-out is copied as 2352 bytes " \
 	"into DISC.bin (data and audio tracks alike, through MMC READ CD), and " \
 	"DISC.cue describes the tracks.  Unreadable sectors are written as zeros " \

@@ -29,6 +29,7 @@ enum {
 	OPT_TAG,
 	OPT_AR_DB,
 	OPT_AR,
+	OPT_FIND_OFFSET,
 };
 
 #define MAX_OFFSET (10 * IMG_CD_SAMPLES)
@@ -65,6 +66,9 @@ const struct cli_opt rip_audio_opts[] = {
 	{ "accuraterip", OPT_AR, NULL, "with --audio: look the rip up in AccurateRip; spindle "
 	  "does not download, so without --accuraterip-db this says where the disc's dBAR file is "
 	  "and goes on" },
+	{ "find-offset", OPT_FIND_OFFSET, NULL, "with --audio and --accuraterip-db: rip nothing, "
+	  "but find the drive's read offset: the offset (within 2940 samples either way) at which "
+	  "the most tracks' AccurateRip checksums match the file" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -83,7 +87,7 @@ struct rip_audio_args {
 	struct img_raw_rip_opts ro;
 	struct img_ranges unreadable;
 	const char *metadata, *ar_db;
-	bool accuraterip;
+	bool accuraterip, find_offset;
 	struct img_meta tags;       /* the --tag options */
 };
 
@@ -176,6 +180,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		case OPT_METADATA: a->metadata = arg; break;
 		case OPT_AR_DB: a->ar_db = arg; break;
 		case OPT_AR: a->accuraterip = true; break;
+		case OPT_FIND_OFFSET: a->find_offset = true; break;
 		case OPT_TAG: {
 			struct sp_error err = SP_ERROR_INIT;
 
@@ -192,7 +197,12 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (a->raw && (a->metadata || a->ar_db || a->accuraterip || a->tags.n_extra))
 		return cli_usage_error(ctx, "--metadata, --tag and --accuraterip go with --audio, "
 				       "not --raw");
-	if (!a->out)
+	if (a->find_offset && (!a->audio || !a->ar_db))
+		return cli_usage_error(ctx, "--find-offset needs --audio and --accuraterip-db FILE, "
+				       "the disc's AccurateRip data");
+	if (a->find_offset && a->out)
+		return cli_usage_error(ctx, "--find-offset writes nothing: leave -o out");
+	if (!a->out && !a->find_offset)
 		return cli_usage_error(ctx, "-o is missing: where should the %s go?",
 				       a->audio ? "tracks" : "BIN file");
 	if (ctx->optind < argc)
@@ -327,7 +337,7 @@ static bool ar_counts(const struct img_audio_rip *r, int *ok, int *bad, int *abs
 		any = true;
 		if (!t->ar.in_db)
 			++*absent;
-		else if (t->ar.v1_confidence || t->ar.v2_confidence)
+		else if (t->ar.v1_confidence || t->ar.v2_confidence || t->pressing_found)
 			++*ok;
 		else
 			++*bad;
@@ -424,9 +434,11 @@ static json_t *track_json(const struct img_audio_track *t)
 		char v[160];
 
 		img_audio_ar_result(t, v, sizeof(v));
-		json_object_set_new(o, "accuraterip", json_pack("{s:b, s:i, s:i, s:i, s:s}",
+		json_object_set_new(o, "accuraterip", json_pack("{s:b, s:i, s:i, s:i, s:s, s:o, s:i}",
 			"in_database", t->ar.in_db, "v1_confidence", t->ar.v1_confidence,
-			"v2_confidence", t->ar.v2_confidence, "total", t->ar.total, "result", v));
+			"v2_confidence", t->ar.v2_confidence, "total", t->ar.total, "result", v,
+			"pressing_offset", t->pressing_found ? json_integer(t->pressing_offset) :
+			json_null(), "pressing_confidence", t->pressing_confidence));
 	} else {
 		json_object_set_new(o, "accuraterip", json_null());
 	}
@@ -574,13 +586,15 @@ static enum sp_status finish(struct rip_audio_args *a, struct img_audio_rip *r,
 {
 	int ok, bad, absent;
 
-	if (a->ar_db && img_audio_rip_verify(r, db, err) != SP_OK)
+	if (a->ar_db && (img_audio_rip_verify(r, db, err) != SP_OK ||
+			 img_audio_rip_pressings(r, db, err) != SP_OK))
 		return SP_FAILED;
 	if (img_audio_rip_tag(r, meta, err) != SP_OK)
 		return SP_FAILED;
 	if (a->ar_db && ar_counts(r, &ok, &bad, &absent) && bad) {
 		for (int i = 0; i < r->n_tracks; i++)
 			if (r->tracks[i].ar_checked && r->tracks[i].ar.in_db &&
+			    !r->tracks[i].pressing_found &&
 			    !r->tracks[i].ar.v1_confidence && !r->tracks[i].ar.v2_confidence) {
 				sp_error_set(err, SPE_MISMATCH, "track %d does not match the "
 					     "AccurateRip database (%d submissions)",
@@ -593,6 +607,64 @@ static enum sp_status finish(struct rip_audio_args *a, struct img_audio_rip *r,
 		return SP_WARN;
 	}
 	return SP_OK;
+}
+
+/* --find-offset: the offset at which the most tracks match, then the
+ * highest confidence; none is an error. */
+static int find_offset(struct cli_ctx *ctx, struct img_audio_rip *r, const char *db_path)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_ar_db db = IMG_AR_DB_INIT;
+	struct img_offset_scan *scan = malloc(sizeof(*scan));
+	int best = -1, n_audio = 0, rc;
+
+	for (int i = 0; i < r->n_tracks; i++)
+		n_audio += r->tracks[i].audio;
+	if (!scan) {
+		sp_error_set(&err, SPE_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (img_ar_db_load(&db, db_path, &err) != SP_OK ||
+	    (r->has_ids && img_ar_check_disc(&db, &r->ids, &err) != SP_OK) ||
+	    img_audio_offset_scan(r, &db, 0, NULL, scan, &err) != SP_OK)
+		goto fail;
+	for (int k = 0; k <= 2 * IMG_AR_SEARCH; k++)
+		if (scan->tracks[k] && (best < 0 || scan->tracks[k] > scan->tracks[best] ||
+		    (scan->tracks[k] == scan->tracks[best] &&
+		     scan->confidence[k] > scan->confidence[best])))
+			best = k;
+	if (best < 0) {
+		sp_error_set(&err, SPE_MISMATCH, "no read offset within %d samples either way makes "
+			     "a track match the AccurateRip file", IMG_AR_SEARCH);
+		sp_error_hint(&err, "the disc may be another pressing than those in the file, or "
+			      "damaged; try another disc with known AccurateRip data");
+		goto fail;
+	}
+	if (ctx->json) {
+		json_t *o = cli_json_result(ctx, true);
+
+		json_object_set_new(o, "mode", json_string("find-offset"));
+		json_object_set_new(o, "source", json_string(r->o.source));
+		json_object_set_new(o, "drive", json_string(r->drive));
+		json_object_set_new(o, "offset", json_integer(best - IMG_AR_SEARCH));
+		json_object_set_new(o, "tracks_matching", json_integer(scan->tracks[best]));
+		json_object_set_new(o, "tracks", json_integer(n_audio));
+		json_object_set_new(o, "confidence", json_integer(scan->confidence[best]));
+		cli_json_emit(o);
+	} else {
+		printf("read offset of %s: %+d samples (%d of %d tracks match there, confidence %d)\n",
+		       r->drive, best - IMG_AR_SEARCH, scan->tracks[best], n_audio,
+		       scan->confidence[best]);
+		printf("rip with --offset %+d\n", best - IMG_AR_SEARCH);
+	}
+	free(scan);
+	img_ar_db_release(&db);
+	return SP_EXIT_OK;
+fail:
+	rc = cli_fail(ctx, &err);
+	free(scan);
+	img_ar_db_release(&db);
+	return rc;
 }
 
 static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
@@ -624,6 +696,11 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	r.o.source = a->source;         /* name the image the user gave */
 	if (cue[0])
 		snprintf(r.drive, sizeof(r.drive), "%s", a->source);
+	if (a->find_offset) {
+		rc = find_offset(ctx, &r, a->ar_db);
+		img_disc_cue_copy_remove(tmpdir);
+		goto out;
+	}
 	if (prepare(ctx, a, &r, &meta, &db, &err) != SP_OK) {
 		img_disc_cue_copy_remove(tmpdir);
 		rc = cli_fail(ctx, &err);

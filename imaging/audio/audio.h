@@ -303,6 +303,10 @@ struct img_audio_track {
 	int ar_number;              /* number in AccurateRip's count, from 1 */
 	bool ar_checked;
 	struct img_ar_verdict ar;
+	/* a track that does not match: a match at another pressing's offset */
+	bool pressing_found;
+	int pressing_offset;        /* samples, relative to the rip's offset */
+	int pressing_confidence;
 };
 
 struct img_audio_rip_opts {
@@ -360,6 +364,37 @@ enum sp_status img_audio_rip_run(struct img_audio_rip *r,
 				 img_audio_progress_fn progress, void *ctx,
 				 struct sp_error *err);
 void img_audio_rip_release(struct img_audio_rip *r);
+/* Read n disc samples from sample `first` (LSN * 588, no offset
+ * correction) through paranoia, silence outside the audio. */
+enum sp_status img_audio_rip_samples(struct img_audio_rip *r, int64_t first, size_t n,
+				     uint8_t *out, struct sp_error *err);
+
+/* ---- offsets (audio_offset.c) ---- */
+
+#define IMG_AR_SEARCH 2940          /* samples searched either way: 5 sectors */
+
+/*
+ * The AccurateRip v1 checksum of each track read at every offset in
+ * [-IMG_AR_SEARCH, IMG_AR_SEARCH] around `base` (the read offset in use),
+ * compared with db.  per_offset[i] (2 * IMG_AR_SEARCH + 1 entries, offset
+ * base - IMG_AR_SEARCH + i) adds up the confidence of the matches there;
+ * tracks[i] counts the tracks matching there.  Only tracks with `pick`
+ * set (NULL: all audio tracks) are read.
+ */
+struct img_offset_scan {
+	int confidence[2 * IMG_AR_SEARCH + 1];
+	int tracks[2 * IMG_AR_SEARCH + 1];
+};
+enum sp_status img_audio_offset_scan(struct img_audio_rip *r, const struct img_ar_db *db,
+				     int base, const bool *pick, struct img_offset_scan *scan,
+				     struct sp_error *err);
+
+/* After img_audio_rip_verify(): for each track in the database that
+ * matches no entry, look for a v1 match at another offset (another
+ * pressing of the disc), reading the track again. */
+enum sp_status img_audio_rip_pressings(struct img_audio_rip *r, const struct img_ar_db *db,
+				       struct sp_error *err);
+
 /* After a run: each ripped track's checksums against a dBAR database. */
 enum sp_status img_audio_rip_verify(struct img_audio_rip *r, const struct img_ar_db *db,
 				    struct sp_error *err);

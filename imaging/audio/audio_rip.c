@@ -381,6 +381,39 @@ out:
 	return st;
 }
 
+enum sp_status img_audio_rip_samples(struct img_audio_rip *r, int64_t first, size_t n,
+				     uint8_t *out, struct sp_error *err)
+{
+	struct reader *rd = malloc(sizeof(*rd));
+	struct img_audio_track scratch;
+	enum sp_status st = SP_OK;
+	size_t done = 0;
+
+	if (!rd)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	memset(&scratch, 0, sizeof(scratch));
+	rd->r = r;
+	rd->next = -1;
+	rd->have_lsn = INT64_MIN;
+	while (done < n) {
+		int64_t s = first + (int64_t)done;
+		int64_t lsn = s >= 0 ? s / IMG_CD_SAMPLES : -((-s + IMG_CD_SAMPLES - 1) / IMG_CD_SAMPLES);
+		int64_t in = s - lsn * IMG_CD_SAMPLES;
+		size_t k = (size_t)(IMG_CD_SAMPLES - in);
+
+		if (k > n - done)
+			k = n - done;
+		if ((st = read_sector(rd, lsn, &scratch, err)) != SP_OK)
+			break;
+		memcpy(out + done * 4, rd->buf + in * 4, k * 4);
+		done += k;
+	}
+	img_ranges_release(&scratch.ev.problems);
+	img_ranges_release(&scratch.ev.read_error_at);
+	free(rd);
+	return st;
+}
+
 static void track_file(const struct img_audio_rip *r, int number, char *buf, size_t len)
 {
 	snprintf(buf, len, "%02d.%s", number, img_audio_format_ext(r->o.format));

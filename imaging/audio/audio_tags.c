@@ -170,6 +170,9 @@ static void ar_result(const struct img_audio_track *t, char *buf, size_t len)
 
 	if (!v->in_db)
 		snprintf(buf, len, "not in the AccurateRip database");
+	else if (t->pressing_found)
+		snprintf(buf, len, "accurately ripped (confidence %d) as another pressing, "
+			 "%+d samples away", t->pressing_confidence, t->pressing_offset);
 	else if (v->v1_confidence || v->v2_confidence)
 		snprintf(buf, len, "accurately ripped (confidence %d) [v1 %d, v2 %d, of %d]",
 			 v->v1_confidence + v->v2_confidence, v->v1_confidence,

@@ -11,10 +11,14 @@
 #   cdgen.py ids DIR                         freedb ID, AccurateRip IDs and dBAR name,
 #                                            and the libdiscid arguments: first last
 #                                            leadout offsets... (LBAs)
-#   cdgen.py dbar DIR OUT [--bad N] [--absent N]  a dBAR file for the disc: a v1
-#                                            chunk (confidence 3) and a v2 chunk
+#   cdgen.py dbar DIR OUT [--bad N] [--absent N] [--offset X] [--shift N:X]
+#                                            a dBAR file for the disc: a v1 chunk
+#                                            (confidence 3) and a v2 chunk
 #                                            (confidence 5); track N's entries wrong
-#                                            or missing (confidence 0, CRC 0)
+#                                            or missing (confidence 0, CRC 0); all
+#                                            checksums as read at offset X (a drive
+#                                            with that read offset), or track N's
+#                                            as if its audio sat X samples away
 #   cdgen.py cdtext DIR                      add CD-TEXT (album "An Album" by "The
 #                                            Band", track N "Song N" by "Singer N"),
 #                                            CATALOG, ISRCs and FLAGS PRE on track 2
@@ -163,11 +167,11 @@ def sums(path, first, last):
     print("%08X %08X %08X" % (zlib.crc32(data) & 0xffffffff, v1, v2))
 
 
-def track_sums(d, layout, number):
-    """CRC32, AccurateRip v1, v2 of a correct rip of an audio track."""
+def track_sums(d, layout, number, offset=0):
+    """AccurateRip v1, v2 of a rip of an audio track at a read offset."""
     audio = [t["number"] for t in layout["tracks"] if t["audio"]]
     tmp = os.path.join(d, ".sums.raw")
-    pcm(d, number, 0, tmp)
+    pcm(d, number, offset, tmp)
     data = open(tmp, "rb").read()
     os.unlink(tmp)
     n = len(data) // 4
@@ -207,11 +211,11 @@ def ids(d):
           " ".join(str(t["start"] + 150) for t in ts)))
 
 
-def dbar(d, out, bad, absent):
+def dbar(d, out, bad, absent, offset, shift):
     layout = json.load(open(os.path.join(d, "layout.json")))
     freedb, id1, id2, n = disc_ids(layout)
     audio = [t["number"] for t in layout["tracks"] if t["audio"]]
-    sums = [track_sums(d, layout, t) for t in audio]
+    sums = [track_sums(d, layout, t, offset + shift.get(t, 0)) for t in audio]
     res = bytearray()
     for which, conf in ((0, 3), (1, 5)):
         res += struct.pack("<BIII", n, id1, id2, freedb)
@@ -266,7 +270,12 @@ def main(a):
     elif a[0] == "dbar":
         bad = int(a[a.index("--bad") + 1]) if "--bad" in a else -1
         absent = int(a[a.index("--absent") + 1]) if "--absent" in a else -1
-        dbar(a[1], a[2], bad, absent)
+        offset = int(a[a.index("--offset") + 1]) if "--offset" in a else 0
+        shift = {}
+        if "--shift" in a:
+            n, x = a[a.index("--shift") + 1].split(":")
+            shift[int(n)] = int(x)
+        dbar(a[1], a[2], bad, absent, offset, shift)
     elif a[0] == "sums":
         sums(a[1], a[2] == "1", a[3] == "1")
     else:

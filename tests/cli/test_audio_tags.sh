@@ -259,6 +259,52 @@ test_rip_audio_accuraterip_db() {
 	expect_err "AccurateRip file 'empty.bin' is empty"
 }
 
+test_rip_audio_find_offset() {
+	python3 "$GEN" gen src
+	# AccurateRip data as drives with these read offsets submitted it: the
+	# image reads at offset 0, so the offset found is the submitters'
+	for x in 6 -472 1300; do
+		python3 "$GEN" dbar src "d$x.bin" --offset "$x"
+		run rip --audio --find-offset --json --accuraterip-db "d$x.bin" src/disc.cue
+		expect_exit 0
+		expect_eq "$(json_get .mode)" find-offset
+		expect_eq "$(json_get .offset)" "$x" "offset found from d$x.bin"
+		expect_eq "$(json_get .tracks_matching)" 4
+		expect_eq "$(json_get .confidence)" 12
+	done
+	run rip --audio --find-offset --accuraterip-db d-472.bin src/disc.cue
+	expect_exit 0
+	expect_out "read offset of src/disc.cue: -472 samples (4 of 4 tracks match there, confidence 12)"
+	expect_out "rip with --offset -472"
+	# and a rip at that offset matches the file in v1 and v2
+	run rip --audio --offset -472 -o dir --accuraterip-db d-472.bin src/disc.cue
+	expect_exit 0
+	grep -q "^All 4 tracks were accurately ripped.$" dir/rip.log || fail "no match at the offset found"
+	# beyond the search window: none, and said so
+	python3 "$GEN" dbar src far.bin --offset 3000
+	run rip --audio --find-offset --accuraterip-db far.bin src/disc.cue
+	expect_exit 5
+	expect_err "no read offset within 2940 samples either way makes a track match"
+	run rip --audio --find-offset src/disc.cue
+	expect_exit 2
+	expect_err "--find-offset needs --audio and --accuraterip-db FILE"
+}
+
+test_rip_audio_accuraterip_other_pressing() {
+	python3 "$GEN" gen src
+	# track 3 as pressed 30 samples earlier on the discs submitted
+	python3 "$GEN" dbar src p.bin --shift 3:-30
+	run rip --audio --json -o dir --accuraterip-db p.bin src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get '.tracks[3].accuraterip.v1_confidence')" 0
+	expect_eq "$(json_get '.tracks[3].accuraterip.pressing_offset')" -30
+	expect_eq "$(json_get '.tracks[3].accuraterip.pressing_confidence')" 3
+	expect_eq "$(json_get '.tracks[2].accuraterip.pressing_offset')" null
+	grep -A9 "^Track  3$" dir/rip.log |
+		grep -q "AccurateRip     accurately ripped (confidence 3) as another pressing, -30 samples away" ||
+		fail "the log does not name the other pressing"
+}
+
 test_rip_audio_accuraterip_offline() {
 	python3 "$GEN" gen src --no-htoa
 	run rip --audio --accuraterip --format wav -o dir src/disc.cue
