@@ -30,6 +30,7 @@ enum {
 	OPT_AR_DB,
 	OPT_AR,
 	OPT_FIND_OFFSET,
+	OPT_MUSICBRAINZ,
 };
 
 #define MAX_OFFSET (10 * IMG_CD_SAMPLES)
@@ -66,6 +67,10 @@ const struct cli_opt rip_audio_opts[] = {
 	{ "accuraterip", OPT_AR, NULL, "with --audio: look the rip up in AccurateRip; spindle "
 	  "does not download, so without --accuraterip-db this says where the disc's dBAR file is "
 	  "and goes on" },
+	{ "musicbrainz", OPT_MUSICBRAINZ, NULL, "with --audio: look the disc ID up in "
+	  "MusicBrainz; spindle does not go online, so without --metadata this says which "
+	  "address answers (save it and give it with --metadata, which then chooses the "
+	  "release holding this disc) and goes on" },
 	{ "find-offset", OPT_FIND_OFFSET, NULL, "with --audio and --accuraterip-db: rip nothing, "
 	  "but find the drive's read offset: the offset (within 2940 samples either way) at which "
 	  "the most tracks' AccurateRip checksums match the file" },
@@ -87,7 +92,7 @@ struct rip_audio_args {
 	struct img_raw_rip_opts ro;
 	struct img_ranges unreadable;
 	const char *metadata, *ar_db;
-	bool accuraterip, find_offset;
+	bool accuraterip, find_offset, musicbrainz;
 	struct img_meta tags;       /* the --tag options */
 };
 
@@ -181,6 +186,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		case OPT_AR_DB: a->ar_db = arg; break;
 		case OPT_AR: a->accuraterip = true; break;
 		case OPT_FIND_OFFSET: a->find_offset = true; break;
+		case OPT_MUSICBRAINZ: a->musicbrainz = true; break;
 		case OPT_TAG: {
 			struct sp_error err = SP_ERROR_INIT;
 
@@ -194,7 +200,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	}
 	if (a->audio == a->raw)
 		return cli_usage_error(ctx, "give one of --audio and --raw");
-	if (a->raw && (a->metadata || a->ar_db || a->accuraterip || a->tags.n_extra))
+	if (a->raw && (a->metadata || a->ar_db || a->accuraterip || a->tags.n_extra ||
+		       a->musicbrainz || a->find_offset))
 		return cli_usage_error(ctx, "--metadata, --tag and --accuraterip go with --audio, "
 				       "not --raw");
 	if (a->find_offset && (!a->audio || !a->ar_db))
@@ -558,6 +565,11 @@ static enum sp_status prepare(struct cli_ctx *ctx, struct rip_audio_args *a,
 	} else if (img_meta_from_rip(meta, r, err) != SP_OK) {
 		return SP_FAILED;
 	}
+	if (a->musicbrainz && !a->metadata)
+		cli_warn(ctx, "--musicbrainz: spindle does not go online; the disc's releases are "
+			 "at https://musicbrainz.org/ws/2/discid/%s?inc=recordings+artist-credits+isrcs"
+			 "&fmt=json -- save that and give it with --metadata; tagging from %s",
+			 r->has_ids ? r->ids.musicbrainz : "(no disc ID)", meta->source);
 	if (meta->escaped)
 		cli_warn(ctx, "control characters in the %s are written as \\xHH in the tags",
 			 a->metadata ? "metadata file" : "CD-TEXT");

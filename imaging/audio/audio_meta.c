@@ -9,11 +9,14 @@
  * characters written as \xHH so that no tag or log line can carry a line
  * break or a terminal escape.  Its track count must match the disc's.
  *
- * Two forms are read: spindle's own (see audio.h) and a MusicBrainz
+ * Three forms are read: spindle's own (see audio.h), a MusicBrainz
  * release as https://musicbrainz.org/ws/2/release/MBID?inc=recordings+
- * artist-credits+discids+isrcs&fmt=json returns it.  Of a release, the
- * medium whose disc IDs include this disc's is taken; failing that, the
- * only medium with as many tracks as the disc has audio tracks.
+ * artist-credits+discids+isrcs&fmt=json returns it, and the answer of a
+ * disc ID lookup (ws/2/discid/ID?inc=recordings+artist-credits+isrcs),
+ * {"releases": [...]}, of which the first release holding this disc ID is
+ * taken.  Of a release, the medium whose disc IDs include this disc's is
+ * taken; failing that, the only medium with as many tracks as the disc
+ * has audio tracks.
  */
 #include "config.h"
 
@@ -235,6 +238,44 @@ static json_t *choose_medium(struct reader *rd, json_t *media, const char *disc_
 	return NULL;
 }
 
+static bool has_disc(json_t *release, const char *disc_id)
+{
+	json_t *md, *d;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(release, "media"), i, md)
+		json_array_foreach(json_object_get(md, "discs"), j, d)
+			if (disc_id && json_is_string(json_object_get(d, "id")) &&
+			    !strcmp(json_string_value(json_object_get(d, "id")), disc_id))
+				return true;
+	return false;
+}
+
+static enum sp_status parse_release(struct reader *rd, json_t *root, const char *disc_id,
+				    int n_audio);
+
+/* A disc ID lookup: the first release that holds the disc. */
+static enum sp_status parse_lookup(struct reader *rd, json_t *root, const char *disc_id,
+				   int n_audio)
+{
+	json_t *releases = json_object_get(root, "releases"), *r;
+	size_t i, n = json_array_size(releases);
+	char chosen[160];
+
+	json_array_foreach(releases, i, r) {
+		if (!json_is_object(r) || !has_disc(r, disc_id))
+			continue;
+		if (parse_release(rd, r, disc_id, n_audio) != SP_OK)
+			return SP_FAILED;
+		snprintf(chosen, sizeof(chosen), "%s", rd->m->source);
+		snprintf(rd->m->source, sizeof(rd->m->source), "%.120s, release %zu of %zu",
+			 chosen, i + 1, n);
+		return SP_OK;
+	}
+	return sp_error_set(rd->err, SPE_MISMATCH, "metadata file '%s': none of its %zu "
+			    "releases holds disc ID %s", rd->name, n, disc_id ? disc_id : "(none)");
+}
+
 static enum sp_status parse_release(struct reader *rd, json_t *root, const char *disc_id,
 				    int n_audio)
 {
@@ -305,6 +346,8 @@ enum sp_status img_meta_parse_json(struct img_meta *m, const char *buf, size_t l
 	}
 	if (!json_is_object(root))
 		st = sp_error_set(err, SPE_FORMAT, "metadata file '%s' is not a JSON object", name);
+	else if (json_is_array(json_object_get(root, "releases")))
+		st = parse_lookup(&rd, root, disc_id, n_audio);
 	else if (json_object_get(root, "media"))
 		st = parse_release(&rd, root, disc_id, n_audio);
 	else

@@ -165,6 +165,52 @@ test_rip_audio_metadata_musicbrainz_release() {
 	tags dir/03.flac | grep -qx "ISRC=USXXX9900003" || fail "the recording's ISRC"
 }
 
+test_rip_audio_musicbrainz_lookup_file() {
+	python3 "$GEN" gen src --no-htoa
+	set -- $(libdiscid_ids src)
+	mbid=$1
+	# what ws/2/discid/ID answers: releases; the second holds this disc
+	cat > lookup.json <<-EOF
+	{"releases": [
+	  {"id": "r-1", "title": "Not This", "media": [{"position": 1,
+	    "discs": [{"id": "elsewhere"}], "tracks": [{}, {}, {}, {}]}]},
+	  {"id": "r-2", "title": "This One", "date": "2003",
+	   "artist-credit": [{"name": "Dee"}],
+	   "media": [{"position": 1, "discs": [{"id": "$mbid"}],
+	    "tracks": [{"title": "1"}, {"title": "2"}, {"title": "3"}, {"title": "4"}]}]}]}
+	EOF
+	run rip --audio --musicbrainz -o dir --metadata lookup.json src/disc.cue
+	expect_exit 0
+	grep -q "^tags            MusicBrainz release r-2, medium 1 (chosen by its disc ID), release 2 of 2$" \
+		dir/rip.log || fail "the log does not say which release"
+	tags dir/02.flac | grep -qx "ALBUM=This One" || fail "tags from the wrong release"
+	# no release holds the disc: an error before ripping
+	sed "s/$mbid/nomatch/" lookup.json > none.json
+	run rip --audio -o none --metadata none.json src/disc.cue
+	expect_exit 5
+	expect_err "none of its 2 releases holds disc ID $mbid"
+	# without a file: the address to fetch, then CD-TEXT as usual
+	run rip --audio --musicbrainz --format wav -o off src/disc.cue
+	expect_exit 0
+	expect_err "https://musicbrainz.org/ws/2/discid/$mbid?inc=recordings+artist-credits+isrcs&fmt=json"
+}
+
+test_rip_audio_cdtext_nrg_and_ccd() {
+	# Nero CDTX and CloneCD [CDText], through spindle's disc model
+	python3 "$TOP_SRCDIR/tests/disc/discgen.py" gen dg > /dev/null || fail "discgen"
+	for img in nrg/disc.nrg ccd/disc.ccd; do
+		run rip --audio --json -o "o-${img%%/*}" "dg/$img"
+		expect_exit 0
+		expect_eq "$(json_get .cdtext.title)" "Disc Gen" "$img: album"
+		expect_eq "$(json_get '.tracks[2].title')" "Track 3" "$img: title of track 3"
+		tags "o-${img%%/*}/03.flac" > got
+		for line in "TITLE=Track 3" "ARTIST=Artist 3" "ALBUM=Disc Gen" \
+			    "ALBUMARTIST=Spindle Tests" "ISRC=USABC2600001" "TRACKNUMBER=2" "TRACKTOTAL=2"; do
+			grep -qx "$line" got || { cat got >&2; fail "$img: 03.flac lacks '$line'"; }
+		done
+	done
+}
+
 test_rip_audio_metadata_hostile() {
 	python3 "$GEN" gen src --no-htoa
 	# control characters: escaped in tags and the log, and said so
