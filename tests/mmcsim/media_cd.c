@@ -128,6 +128,8 @@ int sim_cd_send_cue(struct sim_cmd *c)
 	}
 	dev->n_cue = (int)n;
 	dev->sao_armed = true;
+	dev->disc.n_cdtext = 0;
+	dev->cdtext_done = false;
 	dev->test_nwa = INT64_MIN;
 	sim_log(dev, "cue sheet with %u entries", n);
 	return 0;
@@ -318,6 +320,45 @@ static int toc_atip(struct sim_cmd *c, const struct sim_disc *d)
 	return 0;
 }
 
+/* Format 5: the CD-TEXT packs of the lead-in, as written. */
+static int toc_cdtext(struct sim_cmd *c, const struct sim_disc *d)
+{
+	uint8_t r[4 + SIM_CDTEXT_MAX * 18];
+	uint32_t len = 4 + (uint32_t)d->n_cdtext * 18;
+
+	if (!d->n_cdtext)
+		return sim_sense(c, 5, 0x24, 0x00);
+	sim_put16(r, len - 2);
+	r[2] = r[3] = 0;
+	memcpy(r + 4, d->cdtext, (size_t)d->n_cdtext * 18);
+	sim_reply(c, r, len);
+	return 0;
+}
+
+/* CD-TEXT in a lead-in written by the host (96-byte blocks of R-W
+ * subchannel: four packs, each 18 bytes spread over 24 six-bit symbols),
+ * repeated to fill the lead-in: the packs up to the first repeat. */
+void sim_cd_leadin_cdtext(struct sim_dev *dev, const uint8_t *block)
+{
+	struct sim_disc *d = &dev->disc;
+
+	for (int k = 0; k < 4 && !dev->cdtext_done; k++) {
+		const uint8_t *s = block + 24 * k;
+		uint8_t pack[18];
+
+		for (int i = 0; i < 6; i++) {
+			pack[3 * i] = (uint8_t)((s[4 * i] & 0x3f) << 2 | (s[4 * i + 1] & 0x30) >> 4);
+			pack[3 * i + 1] = (uint8_t)((s[4 * i + 1] & 0x0f) << 4 | (s[4 * i + 2] & 0x3c) >> 2);
+			pack[3 * i + 2] = (uint8_t)((s[4 * i + 2] & 0x03) << 6 | (s[4 * i + 3] & 0x3f));
+		}
+		if ((d->n_cdtext && !memcmp(pack, d->cdtext, 18)) || d->n_cdtext >= SIM_CDTEXT_MAX) {
+			dev->cdtext_done = true;
+			break;
+		}
+		memcpy(d->cdtext + 18 * d->n_cdtext++, pack, 18);
+	}
+}
+
 int sim_cd_read_toc(struct sim_cmd *c)
 {
 	const struct sim_disc *d = &c->dev->disc;
@@ -331,6 +372,7 @@ int sim_cd_read_toc(struct sim_cmd *c)
 	case 1: return toc_format1(c, d, msf);
 	case 2: return toc_format2(c, d);
 	case 4: return toc_atip(c, d);
+	case 5: return toc_cdtext(c, d);
 	default: return sim_sense(c, 5, 0x24, 0x00);
 	}
 }

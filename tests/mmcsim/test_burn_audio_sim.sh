@@ -69,7 +69,12 @@ test_burn_audio_cue_with_index0_gap() {
 	# track 2's INDEX 01 is 75 sectors (1 s) into b.wav: LBA 475, MSF
 	# 00:08:25 counting the 150 sectors before LBA 0
 	expect_out "  2: 00:08:25  000475 audio"
-	expect_out "170: 00:12:00  000750 leadout"
+	expect_out "170: 00:12:00  000750 leadout
+	# the CD-TEXT libburn wrote into the lead-in, as cd-info reads it
+	# (READ TOC format 5)
+	tr '\t' ' ' < out > out.cdinfo
+	grep -A2 "CD-TEXT for Disc:" out.cdinfo | grep -q " TITLE: Album" || fail "cd-info sees no disc title"
+	grep -A1 "CD-TEXT for Track  2:" out.cdinfo | grep -q " TITLE: Two" || fail "cd-info sees no title of track 2""
 	sp disc rip --audio --format wav -o got
 	expect_exit 0
 	pcm a.wav a
@@ -96,6 +101,15 @@ test_burn_audio_cue_with_index0_gap() {
 	expect_same cue.expected got/disc.cue
 	grep -q "^gaps            from the Q subchannel: 1 found$" got/rip.log ||
 		fail "the log does not say the gap came from the Q subchannel"
+	# and the CD-TEXT came into the log and the tags (format wav: none)
+	grep -q "^  album         Album$" got/rip.log || fail "the rip's log lacks the CD-TEXT album"
+	grep -A3 "^Track  2$" got/rip.log | grep -q "^  title           Two$" || fail "the rip's log lacks track 2's title"
+	sp disc rip --audio -o flac
+	expect_exit 0
+	metaflac --export-tags-to=- flac/02.flac > tags2
+	grep -qx "TITLE=Two" tags2 || fail "02.flac is not tagged with its CD-TEXT title"
+	grep -qx "ALBUM=Album" tags2 || fail "02.flac is not tagged with the CD-TEXT album"
+	grep -qx "ALBUMARTIST=Band" tags2 || fail "02.flac lacks the CD-TEXT performer"
 }
 
 test_burn_audio_refused_on_dvd() {
