@@ -357,6 +357,7 @@ void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r)
 	CdIo_t *p = s->cdio;
 	cdtext_t *text = cdio_get_cdtext(p);
 	char *mcn = cdio_get_mcn(p);
+	const char *upc;
 
 	/* an MCN of zeros means none */
 	if (mcn && strspn(mcn, "0") != strlen(mcn))
@@ -369,6 +370,11 @@ void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r)
 			  cdtext_get_const(text, CDTEXT_FIELD_PERFORMER, 0));
 		copy_text(r->songwriter, sizeof(r->songwriter),
 			  cdtext_get_const(text, CDTEXT_FIELD_SONGWRITER, 0));
+		/* no MCN in the Q subchannel: the UPC/EAN of the CD-TEXT */
+		upc = cdtext_get_const(text, CDTEXT_FIELD_UPC_EAN, 0);
+		if (!r->mcn[0] && upc && strlen(upc) == 13 && strspn(upc, "0123456789") == 13 &&
+		    strspn(upc, "0") != 13)
+			copy_text(r->mcn, sizeof(r->mcn), upc);
 	}
 	for (int i = 0; i < r->n_tracks; i++) {
 		struct img_audio_track *t = &r->tracks[i];

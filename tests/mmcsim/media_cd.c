@@ -79,6 +79,20 @@ void sim_cd_close_track(struct sim_dev *dev, struct sim_track *t)
 	}
 	if (!first || leadout < 0)
 		return;
+	/* ISRCs: two entries of ADR 3 per track, six ASCII characters each */
+	for (int i = 0; i + 1 < dev->n_cue; i++) {
+		const struct sim_cue_entry *a = &dev->cue[i], *b = &dev->cue[i + 1];
+
+		if ((a->ctl_adr & 0x0f) == 3 && (b->ctl_adr & 0x0f) == 3 && a->tno == b->tno &&
+		    a->tno >= 1 && a->tno <= SIM_MAX_TRACKS) {
+			const uint8_t x[12] = { a->index, a->form, a->scms, a->m, a->s, a->f,
+						b->index, b->form, b->scms, b->m, b->s, b->f };
+
+			memcpy(d->isrc[a->tno], x, 12);
+			d->isrc[a->tno][12] = '\0';
+			i++;
+		}
+	}
 	open = sim_open_track(d);
 	if (open)
 		d->n_tracks--;
@@ -332,6 +346,38 @@ static int toc_cdtext(struct sim_cmd *c, const struct sim_disc *d)
 	r[2] = r[3] = 0;
 	memcpy(r + 4, d->cdtext, (size_t)d->n_cdtext * 18);
 	sim_reply(c, r, len);
+	return 0;
+}
+
+/* READ SUB-CHANNEL: the ISRC of a track (format 3); no MCN is recorded
+ * (format 2 says so), and the current position (format 1) is the start. */
+int sim_cd_read_subchannel(struct sim_cmd *c)
+{
+	const struct sim_disc *d = &c->dev->disc;
+	int fmt = c->cdb[3], tno = c->cdb[6];
+	uint8_t r[24];
+
+	memset(r, 0, sizeof(r));
+	r[1] = 0x15;            /* no audio status */
+	if (!(c->cdb[2] & 0x40)) {      /* SUBQ off: the header only */
+		sim_reply(c, r, 4);
+		return 0;
+	}
+	if (fmt < 1 || fmt > 3)
+		return sim_sense(c, 5, 0x24, 0x00);
+	sim_put16(r + 2, fmt == 1 ? 12 : 20);
+	r[4] = (uint8_t)fmt;
+	if (fmt == 3) {
+		if (tno < 1 || tno > SIM_MAX_TRACKS)
+			return sim_sense(c, 5, 0x24, 0x00);
+		r[5] = 0x03;
+		r[6] = (uint8_t)tno;
+		if (d->isrc[tno][0]) {
+			r[8] = 0x80;    /* TCVal */
+			memcpy(r + 9, d->isrc[tno], 12);
+		}
+	}
+	sim_reply(c, r, fmt == 1 ? 16 : 24);
 	return 0;
 }
 

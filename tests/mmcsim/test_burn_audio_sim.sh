@@ -50,11 +50,13 @@ test_burn_audio_cue_with_index0_gap() {
 	mkwav a.wav 400 3
 	mkwav b.wav 350 4
 	cat > album.cue <<-EOF
+	CATALOG 0724384960650
 	TITLE "Album"
 	PERFORMER "Band"
 	FILE "a.wav" WAVE
 	  TRACK 01 AUDIO
 	    TITLE "One"
+	    ISRC GBAYE0000001
 	    INDEX 01 00:00:00
 	FILE "b.wav" WAVE
 	  TRACK 02 AUDIO
@@ -110,6 +112,13 @@ test_burn_audio_cue_with_index0_gap() {
 	grep -qx "TITLE=Two" tags2 || fail "02.flac is not tagged with its CD-TEXT title"
 	grep -qx "ALBUM=Album" tags2 || fail "02.flac is not tagged with the CD-TEXT album"
 	grep -qx "ALBUMARTIST=Band" tags2 || fail "02.flac lacks the CD-TEXT performer"
+	# the ISRC from the cue sheet, read back with READ SUB-CHANNEL; the
+	# catalog number from the CD-TEXT (libburn writes no MCN Q frames)
+	metaflac --export-tags-to=- flac/01.flac | grep -qx "ISRC=GBAYE0000001" ||
+		fail "01.flac lacks its ISRC"
+	grep -A4 "^Track  1$" flac/rip.log | grep -q "^  ISRC            GBAYE0000001$" ||
+		fail "the log lacks track 1's ISRC"
+	grep -q "^MCN             0724384960650$" flac/rip.log || fail "the log lacks the catalog number"
 }
 
 test_burn_audio_refused_on_dvd() {
