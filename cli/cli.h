@@ -144,6 +144,20 @@ extern const struct cli_opt rip_audio_opts[];
 	"published ones, and paranoia's fixups, skips and read errors with their " \
 	"sectors.  A track with unrecoverable errors is kept, its damaged sectors " \
 	"are logged, and the exit status is 6.\n\n" \
+	"The log and JSON also give the disc's MusicBrainz disc ID (libdiscid), " \
+	"freedb ID, AccurateRip disc ID and the address of its AccurateRip " \
+	"database (dBAR) file, its MCN, and per track its CD-TEXT, ISRC and " \
+	"pre-emphasis flag.  FLAC files are tagged (Vorbis comments) from the " \
+	"CD-TEXT, or from --metadata FILE, plus --tag NAME=VALUE, with the disc " \
+	"IDs and the track's checksums.  With --accuraterip-db FILE (a dBAR file " \
+	"saved from that address) each track's v1 and v2 checksums are looked up: " \
+	"the log says \"accurately ripped (confidence N)\" or why not, and " \
+	"a track that does not match gives exit status 5; a track matching no " \
+	"entry is read again at offsets up to 2940 samples away, and a match there " \
+	"is reported as another pressing of the disc.  --find-offset rips " \
+	"nothing: it finds the drive's read offset from a disc whose dBAR file " \
+	"is given.  On a drive, each track's gap (INDEX 00) is found from the Q " \
+	"subchannel, so that disc.cue has the gaps.\n\n" \
 	"With --raw, every sector from 0 to the lead-out is copied as 2352 bytes " \
 	"into DISC.bin (data and audio tracks alike, through MMC READ CD), and " \
 	"DISC.cue describes the tracks.  Unreadable sectors are written as zeros " \

@@ -558,6 +558,8 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 				return sim_sense_lba(c, 3, 0x0c, 0x00, bad);
 			if (lba + i >= 0 && !dev->test_write)
 				store_raw(dev, lba + i, c->buf + (size_t)i * bs, bs);
+			else if (lba + i < -150 && bs == 96 && !dev->test_write)
+				sim_cd_leadin_cdtext(dev, c->buf + (size_t)i * bs);
 		}
 		sim_clock_io(dev, lba, n, true);
 		return 0;
