@@ -216,6 +216,13 @@ if [ -n "${SPINDLE_VALGRIND:-}" ]; then
 fi
 [ -n "${SPINDLE_REPORT_DIR:-}" ] && mkdir -p "$SPINDLE_REPORT_DIR"
 export SPINDLE SPINDLE_REPORT_DIR VALGRIND
+# the memory-checking passes (valgrind, sanitizers: they report to
+# SPINDLE_REPORT_DIR) run what is only data volume smaller: tests/lib.sh
+if [ -n "${SPINDLE_VALGRIND:-}${SPINDLE_REPORT_DIR:-}" ]; then
+	SPINDLE_MEMCHECK=1
+	: "${SPINDLE_SCALE:=10}"
+	export SPINDLE_MEMCHECK SPINDLE_SCALE
+fi
 export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 
 {
