@@ -9,7 +9,8 @@
 #       expect_same img disc
 #   }
 #
-# Speed (the suite has a budget of 12 minutes on 2 cores, three passes):
+# Keeping the suite fast (./check.sh has a budget of 12 minutes on 2
+# cores for all its passes):
 # every test runs in the normal pass, in the ASan+UBSan pass and under
 # valgrind memcheck.  The two memory-checking passes set SPINDLE_MEMCHECK=1
 # and SPINDLE_SCALE=10 (percent; 100 in the normal pass).  There a test

@@ -17,7 +17,9 @@
 # (make check-quick, which make distcheck and the Debian package build
 # run), SPINDLE_VALGRIND=1 to run spindle
 # and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
-# matching scripts.
+# matching scripts.  The memory-checking passes (SPINDLE_VALGRIND, or
+# SPINDLE_REPORT_DIR for the sanitizers) export SPINDLE_MEMCHECK=1 and
+# SPINDLE_SCALE=10 for the tests (tests/lib.sh: `scaled`, `memcheck_pass`).
 #
 # Memory checkers: SPINDLE_REPORT_DIR names a directory where sanitizers
 # (ASAN_OPTIONS/UBSAN_OPTIONS log_path=...) or valgrind (--log-file) write
