@@ -200,10 +200,12 @@ struct cli_fs_args {
 	int session;
 	struct drv_damage *damage;      /* --test-mode / --test-damage, or NULL */
 	unsigned retries;
-	struct img_blocks src;
+	struct img_sectors src;
+	int64_t starts[99];     /* a disc image's session starts */
+	bool source_only;       /* cli_fs_open: open the source, read no tree */
 	struct img_fs_tree tree;
 };
-#define CLI_FS_ARGS_INIT { .src = IMG_BLOCKS_INIT }
+#define CLI_FS_ARGS_INIT { .src = IMG_SECTORS_INIT }
 /* Handle --fs / --session (c: the option's key); 0, or an exit code. */
 int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_args *a);
 #define CLI_FS_OPTS \
@@ -211,6 +213,9 @@ int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_arg
 	{ "session", 257, "N", "read the Nth session of a multi-session image instead of the newest" }
 /* Open the source and read its tree (SPE_USAGE: a usage error). */
 enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err);
+/* Read the tree of the open source through read(rctx, ...) into a->tree. */
+enum sp_status cli_fs_read_tree(struct cli_fs_args *a, img_block_read_fn read, void *rctx,
+				int64_t sectors, struct sp_error *err);
 void cli_fs_close(struct cli_fs_args *a);
 /* s with control characters and '\\' as \\xNN (names from an image). */
 void cli_print_escaped(FILE *f, const char *s);

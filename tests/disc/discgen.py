@@ -3,7 +3,7 @@
 # sectors and the published layouts (psx-spx "CDROM disk images", cdrdao(1),
 # the CDRWIN sheet syntax), independent of spindle's code.
 #
-#   discgen.py gen DIR [--two-sessions]
+#   discgen.py gen DIR [--two-sessions] [--data ISO]
 #
 # DIR receives one disc in every format, and the answers:
 #   expected.iso        user data of track 1 (mode 1)
@@ -27,6 +27,7 @@
 # The disc: track 1 mode 1 (60 sectors, an ISO 9660 volume descriptor at 16),
 # track 2 audio with a 150-sector pregap, track 3 audio with an ISRC;
 # --two-sessions adds track 4, mode 1, in a second session.
+# --data ISO makes track 1 hold ISO's sectors (a real file system) instead.
 import json
 import os
 import random
@@ -165,7 +166,13 @@ def gen_xa(d):
 
 # ---- the disc ----
 
+DATA = None  # --data ISO: track 1's user data
+N1 = 60  # track 1's length in sectors
+
+
 def user_data(lba):
+    if DATA is not None:
+        return DATA[lba * 2048:(lba + 1) * 2048].ljust(2048, b"\0")
     if lba == 16:   # primary volume descriptor
         pvd = bytearray(2048)
         pvd[0:7] = b"\x01CD001\x01"
@@ -182,7 +189,7 @@ def audio_data(track, i):
 
 
 def disc(two, tiny=False):
-    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (60, 150, 100, 80)
+    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (N1, 150, 100, 80)
     t = [dict(number=1, session=1, mode="mode1", pregap=0, length=n1, start=0),
          dict(number=2, session=1, mode="audio", pregap=g2, length=n2),
          dict(number=3, session=1, mode="audio", pregap=0, length=n3, isrc=ISRC3)]
@@ -300,7 +307,7 @@ def gen_cue(d, tracks):
 def gen_cue2(d, tracks):
     """Two files: MODE1/2048 data, then audio; the sheet names the audio
     file in upper case, the file is lower case (a Windows-made sheet)."""
-    iso = b"".join(user_data(l) for l in range(0, 60))
+    iso = b"".join(user_data(l) for l in range(0, N1))
     aud = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
     write(os.path.join(d, "cue2/data.iso"), iso)
     write(os.path.join(d, "cue2/audio.bin"), aud)
@@ -550,7 +557,7 @@ def gen_toc(d, tracks):
     write(os.path.join(d, "toc/disc.bin"), out)
     write(os.path.join(d, "toc/disc.toc"), "\n".join(lines) + "\n")
     # toc2: MODE1 (2048) data file, audio from a WAV file, pregap in the file
-    iso = b"".join(user_data(l) for l in range(60))
+    iso = b"".join(user_data(l) for l in range(N1))
     pcm = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
     wav = (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " +
            struct.pack("<IHHIIHH", 16, 1, 2, 44100, 176400, 4, 16) + b"data" +
@@ -666,7 +673,7 @@ def gen(d, two):
             pos += 1
         pos += tr["length"]
     write(os.path.join(d, "expected_nogap.raw"), gapless)
-    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(60)))
+    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(N1)))
     with open(os.path.join(d, "layout.json"), "w") as f:
         json.dump({"tracks": tracks, "mcn": MCN, "title": TITLE,
                    "performer": PERFORMER}, f)
@@ -704,6 +711,11 @@ def main():
         seeds(a[1])
         return 0
     if len(a) >= 2 and a[0] == "gen":
+        if "--data" in a[2:]:
+            global DATA, N1
+            with open(a[a.index("--data") + 1], "rb") as f:
+                DATA = f.read()
+            N1 = (len(DATA) + 2047) // 2048
         gen(a[1], "--two-sessions" in a[2:])
         return 0
     print(__doc__ if __doc__ else "usage: discgen.py gen DIR [--two-sessions]",
