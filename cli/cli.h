@@ -150,6 +150,10 @@ extern const struct cli_opt rip_audio_opts[];
  * burn's argv; burn_audio_opts are its options, for burn's --help. */
 int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv);
 extern const struct cli_opt burn_audio_opts[];
+/* Whether burn's argv asks for CD tracks (cmd_burn_audio) rather than one
+ * data track: --audio, --cd-text, --dry-run, WAV/FLAC files, or a disc
+ * image holding audio tracks. */
+bool cli_burn_wants_tracks(int argc, char **argv);
 #define BURN_AUDIO_DESCRIPTION \
 	"An audio CD is burned disc-at-once from a CUE sheet naming BIN, WAV or " \
 	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC and FLAGS honoured), or from " \

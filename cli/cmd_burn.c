@@ -120,25 +120,6 @@ const struct cli_doc doc_burn = {
 	burn_audio_opts,
 };
 
-/* An audio CD is asked for by --audio, or by a .cue, .wav or .flac
- * argument that is not a graft point (a .wav inside an ISO is data). */
-static bool wants_audio(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		size_t l = strlen(argv[i]);
-
-		if (!strcmp(argv[i], "--audio"))
-			return true;
-		if (argv[i][0] == '-' || strchr(argv[i], '='))
-			continue;
-		if ((l > 4 && (!strcasecmp(argv[i] + l - 4, ".cue") ||
-			       !strcasecmp(argv[i] + l - 4, ".wav"))) ||
-		    (l > 5 && !strcasecmp(argv[i] + l - 5, ".flac")))
-			return true;
-	}
-	return false;
-}
-
 struct burn_job {
 	const char *image;
 	bool master;                    /* SRC...: master on the fly */
@@ -797,7 +778,7 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	struct burn_job job = { .wo = DRV_WRITE_OPTS_INIT, .verify = true };
 	int rc;
 
-	if (wants_audio(argc, argv))
+	if (cli_burn_wants_tracks(argc, argv))
 		return cmd_burn_audio(ctx, argc, argv);
 	cli_master_args_init(&job.ma);
 	cli_permute_args(ctx, argc, argv);

@@ -701,6 +701,13 @@ int sim_close(struct sim_cmd *c)
 			sim_cd_close_track(dev, NULL);  /* lays out the SAO session */
 			dev->sao_armed = false;
 			dev->test_nwa = INT64_MIN;
+		} else if (sim_is_cd(dev) && dev->write_type == 1 && sim_open_track(d) &&
+			   sim_open_track(d)->written > 0) {
+			/* CD TAO: flushing a written track closes it (run-out),
+			 * the next one starts after a 150-sector pregap */
+			close_one_track(dev, sim_open_track(d));
+			sim_add_open_track(dev);
+			sim_log(dev, "TAO track %d closed", d->n_tracks - 1);
 		} else if (!sim_is_cd(dev) && dev->write_type == 2 &&
 			   (d->profile == 0x11 || d->profile == 0x14 || d->profile == 0x15)) {
 			/* DVD-R DAO: flushing the written track closes the disc;
