@@ -556,6 +556,8 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 
 			if (sim_fault_at(dev, F_WRITE, lba + i, 1, &bad))
 				return sim_sense_lba(c, 3, 0x0c, 0x00, bad);
+			if (lba + i < 0 && bs == 96 && !dev->test_write)
+				sim_cd_leadin_text(dev, c->buf + (size_t)i * bs);
 			if (lba + i >= 0 && !dev->test_write)
 				store_raw(dev, lba + i, c->buf + (size_t)i * bs, bs);
 		}
