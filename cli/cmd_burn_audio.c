@@ -193,6 +193,10 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 	} else {
 		printf("burned %d audio tracks%s\n", b->n_tracks, simulate ? " (simulated)" : "");
 	}
+	if (b->tao && !ctx->quiet)
+		cli_warn(ctx, "audio and data tracks were written track at once (libburn "
+			 "writes no mixed disc-at-once session): the gaps are the drive's "
+			 "2 seconds%s", cd_text ? ", and no CD-TEXT was written" : "");
 	if (disc->has_sub && !ctx->json && !ctx->quiet)
 		fprintf(stderr, "spindle burn: the image's subchannel was not written; the "
 			"recorder made its own Q channel\n");

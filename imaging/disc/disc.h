@@ -218,6 +218,8 @@ struct img_disc_burn {
 	int n_tracks;
 	struct img_disc_burn_track *tracks;
 	int audio, data;            /* tracks of each kind */
+	bool tao;                   /* mixed: track at once, the gaps the drive's own,
+				       no CD-TEXT (libburn has no mixed SAO) */
 	int64_t total;              /* sectors, track 1's 150-sector pregap included */
 };
 

@@ -10,7 +10,9 @@
  * Pregaps: libburn writes track 1's 150 sectors itself, so sectors before
  * LBA 0 (where NRG and CDI keep them) are not delivered.  The part of a
  * pregap the image does not hold (a CUE sheet's PREGAP) is left to libburn
- * as silence; the part it holds is delivered before INDEX 01.
+ * as silence; the part it holds is delivered before INDEX 01.  libburn
+ * writes no disc-at-once session that mixes audio and data, so a mixed
+ * disc goes track at once, where the drive makes the gaps.
  */
 #include "config.h"
 
@@ -102,6 +104,22 @@ enum sp_status img_disc_burn_plan(struct img_disc *d, struct img_disc_burn *b,
 			return SP_FAILED;
 		}
 		b->total += bt->pregap_silence + bt->sectors;
+	}
+	b->tao = b->audio && b->data;
+	for (int i = 0; b->tao && i < b->n_tracks; i++) {
+		/* track at once: the drive makes every gap (2 seconds) itself, so a
+		 * pregap the image holds is left out and INDEX 01 starts the track */
+		struct img_disc_burn_track *bt = &b->tracks[i];
+
+		/* 150 before each track, 2 run-out blocks after each but the last */
+		b->total += (i ? 152 : 0) - bt->pregap_silence - bt->index1;
+		bt->sectors -= bt->index1;
+		bt->from += bt->index1;
+		bt->index1 = 0;
+		bt->pregap_silence = 0;
+		for (int k = 0; k < bt->n_index; k++)
+			bt->index[k] = 0;
+		bt->n_index = 0;
 	}
 	return SP_OK;
 }

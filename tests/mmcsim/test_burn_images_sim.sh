@@ -66,7 +66,7 @@ test_burn_mixed_mode_image() {
 	sp disc rip --raw -o got.bin
 	# the gaps between TAO tracks are run-out and unwritten: unreadable
 	expect_exit 6
-	expect_out "unreadable sectors (written as zeros): 300-451, 902-1053, 1354-1355"
+	expect_out "unreadable sectors (written as zeros): 300-451, 752-903, 1204-1205"
 	# TAO: track 2 after track 1's 2 run-out blocks and a 150-sector gap
 	python3 - g/layout.json g/expected.raw got.bin got.cue <<-'PY' || fail "the mixed disc read back differs"
 	import json, re, sys
