@@ -127,6 +127,23 @@ static void progress(const struct drv_progress *p, void *c)
 			     (int)(p->sectors_done * 100 / p->sectors_total));
 }
 
+/* The comparison's outcome under "verify" in r (printed as verify prints
+ * it); its exit code. */
+static int report_verify(struct cli_ctx *ctx, const struct img_verify_result *res, json_t *r)
+{
+	json_t *vr = json_object();
+	int rc = cli_report_verify(ctx, res, vr);
+
+	json_object_del(vr, "ok");
+	json_object_set(r, "verify", vr);
+	if (rc != SP_EXIT_OK) {
+		json_object_set_new(r, "ok", json_false());
+		json_object_set(r, "error", json_object_get(vr, "error"));
+	}
+	json_decref(vr);
+	return rc;
+}
+
 static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text,
 		bool simulate)
 {
@@ -138,6 +155,7 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 	struct drv_audio_disc dd = { .n_tracks = b->n_tracks, .tracks = t,
 				     .title = disc->title, .performer = disc->performer,
 				     .catalog = disc->mcn, .cd_text = cd_text };
+	struct img_verify_result vres = IMG_VERIFY_RESULT_INIT;
 	struct drv_drive *d = NULL;
 	int rc = SP_EXIT_OK;
 
@@ -176,6 +194,18 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 		goto out;
 	}
 	cli_progress_end(ctx);
+	if (!simulate) {
+		/* the disc against the image, track by track */
+		struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
+
+		vo.progress = cli_verify_progress;
+		vo.ctx = ctx;
+		if (img_verify_tracks(d, b, &vo, &vres, &err) != SP_OK) {
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+		cli_progress_end(ctx);
+	}
 	if (ctx->json) {
 		json_t *r = cli_json_result(ctx, true);
 		json_t *tracks = json_array();
@@ -186,6 +216,8 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 		json_object_set_new(r, "simulate", json_boolean(simulate));
 		json_object_set_new(r, "format", json_string(disc->format));
 		json_object_set_new(r, "tracks", tracks);
+		if (!simulate)
+			rc = report_verify(ctx, &vres, r);
 		cli_json_emit(r);
 	} else if (b->data) {
 		printf("burned %d tracks (%d audio, %d data)%s\n", b->n_tracks, b->audio, b->data,
@@ -200,7 +232,14 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 	if (disc->has_sub && !ctx->json && !ctx->quiet)
 		fprintf(stderr, "spindle burn: the image's subchannel was not written; the "
 			"recorder made its own Q channel\n");
+	if (!simulate && !ctx->json) {
+		json_t *r = json_object();
+
+		rc = report_verify(ctx, &vres, r);
+		json_decref(r);
+	}
 out:
+	img_verify_result_release(&vres);
 	if (d)
 		drv_close(d, DRV_KEEP_TRAY);
 	for (int i = 0; i < b->n_tracks; i++)

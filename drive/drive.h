@@ -183,6 +183,10 @@ uint32_t drv_ecc_block_for_profile(int profile);
 enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 			void *buf, uint32_t *done, struct sp_error *err);
 
+/* count whole 2352-byte audio sectors from a CD (READ CD), no retries;
+ * LBAs from -150.  Real drives only, not stdio: files. */
+enum sp_status drv_read_audio(struct drv_drive *d, int64_t lba, uint32_t count,
+			      void *buf, struct sp_error *err);
 /* Largest count drv_read() accepts in one call. */
 #define DRV_READ_MAX 64
 

@@ -29,6 +29,8 @@ test_burn_audio_images_of_every_format() {
 		MMCSIM_LOG=$PWD/log sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --cd-text "g/$img"
 		[ "$RC" = 0 ] || fail "$img: burn exit $RC: $(cat err)"
 		grep -q "burned 3 audio tracks" out || fail "$img: $(cat out)"
+		# burn compared the disc with the image, through the model
+		grep -q "^verify: match, " out || fail "$img: not verified: $(cat out)"
 		# one SAO session: pregaps of 150 before tracks 2 and 3
 		has_log "$img" "cue track 1 index 1 at 0 " "cue track 2 index 0 at 300 " \
 			"cue track 2 index 1 at 450 " "cue track 3 index 0 at 750 " \
@@ -50,6 +52,16 @@ test_burn_audio_images_of_every_format() {
 		case $img in mds*) want=g/expected_nogap.raw ;; esac
 		cmp -s got.bin "$want" || fail "$img: the disc read back differs from the image"
 	done
+	# spindle verify -d against an image of another format, then a damaged one
+	sp disc verify g/cue/disc.cue
+	expect_exit 0
+	expect_out "verify: match, 1200 sectors (2822400 bytes)"
+	cp g/toc/disc.toc g/toc/disc.bin .
+	printf 'X' | dd of=disc.bin bs=1 seek=$((2352 * 1000 + 7)) conv=notrunc 2> /dev/null
+	sp disc verify --json disc.toc
+	expect_exit 5
+	expect_eq "$(out_json '.differ[0].lba')" 1000
+	expect_eq "$(out_json '.differ[0].count')" 1
 }
 
 # A mixed-mode disc (Mode 1, then audio): libburn writes no such session
@@ -62,6 +74,8 @@ test_burn_mixed_mode_image() {
 	expect_exit 0
 	expect_eq "$(out_json '.tracks | length')" 3
 	expect_eq "$(out_json '.tracks[0].mode')" mode1
+	expect_eq "$(out_json '.verify.outcome')" match
+	expect_eq "$(out_json '.verify.sectors')" 900
 	has_log nrg "TAO track 1 closed" "TAO track 3 closed"
 	sp disc rip --raw -o got.bin
 	# the gaps between TAO tracks are run-out and unwritten: unreadable
