@@ -154,6 +154,10 @@ extern const struct cli_opt burn_audio_opts[];
  * data track: --audio, --cd-text, --dry-run, WAV/FLAC files, or a disc
  * image holding audio tracks. */
 bool cli_burn_wants_tracks(int argc, char **argv);
+/* After a burn: the comparison's outcome under "verify" in r (printed as
+ * verify prints it), ok/error set on failure; its exit code. */
+int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
+			   json_t *r);
 #define BURN_AUDIO_DESCRIPTION \
 	"An audio CD is burned disc-at-once from a CUE sheet naming BIN, WAV or " \
 	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC, CATALOG and FLAGS " \

@@ -200,7 +200,6 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 	struct sp_error err = SP_ERROR_INIT;
 	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
 	struct img_verify_result res = IMG_VERIFY_RESULT_INIT;
-	json_t *vr = json_object();
 	char hex[65];
 	uint64_t bytes;
 	enum sp_status st;
@@ -212,7 +211,6 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 	if (src->is_pipe) {
 		if (!img_source_digest(src, hex, &bytes)) {
 			sp_error_set(&err, SPE_INTERNAL, "the input's checksum is missing");
-			json_decref(vr);
 			return cli_fail(ctx, &err);
 		}
 		st = img_verify_digest(d, bytes, hex, &vo, &res, &err);
@@ -220,18 +218,10 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 		st = img_verify_image(d, job->image, &vo, &res, &err);
 	}
 	if (st != SP_OK) {
-		json_decref(vr);
 		img_verify_result_release(&res);
 		return cli_fail(ctx, &err);
 	}
-	rc = cli_report_verify(ctx, &res, vr);
-	json_object_del(vr, "ok");
-	json_object_set(r, "verify", vr);
-	if (rc != SP_EXIT_OK) {
-		json_object_set_new(r, "ok", json_false());
-		json_object_set(r, "error", json_object_get(vr, "error"));
-	}
-	json_decref(vr);
+	rc = cli_burn_report_verify(ctx, &res, r);
 	img_verify_result_release(&res);
 	return rc;
 }

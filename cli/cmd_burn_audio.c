@@ -127,9 +127,8 @@ static void progress(const struct drv_progress *p, void *c)
 			     (int)(p->sectors_done * 100 / p->sectors_total));
 }
 
-/* The comparison's outcome under "verify" in r (printed as verify prints
- * it); its exit code. */
-static int report_verify(struct cli_ctx *ctx, const struct img_verify_result *res, json_t *r)
+int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
+			   json_t *r)
 {
 	json_t *vr = json_object();
 	int rc = cli_report_verify(ctx, res, vr);
@@ -217,7 +216,7 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 		json_object_set_new(r, "format", json_string(disc->format));
 		json_object_set_new(r, "tracks", tracks);
 		if (!simulate)
-			rc = report_verify(ctx, &vres, r);
+			rc = cli_burn_report_verify(ctx, &vres, r);
 		cli_json_emit(r);
 	} else if (b->data) {
 		printf("burned %d tracks (%d audio, %d data)%s\n", b->n_tracks, b->audio, b->data,
@@ -235,7 +234,7 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 	if (!simulate && !ctx->json) {
 		json_t *r = json_object();
 
-		rc = report_verify(ctx, &vres, r);
+		rc = cli_burn_report_verify(ctx, &vres, r);
 		json_decref(r);
 	}
 out:

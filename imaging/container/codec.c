@@ -14,43 +14,94 @@
 
 #include "imaging/container/container_private.h"
 
+/* One inflate state per thread too, reset per chunk (see thread_lzma()). */
+struct thread_zlib {
+	z_stream z;
+	int wbits;              /* 0: not initialised */
+};
+static pthread_key_t zlib_key;
+static pthread_once_t zlib_once = PTHREAD_ONCE_INIT;
+
+static void zlib_state_free(void *p)
+{
+	struct thread_zlib *t = p;
+
+	if (t->wbits)
+		inflateEnd(&t->z);
+	free(t);
+}
+
+static void zlib_key_make(void)
+{
+	if (pthread_key_create(&zlib_key, zlib_state_free) != 0)
+		zlib_key = (pthread_key_t)-1;
+}
+
+static z_stream *thread_zlib(int wbits)
+{
+	struct thread_zlib *t;
+
+	pthread_once(&zlib_once, zlib_key_make);
+	if (zlib_key == (pthread_key_t)-1)
+		return NULL;
+	t = pthread_getspecific(zlib_key);
+	if (!t) {
+		if (!(t = calloc(1, sizeof(*t))))
+			return NULL;
+		if (pthread_setspecific(zlib_key, t) != 0) {
+			free(t);
+			return NULL;
+		}
+	}
+	if (t->wbits == wbits)
+		return inflateReset(&t->z) == Z_OK ? &t->z : NULL;
+	if (t->wbits)
+		inflateEnd(&t->z);
+	memset(&t->z, 0, sizeof(t->z));
+	t->wbits = inflateInit2(&t->z, wbits) == Z_OK ? wbits : 0;
+	return t->wbits ? &t->z : NULL;
+}
+
 static int zlib_decode(int wbits, const uint8_t *in, size_t inlen, uint8_t *out,
 		       size_t outlen, size_t *used, const char **why)
 {
-	z_stream z;
+	z_stream local, *ts = thread_zlib(wbits), *zp = ts ? ts : &local;
 	int rc;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, wbits) != Z_OK) {
-		*why = "zlib cannot start";
-		return -1;
+	if (!ts) {
+		memset(&local, 0, sizeof(local));
+		if (inflateInit2(&local, wbits) != Z_OK) {
+			*why = "zlib cannot start";
+			return -1;
+		}
 	}
-	z.next_in = (Bytef *)in;
-	z.next_out = out;
+	zp->next_in = (Bytef *)in;
+	zp->next_out = out;
 	rc = Z_OK;
 	/* avail_* are 32-bit: feed large buffers in steps */
 	while (rc == Z_OK) {
-		size_t inleft = inlen - (size_t)((const uint8_t *)z.next_in - in);
-		size_t outleft = outlen - (size_t)(z.next_out - out);
+		size_t inleft = inlen - (size_t)((const uint8_t *)zp->next_in - in);
+		size_t outleft = outlen - (size_t)(zp->next_out - out);
 
 		if (outleft == 0)
 			break;
-		z.avail_in = inleft > 1u << 30 ? 1u << 30 : (uInt)inleft;
-		z.avail_out = outleft > 1u << 30 ? 1u << 30 : (uInt)outleft;
-		rc = inflate(&z, Z_FINISH);
-		if (rc == Z_BUF_ERROR && z.avail_out != 0 && inleft == 0)
+		zp->avail_in = inleft > 1u << 30 ? 1u << 30 : (uInt)inleft;
+		zp->avail_out = outleft > 1u << 30 ? 1u << 30 : (uInt)outleft;
+		rc = inflate(zp, Z_FINISH);
+		if (rc == Z_BUF_ERROR && zp->avail_out != 0 && inleft == 0)
 			break;
 		if (rc == Z_BUF_ERROR)
 			rc = Z_OK;
 	}
 	if (used)
-		*used = (size_t)((const uint8_t *)z.next_in - in);
-	inflateEnd(&z);
+		*used = (size_t)((const uint8_t *)zp->next_in - in);
+	if (!ts)
+		inflateEnd(zp);
 	if (rc != Z_OK && rc != Z_STREAM_END) {
-		*why = z.msg ? "corrupt deflate data" : "deflate data ends early";
+		*why = zp->msg ? "corrupt deflate data" : "deflate data ends early";
 		return -1;
 	}
-	if ((size_t)(z.next_out - out) != outlen) {
+	if ((size_t)(zp->next_out - out) != outlen) {
 		*why = "deflate data ends early";
 		return -1;
 	}

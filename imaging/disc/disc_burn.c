@@ -193,6 +193,27 @@ static int src_set_size(struct burn_source *bs, off_t size)
 	return 1;
 }
 
+struct burn_source *disc_new_burn_source(void *data, int (*read)(struct burn_source *,
+					 unsigned char *, int),
+					 off_t (*size)(struct burn_source *),
+					 void (*free_data)(struct burn_source *),
+					 int (*cancel)(struct burn_source *))
+{
+	struct burn_source *bs = calloc(1, sizeof(*bs));
+
+	if (!bs)
+		return NULL;
+	bs->refcount = 1;
+	bs->version = 1;
+	bs->read_xt = read;
+	bs->cancel = cancel;
+	bs->get_size = size;
+	bs->set_size = src_set_size;
+	bs->free_data = free_data;
+	bs->data = data;
+	return bs;
+}
+
 static void src_free(struct burn_source *bs)
 {
 	free(bs->data);
@@ -209,29 +230,21 @@ enum sp_status img_disc_burn_source(const struct img_disc_burn *b, int i,
 {
 	const struct img_disc_burn_track *bt = &b->tracks[i];
 	struct track_src *s = calloc(1, sizeof(*s));
-	struct burn_source *bs = calloc(1, sizeof(*bs));
 
 	*out = NULL;
-	if (!s || !bs) {
-		free(s);
-		free(bs);
+	if (!s)
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
-	}
 	s->d = b->disc;
 	s->lba = bt->from;
 	s->end = bt->from + bt->sectors;
 	s->audio = bt->mode == IMG_DISC_AUDIO;
 	s->ssize = s->audio ? IMG_DISC_RAW : 2048;
 	s->err = (struct sp_error)SP_ERROR_INIT;
-	bs->refcount = 1;
-	bs->version = 1;
-	bs->read_xt = src_read;
-	bs->cancel = src_cancel;
-	bs->get_size = src_get_size;
-	bs->set_size = src_set_size;
-	bs->free_data = src_free;
-	bs->data = s;
-	*out = bs;
+	*out = disc_new_burn_source(s, src_read, src_get_size, src_free, src_cancel);
+	if (!*out) {
+		free(s);
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	}
 	return SP_OK;
 }
 
