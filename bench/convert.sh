@@ -63,7 +63,8 @@ if want mdf; then
 	# nothing, the output is compared with src.iso), an MDS written from
 	# the published layout by tests/disc/discgen.py
 	"$SPINDLE" convert "$in/src.iso" -o "$in/raw.cue" > /dev/null
-	python3 "$top/tests/disc/discgen.py" mds-for "$in/mdf" $((bytes / 2048))
+	python3 "$top/tests/disc/discgen.py" mds-for "$in" $((bytes / 2048))
+	mv "$in/mds3" "$in/mdf"
 	mv "$in/raw.bin" "$in/mdf/disc.mdf"
 	rm -f "$in/raw.cue"
 fi

@@ -4,7 +4,7 @@
 # the CDRWIN sheet syntax), independent of spindle's code.
 #
 #   discgen.py gen DIR [--two-sessions] [--burnable] [--audio]
-#   discgen.py mds-for DIR SECTORS   (DIR/disc.mds for a raw DIR/disc.mdf)
+#   discgen.py mds-for DIR SECTORS   (DIR/mds3/disc.mds for a raw disc.mdf)
 #
 # DIR receives one disc in every format, and the answers:
 #   expected.iso        user data of track 1 (mode 1)
@@ -713,14 +713,13 @@ def main():
         seeds(a[1])
         return 0
     if len(a) == 3 and a[0] == "mds-for":
-        # DIR SECTORS: DIR/disc.mds for one Mode 1 track of SECTORS raw
-        # 2352-byte sectors in DIR/disc.mdf, which the caller supplies
+        # DIR SECTORS: DIR/mds3/disc.mds for one Mode 1 track of SECTORS raw
+        # 2352-byte sectors in DIR/mds3/disc.mdf, which the caller supplies
         global raw_sector
         raw_sector = lambda tr, lba: b""
         n = int(a[2])
         tracks = [dict(number=1, session=1, mode="mode1", pregap=0, length=n, start=0)]
-        d, name = os.path.split(os.path.normpath(a[1]))
-        gen_mds(d or ".", tracks, False, name)
+        gen_mds(a[1], tracks, False, "mds3")
         return 0
     if len(a) >= 2 and a[0] == "gen":
         gen(a[1], "--two-sessions" in a[2:], "--burnable" in a[2:], "--audio" in a[2:])
