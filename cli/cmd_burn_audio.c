@@ -320,6 +320,10 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	n = argc - ctx->optind;
+	if (ctx->n_drives > 1 && !dry) {
+		rc = cli_usage_error(ctx, "CD tracks are burnt to one drive at a time");
+		goto out;
+	}
 	if (n < 1) {
 		rc = cli_usage_error(ctx, "nothing to burn: give a disc image, a CUE sheet or "
 				     "WAV/FLAC files");
