@@ -148,5 +148,8 @@ enum sp_status rs01_check(const struct ecc_header *h, int fd_img, int fd_ecc, ui
 			  struct img_ecc_summary *sum, struct sp_error *err);
 /* The summary list of remaining sectors: add one (thread-unsafe). */
 void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
+/* Note a repaired image sector in sum->repaired_ranges, if asked (the
+ * caller holds the lock the summary is under). */
+void ecc_summary_add_repaired(struct img_ecc_summary *sum, uint64_t sector);
 
 #endif

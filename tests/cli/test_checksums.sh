@@ -370,4 +370,37 @@ PY
 	expect_out "tagmedia digest  FAIL"
 }
 
+# A UDF-only image with md5sum.txt: its UDF files are checked as an ISO's
+# (genisoimage -udf, its ISO 9660 descriptors turned into a UDF-only
+# volume recognition sequence, so only the UDF tree is left)
+test_md5sum_txt_inside_udf_only_image() {
+	make_iso
+	mkimg src/sub/more.bin 20 3
+	(cd src && find . -type f ! -name md5sum.txt | sort | xargs md5sum) > md5sum.txt
+	mv md5sum.txt src/
+	genisoimage -quiet -udf -o u.iso src 2> /dev/null || fail "genisoimage -udf"
+	python3 - u.iso <<'PY' || fail "making it UDF-only"
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+for i, ident in enumerate((b"BEA01", b"NSR02", b"TEA01")):
+    d[(16 + i) * 2048:(17 + i) * 2048] = b"\0" + ident + b"\1" + bytes(2041)
+for s in range(19, 32):
+    if d[s * 2048 + 1:s * 2048 + 6] in (b"CD001", b"BEA01", b"NSR02", b"TEA01"):
+        d[s * 2048:(s + 1) * 2048] = bytes(2048)
+open(sys.argv[1], 'wb').write(d)
+PY
+	! grep -q CD001 u.iso || fail "u.iso still has ISO 9660 descriptors"
+	run verify --json u.iso
+	expect_exit 0
+	expect_eq "$(json_get '.checks[] | select(.kind == "file-list") | .files')" 4
+	expect_eq "$(json_get '.checks[] | select(.kind == "file-list") | .passed')" true
+	run ls --json u.iso /sub/more.bin
+	l=$(json_get '.files[-1].lba')
+	flip u.iso $(( l * 2048 + 1000 ))
+	run verify --json u.iso
+	expect_exit 5
+	expect_eq "$(json_get '.checks[] | select(.kind == "file-list") | .files_differ | join(",")')" \
+		"./sub/more.bin"
+}
+
 run_tests

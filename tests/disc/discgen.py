@@ -3,7 +3,7 @@
 # sectors and the published layouts (psx-spx "CDROM disk images", cdrdao(1),
 # the CDRWIN sheet syntax), independent of spindle's code.
 #
-#   discgen.py gen DIR [--two-sessions] [--burnable] [--audio]
+#   discgen.py gen DIR [--two-sessions] [--data ISO] [--burnable] [--audio]
 #   discgen.py mds-for DIR SECTORS   (DIR/mds3/disc.mds for a raw disc.mdf)
 #
 # DIR receives one disc in every format, and the answers:
@@ -30,6 +30,7 @@
 # --two-sessions adds track 4, mode 1, in a second session.  --burnable makes
 # every track 300 sectors or more (a CD track lasts 4 s); --audio makes
 # track 1 audio too, with a 150-sector pregap before track 3 (an audio CD).
+# --data ISO makes track 1 hold ISO's sectors (a real file system) instead.
 import functools
 import json
 import os
@@ -170,7 +171,13 @@ def gen_xa(d):
 
 # ---- the disc ----
 
+DATA = None  # --data ISO: track 1's user data
+N1 = 60  # track 1's length in sectors
+
+
 def user_data(lba):
+    if DATA is not None:
+        return DATA[lba * 2048:(lba + 1) * 2048].ljust(2048, b"\0")
     if lba == 16:   # primary volume descriptor
         pvd = bytearray(2048)
         pvd[0:7] = b"\x01CD001\x01"
@@ -187,7 +194,7 @@ def audio_data(track, i):
 
 
 def disc(two, tiny=False, burnable=False, audio=False):
-    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (60, 150, 100, 80)
+    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (N1, 150, 100, 80)
     if burnable:
         n1, n2, n3 = 300, 300, 300
     g3 = 150 if audio else 0
@@ -309,7 +316,7 @@ def gen_cue(d, tracks):
 def gen_cue2(d, tracks):
     """Two files: MODE1/2048 data, then audio; the sheet names the audio
     file in upper case, the file is lower case (a Windows-made sheet)."""
-    iso = b"".join(user_data(l) for l in range(0, 60))
+    iso = b"".join(user_data(l) for l in range(0, N1))
     aud = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
     write(os.path.join(d, "cue2/data.iso"), iso)
     write(os.path.join(d, "cue2/audio.bin"), aud)
@@ -559,7 +566,7 @@ def gen_toc(d, tracks):
     write(os.path.join(d, "toc/disc.bin"), out)
     write(os.path.join(d, "toc/disc.toc"), "\n".join(lines) + "\n")
     # toc2: MODE1 (2048) data file, audio from a WAV file, pregap in the file
-    iso = b"".join(user_data(l) for l in range(60))
+    iso = b"".join(user_data(l) for l in range(N1))
     pcm = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
     wav = (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " +
            struct.pack("<IHHIIHH", 16, 1, 2, 44100, 176400, 4, 16) + b"data" +
@@ -675,7 +682,7 @@ def gen(d, two, burnable=False, audio=False):
             pos += 1
         pos += tr["length"]
     write(os.path.join(d, "expected_nogap.raw"), gapless)
-    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(60)))
+    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(N1)))
     with open(os.path.join(d, "layout.json"), "w") as f:
         json.dump({"tracks": tracks, "mcn": MCN, "title": TITLE,
                    "performer": PERFORMER}, f)
@@ -722,6 +729,11 @@ def main():
         gen_mds(a[1], tracks, False, "mds3")
         return 0
     if len(a) >= 2 and a[0] == "gen":
+        if "--data" in a[2:]:
+            global DATA, N1
+            with open(a[a.index("--data") + 1], "rb") as f:
+                DATA = f.read()
+            N1 = (len(DATA) + 2047) // 2048
         gen(a[1], "--two-sessions" in a[2:], "--burnable" in a[2:], "--audio" in a[2:])
         return 0
     print(__doc__ if __doc__ else "usage: discgen.py gen DIR [--two-sessions]",
