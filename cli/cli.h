@@ -167,13 +167,27 @@ extern const struct cli_opt rip_audio_opts[];
  * burn's argv; burn_audio_opts are its options, for burn's --help. */
 int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv);
 extern const struct cli_opt burn_audio_opts[];
+/* Whether burn's argv asks for CD tracks (cmd_burn_audio) rather than one
+ * data track: --audio, --cd-text, --dry-run, WAV/FLAC files, or a disc
+ * image holding audio tracks. */
+bool cli_burn_wants_tracks(int argc, char **argv);
+/* After a burn: the comparison's outcome under "verify" in r (printed as
+ * verify prints it), ok/error set on failure; its exit code. */
+int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
+			   json_t *r);
 #define BURN_AUDIO_DESCRIPTION \
 	"An audio CD is burned disc-at-once from a CUE sheet naming BIN, WAV or " \
-	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC and FLAGS honoured), or from " \
-	"a list of WAV/FLAC files, one track each.  Files must be 16-bit stereo " \
-	"at 44.1 kHz and each track at least 4 seconds long.  --cd-text writes " \
-	"the sheet's TITLE and PERFORMER.  libburn writes audio only to CD-R and " \
-	"CD-RW in a real drive; --dry-run checks and reads every track without one."
+	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC, CATALOG and FLAGS " \
+	"honoured), from any other image holding audio tracks (cdrdao TOC, Nero " \
+	"NRG, Alcohol MDS, CloneCD CCD, DiscJuggler CDI, MAME CHD), or from a " \
+	"list of WAV/FLAC files, one track each.  Files must be 16-bit stereo at " \
+	"44.1 kHz and each track at least 4 seconds long.  --cd-text writes the " \
+	"image's titles and performers.  An image mixing Mode 1 and audio tracks " \
+	"is burned track at once, since libburn writes no mixed disc-at-once " \
+	"session: the drive makes 2-second gaps and no CD-TEXT is written; Mode 2 " \
+	"tracks and several sessions are refused.  libburn writes audio only to " \
+	"CD-R and CD-RW in a real drive; --dry-run checks and reads every track " \
+	"without one."
 
 /* help.c */
 /* Every option of c in --help's order (-d, its own, its other mode's, the

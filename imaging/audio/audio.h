@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * audio.h - audio CDs and raw sectors: CUE sheets, checksums, WAV and
- * FLAC, secure extraction, raw copies, conversion and audio burn sources.
+ * FLAC, secure extraction, raw copies and conversion (audio CDs are burnt
+ * through the disc model, imaging/disc/disc_burn.c).
  */
 #ifndef SPINDLE_IMAGING_AUDIO_H
 #define SPINDLE_IMAGING_AUDIO_H
@@ -447,56 +448,5 @@ struct img_convert_result {
 enum sp_status img_cue_to_iso(const char *cue_path, const char *iso_path,
 			      bool force, struct img_convert_result *res,
 			      struct sp_error *err);
-
-/* ---- audio burning sources (audio_burn.c) ---- */
-
-/*
- * An audio CD to burn, laid out from a CUE sheet (BIN, WAV or FLAC files)
- * or from a list of WAV/FLAC files (2-second gaps, as cdrecord does).
- */
-struct img_audio_piece {
-	char *path;                 /* file to read */
-	bool pcm_file;              /* WAV/FLAC (else raw BIN, little endian) */
-	bool big_endian;            /* MOTOROLA bin */
-	int64_t offset;             /* first sample in the file */
-	int64_t samples;            /* -1: to the end of the file */
-};
-
-struct img_audio_layout_track {
-	int number;
-	int64_t pregap_silence;     /* sectors of silence before (PREGAP) */
-	int64_t index1;             /* sectors of the track's data before INDEX 01 */
-	int64_t sectors;            /* data sectors, pregap from files included */
-	int n_pieces;
-	struct img_audio_piece *pieces;
-	bool pre_emphasis, copy_permitted;
-	char isrc[13];
-	char title[81], performer[81];
-};
-
-struct img_audio_layout {
-	char title[81], performer[81], catalog[14];
-	int n_tracks;
-	struct img_audio_layout_track *tracks;
-};
-#define IMG_AUDIO_LAYOUT_INIT { .n_tracks = 0 }
-
-enum sp_status img_audio_layout_from_cue(struct img_audio_layout *l,
-					 const char *cue_path,
-					 struct sp_error *err);
-enum sp_status img_audio_layout_from_files(struct img_audio_layout *l,
-					   char *const *paths, int n,
-					   struct sp_error *err);
-void img_audio_layout_release(struct img_audio_layout *l);
-/* A libburn source delivering a track's PCM (little endian), zero-padded
- * to whole sectors. */
-enum sp_status img_audio_track_source(const struct img_audio_layout_track *t,
-				      struct burn_source **out,
-				      struct sp_error *err);
-/* Drop a reference to such a source (NULL is fine). */
-void img_audio_source_free(struct burn_source *src);
-/* Read a track through its source, as a burn would, and CRC32 its bytes. */
-enum sp_status img_audio_track_crc32(const struct img_audio_layout_track *t,
-				     uint32_t *crc, struct sp_error *err);
 
 #endif

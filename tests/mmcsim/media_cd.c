@@ -125,6 +125,106 @@ void sim_cd_close_track(struct sim_dev *dev, struct sim_track *t)
 	sim_disc_save(dev);
 }
 
+/* The cue sheet as the drive took it, for tests to grep: each track's
+ * index points ("cue track 2 index 0 at 300 ctl 0"), the MCN and ISRCs
+ * (MMC: ADR 2 and 3 entries, 7 + 6 and 6 + 6 characters). */
+static void log_cue(struct sim_dev *dev)
+{
+	char text[16];
+	size_t at = 0;
+
+	for (int i = 0; i < dev->n_cue; i++) {
+		const struct sim_cue_entry *e = &dev->cue[i];
+		int adr = e->ctl_adr & 15;
+
+		if (adr == 1) {
+			sim_log(dev, "cue track %d index %d at %lld ctl %x form %02x",
+				e->tno == 0xaa ? 170 : e->tno, e->index,
+				(long long)sim_msf_to_lba(e->m, e->s, e->f), e->ctl_adr >> 4,
+				e->form);
+			continue;
+		}
+		if (adr != 2 && adr != 3)
+			continue;
+		/* MCN: bytes 1-7 then 1-6; ISRC: bytes 2-7 twice */
+		{
+			const uint8_t b[8] = { e->ctl_adr, e->tno, e->index, e->form,
+					       e->scms, e->m, e->s, e->f };
+			int from = adr == 2 ? 1 : 2, to = adr == 2 && at ? 7 : 8;
+
+			for (int k = from; k < to && at < sizeof(text) - 1; k++)
+				text[at++] = (char)b[k];
+		}
+		if (at >= 12) {
+			text[at] = '\0';
+			if (adr == 2)
+				sim_log(dev, "cue MCN %s", text);
+			else
+				sim_log(dev, "cue track %d ISRC %s", e->tno, text);
+			at = 0;
+		}
+	}
+}
+
+void sim_cd_leadin_text(struct sim_dev *dev, const uint8_t *block)
+{
+	static uint8_t packs[256][18];
+	static int n, done;
+	char line[160];
+
+	if (done)
+		return;
+	for (int k = 0; k < 4; k++) {
+		uint8_t p[18];
+		uint32_t acc = 0;
+		int bits = 0, o = 0;
+
+		/* 24 symbols of 6 bits (R-W) make an 18-byte pack */
+		for (int b = 0; b < 24; b++) {
+			acc = acc << 6 | (block[24 * k + b] & 0x3f);
+			bits += 6;
+			while (bits >= 8) {
+				p[o++] = (uint8_t)(acc >> (bits - 8));
+				bits -= 8;
+			}
+		}
+
+		if (p[0] < 0x80 || p[0] > 0x8f)
+			continue;
+		if (n && p[2] == packs[0][2]) {
+			done = 1;       /* the cycle repeats: log it */
+			break;
+		}
+		if (n < 256)
+			memcpy(packs[n++], p, 18);
+	}
+	if (!done)
+		return;
+	for (int type = 0x80; type <= 0x81; type++) {
+		int track = -1;
+		size_t at = 0;
+
+		for (int i = 0; i < n; i++) {
+			if (packs[i][0] != type)
+				continue;
+			if (track < 0)
+				track = packs[i][1] & 0x7f;
+			for (int b = 4; b < 16; b++) {
+				if (packs[i][b] == 0) {
+					line[at] = '\0';
+					if (at)
+						sim_log(dev, "cdtext %02x track %d: %s", type, track,
+							line);
+					track++;
+					at = 0;
+				} else if (at < sizeof(line) - 1) {
+					line[at++] = (char)packs[i][b];
+				}
+			}
+		}
+	}
+}
+
 int sim_cd_send_cue(struct sim_cmd *c)
 {
 	struct sim_dev *dev = c->dev;
@@ -146,6 +246,7 @@ int sim_cd_send_cue(struct sim_cmd *c)
 	dev->cdtext_done = false;
 	dev->test_nwa = INT64_MIN;
 	sim_log(dev, "cue sheet with %u entries", n);
+	log_cue(dev);
 	return 0;
 }
 

@@ -212,6 +212,9 @@ int sim_read_disc_info(struct sim_cmd *c);
 int sim_read_track_info(struct sim_cmd *c);
 int sim_reserve_track(struct sim_cmd *c);
 int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n);
+/* media_cd.c: a 96-byte lead-in block of an SAO burn with CD-TEXT; the
+ * texts of the first cycle of packs are logged ("cdtext 80 track 1: ..."). */
+void sim_cd_leadin_text(struct sim_dev *dev, const uint8_t *block);
 int sim_close(struct sim_cmd *c);
 /* Close the session on DVD+R/BD-R: appendable, or finalized. */
 void sim_close_session_plus(struct sim_dev *dev, bool finalize);
