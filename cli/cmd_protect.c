@@ -89,8 +89,10 @@ int cmd_protect(struct cli_ctx *ctx, int argc, char **argv)
 	if (o.medium_sectors && !o.augment)
 		return cli_usage_error(ctx, "--medium applies to --augment only");
 	if (redundancy) {
-		if (o.augment)
-			return cli_usage_error(ctx, "--redundancy applies to -o FILE.ecc; an augmented image fills the --medium");
+		if (o.augment && o.codec != IMG_ECC_RS02)
+			return cli_usage_error(ctx, "--redundancy applies to -o FILE.ecc or --codec rs02; an RS03 augmented image fills the --medium");
+		if (o.medium_sectors)
+			return cli_usage_error(ctx, "give either --redundancy or --medium");
 		o.roots = img_ecc_parse_redundancy(redundancy, o.codec);
 		if (o.roots < 0)
 			return cli_usage_error(ctx, "--redundancy: '%s' is not normal, high or a number of roots from 8 to %d",

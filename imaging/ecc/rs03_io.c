@@ -132,6 +132,22 @@ int ecc_read_at(int fd, void *buf, size_t len, uint64_t off)
 	return (int)(got == len ? 0 : 1);
 }
 
+int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 /* ISO 9660 volume space size, from the primary volume descriptor. */
 static uint64_t iso_sectors(int fd)
 {
@@ -196,8 +212,15 @@ bool img_ecc_is_augmented(const char *image)
 
 	if (fd < 0)
 		return false;
-	yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	      rs03_find_augmented(fd, (uint64_t)st.st_size, &h, &err) == 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	yes = rs03_find_augmented(fd, (uint64_t)st.st_size, &h, &err) == 0;
+	if (!yes) {
+		struct rs02 r2;
+		yes = rs02_find(fd, (uint64_t)st.st_size, &r2) == 0;
+	}
 	close(fd);
 	return yes;
 }
