@@ -14,8 +14,8 @@ static const struct cli_opt opts[] = {
 	{ "output", 'o', "FILE.ecc", "write the error-correction data to this file; an existing one is replaced only with --force" },
 	{ "force", OPT_FORCE, NULL, "replace an existing FILE.ecc" },
 	{ "augment", OPT_AUGMENT, NULL, "append the error-correction data to the image instead" },
-	{ "codec", OPT_CODEC, "CODEC", "rs03 (default), or rs01 (-o only: dvdisaster's oldest .ecc format, 8 to 100 roots); rs02 is not implemented yet" },
-	{ "redundancy", OPT_REDUNDANCY, "R", "normal (32 roots), high (64) or a number of roots, 8 to 170 (default normal)" },
+	{ "codec", OPT_CODEC, "CODEC", "rs03 (default), rs01 (-o only: dvdisaster's oldest .ecc format, 8 to 100 roots) or rs02 (--augment only: dvdisaster's augmented images for discs, any size up to the medium)" },
+	{ "redundancy", OPT_REDUNDANCY, "R", "normal (32 roots), high (64) or a number of roots, 8 to 170 (default normal); with --augment, --codec rs02 only (else the medium decides)" },
 	{ "medium", OPT_MEDIUM, "MEDIUM", "--augment: fill this medium: cd, dvd, dvd9, bd, bd2 or bdxl (default: the smallest that fits)" },
 	{ "threads", OPT_THREADS, "N", "encode on N threads (default: one per processor)" },
 	{ NULL, 0, NULL, NULL }
@@ -25,12 +25,13 @@ const struct cli_doc doc_protect = {
 	"IMAGE (-o FILE.ecc | --augment) [--redundancy R] [--medium MEDIUM]",
 	"Write Reed-Solomon error-correction data for an image",
 	"Computes error-correction data in dvdisaster's RS03 (or, with --codec "
-	"rs01, RS01) format, byte for byte, so that "
+	"rs01, RS01; with --codec rs02, RS02) format, byte for byte, so that "
 	"'spindle repair' (or dvdisaster) can rebuild sectors of the image that "
 	"are later lost: with -o, into a separate FILE.ecc (keep it on another "
 	"medium); with --augment, appended to the image, which then fills the "
 	"medium chosen with --medium (the redundancy follows from the room "
-	"left).  With N roots, any N damaged sectors of one ecc block (one "
+	"left; with --codec rs02, --redundancy N appends exactly N roots "
+	"instead).  With N roots, any N damaged sectors of one ecc block (one "
 	"sector from each of the 255 layers the image is cut into) can be "
 	"rebuilt.  The file is written as FILE.ecc.tmp and renamed when "
 	"complete.",

@@ -73,7 +73,7 @@ const struct cli_doc doc_verify = {
 	"unreadable ones as bad (see spindle report); on a terminal the same "
 	"map, on one screen, ends the output.\n\n"
 	"With --ecc FILE.ecc, or with an image that carries appended "
-	"error-correction data (spindle protect --augment, dvdisaster RS03), "
+	"error-correction data (spindle protect --augment, dvdisaster RS02 or RS03), "
 	"IMAGE is checked against its sector CRCs: the report says how many "
 	"sectors are damaged and whether 'spindle repair' can rebuild them "
 	"all.  Exit status 0 when intact, 5 when damaged but repairable, 6 "

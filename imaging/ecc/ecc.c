@@ -110,7 +110,7 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 	}
 	if (strcmp(r->h.method, "RS03") != 0 && strcmp(r->h.method, "RS01") != 0)
 		return sp_error_set(err, SPE_UNSUPPORTED,
-				    "'%s' holds %s error-correction data; only RS03 is implemented yet",
+				    "'%s' holds %s error-correction data, which is not RS01 or RS03",
 				    ecc_path ? ecc_path : image, r->h.method);
 	/* missing sectors at the end are erasures, but a header that claims
 	 * far more than the image holds is not this image's */

@@ -171,6 +171,31 @@ int rs02_read(const struct rs02 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 	return 0;
 }
 
+/* The image size (in sectors) with `roots` that gives an augmented image of
+ * `total` sectors, or 0 if none does (the total grows with the size). */
+static uint64_t rs02_data_for_size(uint64_t total, int roots)
+{
+	uint64_t lo = 1, hi = total;
+	struct rs02 t;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		memset(&t, 0, sizeof(t));
+		t.h.sectors = mid;
+		t.h.ecc_bytes = roots;
+		rs02_layout_from_header(&t);
+		if (mid + t.added < total)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memset(&t, 0, sizeof(t));
+	t.h.sectors = lo;
+	t.h.ecc_bytes = roots;
+	rs02_layout_from_header(&t);
+	return lo < total && lo + t.added == total ? lo : 0;
+}
+
 /* Does buf (4096 bytes) hold a valid RS02 header of an image of at most
  * `sectors` sectors? */
 static bool header_ok(const uint8_t *buf, uint64_t sectors, struct ecc_header *h)
@@ -214,6 +239,16 @@ int rs02_find(int fd, uint64_t bytes, struct rs02 *r)
 			if (ecc_read_at(fd, r->hdr, ECC_HEADER_BYTES, pos * SP_SECTOR) == 0 &&
 			    header_ok(r->hdr, sectors, &r->h) && r->h.sectors < pos)
 				goto found;
+	}
+	/* no copy (a small image): the image size follows from the data
+	 * size and the roots; try each number of roots */
+	for (int roots = ECC_MIN_ROOTS; roots <= ECC_MAX_ROOTS_RS03; roots++) {
+		uint64_t n = rs02_data_for_size(sectors, roots);
+		if (!n)
+			n = rs02_data_for_size(sectors - 1, roots);
+		if (n && ecc_read_at(fd, r->hdr, ECC_HEADER_BYTES, n * SP_SECTOR) == 0 &&
+		    header_ok(r->hdr, sectors, &r->h) && r->h.sectors == n)
+			goto found;
 	}
 	return -1;
 found:
