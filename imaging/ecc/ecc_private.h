@@ -53,11 +53,23 @@ struct ecc_plan {
 int ecc_plan_build(struct ecc_plan *p, int roots, const uint8_t erased[ECC_LAYERS]);
 /* The plan that computes the roots ecc layers from the data layers. */
 int ecc_plan_encoder(struct ecc_plan *p, int roots);
-/* Apply: layers[L] points to len bytes of layer L (len a multiple of 32). */
+/* Apply: layers[L] points to len bytes of layer L (len a multiple of 64:
+ * shorter runs take ISA-L's C path, which multiplies in its own field). */
 void ecc_plan_run(const struct ecc_plan *p, int len, uint8_t *const layers[ECC_LAYERS]);
 void ecc_plan_release(struct ecc_plan *p);
 /* Is ISA-L's SIMD path usable with our tables? (checked once) */
 bool ecc_gf_simd_ok(void);
+
+/* ---- rs_decode.c: errors at unknown positions ---------------------------- */
+/* Decode one codeword (layer order) with the erasures eras[0..neras-1] and
+ * errors anywhere (2e + s <= roots).  Corrects cw in place; returns the
+ * number of bytes corrected, or -1 when it does not decode. */
+int ecc_rs_decode(uint8_t cw[ECC_LAYERS], int roots, const int *eras, int neras);
+/* The same for the 2048 codewords of an ecc block, layers[L] its sectors;
+ * changed[L] = 1 for each sector it changed.  0, or -1 when a codeword
+ * does not decode (the layers may then be partly changed). */
+int ecc_block_decode(int roots, uint8_t *const layers[ECC_LAYERS], const uint8_t erased[ECC_LAYERS],
+		     uint8_t changed[ECC_LAYERS]);
 
 /* ---- format.c: CRC32, EccHeader, CrcBlock, markers ----------------------- */
 /* dvdisaster's CRC32: reflected 0x04C11DB7, init ~0, no final XOR. */

@@ -322,6 +322,18 @@ struct check_tally {
 	uint64_t damaged, repaired, unrepairable, damaged_ecc;
 };
 
+/* Do the recovered image sectors of row t match their CRCs? */
+static bool decoded_ok(const struct rs01 *r, uint64_t t, const uint8_t erased[ECC_LAYERS],
+		       uint8_t *const layers[ECC_LAYERS])
+{
+	for (int j = 0; j < r->ndata; j++) {
+		uint64_t n = (uint64_t)j * r->s + t;
+		if (erased[j] && n < r->h.sectors && ecc_crc32(layers[j], SP_SECTOR) != r->crc[n])
+			return false;
+	}
+	return true;
+}
+
 static int check_run(void *arg, uint64_t item, int worker)
 {
 	struct rs01 *r = arg;
@@ -347,7 +359,7 @@ static int check_run(void *arg, uint64_t item, int worker)
 			p[b] = par[b * (size_t)r->roots + (size_t)q];
 	}
 	for (uint64_t k = 0; k < cnt; k++) {
-		uint8_t erased[ECC_LAYERS] = { 0 };
+		uint8_t erased[ECC_LAYERS] = { 0 }, changed[ECC_LAYERS];
 		int s = 0, data_erased;
 		bool good = true;
 
@@ -387,10 +399,23 @@ static int check_run(void *arg, uint64_t item, int worker)
 				r->w[worker].have = true;
 			}
 			ecc_plan_run(&r->w[worker].plan, SP_SECTOR, layers);
-			for (int j = 0; j < r->ndata && good; j++) {
-				uint64_t n = (uint64_t)j * r->s + t0 + k;
-				if (erased[j] && ecc_crc32(layers[j], SP_SECTOR) != r->crc[n])
-					good = false;
+			good = decoded_ok(r, t0 + k, erased, layers);
+			/* a garbled parity byte run nobody flagged: errors and
+			 * erasures (the parity has no CRC) */
+			if (!good && ecc_block_decode(r->roots, layers, erased, changed) == 0) {
+				good = true;
+				for (int j = 0; j < ECC_LAYERS; j++) {
+					if (!changed[j] || erased[j])
+						continue;
+					if (j < r->ndata && (uint64_t)j * r->s + t0 + k >= r->h.sectors)
+						good = false;
+					erased[j] = 1;
+					if (j < r->ndata)
+						t.damaged++;
+					else
+						t.damaged_ecc++;
+				}
+				good = good && decoded_ok(r, t0 + k, erased, layers);
 			}
 		}
 		for (int j = 0; j < r->ndata; j++) {

@@ -107,6 +107,17 @@ static void list_remaining(struct check *c, struct worker *w, uint64_t n)
 	w->listed[w->nlisted++] = n;
 }
 
+/* Do the recovered image sectors of a block match their CRCs, where known? */
+static bool decoded_ok(const struct check *c, const uint64_t sec[ECC_LAYERS],
+		       const uint8_t erased[ECC_LAYERS], uint8_t *const layers[ECC_LAYERS])
+{
+	for (int j = 0; j < c->r->ndata; j++)
+		if (erased[j] && sec[j] < c->r->data && c->crc_known[sec[j]] &&
+		    ecc_crc32(layers[j], SP_SECTOR) != c->crc[sec[j]])
+			return false;
+	return true;
+}
+
 /*
  * Ecc block i: layers[] as read, missing[] what the file lacks.  Finds the
  * erasures, decodes, checks; writes in repair mode.  With `boot`, only
@@ -119,6 +130,7 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 	struct worker *w = &c->w[worker];
 	uint8_t erased[ECC_LAYERS] = { 0 };
 	uint64_t sec[ECC_LAYERS];
+	uint8_t changed[ECC_LAYERS];
 	struct tally t = { 0 };
 	bool good = true;
 	int s = 0;
@@ -154,10 +166,24 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 			w->have_plan = true;
 		}
 		ecc_plan_run(&w->plan, SP_SECTOR, layers);
-		for (int j = 0; j < r->ndata && good; j++)
-			if (erased[j] && sec[j] < r->data && c->crc_known[sec[j]] &&
-			    ecc_crc32(layers[j], SP_SECTOR) != c->crc[sec[j]])
-				good = false;
+		good = decoded_ok(c, sec, erased, layers);
+		/* a wrong sector nobody flagged (a garbled parity sector, an
+		 * image sector whose CRC is lost): errors and erasures */
+		if (!good && ecc_block_decode(r->roots, layers, erased, changed) == 0) {
+			good = true;
+			for (int j = 0; j < ECC_LAYERS; j++) {
+				if (!changed[j] || erased[j])
+					continue;
+				if (sec[j] == RS02_VIRTUAL)
+					good = false;
+				erased[j] = 1;
+				if (sec[j] < r->data)
+					t.damaged++;
+				else
+					t.damaged_ecc++;
+			}
+			good = good && decoded_ok(c, sec, erased, layers);
+		}
 	}
 	if (!good) {
 		for (int j = 0; j < r->ndata; j++)

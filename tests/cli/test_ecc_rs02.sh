@@ -129,6 +129,50 @@ test_rs02_truncated_and_headers() {
 	expect_eq "$(grep -c '(good)' dvd.log)" 5 "dvdisaster -t after the repair"
 }
 
+# Wrong sectors nobody flagged: a garbled parity sector (it has no CRC) in
+# a block with damaged image sectors is found as an error at an unknown
+# position (errors and erasures), in RS02, RS03 and RS01 alike.
+test_errors_at_unknown_positions() {
+	mkimg s.iso 5000
+	run protect s.iso --augment --codec rs02 --redundancy 32
+	expect_exit 0
+	cp s.iso good.iso
+	# block 5: image sectors 5 + 23 k, its first parity sector is 5017
+	garbage s.iso 5017
+	for k in $(seq 0 15); do garbage s.iso $(( 5 + 23 * k )); done
+	run verify --json s.iso
+	expect_exit 5
+	expect_eq "$(json_get .damaged)" 16
+	expect_eq "$(json_get .damaged_ecc)" 1
+	run repair s.iso
+	expect_exit 0
+	expect_same s.iso good.iso
+	# RS03 file (14 sectors per layer: ecc layer 0 from sector 16) and
+	# RS01 (parity of row 3 at 4096 + 4 * 3000 + 3 * 2048 * 32)
+	mkimg f.iso 3000
+	cp f.iso fgood.iso
+	run protect f.iso -o f.ecc
+	expect_exit 0
+	run protect f.iso -o f1.ecc --codec rs01
+	expect_exit 0
+	cp f.ecc fgood.ecc
+	garbage f.iso 3
+	garbage f.iso 17
+	garbage f.ecc 19
+	run repair f.iso --ecc f.ecc
+	expect_exit 0
+	expect_err "repaired 2 of 2 damaged sectors, and 1 of 1"
+	expect_same f.iso fgood.iso
+	expect_same f.ecc fgood.ecc
+	garbage f.iso 3
+	garbage f.iso 17
+	printf 'Z' | dd of=f1.ecc bs=1 seek=$(( 4096 + 4 * 3000 + 3 * 2048 * 32 + 100 * 32 + 5 )) \
+		conv=notrunc status=none
+	run repair f.iso --ecc f1.ecc
+	expect_exit 0
+	expect_same f.iso fgood.iso
+}
+
 test_rs02_usage() {
 	mkimg s.iso 300
 	run protect s.iso -o x.ecc --codec rs02
