@@ -123,6 +123,11 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
  * against its error-correction data, and report.  Returns the exit code. */
 int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 		  int threads);
+/* cmd_protect.c: burn --protect: copy image to a temporary file (its name
+ * in tmp) and append RS03 data that fills the medium in drive.  Returns the
+ * exit code; on failure nothing is left behind. */
+int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
+			 size_t len);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);

@@ -26,6 +26,7 @@ enum {
 	OPT_NO_VERIFY,
 	OPT_BLANK,
 	OPT_APPEND,
+	OPT_PROTECT,
 };
 
 static const struct cli_opt opts[] = {
@@ -41,6 +42,8 @@ static const struct cli_opt opts[] = {
 	{ "blank", OPT_BLANK, NULL, "blank a CD-RW/DVD-RW or format an unformatted BD-RE first; "
 	  "write over DVD+RW, BD-RE, DVD-RAM" },
 	{ "no-verify", OPT_NO_VERIFY, NULL, "do not compare the disc with the image afterwards" },
+	{ "protect", OPT_PROTECT, NULL, "append RS03 error-correction data (see spindle protect) that fills "
+	  "the disc, to a temporary copy of IMAGE in $TMPDIR, and burn that" },
 	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
@@ -150,6 +153,7 @@ struct burn_job {
 	bool verify;
 	bool blank;             /* blank/format rewritables first */
 	bool append;            /* image is a directory to add as a session */
+	bool protect;           /* augment a copy with error-correction data */
 };
 
 struct burn_view {
@@ -757,6 +761,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case OPT_NO_VERIFY: job->verify = false; break;
 		case OPT_BLANK: job->blank = true; break;
 		case OPT_APPEND: job->append = true; break;
+		case OPT_PROTECT: job->protect = true; break;
 		case OPT_FIFO:
 			if (cli_parse_size_opt(ctx, "--fifo", arg, &job->fifo) < 0)
 				return SP_EXIT_USAGE;
@@ -808,6 +813,21 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc != SP_EXIT_OK)
 		goto out;
+	if (job.protect) {
+		char tmp[4096];
+
+		if (job.append || job.master || ctx->n_drives > 1 || strcmp(job.image, "-") == 0) {
+			rc = cli_usage_error(ctx, "--protect takes one image file and one drive");
+			goto out;
+		}
+		rc = cli_protect_for_burn(ctx, cli_drive(ctx), job.image, tmp, sizeof(tmp));
+		if (rc == SP_EXIT_OK) {
+			job.image = tmp;
+			rc = burn_to_drive(ctx, &job, cli_drive(ctx));
+			unlink(tmp);
+		}
+		goto out;
+	}
 	if (job.append)
 		rc = burn_append(ctx, &job);
 	else if (ctx->n_drives > 1 && job.master)

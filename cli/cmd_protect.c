@@ -2,10 +2,15 @@
 /* cmd_protect.c - spindle protect: write dvdisaster-compatible error-correction data. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/master_args.h"
+#include "drive/drive.h"
 #include "imaging/imaging.h"
 
 enum { OPT_AUGMENT = 256, OPT_CODEC, OPT_REDUNDANCY, OPT_MEDIUM, OPT_THREADS, OPT_FORCE };
@@ -125,4 +130,75 @@ int cmd_protect(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	img_ecc_summary_release(&s);
 	return rc;
+}
+
+int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
+			 size_t len)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_ecc_opts o = IMG_ECC_OPTS_INIT;
+	struct img_ecc_summary s = IMG_ECC_SUMMARY_INIT;
+	const char *dir = getenv("TMPDIR");
+	uint64_t medium = 0;
+	int fd, in;
+
+	/* a disc: fill what is free on it; a virtual drive (a file): the
+	 * smallest medium that holds the image */
+	if (drive && strncmp(drive, "stdio:", 6) != 0) {
+		struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
+		struct drv_drive *d = NULL;
+		struct drv_medium m;
+
+		if (drv_open(&d, drive, &oo, &err) != SP_OK)
+			return cli_fail(ctx, &err);
+		if (drv_get_medium(d, &m, &err) != SP_OK) {
+			drv_close(d, DRV_KEEP_TRAY);
+			return cli_fail(ctx, &err);
+		}
+		if (!m.is_virtual && m.free_sectors > 0)
+			medium = (uint64_t)m.free_sectors;
+		drv_medium_release(&m);
+		drv_close(d, DRV_KEEP_TRAY);
+	}
+	snprintf(tmp, len, "%s/spindle-protect-XXXXXX", dir && *dir ? dir : "/var/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		sp_error_set_errno(&err, errno, "cannot create a temporary copy of '%s' in '%s'", image,
+				   dir && *dir ? dir : "/var/tmp");
+		sp_error_hint(&err, "set TMPDIR to a directory with room for the protected image");
+		return cli_fail(ctx, &err);
+	}
+	in = open(image, O_RDONLY);
+	if (in < 0) {
+		sp_error_set_errno(&err, errno, "cannot open '%s'", image);
+		goto fail;
+	}
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, fd, NULL, 1 << 30, 0);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			sp_error_set_errno(&err, errno, "cannot copy '%s' to '%s'", image, tmp);
+			close(in);
+			goto fail;
+		}
+	}
+	close(in);
+	close(fd);
+	fd = -1;
+	o.augment = true;
+	o.medium_sectors = medium;
+	if (img_ecc_protect(tmp, NULL, &o, &s, &err) != SP_OK)
+		goto fail;
+	if (!ctx->quiet && !ctx->json)
+		fprintf(stderr, "spindle burn: protected with %s, %d roots: %llu sectors of error-correction data\n",
+			s.method, s.roots, (unsigned long long)s.ecc_sectors);
+	img_ecc_summary_release(&s);
+	return SP_EXIT_OK;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	img_ecc_summary_release(&s);
+	return cli_fail(ctx, &err);
 }

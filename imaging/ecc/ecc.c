@@ -78,9 +78,9 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 	r->fd_img = open(image, writable ? O_RDWR : O_RDONLY);
 	if (r->fd_img < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
-	if (fstat(r->fd_img, &st) != 0 || !S_ISREG(st.st_mode))
-		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
-	r->img_bytes = (uint64_t)st.st_size;
+	if (ecc_input_size(r->fd_img, &r->img_bytes) != 0 ||
+	    (fstat(r->fd_img, &st) == 0 && !S_ISREG(st.st_mode) && (writable || ecc_path)))
+		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file or an augmented disc", image);
 	if (!ecc_path) {
 		r->augmented = true;
 		if (rs03_find_augmented(r->fd_img, r->img_bytes, &r->h, err) != 0) {
@@ -139,14 +139,13 @@ static enum sp_status check_rs02(const char *image, enum img_ecc_mode mode,
 				 struct sp_error *err)
 {
 	struct rs02 r = { .fd = -1 };
-	struct stat st;
+	uint64_t bytes;
 	enum sp_status ret;
 	int fd = open(image, mode == IMG_ECC_REPAIR ? O_RDWR : O_RDONLY);
 
 	if (fd < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    rs02_find(fd, (uint64_t)st.st_size, &r) != 0) {
+	if (ecc_input_size(fd, &bytes) != 0 || rs02_find(fd, bytes, &r) != 0) {
 		close(fd);
 		return SP_RETRY;
 	}

@@ -148,6 +148,11 @@ void rs03_padding(const struct rs03 *r, uint64_t n, uint8_t out[SP_SECTOR]);
 int rs03_fingerprint(int fd, uint64_t img_bytes, int fp_sector, uint8_t out[16]);
 /* pread all of len bytes at off: 0, 1 when the file ends first, -1 (errno) */
 int ecc_read_at(int fd, void *buf, size_t len, uint64_t off);
+/* Size of a regular file or block device (a disc): 0, or -1 */
+int ecc_input_size(int fd, uint64_t *bytes);
+/* Read cnt sectors from sector; with missing, an unreadable sector (EIO,
+ * a disc) reads as zeros with missing[k] = 1.  0, or -1 with errno. */
+int ecc_read_sectors(int fd, uint8_t *buf, uint64_t cnt, uint64_t sector, uint8_t *missing);
 /* pwrite all of len bytes at off: 0, or -1 with errno */
 int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off);
 /* The header of an augmented image (of `bytes`), found after its ISO file

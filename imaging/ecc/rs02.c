@@ -145,7 +145,7 @@ int rs02_read(const struct rs02 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 			if (real > run)
 				real = run;
 			memset(buf + real * SP_SECTOR, 0, (run - real) * SP_SECTOR);
-			if (real && ecc_read_at(r->fd, buf, (size_t)real * SP_SECTOR, s0 * SP_SECTOR) < 0)
+			if (real && ecc_read_sectors(r->fd, buf, real, s0, missing) != 0)
 				return -1;
 			for (uint64_t k = real; k < run && missing; k++)
 				missing[k] = 1;
@@ -164,7 +164,7 @@ int rs02_read(const struct rs02 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 			memset(buf + k * SP_SECTOR, 0, SP_SECTOR);
 			if (missing)
 				missing[k] = 1;
-		} else if (ecc_read_at(r->fd, buf + k * SP_SECTOR, SP_SECTOR, s * SP_SECTOR) < 0) {
+		} else if (ecc_read_sectors(r->fd, buf + k * SP_SECTOR, 1, s, missing ? missing + k : NULL) != 0) {
 			return -1;
 		}
 	}
