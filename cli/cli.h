@@ -128,6 +128,12 @@ int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool 
  * exit code; on failure nothing is left behind. */
 int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
 			 size_t len);
+/* rip_parity.c: after a rip of an augmented disc, rebuild the unreadable
+ * sectors from its error-correction data, mark them rescued in the mapfile
+ * and in rep; returns how many. */
+struct img_rescue_report;
+int64_t cli_rip_parity(struct cli_ctx *ctx, const char *out, const char *map,
+		       struct img_rescue_report *rep);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);

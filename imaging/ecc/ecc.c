@@ -149,6 +149,7 @@ static enum sp_status check_rs02(const char *image, enum img_ecc_mode mode,
 		close(fd);
 		return SP_RETRY;
 	}
+	r.erasures = opts->erasures;
 	memcpy(sum->method, "RS02", 5);
 	sum->augmented = true;
 	sum->roots = r.roots;
@@ -176,6 +177,8 @@ enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_e
 			goto done;
 	}
 	st = open_rs03(&r, image, ecc_path, mode == IMG_ECC_REPAIR, err);
+	if (r.augmented)
+		r.erasures = opts->erasures;
 	if (st == SP_OK) {
 		memcpy(sum->method, r.h.method, 5);
 		sum->augmented = r.augmented;

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "imaging/base/base.h"
 
 enum img_ecc_codec {
 	IMG_ECC_RS03 = 0,   /* .ecc file or augmented image, multi-threaded */
@@ -38,6 +39,9 @@ struct img_ecc_opts {
 	bool augment;              /* append to the image instead of a file */
 	bool replace;              /* an existing ecc file may be replaced */
 	uint64_t medium_sectors;   /* augmented: 0 = smallest medium that fits */
+	/* verify/repair of an augmented image: sectors known to be lost
+	 * (a rip's unreadable ones, read as zeros), ascending; may be NULL */
+	const struct img_ranges *erasures;
 	/* called now and then from the calling thread's work; may be NULL */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;

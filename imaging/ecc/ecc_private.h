@@ -71,6 +71,9 @@ int ecc_rs_decode(uint8_t cw[ECC_LAYERS], int roots, const int *eras, int neras)
 int ecc_block_decode(int roots, uint8_t *const layers[ECC_LAYERS], const uint8_t erased[ECC_LAYERS],
 		     uint8_t changed[ECC_LAYERS]);
 
+/* Is image sector n among the known erasures (NULL: none)? */
+bool ecc_known_erasure(const struct img_ranges *e, uint64_t n);
+
 /* ---- format.c: CRC32, EccHeader, CrcBlock, markers ----------------------- */
 /* dvdisaster's CRC32: reflected 0x04C11DB7, init ~0, no final XOR. */
 uint32_t ecc_crc32(const void *buf, size_t len);
@@ -129,6 +132,7 @@ struct rs03 {
 	int roots, ndata;          /* ndata: data layers + the CRC layer */
 	uint64_t L;                /* sectors per layer */
 	bool augmented;
+	const struct img_ranges *erasures;   /* of the augmented image */
 	int fd_img, fd_ecc;        /* fd_ecc = fd_img when augmented */
 	uint64_t img_bytes, ecc_bytes;  /* file sizes: what lies past them is missing */
 };
@@ -184,6 +188,7 @@ struct rs02 {
 	uint64_t data, crc_sectors, prot, spl, rs_sectors, modulo, first_repeat, headers, added;
 	int fd;
 	uint64_t img_bytes;
+	const struct img_ranges *erasures;
 };
 #define RS02_VIRTUAL UINT64_MAX
 /* Fill the layout from r->h (sectors, roots, sectors added). */

@@ -150,6 +150,9 @@ int rs02_read(const struct rs02 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 			for (uint64_t k = real; k < run && missing; k++)
 				missing[k] = 1;
 		}
+		for (uint64_t k = 0; r->erasures && missing && k < run; k++)
+			if (ecc_known_erasure(r->erasures, s0 + k))
+				missing[k] = 1;
 		for (uint64_t k = 0; k < run; k++)
 			if (s0 + k == r->data || s0 + k == r->data + 1) {
 				memset(buf + k * SP_SECTOR, 0, SP_SECTOR);
@@ -166,6 +169,8 @@ int rs02_read(const struct rs02 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 				missing[k] = 1;
 		} else if (ecc_read_sectors(r->fd, buf + k * SP_SECTOR, 1, s, missing ? missing + k : NULL) != 0) {
 			return -1;
+		} else if (missing && r->erasures && ecc_known_erasure(r->erasures, s)) {
+			missing[k] = 1;
 		}
 	}
 	return 0;

@@ -86,6 +86,9 @@ int rs03_read(const struct rs03 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 			break;
 		got += (size_t)n;
 	}
+	for (uint64_t k = 0; r->erasures && missing && k < real; k++)
+		if (ecc_known_erasure(r->erasures, base + i0 + k))
+			missing[k] = 1;
 	if (got < want) {
 		memset(buf + got, 0, want - got);
 		/* a sector is there when all of it is, but the last one of
@@ -143,6 +146,22 @@ int ecc_read_at(int fd, void *buf, size_t len, uint64_t off)
 		got += (size_t)n;
 	}
 	return (int)(got == len ? 0 : 1);
+}
+
+bool ecc_known_erasure(const struct img_ranges *e, uint64_t n)
+{
+	size_t lo = 0, hi = e ? e->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((int64_t)n < e->v[mid].lba)
+			hi = mid;
+		else if ((int64_t)n >= e->v[mid].lba + e->v[mid].count)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 int ecc_input_size(int fd, uint64_t *bytes)
