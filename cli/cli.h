@@ -134,6 +134,9 @@ int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *ima
 struct img_rescue_report;
 int64_t cli_rip_parity(struct cli_ctx *ctx, const char *out, const char *map,
 		       struct img_rescue_report *rep);
+/* ... and with report (not NULL), draw the sectors into FILE.html/.svg. */
+int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+			 int threads, const char *report);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);
@@ -224,6 +227,30 @@ void cli_fs_close(struct cli_fs_args *a);
 void cli_print_escaped(FILE *f, const char *s);
 /* One node for --json. */
 json_t *cli_node_json(const struct img_fs_node *n);
+/* report_extract.c: extract --report.  The recording reader stands in
+ * front of the source's (cli_xrec_read/_read_run with the cli_xrec as
+ * ctx), cli_xrec_file takes each file's outcome, cli_xrec_finish draws. */
+struct cli_xrec {
+	img_block_read_fn read;
+	uint32_t (*read_run)(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
+	void *ctx;
+	struct img_mapfile map;         /* '+' read, '-' unreadable, '?' not read */
+	struct img_read_times times;
+	struct img_iso_damage files;
+	int64_t reads, failed;
+	double t0;
+	bool oom;
+};
+enum sp_status cli_xrec_init(struct cli_xrec *x, img_block_read_fn read,
+			     uint32_t (*read_run)(void *, int64_t, uint32_t, unsigned char *),
+			     void *ctx, int64_t sectors, struct sp_error *err);
+bool cli_xrec_read(void *ctx, int64_t lba, unsigned char *buf);
+uint32_t cli_xrec_read_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
+void cli_xrec_file(struct cli_xrec *x, const struct img_extract_file *f);
+/* false if the report could not be written (printed). */
+bool cli_xrec_finish(struct cli_ctx *ctx, struct cli_xrec *x, const char *source,
+		     struct drv_drive *d, const struct img_fs_tree *t, const char *path);
+void cli_xrec_release(struct cli_xrec *x);
 /* spindle info IMAGE (info_container.c): option parsing that allows one
  * IMAGE argument (-1: go on), and the report on a compressed container. */
 int cli_info_args(struct cli_ctx *ctx, int argc, char **argv);

@@ -8,7 +8,8 @@
 #include "cli/cli.h"
 #include "imaging/imaging.h"
 
-enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED, OPT_RETRIES, OPT_TEST_MODE, OPT_TEST_DAMAGE };
+enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED, OPT_RETRIES, OPT_TEST_MODE, OPT_TEST_DAMAGE,
+       OPT_REPORT };
 
 static const struct cli_opt opts[] = {
 	CLI_FS_OPTS,
@@ -18,6 +19,7 @@ static const struct cli_opt opts[] = {
 	{ "retries", OPT_RETRIES, "N", "read an unreadable block of a drive N more times (default 0)" },
 	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing, with -d: sectors not marked '+' in this ddrescue mapfile fail without being read" },
 	{ "test-damage", OPT_TEST_DAMAGE, "FILE", "testing, with -d: a damage spec as for spindle rip" },
+	{ "report", OPT_REPORT, "FILE", "draw the blocks read, the unreadable ones and the damaged files into FILE.html or FILE.svg" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -38,7 +40,10 @@ const struct cli_doc doc_extract = {
 	"half file under its final name.  A file with unreadable blocks is kept "
 	"with zeros there and a note NAME.damaged giving the bad byte ranges "
 	"(or left out with --skip-damaged); the exit status is then 6.  Refused, "
-	"existing or failed files give exit status 1.",
+	"existing or failed files give exit status 1.\n\n"
+	"--report FILE.html or FILE.svg draws the source's blocks as the "
+	"extraction read them (read, unreadable, not read), the read speed and "
+	"the damaged files with their first bad LBA (see spindle report).",
 	opts,
 	NULL,
 };
@@ -46,12 +51,15 @@ const struct cli_doc doc_extract = {
 struct xcb {
 	struct cli_ctx *ctx;
 	json_t *files;
+	struct cli_xrec *rec;   /* --report: the reads recorded, or NULL */
 };
 
 static void on_file(const struct img_extract_file *f, void *cb)
 {
 	struct xcb *x = cb;
 
+	if (x->rec)
+		cli_xrec_file(x->rec, f);
 	if (x->files) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "path", f->node->path, "out", f->out,
 				      "state", img_extract_state_name(f->state));
@@ -104,10 +112,11 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_fs_args a = CLI_FS_ARGS_INIT;
 	struct img_extract_opts o = { 0 };
 	struct img_extract_summary sum;
-	struct xcb cb = { ctx, NULL };
+	struct xcb cb = { ctx, NULL, NULL };
+	struct cli_xrec rec;
 	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	size_t np = 0;
-	const char *arg, *test_mode = NULL, *test_damage = NULL;
+	const char *arg, *test_mode = NULL, *test_damage = NULL, *report = NULL;
 	int c, rc;
 
 	if (!paths)
@@ -132,6 +141,12 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				test_mode = arg;
 			} else if (c == OPT_TEST_DAMAGE) {
 				test_damage = arg;
+			} else if (c == OPT_REPORT) {
+				if (cli_report_option(ctx, arg) >= 0) {
+					free(paths);
+					return SP_EXIT_USAGE;
+				}
+				report = arg;
 			} else if (c == CLI_OPT_EXIT || c < 0 || cli_fs_option(ctx, c, arg, &a)) {
 				free(paths);
 				return c == CLI_OPT_EXIT ? SP_EXIT_OK : SP_EXIT_USAGE;
@@ -177,7 +192,20 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	o.cb = &cb;
 	if (ctx->json)
 		cb.files = json_array();
-	if (img_extract(img_blocks_read, &a.src, &a.tree, &o, &sum, &err) != SP_OK) {
+	if (report) {
+		/* the recording reader in front of the source's */
+		if (cli_xrec_init(&rec, img_blocks_read, img_blocks_read_run, &a.src,
+				  a.src.sectors, &err) != SP_OK) {
+			cli_xrec_release(&rec);
+			json_decref(cb.files);
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+		cb.rec = &rec;
+		o.read_run = cli_xrec_read_run;
+	}
+	if (img_extract(report ? cli_xrec_read : img_blocks_read, report ? (void *)&rec : &a.src,
+			&a.tree, &o, &sum, &err) != SP_OK) {
 		cli_progress_end(ctx);
 		json_decref(cb.files);
 		rc = cli_fail(ctx, &err);
@@ -193,6 +221,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(r, "fs", json_string(img_fs_kind_name(a.tree.kind)));
 		json_object_set_new(r, "directory", json_string(o.dir));
 		json_object_set_new(r, "files", cb.files);
+		json_object_set_new(r, "report", report ? json_string(report) : json_null());
 		json_object_set_new(r, "summary", json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"files", (json_int_t)sum.files, "dirs", (json_int_t)sum.dirs,
@@ -220,7 +249,12 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				(unsigned long long)sum.failed);
 		fputc('\n', stderr);
 	}
+	if (report && !cli_xrec_finish(ctx, &rec, a.name, a.src.drive, &a.tree, report) &&
+	    rc == SP_EXIT_OK)
+		rc = SP_EXIT_FAILURE;
 out:
+	if (cb.rec)
+		cli_xrec_release(cb.rec);
 	free(paths);
 	cli_fs_close(&a);
 	drv_damage_free(a.damage);

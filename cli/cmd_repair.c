@@ -11,11 +11,12 @@
 #include "cli/master_args.h"
 #include "imaging/imaging.h"
 
-enum { OPT_ECC = 256, OPT_THREADS };
+enum { OPT_ECC = 256, OPT_THREADS, OPT_REPORT };
 
 static const struct cli_opt opts[] = {
 	{ "ecc", OPT_ECC, "FILE.ecc", "the error-correction file (default: the data appended to the image)" },
 	{ "threads", OPT_THREADS, "N", "decode on N threads (default: one per processor)" },
+	{ "report", OPT_REPORT, "FILE", "draw the map of intact, repaired and still damaged sectors into FILE.html or FILE.svg" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -29,7 +30,11 @@ const struct cli_doc doc_repair = {
 	"its ecc block decodes and the rebuilt sector's CRC matches; damage to "
 	"the error-correction data is repaired too.  Exit status 0 when the "
 	"image is whole, 6 when sectors remain damaged (they are listed), 9 "
-	"when the disk is full.",
+	"when the disk is full.\n\n"
+	"--report FILE.html or FILE.svg draws the image's sectors: intact, "
+	"repaired (rebuilt from the error-correction data) and still damaged, "
+	"with the files of an ISO 9660 image that stay damaged (see spindle "
+	"report).",
 	opts,
 	NULL,
 };
@@ -68,20 +73,70 @@ static json_t *ranges_json(const uint64_t *v, size_t n)
 	return a;
 }
 
+/* The picture of a repair: intact, repaired and still damaged sectors,
+ * and the files of an ISO image left damaged.  false if not written. */
+static bool draw(struct cli_ctx *ctx, const char *image, const struct img_ecc_summary *s,
+		 const char *path)
+{
+	struct sp_error err = SP_ERROR_INIT, fe = SP_ERROR_INIT;
+	struct img_report r = IMG_REPORT_INIT;
+	struct img_iso_damage files;
+	struct img_mapfile m;
+	bool ok = false, have_files = false;
+
+	memset(&files, 0, sizeof(files));
+	img_mapfile_init(&m);
+	if (img_mapfile_reset(&m, (int64_t)s->sectors * SP_SECTOR) != SP_OK ||
+	    img_mapfile_mark(&m, 0, (int64_t)s->sectors * SP_SECTOR, '+', IMG_MARK_ALWAYS) != SP_OK) {
+		sp_error_set(&err, SPE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (img_report_set_map(&r, &m, &err) != SP_OK ||
+	    img_report_overlay(&r, s->repaired_ranges, IMG_AREA_REPAIRED, &err) != SP_OK ||
+	    img_report_overlay(&r, s->damaged_ranges, IMG_AREA_BAD, &err) != SP_OK)
+		goto out;
+	if (s->damaged_ranges->n && img_iso_damaged_files(image, s->damaged_ranges, &files, &fe) == SP_OK)
+		have_files = true;
+	r.title = "spindle repair";
+	r.source = image;
+	r.image = image;
+	r.elapsed = s->seconds;
+	r.files = have_files ? &files : NULL;
+	ok = cli_report_finish(ctx, &r, path);
+	goto done;
+out:
+	cli_print_error(ctx, "report", &err);
+done:
+	img_report_release(&r);
+	img_mapfile_release(&m);
+	img_iso_damage_release(&files);
+	return ok;
+}
+
 int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair, int threads)
+{
+	return cli_ecc_check_report(ctx, image, ecc, repair, threads, NULL);
+}
+
+int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
+			 int threads, const char *report)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct img_ecc_opts o = IMG_ECC_OPTS_INIT;
 	struct img_ecc_summary s = IMG_ECC_SUMMARY_INIT;
+	struct img_ranges repaired = IMG_RANGES_INIT, damaged = IMG_RANGES_INIT;
 	enum sp_status st;
 	int rc;
 
 	o.threads = threads;
+	if (report) {
+		s.repaired_ranges = &repaired;
+		s.damaged_ranges = &damaged;
+	}
 	st = img_ecc_check(image, ecc, repair ? IMG_ECC_REPAIR : IMG_ECC_VERIFY, &o, &s, &err);
 	if (st != SP_OK && st != SP_WARN) {
 		rc = cli_fail(ctx, &err);
-		img_ecc_summary_release(&s);
-		return rc;
+		goto out;
 	}
 	bool whole = s.unrepairable == 0 && (repair || (s.damaged == 0 && s.damaged_ecc == 0));
 	rc = s.unrepairable ? SP_EXIT_UNREADABLE : whole ? SP_EXIT_OK : SP_EXIT_MISMATCH;
@@ -102,6 +157,8 @@ int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool 
 		json_object_set_new(r, "unrepairable", json_integer((json_int_t)s.unrepairable));
 		json_object_set_new(r, "unrepairable_ranges", ranges_json(s.remaining, s.nremaining));
 		json_object_set_new(r, "seconds", json_real(s.seconds));
+		if (repair)
+			json_object_set_new(r, "report", report ? json_string(report) : json_null());
 		cli_json_emit(r);
 	} else if (!ctx->quiet) {
 		if (!s.damaged && !s.damaged_ecc)
@@ -121,13 +178,18 @@ int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool 
 			print_ranges(s.remaining, s.nremaining, s.unrepairable > s.nremaining);
 		}
 	}
+	if (report && !draw(ctx, image, &s, report) && rc == SP_EXIT_OK)
+		rc = SP_EXIT_FAILURE;
+out:
 	img_ecc_summary_release(&s);
+	img_ranges_release(&repaired);
+	img_ranges_release(&damaged);
 	return rc;
 }
 
 int cmd_repair(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *arg, *image = NULL, *ecc = NULL;
+	const char *arg, *image = NULL, *ecc = NULL, *report = NULL;
 	uint64_t v;
 	int c, threads = 0;
 
@@ -140,6 +202,11 @@ int cmd_repair(struct cli_ctx *ctx, int argc, char **argv)
 				return SP_EXIT_USAGE;
 			threads = (int)v;
 			break;
+		case OPT_REPORT:
+			if (cli_report_option(ctx, arg) >= 0)
+				return SP_EXIT_USAGE;
+			report = arg;
+			break;
 		case CLI_OPT_EXIT: return SP_EXIT_OK;
 		default: return SP_EXIT_USAGE;
 		}
@@ -150,5 +217,5 @@ int cmd_repair(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[ctx->optind]);
 	if (!image)
 		return cli_usage_error(ctx, "no image given");
-	return cli_ecc_check(ctx, image, ecc, true, threads);
+	return cli_ecc_check_report(ctx, image, ecc, true, threads, report);
 }

@@ -372,7 +372,8 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 	return rc;
 }
 
-/* The picture: the mapfile as saved, run-out over it; --report FILE and
+/* The picture: the mapfile as saved, run-out and repaired sectors over
+ * it, the read curve from the rescue's timings; --report FILE and
  * the terminal map.  false if the report could not be written. */
 static bool draw(struct cli_ctx *ctx, const struct rip_args *a, struct drv_drive *d,
 		 const struct img_rescue_report *rep, const struct img_iso_damage *files)
@@ -386,7 +387,8 @@ static bool draw(struct cli_ctx *ctx, const struct rip_args *a, struct drv_drive
 	img_mapfile_init(&m);
 	if (img_mapfile_load(&m, a->map, &exists, &err) != SP_OK || !exists ||
 	    img_report_set_map(&r, &m, &err) != SP_OK ||
-	    img_report_overlay(&r, &rep->runout, IMG_AREA_RUNOUT, &err) != SP_OK) {
+	    img_report_overlay(&r, &rep->runout, IMG_AREA_RUNOUT, &err) != SP_OK ||
+	    img_report_overlay(&r, &rep->repaired, IMG_AREA_REPAIRED, &err) != SP_OK) {
 		if (a->report) {
 			cli_print_error(ctx, "report", &err);
 			ok = false;
@@ -401,6 +403,7 @@ static bool draw(struct cli_ctx *ctx, const struct rip_args *a, struct drv_drive
 	r.reads = rep->reads;
 	r.failed_reads = rep->failed_reads;
 	r.files = files;
+	r.times = &rep->times;
 	cli_report_medium(d, &r, medium, sizeof(medium));
 	ok = cli_report_finish(ctx, &r, a->report);
 out:

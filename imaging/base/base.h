@@ -49,4 +49,34 @@ uint32_t img_cd_edc(const uint8_t *p, size_t n);
  * for Mode 2 form 1 the caller zeroes the header first. */
 void img_cd_ecc(uint8_t *s);
 
+/* ==== Read timings binned by LBA (imaging/base/read_times.c) ============= */
+
+/* What the reads of one stretch of LBAs took: a read curve kept in
+ * bounded memory however many reads a rescue makes. */
+struct img_read_bin {
+	int64_t sectors;        /* read well */
+	double seconds;         /* their time */
+	int64_t failed_sectors; /* asked for by failed reads */
+	double failed_seconds;
+};
+
+struct img_read_times {
+	int64_t sectors;        /* the stretch timed: LBA 0 .. sectors - 1 */
+	int64_t per_bin;        /* sectors per bin */
+	struct img_read_bin *v;
+	size_t n;
+};
+#define IMG_READ_TIMES_INIT { 0, 0, NULL, 0 }
+
+/* At most `bins` bins over sectors LBAs; SP_FATAL when out of memory. */
+enum sp_status img_read_times_init(struct img_read_times *t, int64_t sectors, size_t bins);
+/* One read command of [lba, lba+count) that took seconds: its time is
+ * shared among the bins it spans in proportion; LBAs past the end are
+ * left out.  Does nothing before init. */
+void img_read_times_add(struct img_read_times *t, int64_t lba, int64_t count,
+			double seconds, bool ok);
+/* A deep copy into dst (released first). */
+enum sp_status img_read_times_copy(struct img_read_times *dst, const struct img_read_times *src);
+void img_read_times_release(struct img_read_times *t);
+
 #endif

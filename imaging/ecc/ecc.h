@@ -26,6 +26,8 @@
 #include "common/common.h"
 #include "imaging/base/base.h"
 
+struct img_ranges;
+
 enum img_ecc_codec {
 	IMG_ECC_RS03 = 0,   /* .ecc file or augmented image, multi-threaded */
 	IMG_ECC_RS01,       /* .ecc file, dvdisaster's oldest format */
@@ -64,6 +66,10 @@ struct img_ecc_summary {
 	uint64_t *remaining;       /* the first of them, ascending */
 	size_t nremaining;
 	double seconds;
+	/* set by the caller to learn where (for a report's map): every image
+	 * sector repaired (repairable, verify) and left damaged is added,
+	 * in no order; not owned */
+	struct img_ranges *repaired_ranges, *damaged_ranges;
 };
 #define IMG_ECC_SUMMARY_INIT { .method = "" }
 #define IMG_ECC_MAX_LISTED 10000

@@ -214,5 +214,8 @@ uint64_t ecc_medium_nth(int nth);
 
 /* The summary list of remaining sectors: add one (thread-unsafe). */
 void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
+/* Note a repaired image sector in sum->repaired_ranges, if asked (the
+ * caller holds the lock the summary is under). */
+void ecc_summary_add_repaired(struct img_ecc_summary *sum, uint64_t sector);
 
 #endif

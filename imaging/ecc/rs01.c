@@ -429,6 +429,12 @@ static int check_run(void *arg, uint64_t item, int worker)
 				continue;
 			}
 			t.repaired++;
+			if (r->sum->repaired_ranges) {
+				/* where, for a report */
+				pthread_mutex_lock(&r->lock);
+				ecc_summary_add_repaired(r->sum, n);
+				pthread_mutex_unlock(&r->lock);
+			}
 			if (r->mode == IMG_ECC_REPAIR &&
 			    pwrite_all(r->fd_img, layers[j],
 				       n == r->h.sectors - 1 ? (size_t)r->h.in_last : SP_SECTOR,

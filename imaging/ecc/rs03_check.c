@@ -226,9 +226,15 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 			continue;
 		if (write && write_sector(c, j, i, layers[j]) != 0)
 			return -1;
-		if (image_sector(c, j, i) != UINT64_MAX)
+		if (image_sector(c, j, i) != UINT64_MAX) {
 			t.repaired++;
-		else
+			if (!crc_out && c->sum->repaired_ranges) {
+				/* the main pass: where, for a report */
+				pthread_mutex_lock(&c->lock);
+				ecc_summary_add_repaired(c->sum, image_sector(c, j, i));
+				pthread_mutex_unlock(&c->lock);
+			}
+		} else
 			t.repaired_ecc++;
 	}
 out:

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "imaging/base/base.h"
 #include "imaging/ecc/ecc_private.h"
 
 void img_ecc_summary_release(struct img_ecc_summary *sum)
@@ -13,8 +14,16 @@ void img_ecc_summary_release(struct img_ecc_summary *sum)
 	sum->nremaining = 0;
 }
 
+void ecc_summary_add_repaired(struct img_ecc_summary *sum, uint64_t sector)
+{
+	if (sum->repaired_ranges)
+		img_ranges_add(sum->repaired_ranges, (int64_t)sector, 1);
+}
+
 void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector)
 {
+	if (sum->damaged_ranges)
+		img_ranges_add(sum->damaged_ranges, (int64_t)sector, 1);
 	if (sum->nremaining >= IMG_ECC_MAX_LISTED)
 		return;
 	if (!sum->remaining) {

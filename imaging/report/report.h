@@ -25,6 +25,7 @@
 struct drv_drive;
 struct img_mapfile;
 struct img_ranges;
+struct img_read_times;
 struct img_iso_damage;
 
 /* What a stretch of the disc is, from the best to the worst: merged
@@ -164,6 +165,8 @@ struct img_report {
 	int64_t reads, failed_reads;    /* < 0 unknown */
 	const struct img_iso_damage *files; /* files hit, or NULL */
 	const struct img_scan_result *scan; /* curve and classes, or NULL */
+	const struct img_read_times *times; /* a rip's read timings: the curve
+					     * when there is no scan; or NULL */
 	/* the areas, made by img_report_set_map() and _overlay() */
 	struct img_areas areas;
 	int64_t total_bytes;
@@ -176,6 +179,15 @@ enum sp_status img_report_set_map(struct img_report *r, const struct img_mapfile
 /* Give the LBA ranges a state over what the mapfile said. */
 enum sp_status img_report_overlay(struct img_report *r, const struct img_ranges *lbas,
 				  enum img_area_state state, struct sp_error *err);
+/*
+ * The read-speed curve the report draws: the scan's, else one point per
+ * bin of the read timings that read anything well.  *pts is malloc'ed
+ * (NULL and 0 points when there is none); *sectors is the stretch the
+ * curve spans and *avg_kbps the average speed of the good reads.
+ */
+enum sp_status img_report_curve(const struct img_report *r, struct img_speed_point **pts,
+				size_t *n, int64_t *sectors, double *avg_kbps,
+				struct sp_error *err);
 /* Bytes of each state. */
 void img_report_totals(const struct img_report *r, int64_t totals[IMG_AREA__COUNT]);
 

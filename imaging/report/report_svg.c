@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "imaging/report/report_private.h"
@@ -181,31 +182,84 @@ static void draw_slow(const struct img_report *r, struct rpt_buf *b)
 	rpt_puts(b, "</g>\n");
 }
 
+enum sp_status img_report_curve(const struct img_report *r, struct img_speed_point **pts,
+				size_t *n, int64_t *sectors, double *avg_kbps,
+				struct sp_error *err)
+{
+	const struct img_read_times *t = r->times;
+	int64_t good = 0;
+	double good_time = 0;
+
+	*pts = NULL;
+	*n = 0;
+	*sectors = 0;
+	*avg_kbps = 0;
+	if (r->scan && r->scan->n_curve) {
+		*pts = malloc(r->scan->n_curve * sizeof(**pts));
+		if (!*pts)
+			return sp_error_set(err, SPE_NOMEM, "out of memory");
+		memcpy(*pts, r->scan->curve, r->scan->n_curve * sizeof(**pts));
+		*n = r->scan->n_curve;
+		*sectors = r->scan->sectors;
+		*avg_kbps = r->scan->avg_kbps;
+		return SP_OK;
+	}
+	if (!t || !t->n)
+		return SP_OK;
+	*pts = malloc(t->n * sizeof(**pts));
+	if (!*pts)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct img_read_bin *v = &t->v[i];
+		int64_t lba = (int64_t)i * t->per_bin;
+
+		if (v->sectors <= 0 || v->seconds <= 0)
+			continue;       /* nothing read well there, or no time */
+		good += v->sectors;
+		good_time += v->seconds;
+		(*pts)[(*n)++] = (struct img_speed_point){ lba,
+			lba + t->per_bin < t->sectors ? t->per_bin : t->sectors - lba,
+			(double)v->sectors * (SP_SECTOR / 1000.0) / v->seconds };
+	}
+	*sectors = t->sectors;
+	*avg_kbps = good_time > 0 ? (double)good * (SP_SECTOR / 1000.0) / good_time : 0;
+	if (!*n) {
+		free(*pts);
+		*pts = NULL;
+	}
+	return SP_OK;
+}
+
 static void draw_curve(const struct img_report *r, struct rpt_buf *b)
 {
-	const struct img_scan_result *sc = r->scan;
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_speed_point *pts = NULL;
+	size_t n = 0;
+	int64_t sectors = 0;
 	struct rpt_geometry g;
-	double ymax = 0, total, last_y = -1e9;
+	double ymax = 0, total, last_y = -1e9, avg = 0;
 	int lines = 0;
 	double mult[12];
 
-	rpt_geometry(r->profile, sc ? sc->sectors : r->total_bytes / SP_SECTOR, &g);
+	if (img_report_curve(r, &pts, &n, &sectors, &avg, &err) != SP_OK)
+		b->oom = true;
+	rpt_geometry(r->profile, sectors > 0 ? sectors : r->total_bytes / SP_SECTOR, &g);
 	rpt_puts(b, "<g id=\"curve\">\n");
 	rpt_printf(b, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"#fafbfc\" "
 		   "stroke=\"#8a8f99\"/>\n", CURVE_X, CURVE_Y, CURVE_W, CURVE_H);
 	text(b, CURVE_X, CURVE_Y - 8, "font-weight=\"bold\"", "read speed", 40);
-	if (!sc || !sc->n_curve) {
+	if (!n) {
 		text(b, CURVE_X + CURVE_W / 2, CURVE_Y + CURVE_H / 2,
 		     "text-anchor=\"middle\" fill=\"#777\"",
-		     "no read-speed curve: spindle scan measures one", 60);
+		     "no read-speed curve: scan, rip and extract measure one", 60);
 		rpt_puts(b, "</g>\n");
 		return;
 	}
-	for (size_t i = 0; i < sc->n_curve; i++)
-		if (sc->curve[i].kbps > ymax)
-			ymax = sc->curve[i].kbps;
+	for (size_t i = 0; i < n; i++)
+		if (pts[i].kbps > ymax)
+			ymax = pts[i].kbps;
 	ymax = ymax > 0 ? ymax * 1.15 : g.x1_kbps;
-	total = sc->sectors > 0 ? (double)sc->sectors : 1;
+	total = sectors > 0 ? (double)sectors : 1;
 	/* the nominal speeds: 1x, 2x, 4x ... the last six that fit */
 	for (double m = 1; m * g.x1_kbps <= ymax && m < 1e9; m *= 2) {
 		if (lines == 6) {
@@ -227,9 +281,15 @@ static void draw_curve(const struct img_report *r, struct rpt_buf *b)
 		rpt_printf(b, "<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%gx</text>\n",
 			   CURVE_X - 4, y + 4, mult[i]);
 	}
-	rpt_puts(b, "<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.5\" points=\"");
-	for (size_t i = 0; i < sc->n_curve; i++) {
-		const struct img_speed_point *p = &sc->curve[i];
+	/* data-speeds: "LBA:sectors:kB/s" of each point, for a reader of the picture */
+	rpt_printf(b, "<polyline class=\"speed\" data-source=\"%s\" data-speeds=\"",
+		   r->scan && r->scan->n_curve ? "scan" : "reads");
+	for (size_t i = 0; i < n; i++)
+		rpt_printf(b, "%s%lld:%lld:%.0f", i ? " " : "", (long long)pts[i].lba,
+			   (long long)pts[i].sectors, pts[i].kbps);
+	rpt_puts(b, "\" fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.5\" points=\"");
+	for (size_t i = 0; i < n; i++) {
+		const struct img_speed_point *p = &pts[i];
 
 		rpt_printf(b, "%.1f,%.1f ",
 			   CURVE_X + ((double)p->lba + (double)p->sectors / 2) / total * CURVE_W,
@@ -240,9 +300,9 @@ static void draw_curve(const struct img_report *r, struct rpt_buf *b)
 		   CURVE_X, CURVE_Y + CURVE_H + 14);
 	rpt_printf(b, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\" fill=\"#555\">LBA %lld; "
 		   "average %.0f kB/s (%.1fx %s)</text>\n", CURVE_X + CURVE_W,
-		   CURVE_Y + CURVE_H + 14, (long long)sc->sectors, sc->avg_kbps,
-		   sc->avg_kbps / g.x1_kbps, g.family);
+		   CURVE_Y + CURVE_H + 14, (long long)sectors, avg, avg / g.x1_kbps, g.family);
 	rpt_puts(b, "</g>\n");
+	free(pts);
 }
 
 static void draw_legend(const struct img_report *r, struct rpt_buf *b)

@@ -278,6 +278,10 @@ enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
 	}
 	if (find_extent(r, err) != SP_OK || open_output(r, err) != SP_OK)
 		goto fail;
+	if (img_read_times_init(&r->times, r->extent, IMG_RESCUE_TIME_BINS) != SP_OK) {
+		sp_error_set(err, SPE_NOMEM, "out of memory");
+		goto fail;
+	}
 	*out = r;
 	return SP_OK;
 fail:
@@ -295,6 +299,7 @@ void img_rescue_free(struct img_rescue *r)
 		fclose(r->log);
 	img_mapfile_release(&r->map);
 	img_ranges_release(&r->runout);
+	img_read_times_release(&r->times);
 	free(r->speeds);
 	free(r->buf);
 	free(r);
@@ -394,6 +399,8 @@ enum sp_status img_rescue_report(struct img_rescue *r, struct img_rescue_report 
 	rep->failed_reads = r->failed_reads;
 	rep->elapsed = sp_now() - r->t0;
 	rep->rescued_bytes = img_mapfile_count(&r->map, '+', NULL);
+	if (img_read_times_copy(&rep->times, &r->times) != SP_OK)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	if (img_mapfile_bad_ranges(&r->map, &all, err) != SP_OK)
 		return SP_FAILED;
 	/* split what is missing into run-out (not damage) and the rest */
@@ -424,6 +431,8 @@ void img_rescue_report_release(struct img_rescue_report *rep)
 {
 	img_ranges_release(&rep->bad);
 	img_ranges_release(&rep->runout);
+	img_ranges_release(&rep->repaired);
+	img_read_times_release(&rep->times);
 }
 
 /* ---- --test-mode --------------------------------------------------------- */

@@ -137,6 +137,11 @@ struct img_rescue_report {
 	char sha256[65];                /* of the image when complete, else "" */
 	int64_t reads, failed_reads;
 	double elapsed;
+	/* this run's read commands, timed and binned by LBA (the read curve) */
+	struct img_read_times times;
+	/* sectors rebuilt from error-correction data after the reads, drawn
+	 * as "repaired" in a report; empty until a repair fills it */
+	struct img_ranges repaired;
 };
 
 /* Set up: extent, output, mapfile (resume or refuse).  d is not owned. */

@@ -13,6 +13,9 @@
 
 enum read_result { READ_OK, READ_FAILED, READ_STOP };
 
+/* bins of the read curve over the extent */
+#define IMG_RESCUE_TIME_BINS 400
+
 struct img_rescue {
 	struct drv_drive *d;
 	struct img_rescue_opts o;
@@ -39,6 +42,7 @@ struct img_rescue {
 	double rate;
 	int64_t reads, failed_reads;
 	struct img_ranges runout;       /* run-out sectors met in this run */
+	struct img_read_times times;    /* every rescue_read() timed */
 	enum img_rescue_stop stop;
 	struct sp_error fatal;          /* write errors: end the run */
 	bool failed;

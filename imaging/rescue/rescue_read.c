@@ -116,11 +116,14 @@ enum read_result rescue_read(struct img_rescue *r, int64_t lba, int64_t count)
 	struct sp_error e = SP_ERROR_INIT;
 	enum sp_status st;
 	uint32_t done = 0;
+	double t0;
 
 	if (rescue_should_stop(r))
 		return READ_STOP;
 	r->map.current_pos = S2B(lba);
+	t0 = sp_now();
 	st = drv_read(r->d, lba, (uint32_t)count, r->buf, &done, &e);
+	img_read_times_add(&r->times, lba, count, sp_now() - t0, st == SP_OK);
 	r->reads++;
 	log_line(r, lba, count, st == SP_OK ? count : done);
 	if (done > 0) {

@@ -89,3 +89,51 @@ DEFINE_TEST(test_report_overlay_ranges)
 	img_report_release(&r);
 	img_mapfile_release(&m);
 }
+
+DEFINE_TEST(test_read_times_bins)
+{
+	struct img_read_times t = IMG_READ_TIMES_INIT;
+	struct img_report r = IMG_REPORT_INIT;
+	struct img_speed_point *pts;
+	struct sp_error err = SP_ERROR_INIT;
+	int64_t sectors;
+	double avg;
+	size_t n;
+
+	/* 1000 sectors in at most 300 bins: 4 sectors a bin, 250 bins */
+	assert_int_eq(SP_OK, img_read_times_init(&t, 1000, 300));
+	assert_int_eq(250, t.n);
+	assert_int_eq(4, t.per_bin);
+	/* a read over bins 1-3 shares its time by sectors; past the end is
+	 * left out; a failed read counts apart */
+	img_read_times_add(&t, 6, 8, 0.8, true);
+	assert_int_eq(2, t.v[1].sectors);
+	assert_true(t.v[1].seconds > 0.199 && t.v[1].seconds < 0.201);
+	assert_int_eq(4, t.v[2].sectors);
+	assert_int_eq(2, t.v[3].sectors);
+	img_read_times_add(&t, 998, 10, 1.0, true);
+	assert_int_eq(2, t.v[249].sectors);
+	assert_true(t.v[249].seconds > 0.199 && t.v[249].seconds < 0.201);
+	img_read_times_add(&t, 1000, 4, 1.0, true);
+	img_read_times_add(&t, 40, 4, 2.0, false);
+	assert_int_eq(0, t.v[10].sectors);
+	assert_int_eq(4, t.v[10].failed_sectors);
+	/* the curve: one point per bin read well, speed in kB/s */
+	r.times = &t;
+	assert_int_eq(SP_OK, img_report_curve(&r, &pts, &n, &sectors, &avg, &err));
+	assert_int_eq(4, n);
+	assert_int_eq(1000, sectors);
+	assert_int_eq(4, pts[0].lba);
+	assert_int_eq(4, pts[0].sectors);
+	assert_int_eq(20, (long long)(pts[0].kbps + 0.5));      /* 2 x 2.048 kB in 0.2 s */
+	assert_int_eq(996, pts[3].lba);
+	assert_int_eq(20, (long long)(avg + 0.5));              /* 10 sectors in 1.0 s */
+	free(pts);
+	img_read_times_release(&t);
+	assert_int_eq(0, t.n);
+	/* nothing timed: no curve */
+	r.times = &t;
+	assert_int_eq(SP_OK, img_report_curve(&r, &pts, &n, &sectors, &avg, &err));
+	assert_int_eq(0, n);
+	assert_true(pts == NULL);
+}
