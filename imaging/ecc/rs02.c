@@ -229,6 +229,8 @@ int rs02_find(int fd, uint64_t bytes, struct rs02 *r)
 
 	r->fd = fd;
 	r->img_bytes = bytes;
+	if (sectors < 4 || sectors > (1ULL << 40))
+		return -1;
 	for (int c = 0; c < 2; c++)
 		if (cand[c] && ecc_read_at(fd, r->hdr, ECC_HEADER_BYTES, cand[c] * SP_SECTOR) == 0 &&
 		    header_ok(r->hdr, sectors, &r->h) && r->h.sectors == cand[c])
