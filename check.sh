@@ -1,20 +1,24 @@
 #!/bin/sh
 # check.sh - the whole test suite, from a fresh clone, as root on Debian
 # bookworm: installs what is missing, builds, then runs
-#   1. make check             unit, integration, simulator and VM tests;
-#                             beside it, the ASan+UBSan build (build-san/)
-#                             and the libFuzzer build (build-fuzz/) compile
-#                             in the time its waiting parts leave idle;
-#   2. make check-sanitizers  the suite with ASan+UBSan (build-san/), then
-#      make fuzz-smoke        every libFuzzer target: its committed corpus,
-#                             then FUZZ_SECONDS of fuzzing;
-#      make check-valgrind    beside those two, the suite under valgrind
-#                             memcheck.  Any memory checker report fails.
+#   make check                unit, integration, simulator and VM tests;
+#   make check-valgrind       the suite under valgrind memcheck;
+#   make san-build, check-sanitizers
+#                             the ASan+UBSan build (build-san/) and the
+#                             suite with it, then
+#   make fuzz-build, fuzz-smoke
+#                             the libFuzzer build (build-fuzz/) and every
+#                             target: its committed corpus, then
+#                             FUZZ_SECONDS of fuzzing.
+# The three lines run side by side from the start (valgrind, the longest,
+# first), so that no core waits for a pass to end.  Any memory checker
+# report fails.  The memory-checking passes run data volume smaller
+# (SPINDLE_SCALE, tests/lib.sh).
 # Each configuration is built once; compilers go through ccache when it is
 # installed (setup.sh installs it).  Ends with the wall and CPU time of
 # each pass and of the whole run, then one line "N passed, M failed[, K
 # skipped]" counting them all; exit status 1 on any failure.
-# SPINDLE_CHECK_QUICK=1 runs only step 1 (without the other builds).
+# SPINDLE_CHECK_QUICK=1 runs only make check (without the other builds).
 set -eu
 cd "$(dirname "$0")"
 t_start=$(date +%s)
@@ -48,30 +52,39 @@ timed() {
 status=0
 results=tests/out/results.txt
 if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
-	# the sanitizer and fuzzing builds, beside the normal pass
+	# what all the passes of this build run, made before they start side
+	# by side (two makes must not build the same file at once)
+	make -j"$(nproc)" check-programs > "$logs/check-programs.log" 2>&1 ||
+		{ cat "$logs/check-programs.log"; exit 1; }
+	# All passes at once, so that the cores never wait for a pass to end:
+	# the valgrind pass, the longest, from the start; beside it the
+	# sanitizer build, the ASan+UBSan pass, the fuzzing build and the fuzz
+	# smoke one after the other; and the normal pass.  Each starts its
+	# longest parts first (tests/run.sh).
+	( timed valgrind make check-valgrind > "$logs/check-valgrind.log" 2>&1 || exit 1 ) &
+	vg=$!
 	(
 		rc=0
-		timed build-san make san-build || rc=1
-		timed build-fuzz make fuzz-build || rc=1
-		exit $rc
-	) > "$logs/builds.log" 2>&1 &
-	builds=$!
-fi
-SPINDLE_SUBTOTAL=normal timed normal make check || status=1
-if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
-	wait $builds || { status=1; cat "$logs/builds.log"; }
-	# the fuzz smoke follows the sanitizer pass, which ends before the
-	# valgrind pass: no core waits for the other
-	(
-		rc=0
-		timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 || rc=1
-		timed fuzz make fuzz-smoke > "$logs/fuzz-smoke.log" 2>&1 || rc=1
+		if timed build-san make san-build > "$logs/builds.log" 2>&1; then
+			timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 || rc=1
+		else
+			rc=1
+		fi
+		if timed build-fuzz make fuzz-build >> "$logs/builds.log" 2>&1; then
+			timed fuzz make fuzz-smoke > "$logs/fuzz-smoke.log" 2>&1 || rc=1
+		else
+			rc=1
+		fi
 		exit $rc
 	) &
 	san=$!
-	timed valgrind make check-valgrind > "$logs/check-valgrind.log" 2>&1 || status=1
+fi
+SPINDLE_SUBTOTAL=normal timed normal make check || status=1
+if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
 	wait $san || status=1
-	cat "$logs/check-sanitizers.log" "$logs/check-valgrind.log" "$logs/fuzz-smoke.log"
+	wait $vg || status=1
+	cat "$logs/builds.log" "$logs/check-sanitizers.log" "$logs/check-valgrind.log" \
+		"$logs/fuzz-smoke.log" 2> /dev/null
 	results="$results build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt"
 fi
 for f in $results; do

@@ -7,6 +7,7 @@
 #   DAA v1 (deflate) and v2 (LZMA)   spindle convert   vs daa2iso
 #   DMG (zlib chunks)                spindle convert   vs dmg2img
 #   ISZ (zlib chunks)                spindle convert   (no peer in Debian)
+#   MDF (raw 2352, Alcohol MDS v1)   spindle convert   vs mdf2iso, iat
 #   plain ISO                        cat               (the disk's speed)
 #
 # The content is real files (programs, libraries and documents from /usr,
@@ -20,7 +21,7 @@
 # environment: BENCH_MB (image size, default 700), BENCH_DIR (inputs,
 #              default /var/tmp), BENCH_OUT (outputs, default /dev/shm),
 #              BENCH_THREADS (spindle --threads, default: one per CPU),
-#              BENCH_FORMATS (default "chd daa dmg isz": which to run)
+#              BENCH_FORMATS (default "chd daa dmg isz mdf": which to run)
 set -eu
 SPINDLE=${1:-./spindle}
 MB=${BENCH_MB:-700}
@@ -32,10 +33,10 @@ in=$(mktemp -d "$BENCH_DIR/spindle-bench-conv-XXXXXX")
 out=$(mktemp -d "$BENCH_OUT/spindle-bench-conv-XXXXXX")
 trap 'rm -rf "$in" "$out"' EXIT INT TERM
 thr=${BENCH_THREADS:+--threads $BENCH_THREADS}
-FORMATS=${BENCH_FORMATS:-chd daa dmg isz}
+FORMATS=${BENCH_FORMATS:-chd daa dmg isz mdf}
 want() { case " $FORMATS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-for t in "$SPINDLE" chdman daa2iso dmg2img python3; do
+for t in "$SPINDLE" chdman daa2iso dmg2img mdf2iso iat python3; do
 	command -v "$t" > /dev/null 2>&1 || [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }
 done
 
@@ -57,7 +58,17 @@ want dmg && gen="$gen + dmg $in/a.dmg $in/src.iso zlib"
 want isz && gen="$gen + isz $in/a.isz $in/src.iso"
 # shellcheck disable=SC2086
 [ -z "$gen" ] || python3 "$GEN" ${gen# + }
-cat "$in"/* > /dev/null           # all inputs warm
+if want mdf; then
+	# raw sectors with EDC/ECC (spindle's BIN/CUE writer; mdf2iso checks
+	# nothing, the output is compared with src.iso), an MDS written from
+	# the published layout by tests/disc/discgen.py
+	"$SPINDLE" convert "$in/src.iso" -o "$in/raw.cue" > /dev/null
+	python3 "$top/tests/disc/discgen.py" mds-for "$in" $((bytes / 2048))
+	mv "$in/mds3" "$in/mdf"
+	mv "$in/raw.bin" "$in/mdf/disc.mdf"
+	rm -f "$in/raw.cue"
+fi
+cat "$in"/* "$in"/mdf/* > /dev/null 2>&1 || true  # all inputs warm
 
 # run CMD...: times CMD into $out/time ("wall user sys"); the exit status
 # is not trusted (daa2iso exits 1 after a good run): the output is compared
@@ -74,6 +85,16 @@ row() {
 	run "$@"
 	cmp -s -n "$bytes" "$out/$result" "$in/src.iso" ||
 		{ tail -5 "$out/log" >&2; echo "bench: $tool on $fmt: wrong or no output" >&2; exit 1; }
+	tail -n 1 "$out/time" | awk -v f="$fmt" -v t="$tool" -v mb="$MB" '{ w = $1; c = $2 + $3;
+		printf "%-8s %-22s %8.2f %8.2f %9.1f\n", f, t, w, c, mb * 1.048576 / (w > 0 ? w : 0.01) }'
+	rm -f "$out"/o.*
+}
+
+# rowx FORMAT TOOL CMD...: a row whose output is not an ISO to compare
+rowx() {
+	fmt=$1 tool=$2
+	shift 2
+	run "$@"
 	tail -n 1 "$out/time" | awk -v f="$fmt" -v t="$tool" -v mb="$MB" '{ w = $1; c = $2 + $3;
 		printf "%-8s %-22s %8.2f %8.2f %9.1f\n", f, t, w, c, mb * 1.048576 / (w > 0 ? w : 0.01) }'
 	rm -f "$out"/o.*
@@ -101,3 +122,9 @@ row DMG    "dmg2img"           o.img  dmg2img "$in/a.dmg" "$out/o.img"
 fi
 want isz &&
 row ISZ    "spindle convert"   o.iso  "$SPINDLE" convert $thr "$in/a.isz" -o "$out/o.iso"
+if want mdf; then
+rowx MDF   "cat (the .mdf)"    sh -c "cat '$in/mdf/disc.mdf' > '$out/o.mdf'"
+row MDF    "spindle convert"   o.iso  "$SPINDLE" convert "$in/mdf/disc.mds" -o "$out/o.iso"
+row MDF    "mdf2iso"           o.iso  mdf2iso "$in/mdf/disc.mdf" "$out/o.iso"
+row MDF    "iat"               o.iso  iat "$in/mdf/disc.mdf" "$out/o.iso"
+fi

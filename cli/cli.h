@@ -155,6 +155,20 @@ extern const struct cli_opt rip_audio_opts[];
 	"published ones, and paranoia's fixups, skips and read errors with their " \
 	"sectors.  A track with unrecoverable errors is kept, its damaged sectors " \
 	"are logged, and the exit status is 6.\n\n" \
+	"The log and JSON also give the disc's MusicBrainz disc ID (libdiscid), " \
+	"freedb ID, AccurateRip disc ID and the address of its AccurateRip " \
+	"database (dBAR) file, its MCN, and per track its CD-TEXT, ISRC and " \
+	"pre-emphasis flag.  FLAC files are tagged (Vorbis comments) from the " \
+	"CD-TEXT, or from --metadata FILE, plus --tag NAME=VALUE, with the disc " \
+	"IDs and the track's checksums.  With --accuraterip-db FILE (a dBAR file " \
+	"saved from that address) each track's v1 and v2 checksums are looked up: " \
+	"the log says \"accurately ripped (confidence N)\" or why not, and " \
+	"a track that does not match gives exit status 5; a track matching no " \
+	"entry is read again at offsets up to 2940 samples away, and a match there " \
+	"is reported as another pressing of the disc.  --find-offset rips " \
+	"nothing: it finds the drive's read offset from a disc whose dBAR file " \
+	"is given.  On a drive, each track's gap (INDEX 00) is found from the Q " \
+	"subchannel, so that disc.cue has the gaps.\n\n" \
 	"With --raw, every sector from 0 to the lead-out is copied as 2352 bytes " \
 	"into DISC.bin (data and audio tracks alike, through MMC READ CD), and " \
 	"DISC.cue describes the tracks.  Unreadable sectors are written as zeros " \
@@ -164,13 +178,27 @@ extern const struct cli_opt rip_audio_opts[];
  * burn's argv; burn_audio_opts are its options, for burn's --help. */
 int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv);
 extern const struct cli_opt burn_audio_opts[];
+/* Whether burn's argv asks for CD tracks (cmd_burn_audio) rather than one
+ * data track: --audio, --cd-text, --dry-run, WAV/FLAC files, or a disc
+ * image holding audio tracks. */
+bool cli_burn_wants_tracks(int argc, char **argv);
+/* After a burn: the comparison's outcome under "verify" in r (printed as
+ * verify prints it), ok/error set on failure; its exit code. */
+int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
+			   json_t *r);
 #define BURN_AUDIO_DESCRIPTION \
 	"An audio CD is burned disc-at-once from a CUE sheet naming BIN, WAV or " \
-	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC and FLAGS honoured), or from " \
-	"a list of WAV/FLAC files, one track each.  Files must be 16-bit stereo " \
-	"at 44.1 kHz and each track at least 4 seconds long.  --cd-text writes " \
-	"the sheet's TITLE and PERFORMER.  libburn writes audio only to CD-R and " \
-	"CD-RW in a real drive; --dry-run checks and reads every track without one."
+	"FLAC files (gaps, INDEX 00/01, PREGAP, ISRC, CATALOG and FLAGS " \
+	"honoured), from any other image holding audio tracks (cdrdao TOC, Nero " \
+	"NRG, Alcohol MDS, CloneCD CCD, DiscJuggler CDI, MAME CHD), or from a " \
+	"list of WAV/FLAC files, one track each.  Files must be 16-bit stereo at " \
+	"44.1 kHz and each track at least 4 seconds long.  --cd-text writes the " \
+	"image's titles and performers.  An image mixing Mode 1 and audio tracks " \
+	"is burned track at once, since libburn writes no mixed disc-at-once " \
+	"session: the drive makes 2-second gaps and no CD-TEXT is written; Mode 2 " \
+	"tracks and several sessions are refused.  libburn writes audio only to " \
+	"CD-R and CD-RW in a real drive; --dry-run checks and reads every track " \
+	"without one."
 
 /* help.c */
 /* Every option of c in --help's order (-d, its own, its other mode's, the
@@ -211,10 +239,12 @@ struct cli_fs_args {
 	int session;
 	struct drv_damage *damage;      /* --test-mode / --test-damage, or NULL */
 	unsigned retries;
-	struct img_blocks src;
+	struct img_sectors src;
+	int64_t starts[99];     /* a disc image's session starts */
+	bool source_only;       /* cli_fs_open: open the source, read no tree */
 	struct img_fs_tree tree;
 };
-#define CLI_FS_ARGS_INIT { .src = IMG_BLOCKS_INIT }
+#define CLI_FS_ARGS_INIT { .src = IMG_SECTORS_INIT }
 /* Handle --fs / --session (c: the option's key); 0, or an exit code. */
 int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_args *a);
 #define CLI_FS_OPTS \
@@ -222,6 +252,9 @@ int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_arg
 	{ "session", 257, "N", "read the Nth session of a multi-session image instead of the newest" }
 /* Open the source and read its tree (SPE_USAGE: a usage error). */
 enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err);
+/* Read the tree of the open source through read(rctx, ...) into a->tree. */
+enum sp_status cli_fs_read_tree(struct cli_fs_args *a, img_block_read_fn read, void *rctx,
+				int64_t sectors, struct sp_error *err);
 void cli_fs_close(struct cli_fs_args *a);
 /* s with control characters and '\\' as \\xNN (names from an image). */
 void cli_print_escaped(FILE *f, const char *s);

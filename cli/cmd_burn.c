@@ -56,8 +56,8 @@ const struct cli_doc doc_burn = {
 	"verify).  For standard input, which cannot be read twice, the "
 	"comparison is by SHA-256.  An image of one data track in another "
 	"format (Nero NRG, Alcohol MDS/MDF, CloneCD CCD, DiscJuggler CDI, cdrdao "
-	"TOC) is burnt from its 2048-byte user data; a mixed-mode image is "
-	"refused.\n\n"
+	"TOC) is burnt from its 2048-byte user data; an image holding audio "
+	"tracks is burnt as CD tracks (see below).\n\n"
 	"Before anything is written, spindle checks that the medium is blank and "
 	"that the image fits.  A disc that holds data, or a virtual drive file "
 	"that exists and is not empty, is refused unless --force is given.  An "
@@ -122,25 +122,6 @@ const struct cli_doc doc_burn = {
 	opts,
 	burn_audio_opts,
 };
-
-/* An audio CD is asked for by --audio, or by a .cue, .wav or .flac
- * argument that is not a graft point (a .wav inside an ISO is data). */
-static bool wants_audio(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		size_t l = strlen(argv[i]);
-
-		if (!strcmp(argv[i], "--audio"))
-			return true;
-		if (argv[i][0] == '-' || strchr(argv[i], '='))
-			continue;
-		if ((l > 4 && (!strcasecmp(argv[i] + l - 4, ".cue") ||
-			       !strcasecmp(argv[i] + l - 4, ".wav"))) ||
-		    (l > 5 && !strcasecmp(argv[i] + l - 5, ".flac")))
-			return true;
-	}
-	return false;
-}
 
 struct burn_job {
 	const char *image;
@@ -223,7 +204,6 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 	struct sp_error err = SP_ERROR_INIT;
 	struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
 	struct img_verify_result res = IMG_VERIFY_RESULT_INIT;
-	json_t *vr = json_object();
 	char hex[65];
 	uint64_t bytes;
 	enum sp_status st;
@@ -235,7 +215,6 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 	if (src->is_pipe) {
 		if (!img_source_digest(src, hex, &bytes)) {
 			sp_error_set(&err, SPE_INTERNAL, "the input's checksum is missing");
-			json_decref(vr);
 			return cli_fail(ctx, &err);
 		}
 		st = img_verify_digest(d, bytes, hex, &vo, &res, &err);
@@ -243,18 +222,10 @@ static int verify_after(struct cli_ctx *ctx, struct drv_drive *d,
 		st = img_verify_image(d, job->image, &vo, &res, &err);
 	}
 	if (st != SP_OK) {
-		json_decref(vr);
 		img_verify_result_release(&res);
 		return cli_fail(ctx, &err);
 	}
-	rc = cli_report_verify(ctx, &res, vr);
-	json_object_del(vr, "ok");
-	json_object_set(r, "verify", vr);
-	if (rc != SP_EXIT_OK) {
-		json_object_set_new(r, "ok", json_false());
-		json_object_set(r, "error", json_object_get(vr, "error"));
-	}
-	json_decref(vr);
+	rc = cli_burn_report_verify(ctx, &res, r);
 	img_verify_result_release(&res);
 	return rc;
 }
@@ -802,7 +773,7 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	struct burn_job job = { .wo = DRV_WRITE_OPTS_INIT, .verify = true };
 	int rc;
 
-	if (wants_audio(argc, argv))
+	if (cli_burn_wants_tracks(argc, argv))
 		return cmd_burn_audio(ctx, argc, argv);
 	cli_master_args_init(&job.ma);
 	cli_permute_args(ctx, argc, argv);

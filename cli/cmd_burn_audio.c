@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/master_args.h"
@@ -42,56 +43,60 @@ static const struct cli_doc doc_burn_audio = {
 };
 
 /* One track of the layout for --json; crc32 NULL when not computed. */
-static json_t *track_json(const struct img_audio_layout_track *t, const char *crc32)
+static json_t *track_json(const struct img_disc_burn_track *t, const char *crc32)
 {
-	json_t *o = json_pack("{s:i, s:I, s:I, s:I, s:i, s:s, s:s}",
-		"track", t->number, "pregap_silence", (json_int_t)t->pregap_silence,
+	json_t *o = json_pack("{s:i, s:s, s:I, s:I, s:I, s:i, s:s, s:s, s:s}",
+		"track", t->number, "mode", img_disc_mode_name(t->mode),
+		"pregap_silence", (json_int_t)t->pregap_silence,
 		"index1", (json_int_t)t->index1, "sectors", (json_int_t)t->sectors,
-		"files", t->n_pieces, "title", t->title, "performer", t->performer);
+		"files", t->n_files, "title", t->t->title, "performer", t->t->performer,
+		"isrc", t->t->isrc);
 
 	if (crc32)
 		json_object_set_new(o, "crc32", json_string(crc32));
 	return o;
 }
 
-static int dry_run(struct cli_ctx *ctx, const struct img_audio_layout *l)
+static int dry_run(struct cli_ctx *ctx, const struct img_disc_burn *b)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	json_t *r = cli_json_result(ctx, true), *tracks = json_array();
-	int64_t total = 150;
 
 	if (!ctx->json)
-		printf("track  pregap  index01  sectors  files  CRC32\n");
-	for (int i = 0; i < l->n_tracks; i++) {
-		const struct img_audio_layout_track *t = &l->tracks[i];
+		printf("track  mode   pregap  index01  sectors  files  CRC32\n");
+	for (int i = 0; i < b->n_tracks; i++) {
+		const struct img_disc_burn_track *t = &b->tracks[i];
 		uint32_t crc;
 		char h[16];
 
-		if (img_audio_track_crc32(t, &crc, &err) != SP_OK) {
+		if (img_disc_burn_crc32(b, i, &crc, &err) != SP_OK) {
 			json_decref(r);
 			json_decref(tracks);
 			return cli_fail(ctx, &err);
 		}
 		snprintf(h, sizeof(h), "%08X", crc);
-		total += t->pregap_silence + t->sectors;
 		if (!ctx->json)
-			printf("%5d  %6lld  %7lld  %7lld  %5d  %s\n", t->number,
+			printf("%5d  %-5s  %6lld  %7lld  %7lld  %5d  %s\n", t->number,
+			       t->mode == IMG_DISC_AUDIO ? "audio" : "mode1",
 			       (long long)t->pregap_silence, (long long)t->index1,
-			       (long long)t->sectors, t->n_pieces, h);
+			       (long long)t->sectors, t->n_files, h);
 		json_array_append_new(tracks, track_json(t, h));
 	}
 	if (ctx->json) {
 		json_object_set_new(r, "dry_run", json_true());
-		json_object_set_new(r, "title", json_string(l->title));
-		json_object_set_new(r, "performer", json_string(l->performer));
-		json_object_set_new(r, "total_sectors", json_integer(total));
+		json_object_set_new(r, "format", json_string(b->disc->format));
+		json_object_set_new(r, "title", json_string(b->disc->title));
+		json_object_set_new(r, "performer", json_string(b->disc->performer));
+		json_object_set_new(r, "mcn", json_string(b->disc->mcn));
+		json_object_set_new(r, "total_sectors", json_integer(b->total));
 		json_object_set_new(r, "tracks", tracks);
 		cli_json_emit(r);
 	} else {
 		json_decref(r);
 		json_decref(tracks);
-		printf("%d tracks, %lld sectors with the lead-in gap (%lld:%02lld)\n", l->n_tracks,
-		       (long long)total, (long long)(total / 4500), (long long)(total / 75 % 60));
+		printf("%d tracks, %lld sectors with the lead-in gap (%lld:%02lld)\n", b->n_tracks,
+		       (long long)b->total, (long long)(b->total / 4500),
+		       (long long)(b->total / 75 % 60));
 	}
 	return SP_EXIT_OK;
 }
@@ -122,16 +127,34 @@ static void progress(const struct drv_progress *p, void *c)
 			     (int)(p->sectors_done * 100 / p->sectors_total));
 }
 
-static int burn(struct cli_ctx *ctx, const struct img_audio_layout *l, bool cd_text,
+int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *res,
+			   json_t *r)
+{
+	json_t *vr = json_object();
+	int rc = cli_report_verify(ctx, res, vr);
+
+	json_object_del(vr, "ok");
+	json_object_set(r, "verify", vr);
+	if (rc != SP_EXIT_OK) {
+		json_object_set_new(r, "ok", json_false());
+		json_object_set(r, "error", json_object_get(vr, "error"));
+	}
+	json_decref(vr);
+	return rc;
+}
+
+static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text,
 		bool simulate)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
 	struct drv_write_opts wo = DRV_WRITE_OPTS_INIT;
-	struct drv_audio_track *t = calloc((size_t)l->n_tracks, sizeof(*t));
-	struct drv_audio_disc disc = { .n_tracks = l->n_tracks, .tracks = t,
-				       .title = l->title, .performer = l->performer,
-				       .catalog = l->catalog, .cd_text = cd_text };
+	const struct img_disc *disc = b->disc;
+	struct drv_audio_track *t = calloc((size_t)b->n_tracks, sizeof(*t));
+	struct drv_audio_disc dd = { .n_tracks = b->n_tracks, .tracks = t,
+				     .title = disc->title, .performer = disc->performer,
+				     .catalog = disc->mcn, .cd_text = cd_text };
+	struct img_verify_result vres = IMG_VERIFY_RESULT_INIT;
 	struct drv_drive *d = NULL;
 	int rc = SP_EXIT_OK;
 
@@ -139,21 +162,24 @@ static int burn(struct cli_ctx *ctx, const struct img_audio_layout *l, bool cd_t
 		sp_error_set(&err, SPE_NOMEM, "out of memory");
 		return cli_fail(ctx, &err);
 	}
-	for (int i = 0; i < l->n_tracks; i++) {
-		const struct img_audio_layout_track *lt = &l->tracks[i];
+	for (int i = 0; i < b->n_tracks; i++) {
+		const struct img_disc_burn_track *bt = &b->tracks[i];
 
-		if (img_audio_track_source(lt, &t[i].src, &err) != SP_OK) {
+		if (img_disc_burn_source(b, i, &t[i].src, &err) != SP_OK) {
 			rc = cli_fail(ctx, &err);
 			goto out;
 		}
-		t[i].sectors = lt->sectors;
-		t[i].pregap_silence = lt->pregap_silence;
-		t[i].index1 = lt->index1;
-		t[i].pre_emphasis = lt->pre_emphasis;
-		t[i].copy_permitted = lt->copy_permitted;
-		t[i].isrc = lt->isrc[0] ? lt->isrc : NULL;
-		t[i].title = lt->title;
-		t[i].performer = lt->performer;
+		t[i].mode1 = bt->mode == IMG_DISC_MODE1;
+		t[i].sectors = bt->sectors;
+		t[i].pregap_silence = bt->pregap_silence;
+		t[i].index1 = bt->index1;
+		t[i].n_index = bt->n_index;
+		t[i].index = bt->index;
+		t[i].pre_emphasis = bt->t->pre_emphasis;
+		t[i].copy_permitted = bt->t->copy_permitted;
+		t[i].isrc = bt->t->isrc[0] ? bt->t->isrc : NULL;
+		t[i].title = bt->t->title;
+		t[i].performer = bt->t->performer;
 	}
 	oo.access = DRV_WRITE;
 	wo.mode = DRV_MODE_SAO;
@@ -162,48 +188,116 @@ static int burn(struct cli_ctx *ctx, const struct img_audio_layout *l, bool cd_t
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
-	if (drv_write_audio(d, &disc, &wo, progress, ctx, &err) != SP_OK) {
+	if (drv_write_audio(d, &dd, &wo, progress, ctx, &err) != SP_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
 	cli_progress_end(ctx);
+	if (!simulate) {
+		/* the disc against the image, track by track */
+		struct img_verify_opts vo = IMG_VERIFY_OPTS_INIT;
+
+		vo.progress = cli_verify_progress;
+		vo.ctx = ctx;
+		if (img_verify_tracks(d, b, &vo, &vres, &err) != SP_OK) {
+			rc = cli_fail(ctx, &err);
+			goto out;
+		}
+		cli_progress_end(ctx);
+	}
 	if (ctx->json) {
 		json_t *r = cli_json_result(ctx, true);
-
 		json_t *tracks = json_array();
 
-		for (int i = 0; i < l->n_tracks; i++)
-			json_array_append_new(tracks, track_json(&l->tracks[i], NULL));
+		for (int i = 0; i < b->n_tracks; i++)
+			json_array_append_new(tracks, track_json(&b->tracks[i], NULL));
 		json_object_set_new(r, "dry_run", json_false());
 		json_object_set_new(r, "simulate", json_boolean(simulate));
+		json_object_set_new(r, "format", json_string(disc->format));
 		json_object_set_new(r, "tracks", tracks);
+		if (!simulate)
+			rc = cli_burn_report_verify(ctx, &vres, r);
 		cli_json_emit(r);
+	} else if (b->data) {
+		printf("burned %d tracks (%d audio, %d data)%s\n", b->n_tracks, b->audio, b->data,
+		       simulate ? " (simulated)" : "");
 	} else {
-		printf("burned %d audio tracks%s\n", l->n_tracks, simulate ? " (simulated)" : "");
+		printf("burned %d audio tracks%s\n", b->n_tracks, simulate ? " (simulated)" : "");
+	}
+	if (b->tao && !ctx->quiet)
+		cli_warn(ctx, "audio and data tracks were written track at once (libburn "
+			 "writes no mixed disc-at-once session): the gaps are the drive's "
+			 "2 seconds%s", cd_text ? ", and no CD-TEXT was written" : "");
+	if (disc->has_sub && !ctx->json && !ctx->quiet)
+		fprintf(stderr, "spindle burn: the image's subchannel was not written; the "
+			"recorder made its own Q channel\n");
+	if (!simulate && !ctx->json) {
+		json_t *r = json_object();
+
+		rc = cli_burn_report_verify(ctx, &vres, r);
+		json_decref(r);
 	}
 out:
+	img_verify_result_release(&vres);
 	if (d)
 		drv_close(d, DRV_KEEP_TRAY);
-	for (int i = 0; i < l->n_tracks; i++)
-		img_audio_source_free(t[i].src);
+	for (int i = 0; i < b->n_tracks; i++)
+		img_disc_burn_source_free(t[i].src);
 	free(t);
 	return rc;
 }
 
-static bool is_cue(const char *s)
+static bool has_ext(const char *s, const char *ext)
 {
-	size_t l = strlen(s);
+	size_t l = strlen(s), e = strlen(ext);
 
-	return l > 4 && !strcasecmp(s + l - 4, ".cue");
+	return l > e && !strcasecmp(s + l - e, ext);
+}
+
+/* An image holding audio tracks, or a CUE sheet that does not open (its
+ * error is the audio path's to report). */
+static bool image_with_audio(const char *path)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct img_disc *d;
+	const char *reader = "";
+	struct stat st;
+	bool audio = false;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    img_disc_probe(path, &reader) == 0 || !strcmp(reader, "iso"))
+		return false;
+	if (img_disc_open(&d, path, &err) != SP_OK)
+		return has_ext(path, ".cue");
+	for (int i = 0; i < d->n_tracks; i++)
+		audio = audio || d->tracks[i].mode == IMG_DISC_AUDIO;
+	img_disc_close(d);
+	return audio;
+}
+
+bool cli_burn_wants_tracks(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--audio") || !strcmp(argv[i], "--cd-text") ||
+		    !strcmp(argv[i], "--dry-run"))
+			return true;
+		if (argv[i][0] == '-' || strchr(argv[i], '='))
+			continue;
+		if (has_ext(argv[i], ".wav") || has_ext(argv[i], ".flac") ||
+		    image_with_audio(argv[i]))
+			return true;
+	}
+	return false;
 }
 
 int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct sp_error err = SP_ERROR_INIT;
-	struct img_audio_layout l = IMG_AUDIO_LAYOUT_INIT;
+	struct img_disc *disc = NULL;
+	struct img_disc_burn b = { .n_tracks = 0 };
 	struct cli_command sub = *ctx->cmd;
 	const struct cli_command *saved = ctx->cmd;
-	bool cd_text = false, dry = false, simulate = false;
+	bool cd_text = false, dry = false, simulate = false, files;
 	const char *arg;
 	int c, rc = -1, n;
 
@@ -226,31 +320,40 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	n = argc - ctx->optind;
+	if (ctx->n_drives > 1 && !dry) {
+		rc = cli_usage_error(ctx, "CD tracks are burnt to one drive at a time");
+		goto out;
+	}
 	if (n < 1) {
-		rc = cli_usage_error(ctx, "nothing to burn: give a CUE sheet or WAV/FLAC files");
+		rc = cli_usage_error(ctx, "nothing to burn: give a disc image, a CUE sheet or "
+				     "WAV/FLAC files");
 		goto out;
 	}
-	if (is_cue(argv[ctx->optind]) && n > 1) {
-		rc = cli_usage_error(ctx, "give one CUE sheet, or a list of WAV/FLAC files");
+	/* WAV/FLAC files are tracks; anything else is one disc image */
+	files = has_ext(argv[ctx->optind], ".wav") || has_ext(argv[ctx->optind], ".flac");
+	if (!files && n > 1) {
+		rc = cli_usage_error(ctx, "give one disc image or CUE sheet, or a list of "
+				     "WAV/FLAC files");
 		goto out;
 	}
-	if (is_cue(argv[ctx->optind]) ?
-	    img_audio_layout_from_cue(&l, argv[ctx->optind], &err) != SP_OK :
-	    img_audio_layout_from_files(&l, argv + ctx->optind, n, &err) != SP_OK) {
+	if ((files ? img_disc_from_audio_files(&disc, argv + ctx->optind, n, &err) :
+	     img_disc_open(&disc, argv[ctx->optind], &err)) != SP_OK ||
+	    img_disc_burn_plan(disc, &b, &err) != SP_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
-	if (cd_text && !l.title[0] && !l.performer[0]) {
+	if (cd_text && !disc->title[0] && !disc->performer[0]) {
 		int k;
 
-		for (k = 0; k < l.n_tracks && !l.tracks[k].title[0]; k++)
+		for (k = 0; k < disc->n_tracks && !disc->tracks[k].title[0]; k++)
 			;
-		if (k == l.n_tracks)
-			cli_warn(ctx, "--cd-text: the sheet has no TITLE or PERFORMER to write");
+		if (k == disc->n_tracks)
+			cli_warn(ctx, "--cd-text: the image has no TITLE or PERFORMER to write");
 	}
-	rc = dry ? dry_run(ctx, &l) : burn(ctx, &l, cd_text, simulate);
+	rc = dry ? dry_run(ctx, &b) : burn(ctx, &b, cd_text, simulate);
 out:
-	img_audio_layout_release(&l);
+	img_disc_burn_release(&b);
+	img_disc_close(disc);
 	ctx->cmd = saved;
 	return rc;
 }

@@ -18,7 +18,8 @@ static const struct cli_opt opts[] = {
 const struct cli_doc doc_files = {
 	"--map MAPFILE IMAGE",
 	"List the files of an ISO image that overlap bad areas",
-	"Opens IMAGE with libisofs and lists each file whose extents overlap "
+	"Opens IMAGE (an ISO, or the data track of an image in any format "
+	"spindle reads) with libisofs and lists each file whose extents overlap "
 	"an area of MAPFILE (GNU ddrescue format, from spindle rip or ddrescue) "
 	"that is not finished ('+'), with the number of bad sectors in it.  "
 	"Exit status 0 when no file is hit, 6 when some are.",

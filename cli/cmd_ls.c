@@ -20,8 +20,9 @@ static const struct cli_opt opts[] = {
 const struct cli_doc doc_ls = {
 	"[--fs TREE] [--session N] SOURCE|-d DRIVE [PATH...]",
 	"List the files of an ISO 9660 or UDF image or disc",
-	"Lists every file of SOURCE (an image file or a block device), or of the "
-	"disc in DRIVE, or the named PATHs and what lies under them: type and "
+	"Lists every file of SOURCE (an image of any format spindle reads: ISO, "
+	"BIN/CUE, TOC, NRG, MDS, CCD, CDI, CHD, DMG, DAA, ISZ; or a block device), "
+	"or of the disc in DRIVE, or the named PATHs and what lies under them: type and "
 	"mode, owner, size in bytes, modification time (UTC), the first LBA of "
 	"the data and the path (with '-> TARGET' for a symlink).  Control "
 	"characters in names are shown as \\xNN.  ISO 9660 is read with Rock "
@@ -53,9 +54,20 @@ int cli_fs_option(struct cli_ctx *ctx, int c, const char *arg, struct cli_fs_arg
 	return SP_EXIT_USAGE;
 }
 
-enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err)
+enum sp_status cli_fs_read_tree(struct cli_fs_args *a, img_block_read_fn read, void *rctx,
+				int64_t sectors, struct sp_error *err)
 {
 	struct img_fs_open_opts o = { .fs = a->fs, .session = a->session };
+
+	o.sectors = sectors;
+	o.name = a->name;
+	o.n_starts = img_sectors_sessions(&a->src, a->starts, sizeof(a->starts) / sizeof(a->starts[0]));
+	o.starts = a->starts;
+	return img_fs_read_tree(read, rctx, &o, &a->tree, err);
+}
+
+enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp_error *err)
+{
 	const char *drive = cli_drive(ctx);
 
 	if (drive && a->source)
@@ -63,13 +75,14 @@ enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp
 	if (!drive && !a->source)
 		return sp_error_set(err, SPE_USAGE, "no source: give an image, a block device or -d DRIVE");
 	a->name = drive ? drive : a->source;
-	if (img_blocks_open(&a->src, a->name, drive != NULL, a->damage, err) != SP_OK)
+	if (img_sectors_open(&a->src, a->name, drive ? IMG_SECTORS_DRIVE : IMG_SECTORS_IMAGE,
+			     a->damage, err) != SP_OK)
 		return SP_FAILED;
 	a->src.retries = a->retries;
-	o.sectors = a->src.sectors;
-	o.name = a->name;
-	if (img_fs_read_tree(img_blocks_read, &a->src, &o, &a->tree, err) != SP_OK) {
-		img_blocks_close(&a->src);
+	if (a->source_only)
+		return SP_OK;
+	if (cli_fs_read_tree(a, img_sectors_block, &a->src, a->src.sectors, err) != SP_OK) {
+		img_sectors_close(&a->src);
 		return SP_FAILED;
 	}
 	return SP_OK;
@@ -78,7 +91,7 @@ enum sp_status cli_fs_open(struct cli_ctx *ctx, struct cli_fs_args *a, struct sp
 void cli_fs_close(struct cli_fs_args *a)
 {
 	img_fs_tree_release(&a->tree);
-	img_blocks_close(&a->src);
+	img_sectors_close(&a->src);
 }
 
 static void mode_string(const struct img_fs_node *n, char *s)
@@ -166,8 +179,10 @@ int cmd_ls(struct cli_ctx *ctx, int argc, char **argv)
 		r = cli_json_result(ctx, true);
 		files = json_array();
 	} else if (!ctx->quiet) {
-		fprintf(stderr, "%s: %s tree of the session at LBA %lld\n", a.name,
-			img_fs_kind_name(a.tree.kind), (long long)a.tree.session_start);
+		fprintf(stderr, "%s%s%s%s: %s tree of the session at LBA %lld\n", a.name,
+			a.src.format ? " (" : "", a.src.format ? a.src.format : "",
+			a.src.format ? ")" : "", img_fs_kind_name(a.tree.kind),
+			(long long)a.tree.session_start);
 	}
 	for (size_t i = 1; i < a.tree.n; i++) {
 		const struct img_fs_node *n = &a.tree.v[i];

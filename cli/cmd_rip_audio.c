@@ -25,6 +25,12 @@ enum {
 	OPT_C2,
 	OPT_FORCE,
 	OPT_TEST_UNREADABLE,
+	OPT_METADATA,
+	OPT_TAG,
+	OPT_AR_DB,
+	OPT_AR,
+	OPT_FIND_OFFSET,
+	OPT_MUSICBRAINZ,
 };
 
 #define MAX_OFFSET (10 * IMG_CD_SAMPLES)
@@ -49,6 +55,25 @@ const struct cli_opt rip_audio_opts[] = {
 	{ "force", OPT_FORCE, NULL, "overwrite existing output files" },
 	{ "test-unreadable", OPT_TEST_UNREADABLE, "LBA[-LBA][,...]", "with --audio, for testing: "
 	  "make these sectors fail to read, as on a damaged disc" },
+	{ "metadata", OPT_METADATA, "FILE", "with --audio: tag the FLAC files from FILE instead of "
+	  "the CD-TEXT: JSON, either {\"album\", \"artist\", \"date\", \"genre\", \"discnumber\", "
+	  "\"disctotal\", \"tracks\": [{\"title\", \"artist\", \"isrc\"}, ...]} or a MusicBrainz "
+	  "release as its web service returns it (the medium with this disc's ID is used); "
+	  "its track count must be the disc's" },
+	{ "tag", OPT_TAG, "NAME=VALUE", "with --audio: add this Vorbis comment to every FLAC "
+	  "file (repeatable)" },
+	{ "accuraterip-db", OPT_AR_DB, "FILE", "with --audio: check each track's AccurateRip v1 "
+	  "and v2 checksums against FILE, the disc's dBAR file saved from the address the log gives" },
+	{ "accuraterip", OPT_AR, NULL, "with --audio: look the rip up in AccurateRip; spindle "
+	  "does not download, so without --accuraterip-db this says where the disc's dBAR file is "
+	  "and goes on" },
+	{ "musicbrainz", OPT_MUSICBRAINZ, NULL, "with --audio: look the disc ID up in "
+	  "MusicBrainz; spindle does not go online, so without --metadata this says which "
+	  "address answers (save it and give it with --metadata, which then chooses the "
+	  "release holding this disc) and goes on" },
+	{ "find-offset", OPT_FIND_OFFSET, NULL, "with --audio and --accuraterip-db: rip nothing, "
+	  "but find the drive's read offset: the offset (within 2940 samples either way) at which "
+	  "the most tracks' AccurateRip checksums match the file" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -66,6 +91,9 @@ struct rip_audio_args {
 	struct img_audio_rip_opts ao;
 	struct img_raw_rip_opts ro;
 	struct img_ranges unreadable;
+	const char *metadata, *ar_db;
+	bool accuraterip, find_offset, musicbrainz;
+	struct img_meta tags;       /* the --tag options */
 };
 
 static int parse_offset(struct cli_ctx *ctx, const char *s, int *out)
@@ -154,13 +182,34 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 			if (parse_ranges(ctx, arg, &a->unreadable) < 0)
 				return stop_options(ctx, SP_EXIT_USAGE);
 			break;
+		case OPT_METADATA: a->metadata = arg; break;
+		case OPT_AR_DB: a->ar_db = arg; break;
+		case OPT_AR: a->accuraterip = true; break;
+		case OPT_FIND_OFFSET: a->find_offset = true; break;
+		case OPT_MUSICBRAINZ: a->musicbrainz = true; break;
+		case OPT_TAG: {
+			struct sp_error err = SP_ERROR_INIT;
+
+			if (img_meta_add_tag(&a->tags, arg, &err) != SP_OK)
+				return stop_options(ctx, cli_usage_error(ctx, "%s", err.msg));
+			break;
+		}
 		default:
 			return stop_options(ctx, SP_EXIT_USAGE);
 		}
 	}
 	if (a->audio == a->raw)
 		return cli_usage_error(ctx, "give one of --audio and --raw");
-	if (!a->out)
+	if (a->raw && (a->metadata || a->ar_db || a->accuraterip || a->tags.n_extra ||
+		       a->musicbrainz || a->find_offset))
+		return cli_usage_error(ctx, "--metadata, --tag and --accuraterip go with --audio, "
+				       "not --raw");
+	if (a->find_offset && (!a->audio || !a->ar_db))
+		return cli_usage_error(ctx, "--find-offset needs --audio and --accuraterip-db FILE, "
+				       "the disc's AccurateRip data");
+	if (a->find_offset && a->out)
+		return cli_usage_error(ctx, "--find-offset writes nothing: leave -o out");
+	if (!a->out && !a->find_offset)
 		return cli_usage_error(ctx, "-o is missing: where should the %s go?",
 				       a->audio ? "tracks" : "BIN file");
 	if (ctx->optind < argc)
@@ -202,6 +251,16 @@ static void print_ranges(FILE *f, const struct img_ranges *r)
 	fputc('\n', f);
 }
 
+/* A line of text from the disc or a file, control characters escaped. */
+static void log_text(FILE *f, const char *label, const char *s)
+{
+	char *c = img_meta_clean(s, NULL);
+
+	if (c)
+		fprintf(f, "%s%s\n", label, c);
+	free(c);
+}
+
 static void log_track(FILE *f, const struct img_audio_track *t)
 {
 	const struct img_audio_events *e = &t->ev;
@@ -212,6 +271,12 @@ static void log_track(FILE *f, const struct img_audio_track *t)
 	else
 		fprintf(f, "\nTrack %2d\n", t->number);
 	fprintf(f, "  file            %s\n", t->file[0] ? t->file : "(silence, not kept)");
+	log_text(f, "  title           ", t->title);
+	log_text(f, "  performer       ", t->performer);
+	log_text(f, "  songwriter      ", t->songwriter);
+	log_text(f, "  ISRC            ", t->isrc);
+	if (t->pre_emphasis)
+		fprintf(f, "  pre-emphasis    yes (the samples are kept as on the disc)\n");
 	fprintf(f, "  start           sector %lld (%s)\n", (long long)t->start, msf(t->start, a));
 	fprintf(f, "  length          %lld sectors (%s)\n", (long long)t->sectors,
 		msf(t->sectors, b));
@@ -224,6 +289,12 @@ static void log_track(FILE *f, const struct img_audio_track *t)
 		t->test_crc == t->copy_crc ? " (matches the test CRC)" : " (DIFFERS from the test CRC)");
 	if (t->ar_valid)
 		fprintf(f, "  AccurateRip     v1 %08X  v2 %08X\n", t->ar_v1, t->ar_v2);
+	if (t->ar_checked) {
+		char v[160];
+
+		img_audio_ar_result(t, v, sizeof(v));
+		fprintf(f, "  AccurateRip     %s\n", v);
+	}
 	fprintf(f, "  paranoia        %ld reads, %ld verifies, %ld fixups (edge %ld, atom %ld, "
 		"dropped %ld, duped %ld), %ld skips, %ld read errors\n", e->reads, e->verifies,
 		e->fixup_edge + e->fixup_atom + e->fixup_dropped + e->fixup_duped,
@@ -235,9 +306,55 @@ static void log_track(FILE *f, const struct img_audio_track *t)
 	print_ranges(f, &e->problems);
 }
 
-static void write_log(FILE *f, const struct img_audio_rip *r)
+/* What the log says beside the rip itself. */
+struct log_extra {
+	const char *meta_source;
+	const char *ar_db;          /* the dBAR file checked against, or NULL */
+	bool tagged;
+};
+
+static void log_disc(FILE *f, const struct img_audio_rip *r, const struct log_extra *x)
 {
-	int ntracks = 0, bad = 0, differ = 0;
+	if (r->has_ids) {
+		fprintf(f, "MusicBrainz ID  %s\n", r->ids.musicbrainz);
+		fprintf(f, "freedb ID       %08x\n", r->ids.freedb);
+		fprintf(f, "AccurateRip ID  %s\n", r->ids.accuraterip);
+		fprintf(f, "AccurateRip URL %s\n", r->ids.accuraterip_url);
+	}
+	log_text(f, "MCN             ", r->mcn);
+	fprintf(f, "CD-TEXT         %s\n", r->has_cdtext ? "yes" : "none");
+	log_text(f, "  album         ", r->title);
+	log_text(f, "  performer     ", r->performer);
+	log_text(f, "  songwriter    ", r->songwriter);
+	fprintf(f, "tags            %s\n", !x->tagged ? "none (WAV files)" : x->meta_source);
+	fprintf(f, "AccurateRip db  %s\n", x->ar_db ? x->ar_db : "not checked");
+}
+
+/* Counts of the AccurateRip verdicts; false when none was checked. */
+static bool ar_counts(const struct img_audio_rip *r, int *ok, int *bad, int *absent)
+{
+	bool any = false;
+
+	*ok = *bad = *absent = 0;
+	for (int i = 0; i < r->n_tracks; i++) {
+		const struct img_audio_track *t = &r->tracks[i];
+
+		if (!t->ar_checked)
+			continue;
+		any = true;
+		if (!t->ar.in_db)
+			++*absent;
+		else if (t->ar.v1_confidence || t->ar.v2_confidence || t->pressing_found)
+			++*ok;
+		else
+			++*bad;
+	}
+	return any;
+}
+
+static void write_log(FILE *f, const struct img_audio_rip *r, const struct log_extra *x)
+{
+	int ntracks = 0, bad = 0, differ = 0, ar_ok, ar_bad, ar_absent;
 
 	fprintf(f, "spindle %s audio rip\n\n", PACKAGE_VERSION);
 	fprintf(f, "source          %s (%s)\n", r->o.source, r->driver);
@@ -247,6 +364,8 @@ static void write_log(FILE *f, const struct img_audio_rip *r)
 	fprintf(f, "test and copy   %s\n", r->o.test_and_copy ? "yes" : "no");
 	fprintf(f, "format          %s\n", r->o.format == IMG_AUDIO_WAV ? "WAV" : "FLAC");
 	fprintf(f, "CUE sheet       %s\n", r->cue_name);
+	fprintf(f, "gaps            %s\n", r->gaps);
+	log_disc(f, r, x);
 	if (r->has_htoa)
 		log_track(f, &r->htoa);
 	for (int i = 0; i < r->n_tracks; i++) {
@@ -271,6 +390,24 @@ static void write_log(FILE *f, const struct img_audio_rip *r)
 			differ, ntracks);
 	else
 		fprintf(f, "All %d audio tracks were ripped without errors.\n", ntracks);
+	if (ar_counts(r, &ar_ok, &ar_bad, &ar_absent)) {
+		if (ar_ok == ntracks)
+			fprintf(f, "All %d tracks were accurately ripped.\n", ntracks);
+		else
+			fprintf(f, "AccurateRip: %d of %d tracks accurately ripped, %d not "
+				"matching, %d not in the database.\n", ar_ok, ntracks, ar_bad,
+				ar_absent);
+	}
+}
+
+/* Text from the disc: null if absent, control characters escaped. */
+static json_t *text_json(const char *s)
+{
+	char *c = img_meta_clean(s, NULL);
+	json_t *j = c ? json_string(c) : json_null();
+
+	free(c);
+	return j ? j : json_null();
 }
 
 static json_t *track_json(const struct img_audio_track *t)
@@ -295,6 +432,23 @@ static json_t *track_json(const struct img_audio_track *t)
 		snprintf(h, sizeof(h), "%08X", t->ar_v2);
 		json_object_set_new(o, "accuraterip_v2", json_string(h));
 	}
+	json_object_set_new(o, "title", text_json(t->title));
+	json_object_set_new(o, "performer", text_json(t->performer));
+	json_object_set_new(o, "songwriter", text_json(t->songwriter));
+	json_object_set_new(o, "isrc", text_json(t->isrc));
+	json_object_set_new(o, "pre_emphasis", json_boolean(t->pre_emphasis));
+	if (t->ar_checked) {
+		char v[160];
+
+		img_audio_ar_result(t, v, sizeof(v));
+		json_object_set_new(o, "accuraterip", json_pack("{s:b, s:i, s:i, s:i, s:s, s:o, s:i}",
+			"in_database", t->ar.in_db, "v1_confidence", t->ar.v1_confidence,
+			"v2_confidence", t->ar.v2_confidence, "total", t->ar.total, "result", v,
+			"pressing_offset", t->pressing_found ? json_integer(t->pressing_offset) :
+			json_null(), "pressing_confidence", t->pressing_confidence));
+	} else {
+		json_object_set_new(o, "accuraterip", json_null());
+	}
 	json_object_set_new(o, "paranoia", json_pack(
 		"{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o}",
 		"reads", (int)e->reads, "verifies", (int)e->verifies,
@@ -306,9 +460,33 @@ static json_t *track_json(const struct img_audio_track *t)
 	return o;
 }
 
-static json_t *rip_json(struct cli_ctx *ctx, const struct img_audio_rip *r, bool ok)
+static json_t *disc_json(const struct img_audio_rip *r, const struct log_extra *x)
 {
-	json_t *o = cli_json_result(ctx, ok), *tracks = json_array();
+	char h[16];
+	json_t *o = json_object();
+
+	if (r->has_ids) {
+		snprintf(h, sizeof(h), "%08x", r->ids.freedb);
+		json_object_set_new(o, "disc_ids", json_pack("{s:s, s:s, s:s, s:s}",
+			"musicbrainz", r->ids.musicbrainz, "freedb", h,
+			"accuraterip", r->ids.accuraterip, "accuraterip_url", r->ids.accuraterip_url));
+	} else {
+		json_object_set_new(o, "disc_ids", json_null());
+	}
+	json_object_set_new(o, "mcn", text_json(r->mcn));
+	json_object_set_new(o, "cdtext", !r->has_cdtext ? json_null() :
+		json_pack("{s:o, s:o, s:o}", "title", text_json(r->title),
+			  "performer", text_json(r->performer),
+			  "songwriter", text_json(r->songwriter)));
+	json_object_set_new(o, "tags", x->tagged ? json_string(x->meta_source) : json_null());
+	json_object_set_new(o, "accuraterip_db", x->ar_db ? json_string(x->ar_db) : json_null());
+	return o;
+}
+
+static json_t *rip_json(struct cli_ctx *ctx, const struct img_audio_rip *r, bool ok,
+			const struct log_extra *x)
+{
+	json_t *o = cli_json_result(ctx, ok), *tracks = json_array(), *d;
 
 	json_object_set_new(o, "mode", json_string("audio"));
 	json_object_set_new(o, "source", json_string(r->o.source));
@@ -321,6 +499,10 @@ static json_t *rip_json(struct cli_ctx *ctx, const struct img_audio_rip *r, bool
 	json_object_set_new(o, "format", json_string(img_audio_format_ext(r->o.format)));
 	json_object_set_new(o, "directory", json_string(r->o.outdir));
 	json_object_set_new(o, "cue", json_string(r->cue_name));
+	json_object_set_new(o, "gaps", json_string(r->gaps));
+	d = disc_json(r, x);
+	json_object_update(o, d);
+	json_decref(d);
 	if (r->has_htoa)
 		json_array_append_new(tracks, track_json(&r->htoa));
 	for (int i = 0; i < r->n_tracks; i++)
@@ -344,7 +526,8 @@ static void rip_progress(const struct img_audio_track *t, const char *pass,
 			     (long long)(total ? done * 100 / total : 100));
 }
 
-static int save_log(struct cli_ctx *ctx, const struct img_audio_rip *r)
+static int save_log(struct cli_ctx *ctx, const struct img_audio_rip *r,
+		    const struct log_extra *x)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	char *buf = NULL, path[4096];
@@ -354,7 +537,7 @@ static int save_log(struct cli_ctx *ctx, const struct img_audio_rip *r)
 
 	if (!f)
 		return 0;
-	write_log(f, r);
+	write_log(f, r, x);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/rip.log", r->o.outdir);
 	if (sp_write_file_atomic(path, buf, len, &err) != SP_OK)
@@ -365,11 +548,145 @@ static int save_log(struct cli_ctx *ctx, const struct img_audio_rip *r)
 	return rc;
 }
 
-static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
+/* Before reading: the tags' source and the AccurateRip database, so that a
+ * wrong file fails at once rather than after the rip. */
+static enum sp_status prepare(struct cli_ctx *ctx, struct rip_audio_args *a,
+			      const struct img_audio_rip *r, struct img_meta *meta,
+			      struct img_ar_db *db, struct sp_error *err)
+{
+	int n_audio = 0;
+
+	for (int i = 0; i < r->n_tracks; i++)
+		n_audio += r->tracks[i].audio;
+	if (a->metadata) {
+		if (img_meta_load_json(meta, a->metadata, r->has_ids ? r->ids.musicbrainz : NULL,
+				       n_audio, err) != SP_OK)
+			return SP_FAILED;
+	} else if (img_meta_from_rip(meta, r, err) != SP_OK) {
+		return SP_FAILED;
+	}
+	if (a->musicbrainz && !a->metadata)
+		cli_warn(ctx, "--musicbrainz: spindle does not go online; the disc's releases are "
+			 "at https://musicbrainz.org/ws/2/discid/%s?inc=recordings+artist-credits+isrcs"
+			 "&fmt=json -- save that and give it with --metadata; tagging from %s",
+			 r->has_ids ? r->ids.musicbrainz : "(no disc ID)", meta->source);
+	if (meta->escaped)
+		cli_warn(ctx, "control characters in the %s are written as \\xHH in the tags",
+			 a->metadata ? "metadata file" : "CD-TEXT");
+	/* the --tag options go with whatever the tags come from */
+	meta->extra = a->tags.extra;
+	meta->n_extra = a->tags.n_extra;
+	a->tags.extra = NULL;
+	a->tags.n_extra = 0;
+	if (a->ar_db) {
+		if (img_ar_db_load(db, a->ar_db, err) != SP_OK)
+			return SP_FAILED;
+		if (r->has_ids && img_ar_check_disc(db, &r->ids, err) != SP_OK)
+			return SP_FAILED;
+	} else if (a->accuraterip) {
+		cli_warn(ctx, "--accuraterip: spindle does not download; the AccurateRip data "
+			 "of this disc is %s -- save it and give it with --accuraterip-db",
+			 r->has_ids ? r->ids.accuraterip_url : "(no disc ID)");
+	}
+	return SP_OK;
+}
+
+/* After reading: AccurateRip, then the tags (which carry its result). */
+static enum sp_status finish(struct rip_audio_args *a, struct img_audio_rip *r,
+			     const struct img_meta *meta, const struct img_ar_db *db,
+			     struct sp_error *err)
+{
+	int ok, bad, absent;
+
+	if (a->ar_db && (img_audio_rip_verify(r, db, err) != SP_OK ||
+			 img_audio_rip_pressings(r, db, err) != SP_OK))
+		return SP_FAILED;
+	if (img_audio_rip_tag(r, meta, err) != SP_OK)
+		return SP_FAILED;
+	if (a->ar_db && ar_counts(r, &ok, &bad, &absent) && bad) {
+		for (int i = 0; i < r->n_tracks; i++)
+			if (r->tracks[i].ar_checked && r->tracks[i].ar.in_db &&
+			    !r->tracks[i].pressing_found &&
+			    !r->tracks[i].ar.v1_confidence && !r->tracks[i].ar.v2_confidence) {
+				sp_error_set(err, SPE_MISMATCH, "track %d does not match the "
+					     "AccurateRip database (%d submissions)",
+					     r->tracks[i].number, r->tracks[i].ar.total);
+				break;
+			}
+		sp_error_hint(err, "%d of %d checked tracks differ: check the read offset "
+			      "(--offset), clean the disc and rip again, or try another drive",
+			      bad, ok + bad + absent);
+		return SP_WARN;
+	}
+	return SP_OK;
+}
+
+/* --find-offset: the offset at which the most tracks match, then the
+ * highest confidence; none is an error. */
+static int find_offset(struct cli_ctx *ctx, struct img_audio_rip *r, const char *db_path)
 {
 	struct sp_error err = SP_ERROR_INIT;
+	struct img_ar_db db = IMG_AR_DB_INIT;
+	struct img_offset_scan *scan = malloc(sizeof(*scan));
+	int best = -1, n_audio = 0, rc;
+
+	for (int i = 0; i < r->n_tracks; i++)
+		n_audio += r->tracks[i].audio;
+	if (!scan) {
+		sp_error_set(&err, SPE_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (img_ar_db_load(&db, db_path, &err) != SP_OK ||
+	    (r->has_ids && img_ar_check_disc(&db, &r->ids, &err) != SP_OK) ||
+	    img_audio_offset_scan(r, &db, 0, NULL, scan, &err) != SP_OK)
+		goto fail;
+	for (int k = 0; k <= 2 * IMG_AR_SEARCH; k++)
+		if (scan->tracks[k] && (best < 0 || scan->tracks[k] > scan->tracks[best] ||
+		    (scan->tracks[k] == scan->tracks[best] &&
+		     scan->confidence[k] > scan->confidence[best])))
+			best = k;
+	if (best < 0) {
+		sp_error_set(&err, SPE_MISMATCH, "no read offset within %d samples either way makes "
+			     "a track match the AccurateRip file", IMG_AR_SEARCH);
+		sp_error_hint(&err, "the disc may be another pressing than those in the file, or "
+			      "damaged; try another disc with known AccurateRip data");
+		goto fail;
+	}
+	if (ctx->json) {
+		json_t *o = cli_json_result(ctx, true);
+
+		json_object_set_new(o, "mode", json_string("find-offset"));
+		json_object_set_new(o, "source", json_string(r->o.source));
+		json_object_set_new(o, "drive", json_string(r->drive));
+		json_object_set_new(o, "offset", json_integer(best - IMG_AR_SEARCH));
+		json_object_set_new(o, "tracks_matching", json_integer(scan->tracks[best]));
+		json_object_set_new(o, "tracks", json_integer(n_audio));
+		json_object_set_new(o, "confidence", json_integer(scan->confidence[best]));
+		cli_json_emit(o);
+	} else {
+		printf("read offset of %s: %+d samples (%d of %d tracks match there, confidence %d)\n",
+		       r->drive, best - IMG_AR_SEARCH, scan->tracks[best], n_audio,
+		       scan->confidence[best]);
+		printf("rip with --offset %+d\n", best - IMG_AR_SEARCH);
+	}
+	free(scan);
+	img_ar_db_release(&db);
+	return SP_EXIT_OK;
+fail:
+	rc = cli_fail(ctx, &err);
+	free(scan);
+	img_ar_db_release(&db);
+	return rc;
+}
+
+static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
+{
+	struct sp_error err = SP_ERROR_INIT, err2 = SP_ERROR_INIT;
 	struct img_audio_rip r;
-	enum sp_status st;
+	struct img_meta meta = IMG_META_INIT;
+	struct img_ar_db db = IMG_AR_DB_INIT;
+	struct log_extra x = { .ar_db = a->ar_db };
+	enum sp_status st, st2;
 	bool json = ctx->json;
 	int rc;
 
@@ -391,19 +708,39 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	r.o.source = a->source;         /* name the image the user gave */
 	if (cue[0])
 		snprintf(r.drive, sizeof(r.drive), "%s", a->source);
+	if (a->find_offset) {
+		rc = find_offset(ctx, &r, a->ar_db);
+		img_disc_cue_copy_remove(tmpdir);
+		goto out;
+	}
+	if (prepare(ctx, a, &r, &meta, &db, &err) != SP_OK) {
+		img_disc_cue_copy_remove(tmpdir);
+		rc = cli_fail(ctx, &err);
+		goto out;
+	}
+	x.meta_source = meta.source;
+	x.tagged = r.o.format == IMG_AUDIO_FLAC;
 	st = img_audio_rip_run(&r, rip_progress, ctx, &err);
 	img_disc_cue_copy_remove(tmpdir);
 	cli_progress_end(ctx);
 	if (st != SP_OK && st != SP_WARN) {
-		img_audio_rip_release(&r);
-		return cli_fail(ctx, &err);
+		rc = cli_fail(ctx, &err);
+		goto out;
 	}
-	if ((rc = save_log(ctx, &r)) != 0) {
-		img_audio_rip_release(&r);
-		return rc;
+	/* a damaged rip is checked and tagged too; its damage stays the error */
+	st2 = finish(a, &r, &meta, &db, &err2);
+	if (st2 == SP_FAILED) {
+		rc = cli_fail(ctx, &err2);
+		goto out;
 	}
+	if (st == SP_OK && st2 != SP_OK) {
+		st = st2;
+		err = err2;
+	}
+	if ((rc = save_log(ctx, &r, &x)) != 0)
+		goto out;
 	if (json) {
-		json_t *o = rip_json(ctx, &r, st == SP_OK);
+		json_t *o = rip_json(ctx, &r, st == SP_OK, &x);
 
 		if (st != SP_OK)
 			json_object_set_new(o, "error", cli_error_json(&err));
@@ -415,6 +752,9 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 		rc = cli_fail(ctx, &err);
 		ctx->json = json;
 	}
+out:
+	img_meta_release(&meta);
+	img_ar_db_release(&db);
 	img_audio_rip_release(&r);
 	return rc;
 }
@@ -488,7 +828,7 @@ static int rip_raw(struct cli_ctx *ctx, struct rip_audio_args *a)
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct rip_audio_args a = { .ao = IMG_AUDIO_RIP_OPTS_INIT, .ro = IMG_RAW_RIP_OPTS_INIT,
-				    .unreadable = IMG_RANGES_INIT };
+				    .unreadable = IMG_RANGES_INIT, .tags = IMG_META_INIT };
 	struct cli_command sub = *ctx->cmd;
 	const struct cli_command *saved = ctx->cmd;
 	int rc;
@@ -502,5 +842,6 @@ int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv)
 		rc = a.audio ? rip_audio(ctx, &a) : rip_raw(ctx, &a);
 	ctx->cmd = saved;
 	img_ranges_release(&a.unreadable);
+	img_meta_release(&a.tags);
 	return rc;
 }

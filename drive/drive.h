@@ -183,6 +183,10 @@ uint32_t drv_ecc_block_for_profile(int profile);
 enum sp_status drv_read(struct drv_drive *d, int64_t lba, uint32_t count,
 			void *buf, uint32_t *done, struct sp_error *err);
 
+/* count whole 2352-byte audio sectors from a CD (READ CD), no retries;
+ * LBAs from -150.  Real drives only, not stdio: files. */
+enum sp_status drv_read_audio(struct drv_drive *d, int64_t lba, uint32_t count,
+			      void *buf, struct sp_error *err);
 /* Largest count drv_read() accepts in one call. */
 #define DRV_READ_MAX 64
 
@@ -283,7 +287,10 @@ int64_t drv_last_write_lba(const struct drv_drive *d);
 
 struct drv_audio_track {
 	struct burn_source *src;    /* little-endian PCM; a reference is taken */
+	bool mode1;                 /* a Mode 1 data track: src delivers 2048-byte sectors */
 	int64_t sectors;            /* whole sectors src delivers */
+	int n_index;                /* INDEX 02..: sectors of src before each */
+	const int64_t *index;
 	int64_t pregap_silence;     /* sectors of silence written before (0: none) */
 	int64_t index1;             /* sectors of src before INDEX 01 (its gap) */
 	bool pre_emphasis, copy_permitted;
@@ -306,6 +313,10 @@ struct drv_audio_disc {
  * on anything but CD media, virtual stdio: drives included (SPE_MEDIUM).
  * Progress and interruption as drv_write().
  */
+/* Whether disc mixes audio and Mode 1 tracks: libburn writes no such
+ * session disc-at-once, so drv_write_audio() writes it track at once, where
+ * the drive makes 2-second gaps between tracks and no CD-TEXT is written. */
+bool drv_audio_disc_mixed(const struct drv_audio_disc *disc);
 enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc *disc,
 			       const struct drv_write_opts *o,
 			       drv_progress_fn progress, void *ctx,

@@ -127,3 +127,28 @@ enum sp_status drv_set_read_speed(struct drv_drive *d, int kbps,
 	drv_clear_messages();
 	return SP_OK;
 }
+
+enum sp_status drv_read_audio(struct drv_drive *d, int64_t lba, uint32_t count,
+			      void *buf, struct sp_error *err)
+{
+	off_t got = 0;
+	int r;
+
+	if (count == 0)
+		return SP_OK;
+	if (count > DRV_READ_MAX || lba < -150 || lba > 0x7fffffff)
+		return sp_error_set(err, SPE_INTERNAL, "bad audio read: %u sectors at LBA %lld",
+				    count, (long long)lba);
+	drv_clear_messages();
+	r = burn_read_audio(d->bd, (int)lba, buf, (off_t)count * 2352, &got,
+			    (1 << 1) | READ_NO_RETRY);
+	if (r <= 0) {
+		if (!drv_drain_messages(err) || !err->msg[0])
+			sp_error_set(err, SPE_READ, "cannot read audio sectors %lld..%lld from '%s'",
+				     (long long)lba, (long long)(lba + count - 1), drv_address(d));
+		err->lba = lba + got / 2352;
+		return SP_FAILED;
+	}
+	drv_clear_messages();
+	return SP_OK;
+}

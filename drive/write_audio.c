@@ -16,6 +16,14 @@
 
 #include "drive/drive_private.h"
 
+static bool mixed(const struct drv_audio_disc *a)
+{
+	for (int i = 1; i < a->n_tracks; i++)
+		if (a->tracks[i].mode1 != a->tracks[0].mode1)
+			return true;
+	return false;
+}
+
 /* libburn takes char * for what it only reads: copy into our buffers. */
 static void cdtext(struct burn_session *s, struct burn_track *t, int pack,
 		   const char *text)
@@ -38,7 +46,7 @@ static void cdtext(struct burn_session *s, struct burn_track *t, int pack,
 }
 
 static enum sp_status build(struct burn_disc **out, const struct drv_audio_disc *a,
-			    struct sp_error *err)
+			    bool cd_text, struct sp_error *err)
 {
 	struct burn_disc *disc = burn_disc_create();
 	struct burn_session *s = burn_session_create();
@@ -48,7 +56,7 @@ static enum sp_status build(struct burn_disc **out, const struct drv_audio_disc 
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	burn_disc_add_session(disc, s, BURN_POS_END);
 	burn_session_free(s);
-	if (a->cd_text) {
+	if (cd_text) {
 		int chars[8] = { 0x00 }, copyrights[8] = { 0 }, langs[8] = { 0x09 };
 
 		burn_session_set_cdtext_par(s, chars, copyrights, langs, 0);
@@ -60,7 +68,7 @@ static enum sp_status build(struct burn_disc **out, const struct drv_audio_disc 
 		const struct drv_audio_track *at = &a->tracks[i];
 		struct burn_track *t = burn_track_create();
 		char isrc[13];
-		int mode = BURN_AUDIO | (at->pre_emphasis ? BURN_PREEMPHASIS : 0) |
+		int mode = (at->mode1 ? BURN_MODE1 : BURN_AUDIO | (at->pre_emphasis ? BURN_PREEMPHASIS : 0)) |
 			   (at->copy_permitted ? BURN_COPY : 0);
 
 		if (!t) {
@@ -69,20 +77,23 @@ static enum sp_status build(struct burn_disc **out, const struct drv_audio_disc 
 		}
 		burn_track_define_data(t, 0, 0, 1, mode);
 		burn_track_set_source(t, at->src);
-		burn_track_set_default_size(t, (off_t)at->sectors * 2352);
+		burn_track_set_default_size(t, (off_t)at->sectors * (at->mode1 ? 2048 : 2352));
 		if (at->pregap_silence)
 			burn_track_set_pregap_size(t, (int)at->pregap_silence +
 						   (i == 0 ? 150 : 0), 0);
-		if (at->index1 > 0) {
-			burn_track_set_index(t, 0, 0, 0);
+		if (at->index1 > 0 || at->n_index) {
+			if (at->index1 > 0)
+				burn_track_set_index(t, 0, 0, 0);
 			burn_track_set_index(t, 1, (unsigned)at->index1, 0);
+			for (int k = 0; k < at->n_index && k < 98; k++)
+				burn_track_set_index(t, k + 2, (unsigned)at->index[k], 0);
 		}
 		if (at->isrc && strlen(at->isrc) == 12) {
 			memcpy(isrc, at->isrc, 12);
 			isrc[12] = '\0';
 			burn_track_set_isrc_string(t, isrc, 0);
 		}
-		if (a->cd_text) {
+		if (cd_text) {
 			cdtext(s, t, 0x80, at->title);
 			cdtext(s, t, 0x81, at->performer);
 		}
@@ -91,6 +102,11 @@ static enum sp_status build(struct burn_disc **out, const struct drv_audio_disc 
 	}
 	*out = disc;
 	return SP_OK;
+}
+
+bool drv_audio_disc_mixed(const struct drv_audio_disc *a)
+{
+	return mixed(a);
 }
 
 enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc *a,
@@ -108,7 +124,7 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 	double t0;
 
 	drv_clear_messages();
-	if (build(&disc, a, err) != SP_OK)
+	if (build(&disc, a, !mixed(a) && a->cd_text, err) != SP_OK)
 		return SP_FAILED;
 	for (int i = 0; i < a->n_tracks; i++)
 		p.sectors_total += a->tracks[i].sectors + a->tracks[i].pregap_silence;
@@ -117,11 +133,24 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
 	}
-	burn_write_opts_set_write_type(wo, BURN_WRITE_SAO, BURN_BLOCK_SAO);
+	/* libburn writes no SAO session that mixes audio and data tracks
+	 * ("SAO: tracks of different modes mixed"): such a disc goes track at
+	 * once, the drive making the gaps between tracks */
+	if (mixed(a))
+		burn_write_opts_set_write_type(wo, BURN_WRITE_TAO, BURN_BLOCK_MODE1);
+	else
+		burn_write_opts_set_write_type(wo, BURN_WRITE_SAO, BURN_BLOCK_SAO);
 	burn_write_opts_set_simulate(wo, o->simulate);
 	burn_write_opts_set_underrun_proof(wo, 1);
 	burn_write_opts_set_perform_opc(wo, 1);
 	burn_write_opts_set_multi(wo, o->multi);
+	if (a->catalog && strlen(a->catalog) == 13) {
+		unsigned char mcn[13];
+
+		memcpy(mcn, a->catalog, 13);
+		burn_write_opts_set_mediacatalog(wo, mcn);
+		burn_write_opts_set_has_mediacatalog(wo, 1);
+	}
 	burn_drive_set_speed(d->bd, 0, drv_speed_kbps(&o->speed, d->profile));
 	memset(reasons, 0, sizeof(reasons));
 	if (burn_precheck_write(wo, disc, reasons, 0) <= 0) {

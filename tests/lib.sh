@@ -8,8 +8,40 @@
 #       expect_exit 0
 #       expect_same img disc
 #   }
+#
+# Keeping the suite fast (./check.sh has a budget of 12 minutes on 2
+# cores for all its passes):
+# every test runs in the normal pass, in the ASan+UBSan pass and under
+# valgrind memcheck.  The two memory-checking passes set SPINDLE_MEMCHECK=1
+# and SPINDLE_SCALE=10 (percent; 100 in the normal pass).  There a test
+# should exercise the code that parses, allocates and frees, not data
+# volume: size what is only volume (sectors, files, directories, loop
+# counts) with `scaled`, and keep the exact sizes a test is about (a
+# limit, a boundary) as they are:
+#
+#   n=$(scaled 3000 200)    # 3000 in the normal pass, 300 (at least 200)
+#   mkimg src "$n"          # in the memory-checking passes
+#
+# or branch on `memcheck_pass` where a size cannot shrink by a factor (a
+# file over 4 GiB).  Assert against the size used, never weaker.  The
+# normal pass always runs the full size.  A test whose point is only
+# volume, with the same code under memcheck in a smaller test, can instead
+# run natively in the valgrind pass: a line in tests/no-memcheck.txt.
+# Other defaults of the memory-checking passes, for every test: glibc's
+# debug information is read as symbols only (tests/run.sh).
 set -u
 : "${TOP_SRCDIR:?}" "${SPINDLE:?}"
+: "${SPINDLE_SCALE:=100}"
+
+# memcheck_pass: true in make check-valgrind and make check-sanitizers
+memcheck_pass() { [ -n "${SPINDLE_MEMCHECK:-}" ]; }
+# scaled N [MIN]: N in the normal pass; N * SPINDLE_SCALE / 100, at least
+# MIN (default 1), in the memory-checking passes
+scaled() {
+	v=$(( $1 * SPINDLE_SCALE / 100 ))
+	[ "$v" -ge "${2:-1}" ] || v=${2:-1}
+	echo "$v"
+}
 : "${SPINDLE_BIN:=$SPINDLE}"
 TEST_SCRIPT=$(basename "$0" .sh)
 

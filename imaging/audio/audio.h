@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * audio.h - audio CDs and raw sectors: CUE sheets, checksums, WAV and
- * FLAC, secure extraction, raw copies, conversion and audio burn sources.
+ * FLAC, secure extraction, raw copies and conversion (audio CDs are burnt
+ * through the disc model, imaging/disc/disc_burn.c).
  */
 #ifndef SPINDLE_IMAGING_AUDIO_H
 #define SPINDLE_IMAGING_AUDIO_H
@@ -144,6 +145,133 @@ enum sp_status img_audio_reader_read(struct img_audio_reader *r, void *pcm,
 				     struct sp_error *err);
 void img_audio_reader_close(struct img_audio_reader *r);
 
+/* ---- disc IDs (audio_discid.c) ---- */
+
+/* One track of a CD's table of contents. */
+struct img_cd_toc_entry {
+	int number;
+	bool audio;
+	int session;                /* 1 on a single-session disc or an image */
+	int64_t start;              /* LSN of INDEX 01 */
+};
+
+struct img_disc_ids {
+	char musicbrainz[32];       /* 28 characters */
+	uint32_t freedb;            /* freedb / CDDB ID */
+	uint32_t ar_id1, ar_id2;    /* AccurateRip disc IDs */
+	int ar_tracks;              /* audio tracks, as AccurateRip counts */
+	char accuraterip[40];       /* "NNN-id1-id2-freedb" */
+	char accuraterip_url[128];  /* the disc's dBAR file */
+	bool enhanced;              /* audio, then data in a later session */
+	bool mixed;                 /* data track 1, then audio */
+};
+
+/* n tracks in disc order and the lead-out LSN. */
+enum sp_status img_disc_ids_compute(const struct img_cd_toc_entry *t, int n,
+				    int64_t leadout, struct img_disc_ids *ids,
+				    struct sp_error *err);
+
+/* ---- AccurateRip database files (audio_accuraterip.c) ---- */
+
+/*
+ * A dBAR file as accuraterip.com serves it: chunks of a 13-byte header
+ * (track count, disc ID 1, disc ID 2, freedb ID, little endian) and 9
+ * bytes per track (confidence, checksum, checksum of the track's sector
+ * 450).  Each chunk holds the results of one pressing; v1 and v2
+ * checksums come in separate chunks.
+ */
+struct img_ar_entry {
+	uint8_t confidence;
+	uint32_t crc, crc450;
+};
+struct img_ar_chunk {
+	int n_tracks;
+	uint32_t id1, id2, freedb;
+	struct img_ar_entry t[99];
+};
+struct img_ar_db {
+	int n_chunks;
+	struct img_ar_chunk *c;
+};
+#define IMG_AR_DB_INIT { .n_chunks = 0 }
+#define IMG_AR_DB_MAX (1 << 20)     /* bytes: far more than any real file */
+
+/* Parse a dBAR file held in buf; `name` is for messages. */
+enum sp_status img_ar_db_parse(struct img_ar_db *db, const uint8_t *buf,
+			       size_t len, const char *name, struct sp_error *err);
+enum sp_status img_ar_db_load(struct img_ar_db *db, const char *path,
+			      struct sp_error *err);
+void img_ar_db_release(struct img_ar_db *db);
+
+/* What the database says of one track's v1 and v2 checksums. */
+struct img_ar_verdict {
+	int v1_confidence;          /* submissions agreeing with v1, 0 if none */
+	int v2_confidence;
+	int total;                  /* submissions of this track, all pressings */
+	bool in_db;                 /* the database has the track at all */
+};
+/*
+ * Check a track (track: its AccurateRip number, from 1) against db.  The
+ * database's disc IDs must be those of ids: otherwise SP_FAILED, and err
+ * says which disc the file is for.
+ */
+enum sp_status img_ar_check_disc(const struct img_ar_db *db,
+				 const struct img_disc_ids *ids, struct sp_error *err);
+void img_ar_verdict(const struct img_ar_db *db, int track, uint32_t v1,
+		    uint32_t v2, struct img_ar_verdict *v);
+
+/* ---- tags (audio_meta.c, audio_tags.c) ---- */
+
+#define IMG_TAG_MAX 4096            /* bytes of one tag value */
+#define IMG_META_EXTRA_MAX 64       /* --tag options */
+
+struct img_meta_track {
+	char *title, *artist, *isrc;
+};
+
+/*
+ * What a rip's files are tagged with: from CD-TEXT, or a metadata file
+ * (spindle's simple JSON form or a MusicBrainz release), plus NAME=VALUE
+ * tags given one by one.  Strings are UTF-8 with control characters
+ * escaped (\xHH) and at most IMG_TAG_MAX bytes.
+ */
+struct img_meta {
+	char source[160];           /* "CD-TEXT", "FILE (spindle)" ... in words */
+	char *album, *albumartist, *date, *genre, *release_id;
+	int discnumber, disctotal;  /* 0: unknown */
+	int n_tracks;               /* per audio track, in disc order */
+	struct img_meta_track *tracks;
+	int n_extra;
+	char **extra;               /* "NAME=VALUE", for every track */
+	bool escaped;               /* some control character was escaped */
+};
+#define IMG_META_INIT { .n_tracks = 0 }
+
+/*
+ * Parse a metadata file: {"album":..., "artist":..., "date":...,
+ * "discnumber":N, "disctotal":N, "genre":..., "tracks":[{"title":...,
+ * "artist":..., "isrc":...}, ...]}, or a MusicBrainz release in the JSON
+ * of its web service (the medium holding disc_id, else the only medium
+ * with n_audio tracks).  Its track count must be n_audio.
+ */
+enum sp_status img_meta_parse_json(struct img_meta *m, const char *buf, size_t len,
+				   const char *name, const char *disc_id, int n_audio,
+				   struct sp_error *err);
+enum sp_status img_meta_load_json(struct img_meta *m, const char *path,
+				  const char *disc_id, int n_audio, struct sp_error *err);
+/* Add "NAME=VALUE" (--tag); NAME is a Vorbis comment field name. */
+enum sp_status img_meta_add_tag(struct img_meta *m, const char *name_value,
+				struct sp_error *err);
+/* Copy s with control characters as \xHH, cut at IMG_TAG_MAX; NULL for
+ * NULL or "". *escaped is set when something was escaped. */
+char *img_meta_clean(const char *s, bool *escaped);
+void img_meta_release(struct img_meta *m);
+
+/* Set the Vorbis comments of a FLAC file: n "NAME=VALUE" strings, which
+ * replace any there. */
+enum sp_status img_flac_set_tags(const char *path, char *const *tags, int n,
+				 struct sp_error *err);
+
 /* ---- secure audio extraction (audio_rip.c) ---- */
 
 /* What paranoia reported for a track. */
@@ -167,6 +295,19 @@ struct img_audio_track {
 	uint32_t ar_v1, ar_v2;
 	bool ar_valid;              /* AccurateRip applies (not hidden track) */
 	struct img_audio_events ev;
+	/* from the disc: CD-TEXT, the Q subchannel (ISRC) or the sheet */
+	char title[256], performer[256], songwriter[256];
+	char isrc[13];
+	bool pre_emphasis;
+	int session;
+	/* AccurateRip result, once img_audio_rip_verify() ran */
+	int ar_number;              /* number in AccurateRip's count, from 1 */
+	bool ar_checked;
+	struct img_ar_verdict ar;
+	/* a track that does not match: a match at another pressing's offset */
+	bool pressing_found;
+	int pressing_offset;        /* samples, relative to the rip's offset */
+	int pressing_confidence;
 };
 
 struct img_audio_rip_opts {
@@ -194,6 +335,13 @@ struct img_audio_rip {
 	bool has_htoa;
 	char cue_name[64];          /* the sheet written in outdir */
 	bool damaged;               /* some track has unrecoverable errors */
+	/* the disc's CD-TEXT (album fields), MCN and IDs */
+	bool has_cdtext;
+	char title[256], performer[256], songwriter[256];
+	char mcn[14];
+	char gaps[96];              /* how the gaps were found, in words */
+	struct img_disc_ids ids;
+	bool has_ids;
 	/* private */
 	void *cdda, *paranoia;
 	char tmpdir[64];
@@ -217,6 +365,48 @@ enum sp_status img_audio_rip_run(struct img_audio_rip *r,
 				 img_audio_progress_fn progress, void *ctx,
 				 struct sp_error *err);
 void img_audio_rip_release(struct img_audio_rip *r);
+/* Read n disc samples from sample `first` (LSN * 588, no offset
+ * correction) through paranoia, silence outside the audio. */
+enum sp_status img_audio_rip_samples(struct img_audio_rip *r, int64_t first, size_t n,
+				     uint8_t *out, struct sp_error *err);
+
+/* ---- offsets (audio_offset.c) ---- */
+
+#define IMG_AR_SEARCH 2940          /* samples searched either way: 5 sectors */
+
+/*
+ * The AccurateRip v1 checksum of each track read at every offset in
+ * [-IMG_AR_SEARCH, IMG_AR_SEARCH] around `base` (the read offset in use),
+ * compared with db.  per_offset[i] (2 * IMG_AR_SEARCH + 1 entries, offset
+ * base - IMG_AR_SEARCH + i) adds up the confidence of the matches there;
+ * tracks[i] counts the tracks matching there.  Only tracks with `pick`
+ * set (NULL: all audio tracks) are read.
+ */
+struct img_offset_scan {
+	int confidence[2 * IMG_AR_SEARCH + 1];
+	int tracks[2 * IMG_AR_SEARCH + 1];
+};
+enum sp_status img_audio_offset_scan(struct img_audio_rip *r, const struct img_ar_db *db,
+				     int base, const bool *pick, struct img_offset_scan *scan,
+				     struct sp_error *err);
+
+/* After img_audio_rip_verify(): for each track in the database that
+ * matches no entry, look for a v1 match at another offset (another
+ * pressing of the disc), reading the track again. */
+enum sp_status img_audio_rip_pressings(struct img_audio_rip *r, const struct img_ar_db *db,
+				       struct sp_error *err);
+
+/* After a run: each ripped track's checksums against a dBAR database. */
+enum sp_status img_audio_rip_verify(struct img_audio_rip *r, const struct img_ar_db *db,
+				    struct sp_error *err);
+/* The metadata of the disc as CD-TEXT and its ISRCs give it. */
+enum sp_status img_meta_from_rip(struct img_meta *m, const struct img_audio_rip *r,
+				 struct sp_error *err);
+/* The AccurateRip verdict of a checked track in words, as logged. */
+void img_audio_ar_result(const struct img_audio_track *t, char *buf, size_t len);
+/* Tag every FLAC track of a run with m, the disc IDs and its checksums. */
+enum sp_status img_audio_rip_tag(const struct img_audio_rip *r, const struct img_meta *m,
+				 struct sp_error *err);
 
 /* ---- raw copies and conversion (audio_raw.c, audio_convert.c) ---- */
 
@@ -258,56 +448,5 @@ struct img_convert_result {
 enum sp_status img_cue_to_iso(const char *cue_path, const char *iso_path,
 			      bool force, struct img_convert_result *res,
 			      struct sp_error *err);
-
-/* ---- audio burning sources (audio_burn.c) ---- */
-
-/*
- * An audio CD to burn, laid out from a CUE sheet (BIN, WAV or FLAC files)
- * or from a list of WAV/FLAC files (2-second gaps, as cdrecord does).
- */
-struct img_audio_piece {
-	char *path;                 /* file to read */
-	bool pcm_file;              /* WAV/FLAC (else raw BIN, little endian) */
-	bool big_endian;            /* MOTOROLA bin */
-	int64_t offset;             /* first sample in the file */
-	int64_t samples;            /* -1: to the end of the file */
-};
-
-struct img_audio_layout_track {
-	int number;
-	int64_t pregap_silence;     /* sectors of silence before (PREGAP) */
-	int64_t index1;             /* sectors of the track's data before INDEX 01 */
-	int64_t sectors;            /* data sectors, pregap from files included */
-	int n_pieces;
-	struct img_audio_piece *pieces;
-	bool pre_emphasis, copy_permitted;
-	char isrc[13];
-	char title[81], performer[81];
-};
-
-struct img_audio_layout {
-	char title[81], performer[81], catalog[14];
-	int n_tracks;
-	struct img_audio_layout_track *tracks;
-};
-#define IMG_AUDIO_LAYOUT_INIT { .n_tracks = 0 }
-
-enum sp_status img_audio_layout_from_cue(struct img_audio_layout *l,
-					 const char *cue_path,
-					 struct sp_error *err);
-enum sp_status img_audio_layout_from_files(struct img_audio_layout *l,
-					   char *const *paths, int n,
-					   struct sp_error *err);
-void img_audio_layout_release(struct img_audio_layout *l);
-/* A libburn source delivering a track's PCM (little endian), zero-padded
- * to whole sectors. */
-enum sp_status img_audio_track_source(const struct img_audio_layout_track *t,
-				      struct burn_source **out,
-				      struct sp_error *err);
-/* Drop a reference to such a source (NULL is fine). */
-void img_audio_source_free(struct burn_source *src);
-/* Read a track through its source, as a burn would, and CRC32 its bytes. */
-enum sp_status img_audio_track_crc32(const struct img_audio_layout_track *t,
-				     uint32_t *crc, struct sp_error *err);
 
 #endif

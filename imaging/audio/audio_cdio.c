@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <cdio/cdio.h>
+#include <cdio/cdtext.h>
 #include <cdio/logging.h>
 
 #include "imaging/audio/audio_private.h"
@@ -294,6 +295,7 @@ enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 		lba_t gap = cdio_get_track_pregap_lba(p, tn);
 
 		t->number = tn;
+		t->session = 1;
 		t->audio = fmt == TRACK_FORMAT_AUDIO;
 		t->mode2 = fmt == TRACK_FORMAT_XA;
 		t->start = cdio_get_track_lsn(p, tn);
@@ -304,6 +306,13 @@ enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 			return SP_FAILED;
 		}
 	}
+	/* sessions first: gaps are looked for within a session */
+	for (int i = 0; i + 1 < n; i++)
+		if (multisession && toc->t[i].audio && !toc->t[i + 1].audio &&
+		    toc->t[i + 1].start == last_session)
+			toc->t[i + 1].session = 2;
+	toc->gaps = s->is_image ? 0 : cdio_find_gaps(s, toc);
+	last_message[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		struct cdio_toc_track *t = &toc->t[i];
 
@@ -336,6 +345,59 @@ enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 			return SP_FAILED;
 		}
 	return SP_OK;
+}
+
+static void copy_text(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r)
+{
+	CdIo_t *p = s->cdio;
+	cdtext_t *text = cdio_get_cdtext(p);
+	char *mcn = cdio_get_mcn(p);
+	const char *upc;
+
+	/* an MCN of zeros means none */
+	if (mcn && strspn(mcn, "0") != strlen(mcn))
+		copy_text(r->mcn, sizeof(r->mcn), mcn);
+	cdio_free(mcn);
+	if (text) {
+		r->has_cdtext = true;
+		copy_text(r->title, sizeof(r->title), cdtext_get_const(text, CDTEXT_FIELD_TITLE, 0));
+		copy_text(r->performer, sizeof(r->performer),
+			  cdtext_get_const(text, CDTEXT_FIELD_PERFORMER, 0));
+		copy_text(r->songwriter, sizeof(r->songwriter),
+			  cdtext_get_const(text, CDTEXT_FIELD_SONGWRITER, 0));
+		/* no MCN in the Q subchannel: the UPC/EAN of the CD-TEXT */
+		upc = cdtext_get_const(text, CDTEXT_FIELD_UPC_EAN, 0);
+		if (!r->mcn[0] && upc && strlen(upc) == 13 && strspn(upc, "0123456789") == 13 &&
+		    strspn(upc, "0") != 13)
+			copy_text(r->mcn, sizeof(r->mcn), upc);
+	}
+	for (int i = 0; i < r->n_tracks; i++) {
+		struct img_audio_track *t = &r->tracks[i];
+		track_t tn = (track_t)t->number;
+		char *isrc;
+
+		if (!t->audio)
+			continue;
+		if (text) {
+			copy_text(t->title, sizeof(t->title),
+				  cdtext_get_const(text, CDTEXT_FIELD_TITLE, tn));
+			copy_text(t->performer, sizeof(t->performer),
+				  cdtext_get_const(text, CDTEXT_FIELD_PERFORMER, tn));
+			copy_text(t->songwriter, sizeof(t->songwriter),
+				  cdtext_get_const(text, CDTEXT_FIELD_SONGWRITER, tn));
+		}
+		isrc = cdio_get_track_isrc(p, tn);
+		if (isrc && strlen(isrc) == 12 && strspn(isrc, "0") != 12)
+			copy_text(t->isrc, sizeof(t->isrc), isrc);
+		cdio_free(isrc);
+		t->pre_emphasis = cdio_get_track_preemphasis(p, tn) == CDIO_TRACK_FLAG_TRUE;
+	}
+	last_message[0] = '\0';
 }
 
 void cdio_source_close(struct cdio_source *s, bool handle_owned_elsewhere)

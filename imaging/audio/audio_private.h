@@ -43,9 +43,11 @@ struct cdio_toc_track {
 	int64_t end;                /* first LSN after the track's readable data */
 	int64_t rip_end;            /* the next track's INDEX 01: gaps go with the track before */
 	bool mode2;                 /* data: mode 2 (XA) */
+	int session;                /* 2 for the data session of a CD-Extra */
 };
 
 struct cdio_toc {
+	int gaps;                   /* drives: gaps found from the Q subchannel, -1 none read */
 	int n;
 	struct cdio_toc_track t[100];
 	int64_t leadout;
@@ -58,6 +60,13 @@ enum sp_status cdio_source_open(struct cdio_source *s, const char *source,
 /* Read the table of contents, with cdrdao's last-track length fixed. */
 enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
 			       struct sp_error *err);
+/* audio_gaps.c: INDEX 00 of each audio track on a drive, from the Q
+ * subchannel, into toc->t[].gap_start; the number of gaps found, -1 if the
+ * drive gives no Q subchannel. */
+int cdio_find_gaps(struct cdio_source *s, struct cdio_toc *toc);
+/* The disc's CD-TEXT, MCN, ISRCs and pre-emphasis flags into r, whose
+ * tracks are those of the TOC. */
+void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r);
 /* Close (unless the handle was handed to cdda) and remove the tmpdir. */
 void cdio_source_close(struct cdio_source *s, bool handle_owned_elsewhere);
 /* The last libcdio warning or error, for err->detail; "" if none. */

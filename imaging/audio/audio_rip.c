@@ -128,6 +128,23 @@ static void set_track(struct img_audio_track *t, const struct cdio_toc_track *c)
 	t->start = c->start;
 	t->gap_start = c->gap_start;
 	t->sectors = (c->audio ? c->rip_end : c->end) - c->start;
+	t->session = c->session;
+}
+
+/* The disc IDs from the TOC; a TOC libdiscid refuses just has none. */
+static void disc_ids(struct img_audio_rip *r)
+{
+	struct img_cd_toc_entry e[100];
+	struct sp_error ignored = SP_ERROR_INIT;
+
+	for (int i = 0; i < r->n_tracks && i < 100; i++) {
+		e[i].number = r->tracks[i].number;
+		e[i].audio = r->tracks[i].audio;
+		e[i].session = r->tracks[i].session;
+		e[i].start = r->tracks[i].start;
+	}
+	r->has_ids = img_disc_ids_compute(e, r->n_tracks, r->leadout, &r->ids,
+					  &ignored) == SP_OK;
 }
 
 enum sp_status img_audio_rip_open(struct img_audio_rip *r,
@@ -155,9 +172,16 @@ enum sp_status img_audio_rip_open(struct img_audio_rip *r,
 	}
 	r->n_tracks = toc.n;
 	r->leadout = toc.leadout;
+	if (src.is_image)
+		snprintf(r->gaps, sizeof(r->gaps), "as the image records them");
+	else if (toc.gaps < 0)
+		snprintf(r->gaps, sizeof(r->gaps), "unknown: the drive gives no Q subchannel");
+	else
+		snprintf(r->gaps, sizeof(r->gaps), "from the Q subchannel: %d found", toc.gaps);
 	for (int i = 0; i < toc.n; i++) {
 		set_track(&r->tracks[i], &toc.t[i]);
 		n_audio += toc.t[i].audio;
+		r->tracks[i].ar_number = toc.t[i].audio ? n_audio : 0;
 	}
 	if (!n_audio) {
 		sp_error_set(err, SPE_MEDIUM, "'%s' holds no audio tracks: it is a data disc",
@@ -166,6 +190,8 @@ enum sp_status img_audio_rip_open(struct img_audio_rip *r,
 			      "raw sectors with 'spindle rip --raw'");
 		goto fail;
 	}
+	cdio_source_text(&src, r);
+	disc_ids(r);
 	/* hidden track one audio: track 1 is audio and starts after LSN 0 */
 	if (r->tracks[0].number == 1 && r->tracks[0].audio && r->tracks[0].start > 0) {
 		r->has_htoa = true;
@@ -352,6 +378,39 @@ out:
 	cb_events = NULL;
 	free(rd);
 	free(chunk);
+	return st;
+}
+
+enum sp_status img_audio_rip_samples(struct img_audio_rip *r, int64_t first, size_t n,
+				     uint8_t *out, struct sp_error *err)
+{
+	struct reader *rd = malloc(sizeof(*rd));
+	struct img_audio_track scratch;
+	enum sp_status st = SP_OK;
+	size_t done = 0;
+
+	if (!rd)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	memset(&scratch, 0, sizeof(scratch));
+	rd->r = r;
+	rd->next = -1;
+	rd->have_lsn = INT64_MIN;
+	while (done < n) {
+		int64_t s = first + (int64_t)done;
+		int64_t lsn = s >= 0 ? s / IMG_CD_SAMPLES : -((-s + IMG_CD_SAMPLES - 1) / IMG_CD_SAMPLES);
+		int64_t in = s - lsn * IMG_CD_SAMPLES;
+		size_t k = (size_t)(IMG_CD_SAMPLES - in);
+
+		if (k > n - done)
+			k = n - done;
+		if ((st = read_sector(rd, lsn, &scratch, err)) != SP_OK)
+			break;
+		memcpy(out + done * 4, rd->buf + in * 4, k * 4);
+		done += k;
+	}
+	img_ranges_release(&scratch.ev.problems);
+	img_ranges_release(&scratch.ev.read_error_at);
+	free(rd);
 	return st;
 }
 

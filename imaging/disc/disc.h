@@ -198,6 +198,49 @@ void img_disc_data_close(struct img_disc_data *r);
 enum sp_status img_disc_data_burn_source(struct img_disc_data *r, struct burn_source **out,
 					 struct sp_error *err);
 
+/* ---- the disc as CD tracks to burn (disc_burn.c) ---- */
+
+struct img_disc_burn_track {
+	int number;
+	enum img_disc_mode mode;    /* IMG_DISC_AUDIO or IMG_DISC_MODE1 */
+	int64_t from;               /* LBA of the first sector its source delivers */
+	int64_t sectors;            /* sectors its source delivers (2352 or 2048 bytes) */
+	int64_t pregap_silence;     /* pregap the image does not hold, written before */
+	int64_t index1;             /* sectors of the source before INDEX 01 */
+	int n_index;                /* INDEX 02..: sectors of the source before each */
+	int64_t index[IMG_DISC_MAX_INDEX];
+	int n_files;                /* files its sectors come from */
+	const struct img_disc_track *t;     /* flags, ISRC, CD-TEXT */
+};
+
+struct img_disc_burn {
+	struct img_disc *disc;      /* not owned */
+	int n_tracks;
+	struct img_disc_burn_track *tracks;
+	int audio, data;            /* tracks of each kind */
+	bool tao;                   /* mixed: track at once, the gaps the drive's own,
+				       no CD-TEXT (libburn has no mixed SAO) */
+	int64_t total;              /* sectors, track 1's 150-sector pregap included */
+};
+
+/* The tracks of d as libburn writes them; refuses several sessions, Mode 2
+ * tracks and tracks shorter than 4 seconds. */
+enum sp_status img_disc_burn_plan(struct img_disc *d, struct img_disc_burn *b,
+				  struct sp_error *err);
+void img_disc_burn_release(struct img_disc_burn *b);
+/* A libburn source of track i's sectors (b->disc must outlive it). */
+enum sp_status img_disc_burn_source(const struct img_disc_burn *b, int i,
+				    struct burn_source **out, struct sp_error *err);
+/* Drop a reference to such a source (NULL is fine). */
+void img_disc_burn_source_free(struct burn_source *src);
+/* CRC32 of the bytes that source delivers. */
+enum sp_status img_disc_burn_crc32(const struct img_disc_burn *b, int i, uint32_t *crc,
+				   struct sp_error *err);
+/* A disc of one audio track per WAV/FLAC file, gapless, each padded to
+ * whole sectors with silence; each must last 4 seconds. */
+enum sp_status img_disc_from_audio_files(struct img_disc **out, char *const *paths, int n,
+					 struct sp_error *err);
+
 /* ---- sector building (sector.c) ---- */
 
 /* Fill sync, header (MSF of lba), EDC and ECC of a raw sector whose user

@@ -134,13 +134,6 @@ static off_t src_get_size(struct burn_source *bs)
 	return (off_t)((struct img_disc_data *)bs->data)->bytes;
 }
 
-static int src_set_size(struct burn_source *bs, off_t size)
-{
-	(void)bs;
-	(void)size;
-	return 1;
-}
-
 static void src_free(struct burn_source *bs)
 {
 	img_disc_data_close(bs->data);
@@ -155,21 +148,10 @@ static int src_cancel(struct burn_source *bs)
 enum sp_status img_disc_data_burn_source(struct img_disc_data *r, struct burn_source **out,
 					 struct sp_error *err)
 {
-	struct burn_source *bs = calloc(1, sizeof(*bs));
-
-	*out = NULL;
-	if (!bs) {
+	*out = disc_new_burn_source(r, src_read, src_get_size, src_free, src_cancel);
+	if (!*out) {
 		img_disc_data_close(r);
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	}
-	bs->refcount = 1;
-	bs->version = 1;
-	bs->read_xt = src_read;
-	bs->cancel = src_cancel;
-	bs->get_size = src_get_size;
-	bs->set_size = src_set_size;
-	bs->free_data = src_free;
-	bs->data = r;
-	*out = bs;
 	return SP_OK;
 }

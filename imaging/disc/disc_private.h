@@ -7,6 +7,8 @@
 #ifndef SPINDLE_IMAGING_DISC_PRIVATE_H
 #define SPINDLE_IMAGING_DISC_PRIVATE_H
 
+#include <sys/types.h>
+
 #include "imaging/disc/disc.h"
 
 /* Descriptor files (CUE, TOC, CCD, MDS) are read whole, up to this. */
@@ -77,6 +79,19 @@ enum sp_status disc_slurp(struct img_bytes *b, size_t max, char **out, size_t *l
 /* Byte offset and length of a WAVE file's PCM, checked to be CD audio. */
 enum sp_status disc_wave_data(struct img_bytes *b, uint64_t *off, uint64_t *len,
 			      struct sp_error *err);
+/* bytes_pcm.c: add the PCM of a WAV or FLAC file (checked to be CD
+ * audio), padded with silence to whole sectors; its index in d->files, or
+ * -1 with err set.  *samples: the PCM's length. */
+int disc_open_pcm(struct img_disc *d, const char *path, uint64_t *samples,
+		  struct sp_error *err);
+/* disc_burn.c: a libburn source (refcount 1, version 1) over data with
+ * these calls; NULL when out of memory. */
+struct burn_source;
+struct burn_source *disc_new_burn_source(void *data, int (*read)(struct burn_source *,
+					 unsigned char *, int),
+					 off_t (*size)(struct burn_source *),
+					 void (*free_data)(struct burn_source *),
+					 int (*cancel)(struct burn_source *));
 /* Append a sentence to d->note. */
 void disc_note(struct img_disc *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

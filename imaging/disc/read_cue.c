@@ -192,18 +192,18 @@ static enum sp_status open_files(struct img_disc *d, const struct img_cue *cue,
 		if (how == 2)
 			disc_note(d, "FILE \"%s\" is missing; using '%s', the only image file with "
 				  "the sheet's name.", cue->files[i].name, p);
-		fp[i].file = disc_open_file(d, p, err);
+		if (cue->files[i].type == IMG_CUE_WAVE) {
+			uint64_t samples;
+
+			/* WAV or FLAC, padded to whole sectors */
+			fp[i].file = disc_open_pcm(d, p, &samples, err);
+		} else {
+			fp[i].file = disc_open_file(d, p, err);
+		}
 		free(p);
 		if (fp[i].file < 0)
 			return SP_FAILED;
 		fp[i].end = d->files[fp[i].file]->size;
-		if (cue->files[i].type == IMG_CUE_WAVE) {
-			uint64_t len = 0;
-
-			if (disc_wave_data(d->files[fp[i].file], &fp[i].base, &len, err) != SP_OK)
-				return SP_FAILED;
-			fp[i].end = fp[i].base + len;
-		}
 		fp[i].byte = fp[i].base;
 	}
 	return SP_OK;

@@ -227,7 +227,18 @@ static void set_meta(int fd, const struct img_fs_node *n)
 	futimens(fd, ts);
 }
 
-/* Can name be (re)placed in dfd?  false: it exists and no force. */
+/* Does name have an earlier extraction's NAME.damaged note beside it? */
+static bool has_note(int dfd, const char *name)
+{
+	char note[300];
+	struct stat sb;
+
+	snprintf(note, sizeof(note), "%s.damaged", name);
+	return fstatat(dfd, note, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Can name be (re)placed in dfd?  false: it exists and no force (an
+ * earlier extraction's damaged copy, with its note, is replaced). */
 static bool may_place(struct xstate *x, int dfd, const char *name, bool *is_dir)
 {
 	struct stat sb;
@@ -236,7 +247,54 @@ static bool may_place(struct xstate *x, int dfd, const char *name, bool *is_dir)
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return true;
 	*is_dir = S_ISDIR(sb.st_mode);
-	return x->o->force && !*is_dir;
+	return !*is_dir && (x->o->force || (S_ISREG(sb.st_mode) && has_note(dfd, name)));
+}
+
+/* Does the existing regular file name hold node n's bytes?  (Read through
+ * the source: a block that cannot be read makes it "no".) */
+static bool same_bytes(struct xstate *x, const struct img_fs_node *n, int dfd, const char *name)
+{
+	unsigned char have[SP_SECTOR];
+	struct stat sb;
+	uint64_t off = 0;
+	bool same = false;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != n->size)
+		goto out;
+	if (n->data) {
+		for (; off < n->size; off += SP_SECTOR) {
+			size_t len = n->size - off < SP_SECTOR ? (size_t)(n->size - off) : SP_SECTOR;
+
+			if (pread(fd, have, len, (off_t)off) != (ssize_t)len ||
+			    memcmp(have, n->data + off, len))
+				goto out;
+		}
+		same = true;
+		goto out;
+	}
+	for (size_t e = 0; e < n->n_ext; e++) {
+		int64_t lba = n->ext[e].lba;
+
+		for (uint64_t left = n->ext[e].bytes; left; lba += lba >= 0) {
+			size_t len = left < SP_SECTOR ? (size_t)left : SP_SECTOR;
+
+			if (lba < 0)
+				memset(x->buf, 0, SP_SECTOR);
+			else if (lba >= x->t->sectors || !x->read(x->ctx, lba, x->buf))
+				goto out;
+			if (pread(fd, have, len, (off_t)off) != (ssize_t)len || memcmp(have, x->buf, len))
+				goto out;
+			off += len;
+			left -= len;
+		}
+	}
+	same = off == n->size;
+out:
+	close(fd);
+	return same;
 }
 
 static enum sp_status do_file(struct xstate *x, size_t i, int dfd, const char *name,
@@ -250,6 +308,14 @@ static enum sp_status do_file(struct xstate *x, size_t i, int dfd, const char *n
 	int fd;
 
 	if (!may_place(x, dfd, name, &is_dir)) {
+		if (!is_dir && same_bytes(x, n, dfd, name)) {
+			/* already there, whole (an earlier run of the same command) */
+			x->sum->files++;
+			x->sum->bytes += n->size;
+			x->done += n->size;
+			report(x, i, ok_state, why, NULL);
+			return SP_OK;
+		}
 		report(x, i, IMG_X_EXISTS, is_dir ? "a directory of that name exists"
 				: "the file exists (--force replaces it)", NULL);
 		return SP_OK;
@@ -295,6 +361,12 @@ static enum sp_status do_file(struct xstate *x, size_t i, int dfd, const char *n
 	} else {
 		x->sum->files++;
 		x->sum->bytes += n->size;
+		if (!bad.n && has_note(dfd, name)) {
+			char note[300];
+
+			snprintf(note, sizeof(note), "%s.damaged", name);
+			unlinkat(dfd, note, 0);
+		}
 		if (bad.n && write_note(dfd, name, &bad, n->size) != SP_OK)
 			st = sp_error_set_errno(x->err, errno, "cannot write '%s.damaged'", x->out[i]);
 		report(x, i, bad.n ? IMG_X_DAMAGED : ok_state, bad.n ? "unreadable blocks" : why,

@@ -9,7 +9,10 @@
  * ".", "..", empty or hold '/' are refused, control characters renamed to
  * '_'.  A file is written as NAME.spindle-tmp and renamed into place when
  * whole, so a full disk never leaves a half file under its final name;
- * an existing NAME is kept unless force.
+ * an existing NAME is kept unless force, or unless it holds the same bytes
+ * (then it is left as it is and counts as extracted), or has a NAME.damaged
+ * note beside it (an earlier extraction's damaged copy: replaced, and the
+ * note removed when the file comes out whole).
  */
 #ifndef SPINDLE_IMAGING_EXTRACT_H
 #define SPINDLE_IMAGING_EXTRACT_H
@@ -70,6 +73,11 @@ struct img_extract_summary {
 enum sp_status img_extract_select(const struct img_fs_tree *t, const char *const *paths,
 				  size_t n, bool *sel, struct sp_error *err);
 
+/* The blocks of the files marked in sel (NULL: all), in path order, added
+ * to out: what a rescue must read for them (hard links once). */
+enum sp_status img_extract_domain(const struct img_fs_tree *t, const bool *sel,
+				  struct img_ranges *out, struct sp_error *err);
+
 /* Write the tree (or opts->paths of it) under opts->dir; the file data
  * read through read.  SP_FAILED only for what stops it all (the
  * directory, a full disk: SPE_NOSPACE); each file's fate goes to on_file
@@ -77,29 +85,5 @@ enum sp_status img_extract_select(const struct img_fs_tree *t, const char *const
 enum sp_status img_extract(img_block_read_fn read, void *ctx, const struct img_fs_tree *t,
 			   const struct img_extract_opts *opts,
 			   struct img_extract_summary *sum, struct sp_error *err);
-
-/*
- * A source to read blocks from (source.c): an image file, a block device
- * or a drive ("-d", including stdio:FILE), with its size in blocks.
- */
-struct img_blocks {
-	int fd;
-	struct drv_drive *drive;
-	int64_t sectors;
-	unsigned retries;       /* a failed block is read again this often */
-	uint64_t reads;         /* read commands issued */
-	uint64_t failed;        /* of which failed */
-};
-#define IMG_BLOCKS_INIT { .fd = -1 }
-
-/* Open path (drive false) or the drive at address path; damage: a
- * test-mode damage model for the drive (drive/drive.h), or NULL. */
-enum sp_status img_blocks_open(struct img_blocks *s, const char *path, bool drive,
-			       struct drv_damage *damage, struct sp_error *err);
-/* An img_block_read_fn over an img_source (ctx: the img_source). */
-bool img_blocks_read(void *ctx, int64_t lba, unsigned char *buf);
-/* Up to n blocks in one command (img_extract_opts.read_run). */
-uint32_t img_blocks_read_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
-void img_blocks_close(struct img_blocks *s);
 
 #endif

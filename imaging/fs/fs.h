@@ -22,6 +22,71 @@
  */
 typedef bool (*img_block_read_fn)(void *ctx, int64_t lba, unsigned char *buf);
 
+/* ==== a source of 2048-byte sectors (sectors.c) ========================= */
+
+struct img_disc;
+
+/*
+ * The one reader of sectors behind the checks (sums/, verify/), the
+ * listings and the extraction: an image file or a block device (pread; a
+ * partial last sector reads zero-padded), a drive (drv_read, one command
+ * per call), the 2048-byte user data of a disc image of any other format
+ * (BIN/CUE, TOC, NRG, MDS, CCD, CDI, CHD, DMG, DAA, ISZ) through the disc
+ * model, at the disc's LBAs, or a callback (tests, fuzz targets).
+ *
+ *     struct img_sectors s;
+ *     img_sectors_open(&s, "disc.cue", IMG_SECTORS_IMAGE, NULL, &err);
+ *     img_sectors_read(&s, lba, n, buf, &done, &err);
+ *     img_fs_read_tree(img_sectors_block, &s, ...);
+ *     img_sectors_close(&s);
+ */
+struct img_sectors {
+	int fd;                 /* an image file or a block device, or -1 */
+	struct drv_drive *drive;/* or a drive */
+	struct img_disc *disc;  /* or a disc image through the model */
+	img_block_read_fn read; /* or a callback */
+	void *read_ctx;
+	const char *name;       /* for messages */
+	const char *format;     /* the disc image's format ("BIN/CUE" ...), or NULL */
+	int64_t sectors;        /* readable: LBAs at or past it are refused */
+	int64_t bytes;          /* readable bytes (a file's size) */
+	unsigned retries;       /* img_sectors_block: a drive's failed sector read again */
+	uint64_t reads;         /* read commands issued */
+	uint64_t failed;        /* of which failed */
+	bool owned;             /* opened here: img_sectors_close() closes it */
+};
+#define IMG_SECTORS_INIT { .fd = -1 }
+
+enum img_sectors_kind {
+	IMG_SECTORS_FILE,       /* a file or block device, read as it is */
+	IMG_SECTORS_IMAGE,      /* a disc image of any format (a plain ISO: as FILE) */
+	IMG_SECTORS_DRIVE,      /* a drive address (stdio:FILE too) */
+};
+
+/* Open path as kind; damage: a test-mode damage model for a drive, or NULL. */
+enum sp_status img_sectors_open(struct img_sectors *s, const char *path,
+				enum img_sectors_kind kind, struct drv_damage *damage,
+				struct sp_error *err);
+/* A source over a callback (not owned): sectors blocks, name for messages. */
+void img_sectors_over(struct img_sectors *s, img_block_read_fn read, void *ctx,
+		      int64_t sectors, const char *name);
+/*
+ * count sectors at lba into buf in one command; a read reaching past the
+ * end is cut short there (*done says how many), one starting there fails.
+ * On failure *done sectors were read.
+ */
+enum sp_status img_sectors_read(struct img_sectors *s, int64_t lba, uint32_t count,
+				unsigned char *buf, uint32_t *done, struct sp_error *err);
+/* One sector, as an img_block_read_fn (ctx: the img_sectors); a drive's
+ * failed read is tried s->retries times more. */
+bool img_sectors_block(void *ctx, int64_t lba, unsigned char *buf);
+/* Up to n sectors in one command; returns how many leading ones were read. */
+uint32_t img_sectors_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
+/* A disc image's session starts (its first data track in each), oldest
+ * first, into starts (up to max); 0 for other sources. */
+size_t img_sectors_sessions(const struct img_sectors *s, int64_t *starts, size_t max);
+void img_sectors_close(struct img_sectors *s);
+
 /* --- files of an ISO image hit by bad areas (imaging/fs/isofiles.c) --- */
 
 struct img_iso_file {
@@ -106,6 +171,37 @@ bool img_read_guard_explain(const struct img_read_guard *g, const char *name,
 			    struct sp_error *err);
 void img_read_guard_release(struct img_read_guard *g);
 
+/*
+ * libisofs' view of a sector source (iso_source.c): the IsoDataSource that
+ * iso_image_import() reads through, held by the read guard, with a
+ * read-ahead window so that a tree loads in few commands.
+ *
+ *     struct img_iso_source is;
+ *     img_iso_source_init(&is, &sectors, 32, &err);
+ *     iso_image_import(image, is.src, opts, &features);
+ *     ... img_read_guard_explain(&is.guard, name, err) if it failed
+ *     iso_image_unref(image);
+ *     img_iso_source_release(&is);       after the image
+ */
+struct iso_data_source;
+struct img_iso_source {
+	struct img_sectors *sectors;
+	struct img_read_guard guard;    /* guard.sectors = sectors->sectors */
+	const struct img_ranges *bad;   /* optional: blocks to note reads of */
+	bool read_bad;                  /* a block in bad was read */
+	int64_t blocks;                 /* blocks handed to libisofs */
+	uint32_t window;                /* sectors read at once (0, 1: one by one) */
+	int64_t win_lba;
+	uint32_t win_n;
+	unsigned char *win;
+	struct iso_data_source *src;    /* what iso_image_import() takes */
+};
+/* window: up to DRV_READ_MAX sectors read ahead (0: none). */
+enum sp_status img_iso_source_init(struct img_iso_source *is, struct img_sectors *s,
+				   uint32_t window, struct sp_error *err);
+/* After the image read through it is gone. */
+void img_iso_source_release(struct img_iso_source *is);
+
 /* ==== file trees: ISO 9660 (fstree_iso.c) and UDF (udf.c) =============== */
 
 enum img_fs_kind {
@@ -163,6 +259,10 @@ struct img_fs_open_opts {
 	int session;            /* 0: the newest; N: the Nth session */
 	int64_t sectors;        /* blocks of the source */
 	const char *name;       /* for messages */
+	/* the session starts the medium or image knows (img_sectors_sessions),
+	 * oldest first; n_starts 0: found from the ISO 9660 descriptors */
+	const int64_t *starts;
+	size_t n_starts;
 };
 
 /*

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imaging/fs/fstree_private.h"
+#include "imaging/fs/fs_private.h"
 
 static bool is_pvd(img_block_read_fn read, void *ctx, int64_t lba, int64_t sectors,
 		   unsigned char *buf, int64_t *size)
@@ -68,7 +68,14 @@ enum sp_status img_fs_read_tree(img_block_read_fn read, void *ctx,
 	memset(t, 0, sizeof(*t));
 	t->sectors = o->sectors;
 	t->has_udf = has_udf(read, ctx, o->sectors);
-	ns = img_fs_sessions(read, ctx, o->sectors, starts, 64);
+	if (o->n_starts) {
+		/* a disc image's sessions: the newest is the last one's start */
+		ns = o->n_starts < 64 ? o->n_starts : 64;
+		memcpy(starts, o->starts, ns * sizeof(*starts));
+		start = starts[ns - 1];
+	} else {
+		ns = img_fs_sessions(read, ctx, o->sectors, starts, 64);
+	}
 	if (o->session > 0) {
 		if ((size_t)o->session > (ns ? ns : 1))
 			return sp_error_set(err, SPE_USAGE, "'%s' has %zu session%s; there is no session %d",

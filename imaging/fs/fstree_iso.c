@@ -15,29 +15,7 @@
 #define LIBISOFS_WITHOUT_LIBBURN 1
 #include <libisofs/libisofs.h>
 
-#include "imaging/fs/fstree_private.h"
-
-struct iso_src {
-	img_block_read_fn read;
-	void *ctx;
-	struct img_read_guard guard;
-	int64_t blocks;
-	IsoDataSource src;      /* libisofs keeps it until the image goes */
-};
-
-static int src_open(IsoDataSource *src) { (void)src; return ISO_SUCCESS; }
-static int src_close(IsoDataSource *src) { (void)src; return ISO_SUCCESS; }
-static void src_free(IsoDataSource *src) { (void)src; }
-
-static int src_read_block(IsoDataSource *src, uint32_t lba, uint8_t *buffer)
-{
-	struct iso_src *d = src->data;
-
-	if (!img_read_guard_ok(&d->guard, lba))
-		return ISO_DATA_SOURCE_FATAL;
-	d->blocks++;
-	return d->read(d->ctx, lba, buffer) ? ISO_SUCCESS : ISO_DATA_SOURCE_MISHAP;
-}
+#include "imaging/fs/fs_private.h"
 
 struct ino_seen {
 	ino_t ino;
@@ -142,7 +120,7 @@ static enum sp_status walk(struct walker *w, IsoDir *dir, size_t me, int depth)
 	return st;
 }
 
-static enum sp_status import(struct iso_src *d, const struct img_fs_open_opts *o,
+static enum sp_status import(struct img_iso_source *d, const struct img_fs_open_opts *o,
 			     int64_t start, enum img_fs_kind kind, IsoImage **image,
 			     IsoReadImageFeatures **features, struct sp_error *err)
 {
@@ -162,8 +140,7 @@ static enum sp_status import(struct iso_src *d, const struct img_fs_open_opts *o
 	if (kind == IMG_FS_JOLIET)
 		iso_read_opts_set_preferjoliet(ropts, 1);
 	iso_read_opts_set_input_charset(ropts, "UTF-8");
-	d->src = (IsoDataSource){ 0, 1, src_open, src_close, src_read_block, src_free, d };
-	r = iso_image_import(*image, &d->src, ropts, features);
+	r = iso_image_import(*image, d->src, ropts, features);
 	iso_read_opts_free(ropts);
 	drv_drain_messages(NULL);
 	if (r < 0) {
@@ -179,14 +156,17 @@ enum sp_status fstree_iso_read(img_block_read_fn read, void *ctx,
 			       const struct img_fs_open_opts *o, int64_t start,
 			       struct img_fs_tree *t, struct sp_error *err)
 {
-	struct iso_src d = { .read = read, .ctx = ctx, .guard = IMG_READ_GUARD_INIT };
+	struct img_sectors sec;
+	struct img_iso_source d;
 	IsoImage *image = NULL;
 	IsoReadImageFeatures *f = NULL;
 	enum img_fs_kind kind = o->fs;
 	struct walker w = { .t = t, .err = err };
 	enum sp_status st;
 
-	d.guard.sectors = o->sectors;
+	img_sectors_over(&sec, read, ctx, o->sectors, o->name);
+	if (img_iso_source_init(&d, &sec, 0, err) != SP_OK)
+		return SP_FAILED;
 	st = import(&d, o, start, kind, &image, &f, err);
 	if (st != SP_OK)
 		goto out;
@@ -208,9 +188,12 @@ enum sp_status fstree_iso_read(img_block_read_fn read, void *ctx,
 			iso_image_unref(image);
 			f = NULL;
 			image = NULL;
-			img_read_guard_release(&d.guard);
-			d.guard = (struct img_read_guard)IMG_READ_GUARD_INIT;
-			d.guard.sectors = o->sectors;
+			t->meta_blocks += d.blocks;
+			img_iso_source_release(&d);
+			if (img_iso_source_init(&d, &sec, 0, err) != SP_OK) {
+				st = SP_FAILED;
+				goto out;
+			}
 			st = import(&d, o, start, kind, &image, &f, err);
 			if (st != SP_OK)
 				goto out;
@@ -233,7 +216,7 @@ out:
 		iso_read_image_features_destroy(f);
 	if (image)
 		iso_image_unref(image);
-	img_read_guard_release(&d.guard);
+	img_iso_source_release(&d);
 	drv_drain_messages(NULL);
 	return st;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imaging/fs/fstree_private.h"
+#include "imaging/fs/fs_private.h"
 
 int64_t fstree_add(struct img_fs_tree *t, size_t parent, const char *name,
 		   enum img_node_type type, struct sp_error *err)

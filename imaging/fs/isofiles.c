@@ -20,65 +20,7 @@
 #define LIBISOFS_WITHOUT_LIBBURN 1
 #include <libisofs/libisofs.h>
 
-#include "imaging/fs/isofiles_private.h"
-
-struct src_data {
-	img_block_read_fn read;
-	void *read_ctx;
-	unsigned opened;
-	const struct img_ranges *bad;
-	bool read_bad;          /* libisofs read a block in a bad range */
-	struct img_read_guard guard;
-};
-
-static bool in_ranges(const struct img_ranges *r, int64_t lba)
-{
-	size_t lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].lba + r->v[mid].count <= lba)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < r->n && r->v[lo].lba <= lba;
-}
-
-static int src_open(IsoDataSource *src)
-{
-	((struct src_data *)src->data)->opened++;
-	return ISO_SUCCESS;
-}
-
-static int src_close(IsoDataSource *src)
-{
-	struct src_data *d = src->data;
-
-	if (d->opened)
-		d->opened--;
-	return ISO_SUCCESS;
-}
-
-static int src_read_block(IsoDataSource *src, uint32_t lba, uint8_t *buffer)
-{
-	struct src_data *d = src->data;
-
-	/* no runaway on a hostile tree (the read guard, fs.h) */
-	if (!img_read_guard_ok(&d->guard, lba))
-		return ISO_DATA_SOURCE_FATAL;
-	if (in_ranges(d->bad, lba))
-		d->read_bad = true;
-	if (!d->read(d->read_ctx, lba, buffer))
-		return ISO_DATA_SOURCE_MISHAP;
-	return ISO_SUCCESS;
-}
-
-static void src_free(IsoDataSource *src)
-{
-	(void)src;
-}
+#include "imaging/fs/fs_private.h"
 
 static int64_t overlap(const struct img_ranges *bad, int64_t s, int64_t n, int64_t *first)
 {
@@ -156,36 +98,12 @@ static enum sp_status walk(IsoDir *dir, const struct img_ranges *bad,
 	return st;
 }
 
-/* The image file: sectors past its end (a partial last one) read as zeros. */
-static bool file_read(void *ctx, int64_t lba, unsigned char *buf)
-{
-	const int *fd = ctx;
-	size_t got = 0;
-
-	while (got < SP_SECTOR) {
-		ssize_t n = pread(*fd, buf + got, SP_SECTOR - got,
-				  (off_t)lba * SP_SECTOR + (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return false;
-		if (n == 0) {
-			memset(buf + got, 0, SP_SECTOR - got);
-			break;
-		}
-		got += (size_t)n;
-	}
-	return true;
-}
-
 enum sp_status isofiles_damaged(img_block_read_fn read, void *ctx, int64_t sectors,
 				const char *name, const struct img_ranges *bad,
 				struct img_iso_damage *out, struct sp_error *err)
 {
-	struct src_data d = { .read = read, .read_ctx = ctx, .bad = bad,
-			      .guard = IMG_READ_GUARD_INIT };
-	IsoDataSource src = { 0, 1, src_open, src_close, src_read_block, src_free, &d };
+	struct img_sectors sec;
+	struct img_iso_source d;
 	IsoImage *image = NULL;
 	IsoReadOpts *ropts = NULL;
 	IsoReadImageFeatures *features = NULL;
@@ -194,13 +112,16 @@ enum sp_status isofiles_damaged(img_block_read_fn read, void *ctx, int64_t secto
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	d.guard.sectors = sectors;
+	img_sectors_over(&sec, read, ctx, sectors, name);
+	if (img_iso_source_init(&d, &sec, 0, err) != SP_OK)
+		return SP_FAILED;
+	d.bad = bad;
 	if (iso_image_new(volid, &image) < 0 || iso_read_opts_new(&ropts, 0) < 0) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
 	}
 	iso_read_opts_set_no_md5(ropts, 1);
-	r = iso_image_import(image, &src, ropts, &features);
+	r = iso_image_import(image, d.src, ropts, &features);
 	if (r < 0) {
 		drv_drain_messages(NULL);
 		if (!img_read_guard_explain(&d.guard, name, err))
@@ -223,7 +144,7 @@ out:
 		iso_read_opts_free(ropts);
 	if (image)
 		iso_image_unref(image);
-	img_read_guard_release(&d.guard);
+	img_iso_source_release(&d);
 	if (st != SP_OK)
 		img_iso_damage_release(out);
 	return st;
@@ -232,22 +153,14 @@ out:
 enum sp_status img_iso_damaged_files(const char *path, const struct img_ranges *bad,
 				     struct img_iso_damage *out, struct sp_error *err)
 {
+	struct img_sectors s;
 	enum sp_status st;
-	struct stat sb;
-	int fd;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sp_error_set_errno(err, errno, "cannot open '%s'", path);
-	if (fstat(fd, &sb) < 0) {
-		sp_error_set_errno(err, errno, "cannot stat '%s'", path);
-		close(fd);
+	if (img_sectors_open(&s, path, IMG_SECTORS_IMAGE, NULL, err) != SP_OK)
 		return SP_FAILED;
-	}
-	st = isofiles_damaged(file_read, &fd, ((int64_t)sb.st_size + SP_SECTOR - 1) / SP_SECTOR,
-			      path, bad, out, err);
-	close(fd);
+	st = isofiles_damaged(img_sectors_block, &s, s.sectors, path, bad, out, err);
+	img_sectors_close(&s);
 	return st;
 }
 

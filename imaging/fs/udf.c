@@ -6,8 +6,8 @@
  *
  * Anchor (256, else the last block, else last - 256) -> the main volume
  * descriptor sequence: partition descriptors and the logical volume
- * descriptor with its partition maps (type 1; sparable, read as type 1;
- * the metadata partition of UDF 2.50+, whose blocks are those of the
+ * descriptor with its partition maps (type 1; sparable, with the packets
+ * its sparing table moved read from the spare area; the metadata partition of UDF 2.50+, whose blocks are those of the
  * metadata file, its mirror if the file is unreadable) -> the file set
  * descriptor -> the root's (extended) file entry -> the file identifier
  * descriptors of each directory, children sorted by name.  Short, long and
@@ -25,13 +25,21 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "imaging/fs/fstree_private.h"
+#include "imaging/fs/fs_private.h"
 
 #define MAX_MAPS 4
 #define MAX_DIR_BYTES (64u << 20)
 #define MAX_ADS 100000
 
-enum { MAP_PHYS = 1, MAP_META, MAP_VIRTUAL };
+#define MAX_SPARE 4096            /* sparing table entries read */
+
+enum { MAP_PHYS = 1, MAP_META, MAP_VIRTUAL, MAP_SPARE };
+
+/* A sparing table entry: the packet at partition block orig lies at the
+ * absolute block mapped. */
+struct spare {
+	uint32_t orig, mapped;
+};
 
 struct udf {
 	img_block_read_fn read;
@@ -50,6 +58,10 @@ struct udf {
 	uint32_t meta_loc[MAX_MAPS][2];             /* metadata file, its mirror */
 	uint32_t *vat;                              /* virtual -> partition blocks */
 	size_t nvat;
+	uint32_t spare_loc[MAX_MAPS][4];            /* sparing tables (absolute) */
+	unsigned spare_ntab[MAX_MAPS], packet[MAX_MAPS];
+	struct spare *spare;                        /* of the (one) sparable map */
+	size_t nspare;
 	int64_t stack[FSTREE_MAX_DEPTH + 2];        /* ICBs of the open directories */
 	struct { int64_t icb; size_t node; } *seen; /* files, for hard links */
 	size_t nseen, aseen;
@@ -104,6 +116,14 @@ static int64_t lb(struct udf *u, unsigned ref, uint64_t lbn)
 	}
 	if (u->map_kind[ref] == MAP_META || lbn >= (uint64_t)u->plen[u->map_pd[ref]])
 		return -1;
+	if (u->map_kind[ref] == MAP_SPARE && u->packet[ref]) {
+		/* a packet the drive or the writer moved to the spare area */
+		uint64_t pk = lbn - lbn % u->packet[ref];
+
+		for (size_t i = 0; i < u->nspare; i++)
+			if (u->spare[i].orig == pk)
+				return (int64_t)u->spare[i].mapped + (int64_t)(lbn - pk);
+	}
 	return u->pstart[u->map_pd[ref]] + (int64_t)lbn;
 }
 
@@ -193,6 +213,39 @@ static bool fe_add(struct fe *f, int64_t lba, uint64_t bytes)
 	return true;
 }
 
+/* Block lbn + k of partition ref, absolute; an extent beyond the source
+ * stays, its blocks read as bad. */
+static int64_t block_at(struct udf *u, unsigned ref, uint64_t lbn)
+{
+	int64_t a = lb(u, ref, lbn);
+
+	return a < 0 ? u->sectors + (int64_t)lbn : a;
+}
+
+/* A recorded extent of bytes at lbn of partition ref: one absolute run on
+ * a plain partition, else cut where the blocks stop following each other
+ * (a packet moved by a sparing table, the metadata file's pieces, the
+ * virtual allocation table). */
+static bool add_recorded(struct udf *u, struct fe *f, unsigned ref, uint32_t lbn, uint32_t bytes)
+{
+	uint64_t n = (bytes + SP_SECTOR - 1) / SP_SECTOR, k = 0;
+
+	if (ref >= (unsigned)u->nmaps || u->map_kind[ref] == MAP_PHYS ||
+	    (u->map_kind[ref] == MAP_SPARE && !u->nspare))
+		return fe_add(f, block_at(u, ref, lbn), bytes);
+	while (k < n) {
+		int64_t a = block_at(u, ref, lbn + k);
+		uint64_t run = 1;
+
+		while (k + run < n && block_at(u, ref, lbn + k + run) == a + (int64_t)run)
+			run++;
+		if (!fe_add(f, a, k + run < n ? run * SP_SECTOR : bytes - k * SP_SECTOR))
+			return false;
+		k += run;
+	}
+	return true;
+}
+
 /* Allocation descriptors of kind adt (0 short, 1 long, 2 extended) in
  * p[0..len); ref: the partition of short ones.  Follows continuations. */
 static bool parse_ads(struct udf *u, struct fe *f, const unsigned char *p, size_t len,
@@ -221,12 +274,7 @@ static bool parse_ads(struct udf *u, struct fe *f, const unsigned char *p, size_
 			return ok;
 		}
 		if (kind == 0) {
-			int64_t a = lb(u, r, lbn);
-
-			/* an extent beyond the source stays: its blocks read as bad */
-			if (a < 0)
-				a = u->sectors + lbn;
-			if (!fe_add(f, a, bytes))
+			if (!add_recorded(u, f, r, lbn, bytes))
 				return false;
 		} else if (!fe_add(f, -1, bytes)) {
 			return false;
@@ -562,6 +610,12 @@ static bool read_vds(struct udf *u, int64_t loc, uint32_t len, uint32_t fsd[3])
 				u->meta_loc[m][1] = le32(maps + o + 44);
 			} else if (!memcmp(maps + o + 5, "*UDF Virtual Partition", 22)) {
 				u->map_kind[m] = MAP_VIRTUAL;
+			} else if (!memcmp(maps + o + 5, "*UDF Sparable Partition", 23)) {
+				u->map_kind[m] = MAP_SPARE;
+				u->packet[m] = le16(maps + o + 40);
+				u->spare_ntab[m] = maps[o + 42] < 4 ? maps[o + 42] : 4;
+				for (unsigned k = 0; k < u->spare_ntab[m] && 48 + 4 * k + 4 <= l; k++)
+					u->spare_loc[m][k] = le32(maps + o + 48 + 4 * k);
 			}
 		}
 		u->map_pd[m] = 0;
@@ -572,6 +626,46 @@ static bool read_vds(struct udf *u, int64_t loc, uint32_t len, uint32_t fsd[3])
 		o += l;
 	}
 	return u->nmaps > 0;
+}
+
+/*
+ * The sparing table of a sparable partition (UDF 1.50+, CD-RW and DVD-RW):
+ * packets the writer found bad, moved to a spare area.  The first table
+ * whose tag and identifier hold is used; none: nothing is remapped.
+ */
+static void load_sparing(struct udf *u, int m)
+{
+	for (unsigned k = 0; k < u->spare_ntab[m] && !u->spare; k++) {
+		int64_t at = u->spare_loc[m][k];
+		size_t n, bytes;
+		unsigned char *t;
+
+		if (!rd(u, at, u->b) || !tag_ok(u->b, 0) || memcmp(u->b + 17, "*UDF Sparing Table", 18))
+			continue;
+		n = le16(u->b + 48);
+		if (n > MAX_SPARE)
+			n = MAX_SPARE;
+		bytes = 56 + 8 * n;
+		t = malloc((bytes + SP_SECTOR - 1) / SP_SECTOR * SP_SECTOR);
+		u->spare = calloc(n ? n : 1, sizeof(*u->spare));
+		if (!t || !u->spare) {
+			free(t);
+			free(u->spare);
+			u->spare = NULL;
+			return;
+		}
+		memcpy(t, u->b, SP_SECTOR);
+		for (size_t s = 1; s * SP_SECTOR < bytes; s++)
+			if (!rd(u, at + (int64_t)s, t + s * SP_SECTOR))
+				n = (s * SP_SECTOR - 56) / 8;   /* what was read */
+		for (size_t i = 0; i < n && 56 + 8 * i + 8 <= bytes; i++) {
+			uint32_t orig = le32(t + 56 + 8 * i);
+
+			if (orig < 0xfffffff0u)
+				u->spare[u->nspare++] = (struct spare){ orig, le32(t + 56 + 8 * i + 4) };
+		}
+		free(t);
+	}
 }
 
 /*
@@ -680,6 +774,8 @@ enum sp_status img_udf_read_tree(img_block_read_fn read, void *ctx,
 				     "(UDF 1.50's table is not read)", o->name);
 			goto out;
 		}
+		if (u->map_kind[m] == MAP_SPARE && !u->spare)
+			load_sparing(u, m);
 		if (u->map_kind[m] == MAP_META && !load_metadata(u, m)) {
 			sp_error_set(err, SPE_FORMAT, "'%s': the UDF metadata file and its mirror are unreadable",
 				     o->name);
@@ -716,6 +812,7 @@ out:
 	fe_free(&root);
 	free(u->meta);
 	free(u->vat);
+	free(u->spare);
 	free(u->seen);
 	free(u);
 	return st;

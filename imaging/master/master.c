@@ -267,6 +267,7 @@ enum sp_status img_master_burn_source(struct img_master *m,
 	}
 	*size = (*src)->get_size(*src);
 	m->st.image_bytes = (uint64_t)*size;
+	m->st.md5_by_spindle = m->o.md5 && img_master_md5_bound();
 	return SP_OK;
 }
 

@@ -93,6 +93,8 @@ struct img_master_stats {
 	uint64_t skipped;              /* excluded or unreadable */
 	uint64_t content_bytes;        /* sum of file sizes */
 	uint64_t image_bytes;          /* once writing started */
+	/* MD5 tags hashed by spindle (OpenSSL, in threads), not libisofs */
+	bool md5_by_spindle;
 };
 
 struct img_master;
@@ -121,5 +123,9 @@ enum sp_status img_master_finish(struct img_master *m, struct sp_error *err);
 enum sp_status img_master_source(struct img_master *m, struct img_source *s,
 				 uint64_t fifo_bytes, struct sp_error *err);
 void img_master_free(struct img_master *m);
+
+/* Whether libisofs computes its MD5s (tags, verify's checks) with
+ * spindle's iso_md5_* (master_md5.c), as it does when linked dynamically. */
+bool img_master_md5_bound(void);
 
 #endif

@@ -27,18 +27,22 @@ struct img_master {
 	pthread_mutex_t stream_lock;
 	unsigned stream_failures;
 	char stream_error[600];
-	/* (dev, ino) of files with more than one link, to count hard links */
-	struct { dev_t dev; ino_t ino; } *links;
+	/* (dev, ino) of files with more than one link, to count hard links,
+	 * and the stream id each was given */
+	struct { dev_t dev; ino_t ino; uint64_t id; } *links;
 	size_t n_links, alloc_links;
+	uint64_t last_id;       /* stream ids are handed out in walk order */
 };
 
 /* master_tree.c: add every graft point of m->o to m->image. */
 enum sp_status img_master_walk(struct img_master *m, struct sp_error *err);
 
 /* master_stream.c: the content of regular file path (st as walked), read
- * in large pieces; shown is the path for messages. */
+ * in large pieces; shown is the path for messages.  id is the stream's
+ * identity for libisofs: equal for hard links, else unique. */
 enum sp_status img_master_stream_new(struct img_master *m, const char *path,
 				      const char *shown, const struct stat *st,
-				      IsoStream **out, struct sp_error *err);
+				      uint64_t id, IsoStream **out,
+				      struct sp_error *err);
 
 #endif

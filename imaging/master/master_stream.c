@@ -12,8 +12,12 @@
  * read while the image is written, or that changed size since the tree
  * was walked, is recorded by path and errno (libisofs would only say "?"
  * for a stream it does not know), and img_master_finish() reports it.
- * Hard links still share one copy of the data: the stream's identity is
- * (device, inode), which is what libisofs compares.
+ * Hard links still share one copy of the data: libisofs compares the
+ * streams' (fs, device, inode) identities.  Those are not the file's own
+ * device and inode but a number handed out in walk order (the same for
+ * hard links): libisofs numbers the Rock Ridge inodes in the order of the
+ * identities, so the source's inode numbers would otherwise decide bytes
+ * of the image, and a copy of the same tree would master differently.
  */
 #include "config.h"
 
@@ -35,8 +39,7 @@ struct mstream {
 	struct img_master *m;
 	char *path;             /* absolute, for open */
 	char *shown;            /* as the user wrote it, for messages */
-	dev_t dev;
-	ino_t ino;
+	uint64_t id;            /* identity for libisofs, see above */
 	off_t size;             /* as walked; the image gets exactly this */
 	int fd;
 	off_t served;
@@ -147,8 +150,8 @@ static void ms_get_id(IsoStream *s, unsigned int *fs_id, dev_t *dev_id,
 	struct mstream *ms = s->data;
 
 	*fs_id = MASTER_FS_ID;
-	*dev_id = ms->dev;
-	*ino_id = ms->ino;
+	*dev_id = 0;
+	*ino_id = (ino_t)ms->id;
 }
 
 static void ms_free(IsoStream *s)
@@ -170,7 +173,8 @@ static IsoStreamIface mstream_class = {
 
 enum sp_status img_master_stream_new(struct img_master *m, const char *path,
 				      const char *shown, const struct stat *st,
-				      IsoStream **out, struct sp_error *err)
+				      uint64_t id, IsoStream **out,
+				      struct sp_error *err)
 {
 	IsoStream *s = calloc(1, sizeof(*s));
 	struct mstream *ms = calloc(1, sizeof(*ms));
@@ -185,8 +189,7 @@ enum sp_status img_master_stream_new(struct img_master *m, const char *path,
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
 	}
 	ms->m = m;
-	ms->dev = st->st_dev;
-	ms->ino = st->st_ino;
+	ms->id = id;
 	ms->size = st->st_size;
 	ms->fd = -1;
 	s->class = &mstream_class;

@@ -148,15 +148,20 @@ static enum sp_status unreadable(struct img_master *m, const char *path,
 	return SP_FAILED;
 }
 
-/* Count a regular file's data once per (device, inode). */
-static enum sp_status count_file(struct img_master *m, const struct stat *st,
-				 struct sp_error *err)
+/*
+ * The stream identity of a regular file: a new number in walk order, or
+ * for a hard link the number its (device, inode) got first.  Counts the
+ * file, and its data once.
+ */
+static enum sp_status file_id(struct img_master *m, const struct stat *st,
+			      uint64_t *id, struct sp_error *err)
 {
 	if (st->st_nlink > 1) {
 		for (size_t i = 0; i < m->n_links; i++)
 			if (m->links[i].dev == st->st_dev && m->links[i].ino == st->st_ino) {
 				m->st.hardlinks++;
 				m->st.files++;
+				*id = m->links[i].id;
 				return SP_OK;
 			}
 		if (m->n_links == m->alloc_links) {
@@ -170,8 +175,10 @@ static enum sp_status count_file(struct img_master *m, const struct stat *st,
 		}
 		m->links[m->n_links].dev = st->st_dev;
 		m->links[m->n_links].ino = st->st_ino;
+		m->links[m->n_links].id = m->last_id + 1;
 		m->n_links++;
 	}
+	*id = ++m->last_id;
 	m->st.files++;
 	m->st.content_bytes += (uint64_t)st->st_size;
 	return SP_OK;
@@ -229,8 +236,10 @@ static enum sp_status add_entry(struct img_master *m, IsoDir *dir,
 	if (S_ISREG(st->st_mode)) {
 		IsoStream *stream;
 		IsoFile *file;
+		uint64_t id = 0;
 
-		if (img_master_stream_new(m, p->abs, p->user, st, &stream, err) != SP_OK)
+		if (file_id(m, st, &id, err) != SP_OK ||
+		    img_master_stream_new(m, p->abs, p->user, st, id, &stream, err) != SP_OK)
 			return SP_FAILED;
 		r = iso_tree_add_new_file(dir, name, stream, &file);
 		if (r < 0) {
@@ -257,14 +266,11 @@ static enum sp_status add_entry(struct img_master *m, IsoDir *dir,
 		iso_node_set_atime(node, mt);
 		iso_node_set_ctime(node, mt);
 	}
-	if (S_ISREG(st->st_mode)) {
-		if (count_file(m, st, err) != SP_OK)
-			return SP_FAILED;
-	} else if (S_ISLNK(st->st_mode)) {
+	/* regular files were counted by file_id() */
+	if (S_ISLNK(st->st_mode))
 		m->st.symlinks++;
-	} else if (!S_ISDIR(st->st_mode)) {
+	else if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
 		m->st.specials++;
-	}
 	progress(m);
 	if (S_ISDIR(st->st_mode)) {
 		m->st.dirs++;

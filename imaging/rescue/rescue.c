@@ -299,6 +299,7 @@ void img_rescue_free(struct img_rescue *r)
 		fclose(r->log);
 	img_mapfile_release(&r->map);
 	img_ranges_release(&r->runout);
+	img_ranges_release(&r->domain);
 	img_read_times_release(&r->times);
 	free(r->speeds);
 	free(r->buf);

@@ -157,6 +157,31 @@ enum sp_status img_rescue_report(struct img_rescue *r, struct img_rescue_report 
 void img_rescue_report_release(struct img_rescue_report *rep);
 void img_rescue_free(struct img_rescue *r);
 
+/*
+ * A rescue as a source of blocks (rescue_blocks.c), for extracting files
+ * from a damaged disc:
+ *
+ *     img_rescue_new(&r, drive, &o, err);          o.whole_disc: any LBA
+ *     img_fs_read_tree(img_rescue_block, r, ...);  the structures
+ *     img_rescue_set_domain(r, &file_blocks, err);
+ *     img_rescue_run(r, err);                      the passes, on the domain
+ *     img_extract(img_rescue_rescued_block, r, ...)
+ *
+ * Run again with the same mapfile, nothing rescued is read again.
+ */
+/* One block: from the image if the map has it, else read from the drive
+ * (o.retries more times if it fails), kept in the image and marked. */
+bool img_rescue_block(void *ctx, int64_t lba, unsigned char *buf);
+/* From now on the passes work only on these LBAs; saves the mapfile. */
+enum sp_status img_rescue_set_domain(struct img_rescue *r, const struct img_ranges *domain,
+				     struct sp_error *err);
+/* A block from the image if rescued ('+'), else false; never the drive. */
+bool img_rescue_rescued_block(void *ctx, int64_t lba, unsigned char *buf);
+/* Up to n rescued blocks at lba from the image; how many leading ones. */
+uint32_t img_rescue_rescued_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
+/* The extent in sectors. */
+int64_t img_rescue_sectors(const struct img_rescue *r);
+
 /* Bad LBA ranges (not '+') of a mapfile over 2048-byte sectors. */
 enum sp_status img_mapfile_bad_ranges(const struct img_mapfile *m,
 				      struct img_ranges *bad, struct sp_error *err);

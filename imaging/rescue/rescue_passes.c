@@ -28,7 +28,9 @@
  *
  * Every read is aligned to the ECC grid (LBA 0 upwards) and clipped to the
  * area being worked on, so parts of a block finished by another run or
- * another drive are not read again.
+ * another drive are not read again.  With a domain (img_rescue_set_domain:
+ * the blocks of the files an extraction wants) the areas are cut to it and
+ * nothing outside it is read.
  */
 #include "config.h"
 
@@ -38,7 +40,57 @@
 
 /* ---- the map in sectors ------------------------------------------------- */
 
-/* First area of status st at or after lba: [*s, *e); false if none. */
+bool rescue_clip_first(const struct img_rescue *r, int64_t *s, int64_t *e)
+{
+	size_t lo = 0, hi = r->domain.n;
+
+	if (!r->has_domain)
+		return *e > *s;
+	/* the first domain range ending after *s */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->domain.v[mid].lba + r->domain.v[mid].count <= *s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->domain.n || r->domain.v[lo].lba >= *e)
+		return false;
+	if (*s < r->domain.v[lo].lba)
+		*s = r->domain.v[lo].lba;
+	if (*e > r->domain.v[lo].lba + r->domain.v[lo].count)
+		*e = r->domain.v[lo].lba + r->domain.v[lo].count;
+	return *e > *s;
+}
+
+bool rescue_clip_last(const struct img_rescue *r, int64_t *s, int64_t *e)
+{
+	size_t lo = 0, hi = r->domain.n;
+
+	if (!r->has_domain)
+		return *e > *s;
+	/* the last domain range starting before *e */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->domain.v[mid].lba < *e)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || r->domain.v[lo - 1].lba + r->domain.v[lo - 1].count <= *s)
+		return false;
+	lo--;
+	if (*s < r->domain.v[lo].lba)
+		*s = r->domain.v[lo].lba;
+	if (*e > r->domain.v[lo].lba + r->domain.v[lo].count)
+		*e = r->domain.v[lo].lba + r->domain.v[lo].count;
+	return *e > *s;
+}
+
+/* First area of status st at or after lba, within the domain: [*s, *e);
+ * false if none. */
 static bool next_area(const struct img_rescue *r, int64_t lba, char st,
 		      int64_t *s, int64_t *e)
 {
@@ -46,19 +98,19 @@ static bool next_area(const struct img_rescue *r, int64_t lba, char st,
 
 	for (; i < r->map.n; i++) {
 		const struct img_map_block *b = &r->map.v[i];
+		int64_t from = b->pos / SP_SECTOR;
 
 		if (b->status != st)
 			continue;
-		*s = b->pos / SP_SECTOR;
-		if (*s < lba)
-			*s = lba;
+		*s = from < lba ? lba : from;
 		*e = (b->pos + b->size) / SP_SECTOR;
-		return *e > *s;
+		if (*e > *s && rescue_clip_first(r, s, e))
+			return true;
 	}
 	return false;
 }
 
-/* Last area of status st ending at or before lba: [*s, *e). */
+/* Last area of status st ending at or before lba, within the domain: [*s, *e). */
 static bool prev_area(const struct img_rescue *r, int64_t lba, char st,
 		      int64_t *s, int64_t *e)
 {
@@ -75,7 +127,8 @@ static bool prev_area(const struct img_rescue *r, int64_t lba, char st,
 			*e = (b->pos + b->size) / SP_SECTOR;
 			if (*e > lba)
 				*e = lba;
-			return *e > *s;
+			if (*e > *s && rescue_clip_last(r, s, e))
+				return true;
 		}
 		if (i == 0)
 			break;
@@ -332,9 +385,12 @@ static enum read_result retry_pass(struct img_rescue *r, bool fwd)
 
 /* ---- the sequence ------------------------------------------------------- */
 
+/* Is there an area of status st (within the domain)? */
 static bool any(const struct img_rescue *r, char st)
 {
-	return img_mapfile_count(&r->map, st, NULL) > 0;
+	int64_t s, e;
+
+	return next_area(r, 0, st, &s, &e);
 }
 
 static bool only_runout_bad(const struct img_rescue *r)

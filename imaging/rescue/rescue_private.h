@@ -46,6 +46,9 @@ struct img_rescue {
 	enum img_rescue_stop stop;
 	struct sp_error fatal;          /* write errors: end the run */
 	bool failed;
+	/* the domain: only these LBAs are worked on (sorted, merged); none: all */
+	struct img_ranges domain;
+	bool has_domain;
 	/* read speed stepping */
 	int *speeds;
 	int n_speeds, speed_idx;
@@ -62,6 +65,9 @@ bool rescue_read_block(struct img_rescue *r, int64_t lba);
 void rescue_progress(struct img_rescue *r, bool force);
 
 /* rescue_passes.c */
+/* [*s, *e) cut to its first (last) part inside the domain; false if none */
+bool rescue_clip_first(const struct img_rescue *r, int64_t *s, int64_t *e);
+bool rescue_clip_last(const struct img_rescue *r, int64_t *s, int64_t *e);
 enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err);
 
 #endif

@@ -121,7 +121,7 @@ void img_sums_report_release(struct img_sums_report *r)
 /* ---- the pass --------------------------------------------------------------- */
 
 struct run {
-	const struct sums_reader *rd;
+	struct img_sectors *rd;
 	const struct img_sums_opts *o;
 	struct img_sums_report *r;
 	struct img_digest **given;      /* one per o->expect */
@@ -190,7 +190,7 @@ static enum sp_status pass(struct run *u, int64_t need, struct sp_error *err)
 			st = sp_error_set(err, SPE_ABORTED, "interrupted");
 			break;
 		}
-		if (sums_read(u->rd, pos / SP_SECTOR, want, buf, &done, err) != SP_OK) {
+		if (img_sectors_read(u->rd, pos / SP_SECTOR, want, buf, &done, err) != SP_OK) {
 			u->r->unreadable_lba = pos / SP_SECTOR + done;
 			sp_error_init(err);
 			break;
@@ -307,7 +307,7 @@ static enum sp_status results(struct run *u, const struct sums_volume *vol,
 	return SP_OK;
 }
 
-static enum sp_status run(const struct sums_reader *rd, const struct img_sums_opts *o,
+static enum sp_status run(struct img_sectors *rd, const struct img_sums_opts *o,
 			  int64_t length, struct img_sums_report *r, struct sp_error *err)
 {
 	struct run u = { .rd = rd, .o = o, .r = r, .length = length };
@@ -386,7 +386,8 @@ static enum sp_status run(const struct sums_reader *rd, const struct img_sums_op
 			       r->checks[i].kind == IMG_CHECK_ISOMD5 || r->checks[i].kind == IMG_CHECK_TAGMEDIA;
 		r->digests_passed = any && !img_sums_failed(r);
 	}
-	if (st == SP_OK && o->file_lists && vol.pvd_offset >= 0 && r->unreadable_lba < 0) {
+	if (st == SP_OK && o->file_lists && (vol.pvd_offset >= 0 || vol.udf_bytes > 0) &&
+	    r->unreadable_lba < 0) {
 		struct img_check c;
 
 		memset(&c, 0, sizeof(c));
@@ -411,7 +412,7 @@ out:
 enum sp_status img_sums_check_file(const char *path, const struct img_sums_opts *o,
 				   struct img_sums_report *r, struct sp_error *err)
 {
-	struct sums_reader rd = { .fd = -1, .name = path };
+	struct img_sectors rd = IMG_SECTORS_INIT;
 	enum sp_status st;
 	struct stat sb;
 
@@ -424,7 +425,9 @@ enum sp_status img_sums_check_file(const char *path, const struct img_sums_opts 
 		close(rd.fd);
 		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", path);
 	}
+	rd.name = path;
 	rd.bytes = sb.st_size;
+	rd.sectors = (rd.bytes + SP_SECTOR - 1) / SP_SECTOR;
 	posix_fadvise(rd.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	st = run(&rd, o, sb.st_size, r, err);
 	close(rd.fd);
@@ -434,11 +437,14 @@ enum sp_status img_sums_check_file(const char *path, const struct img_sums_opts 
 enum sp_status img_sums_check_drive(struct drv_drive *d, const struct img_sums_opts *o,
 				    struct img_sums_report *r, struct sp_error *err)
 {
-	struct sums_reader rd = { .fd = -1, .drive = d, .name = drv_address(d) };
+	struct img_sectors rd = IMG_SECTORS_INIT;
 	int64_t sectors = drv_readable_sectors(d);
 
 	if (sectors <= 0)
 		return sp_error_set(err, SPE_NOMEDIUM, "nothing readable in '%s'", drv_address(d));
+	rd.drive = d;
+	rd.name = drv_address(d);
+	rd.sectors = sectors;
 	rd.bytes = sectors * SP_SECTOR;
 	return run(&rd, o, o->bytes, r, err);
 }

@@ -22,7 +22,7 @@
 enum sp_status img_isomd5_implant(const char *path, struct img_isomd5 *out,
 				  struct sp_error *err)
 {
-	struct sums_reader rd = { .fd = -1, .name = path };
+	struct img_sectors rd = IMG_SECTORS_INIT;
 	struct sums_volume vol;
 	struct isomd5_run m;
 	unsigned char *buf = NULL, area[IMG_APPDATA_SIZE];
@@ -39,7 +39,9 @@ enum sp_status img_isomd5_implant(const char *path, struct img_isomd5 *out,
 		sp_error_set_errno(err, errno, "cannot stat '%s'", path);
 		goto out;
 	}
+	rd.name = path;
 	rd.bytes = sb.st_size;
+	rd.sectors = (rd.bytes + SP_SECTOR - 1) / SP_SECTOR;
 	sums_volume_probe(&rd, &vol);
 	if (vol.pvd_offset < 0 || vol.iso_bytes <= SKIP * SP_SECTOR || vol.iso_bytes > sb.st_size) {
 		sp_error_set(err, SPE_FORMAT, "cannot implant an MD5 in '%s': no complete ISO 9660 "
@@ -63,7 +65,7 @@ enum sp_status img_isomd5_implant(const char *path, struct img_isomd5 *out,
 		uint32_t done;
 		size_t n = (size_t)DRV_READ_MAX * SP_SECTOR;
 
-		if (sums_read(&rd, pos / SP_SECTOR, DRV_READ_MAX, buf, &done, err) != SP_OK)
+		if (img_sectors_read(&rd, pos / SP_SECTOR, DRV_READ_MAX, buf, &done, err) != SP_OK)
 			goto out_run;
 		if ((int64_t)n > m.total - pos)
 			n = (size_t)(m.total - pos);

@@ -12,17 +12,8 @@
 void sums_feed_blanked(struct img_digest *d, int64_t pos, const unsigned char *data,
 		       size_t len, int64_t blank_at, int64_t blank_len, unsigned char fill);
 
-/* Sectors of an image file or a drive. */
-struct sums_reader {
-	int fd;                         /* image file, or -1 */
-	struct drv_drive *drive;        /* or a drive */
-	const char *name;
-	int64_t bytes;                  /* what can be read (file size, medium) */
-};
-/* Read count sectors at lba (a short last sector zero-padded); *done
- * sectors were read when it fails. */
-enum sp_status sums_read(const struct sums_reader *rd, int64_t lba, uint32_t count,
-			 unsigned char *buf, uint32_t *done, struct sp_error *err);
+/* The checks read sectors of an image file or a drive through fs/'s
+ * struct img_sectors (bytes: what can be read, the file's size). */
 
 /* ---- sums/isomd5.c ---- */
 
@@ -76,13 +67,13 @@ struct sums_volume {
 };
 /* Find the volume descriptors of the image at rd (never fails: what is
  * not found is -1). */
-void sums_volume_probe(const struct sums_reader *rd, struct sums_volume *v);
+void sums_volume_probe(struct img_sectors *rd, struct sums_volume *v);
 
 /* ---- sums/isolist.c ---- */
 
 /* Check md5sum.txt / sha256sum.txt inside the ISO at rd; false (and c
  * untouched) if the ISO has neither. */
-bool sums_check_file_lists(const struct sums_reader *rd, struct img_check *c,
+bool sums_check_file_lists(struct img_sectors *rd, struct img_check *c,
 			   struct sp_error *err);
 
 #endif

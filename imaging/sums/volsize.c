@@ -15,19 +15,7 @@
 #define VD_FIRST 16
 #define VD_MAX 64               /* descriptors looked at */
 
-/* img_block_read_fn over a sums_reader: nothing past the end */
-static bool read_block(void *ctx, int64_t lba, unsigned char *buf)
-{
-	const struct sums_reader *rd = ctx;
-	struct sp_error e = SP_ERROR_INIT;
-	uint32_t done = 0;
-
-	if (lba < 0 || lba * SP_SECTOR >= rd->bytes)
-		return false;
-	return sums_read(rd, lba, 1, buf, &done, &e) == SP_OK && done == 1;
-}
-
-void sums_volume_probe(const struct sums_reader *rd, struct sums_volume *v)
+void sums_volume_probe(struct img_sectors *rd, struct sums_volume *v)
 {
 	unsigned char b[SP_SECTOR];
 	int64_t n, cap = (rd->bytes + SP_SECTOR - 1) / SP_SECTOR;
@@ -37,7 +25,7 @@ void sums_volume_probe(const struct sums_reader *rd, struct sums_volume *v)
 	v->udf_bytes = -1;
 	memset(v->appdata, ' ', sizeof(v->appdata));
 	for (int64_t lba = VD_FIRST; lba < VD_FIRST + VD_MAX; lba++) {
-		if (!read_block((void *)rd, lba, b) || memcmp(b + 1, "CD001", 5) != 0)
+		if (!img_sectors_block(rd, lba, b) || memcmp(b + 1, "CD001", 5) != 0)
 			break;
 		if (b[0] == 1) {
 			n = img_vd_volume_size(b);
@@ -50,7 +38,7 @@ void sums_volume_probe(const struct sums_reader *rd, struct sums_volume *v)
 		if (b[0] == 255)
 			break;
 	}
-	n = img_udf_volume_end(read_block, (void *)rd, b, 0, cap);
+	n = img_udf_volume_end(img_sectors_block, rd, b, 0, cap);
 	if (n > 0)
 		v->udf_bytes = n * SP_SECTOR;
 }

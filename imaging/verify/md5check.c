@@ -55,23 +55,15 @@ void img_md5_report_release(struct img_md5_report *r)
 
 /* ---- finding the tags ------------------------------------------------------ */
 
-static bool read_one(struct md5_reader *rd, int64_t lba, uint8_t *buf)
+/* one sector, no retries (a drive's retries are for rescues) */
+static bool read_one(struct img_sectors *rd, int64_t lba, uint8_t *buf)
 {
-	struct sp_error e = SP_ERROR_INIT;
-	uint32_t done;
-
-	return md5_read(rd, lba, 1, buf, &done, &e) == SP_OK && done == 1;
-}
-
-/* read_one() as an img_block_read_fn, for fs/ */
-static bool read_block(void *ctx, int64_t lba, unsigned char *buf)
-{
-	return read_one(ctx, lba, buf);
+	return img_sectors_block(rd, lba, buf);
 }
 
 /* The primary volume descriptor of the session, its volume size, and
  * whether a superblock tag follows the descriptors. */
-static enum sp_status probe(struct md5_reader *rd, int64_t *startp,
+static enum sp_status probe(struct img_sectors *rd, int64_t *startp,
 			    int64_t *vol_sectors, bool *tagged,
 			    struct sp_error *err)
 {
@@ -89,7 +81,7 @@ again:
 	}
 	if (img_vd_volume_size(buf) == -2) {
 		/* UDF without ISO 9660: no tags to check, as an untagged image */
-		int64_t end = img_udf_volume_end(read_block, rd, buf, start, rd->sectors);
+		int64_t end = img_udf_volume_end(img_sectors_block, rd, buf, start, rd->sectors);
 
 		*vol_sectors = end > start ? end - start : rd->sectors - start;
 		*startp = start;
@@ -154,7 +146,7 @@ again:
 }
 
 /* SHA-256 of the first `bytes` bytes from sector start */
-static enum sp_status sha256_content(struct md5_reader *rd, int64_t start,
+static enum sp_status sha256_content(struct img_sectors *rd, int64_t start,
 				     uint64_t bytes, struct img_md5_report *r,
 				     img_md5_progress_fn progress, void *ctx,
 				     struct sp_error *err)
@@ -180,7 +172,7 @@ static enum sp_status sha256_content(struct md5_reader *rd, int64_t start,
 			rc = sp_error_set(err, SPE_ABORTED, "interrupted");
 			break;
 		}
-		if (md5_read(rd, start + (int64_t)(pos / SP_SECTOR), want, buf, &done, err) != SP_OK) {
+		if (img_sectors_read(rd, start + (int64_t)(pos / SP_SECTOR), want, buf, &done, err) != SP_OK) {
 			rc = SP_FAILED;
 			break;
 		}
@@ -201,7 +193,7 @@ static enum sp_status sha256_content(struct md5_reader *rd, int64_t start,
 	return rc;
 }
 
-enum sp_status md5_check(struct md5_reader *rd, int64_t start, int64_t sha_bytes,
+enum sp_status md5_check(struct img_sectors *rd, int64_t start, int64_t sha_bytes,
 			 struct img_md5_report *r, img_md5_progress_fn progress,
 			 void *ctx, struct sp_error *err)
 {
@@ -225,7 +217,7 @@ enum sp_status img_md5_check_file(const char *path, struct img_md5_report *r,
 				  img_md5_progress_fn progress, void *ctx,
 				  struct sp_error *err)
 {
-	struct md5_reader rd = { .fd = -1, .name = path };
+	struct img_sectors rd = IMG_SECTORS_INIT;
 	enum sp_status rc;
 	struct stat st;
 
@@ -240,6 +232,8 @@ enum sp_status img_md5_check_file(const char *path, struct img_md5_report *r,
 		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", path);
 	}
 	/* a partial last sector counts, zero-padded */
+	rd.name = path;
+	rd.bytes = st.st_size;
 	rd.sectors = (st.st_size + SP_SECTOR - 1) / SP_SECTOR;
 	posix_fadvise(rd.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = md5_check(&rd, 0, st.st_size, r, progress, ctx, err);
@@ -252,10 +246,13 @@ enum sp_status img_md5_check_drive(struct drv_drive *d, int64_t session_start,
 				   img_md5_progress_fn progress, void *ctx,
 				   struct sp_error *err)
 {
-	struct md5_reader rd = { .fd = -1, .drive = d, .name = drv_address(d) };
+	struct img_sectors rd = IMG_SECTORS_INIT;
 
 	*r = (struct img_md5_report)IMG_MD5_REPORT_INIT;
+	rd.drive = d;
+	rd.name = drv_address(d);
 	rd.sectors = drv_readable_sectors(d);
+	rd.bytes = rd.sectors * SP_SECTOR;
 	if (rd.sectors <= 0)
 		return sp_error_set(err, SPE_NOMEDIUM, "nothing readable in '%s'",
 				    drv_address(d));

@@ -36,7 +36,7 @@ struct piece {
 };
 
 struct session_check {
-	struct md5_reader *rd;
+	struct img_sectors *rd;
 	struct fentry *f;
 	size_t nf, af;
 	struct piece *p;
@@ -131,12 +131,12 @@ static enum sp_status load_tree(struct session_check *sc, int64_t start,
 {
 	IsoImage *img = NULL;
 	IsoReadOpts *ro = NULL;
-	IsoDataSource *src = NULL;
+	struct img_iso_source src = { 0 };
 	enum sp_status rc = SP_OK;
 	int ret;
 
 	if (iso_image_new("", &img) < 0 || iso_read_opts_new(&ro, 0) < 0 ||
-	    !(src = md5_data_source(sc->rd))) {
+	    img_iso_source_init(&src, sc->rd, MD5_CHUNK, err) != SP_OK) {
 		rc = sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -144,15 +144,13 @@ static enum sp_status load_tree(struct session_check *sc, int64_t start,
 	/* load the checksum array, but let us judge the tags */
 	iso_read_opts_set_no_aaip(ro, 0);
 	iso_read_opts_set_no_md5(ro, 2);
-	/* a hostile tree must not run libisofs away (isoread_guard.c) */
-	sc->rd->guard = (struct img_read_guard)IMG_READ_GUARD_INIT;
-	sc->rd->guard.sectors = sc->rd->sectors;
-	ret = iso_image_import(img, src, ro, NULL);
+	/* a hostile tree must not run libisofs away (the read guard) */
+	ret = iso_image_import(img, src.src, ro, NULL);
 	if (ret < 0) {
 		struct sp_error lib = SP_ERROR_INIT;
 
 		drv_drain_messages(&lib);
-		if (img_read_guard_explain(&sc->rd->guard, sc->rd->name, &lib)) {
+		if (img_read_guard_explain(&src.guard, sc->rd->name, &lib)) {
 			if (lib.code == SPE_ABORTED || lib.code == SPE_NOMEM) {
 				*err = lib;
 				rc = SP_FAILED;
@@ -169,13 +167,11 @@ static enum sp_status load_tree(struct session_check *sc, int64_t start,
 	r->tree_loaded = true;
 	rc = walk(sc, img, r, err);
 out:
-	img_read_guard_release(&sc->rd->guard);
 	if (img)
 		iso_image_unref(img);
 	if (ro)
 		iso_read_opts_free(ro);
-	if (src)
-		iso_data_source_unref(src);
+	img_iso_source_release(&src);
 	return rc;
 }
 
@@ -336,7 +332,7 @@ static enum sp_status stream(struct session_check *sc, int64_t start,
 			return sp_error_set(err, SPE_ABORTED, "interrupted");
 		}
 		n = want;
-		if (md5_read(sc->rd, lba, want, buf, &done, &e) != SP_OK) {
+		if (img_sectors_read(sc->rd, lba, want, buf, &done, &e) != SP_OK) {
 			if (want == 1) {
 				/* this sector fails on its own: zeros stand in */
 				memset(buf, 0, SP_SECTOR);
@@ -429,7 +425,7 @@ static void check_alone(struct session_check *sc, struct fentry *e)
 			struct sp_error err = SP_ERROR_INIT;
 			uint64_t bytes;
 
-			if (md5_read(sc->rd, lba, want, buf, &done, &err) != SP_OK) {
+			if (img_sectors_read(sc->rd, lba, want, buf, &done, &err) != SP_OK) {
 				img_ranges_add(&sc->bad, lba + done, 1);
 				e->state = IMG_MD5_UNREADABLE;
 				break;
@@ -504,7 +500,7 @@ static enum sp_status conclude(struct session_check *sc, struct img_md5_report *
 	return SP_OK;
 }
 
-enum sp_status md5_verify_session(struct md5_reader *rd, int64_t start,
+enum sp_status md5_verify_session(struct img_sectors *rd, int64_t start,
 				  int64_t vol_sectors, struct img_md5_report *r,
 				  img_md5_progress_fn progress, void *ctx,
 				  struct sp_error *err)

@@ -205,6 +205,15 @@ enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
 		sp_error_set(err, SPE_USAGE, "image '%s' is empty", image_path);
 		goto out;
 	}
+	/* an image holding audio tracks: compare them track by track */
+	{
+		bool done;
+
+		ret = img_verify_tracks_image(d, image_path, &done, v.o, res, err);
+		if (done || ret != SP_OK)
+			goto out;
+		ret = SP_FAILED;
+	}
 	/* an NRG, MDS, CCD ... image: compare its data track's user data */
 	if (img_disc_data_open(image_path, &dd, &res->bytes, err) != SP_OK)
 		goto out;

@@ -75,6 +75,22 @@ enum sp_status img_verify_image(struct drv_drive *d, const char *image_path,
 void img_verify_result_release(struct img_verify_result *res);
 
 /*
+ * A CD burnt from an image's tracks (img_disc_burn_plan: audio, or audio
+ * and Mode 1) compared with the image through the disc model, each track
+ * where the burn put it: audio sectors whole (READ CD), data as user data.
+ * res->sha256 is of the image's track bytes; differ/unreadable hold disc
+ * LBAs.  img_verify_image() takes this path for an image holding audio
+ * tracks (img_verify_tracks_image, *done true).
+ */
+struct img_disc_burn;
+enum sp_status img_verify_tracks(struct drv_drive *d, const struct img_disc_burn *b,
+				 const struct img_verify_opts *o,
+				 struct img_verify_result *res, struct sp_error *err);
+enum sp_status img_verify_tracks_image(struct drv_drive *d, const char *path, bool *done,
+				       const struct img_verify_opts *o,
+				       struct img_verify_result *res, struct sp_error *err);
+
+/*
  * The same for data that exists only as a digest (a burn from a pipe):
  * read `bytes` from start_lba, and compare their SHA-256 with sha256_hex.
  * A mismatch has no LBA ranges; unreadable sectors are still named.

@@ -8,6 +8,21 @@
 #   cdgen.py sums PCMFILE FIRST LAST         CRC32, AccurateRip v1, v2 (hex), for a
 #                                            track that is the disc's first/last
 #                                            audio track (0 or 1)
+#   cdgen.py ids DIR                         freedb ID, AccurateRip IDs and dBAR name,
+#                                            and the libdiscid arguments: first last
+#                                            leadout offsets... (LBAs)
+#   cdgen.py dbar DIR OUT [--bad N] [--absent N] [--offset X] [--shift N:X]
+#                                            a dBAR file for the disc: a v1 chunk
+#                                            (confidence 3) and a v2 chunk
+#                                            (confidence 5); track N's entries wrong
+#                                            or missing (confidence 0, CRC 0); all
+#                                            checksums as read at offset X (a drive
+#                                            with that read offset), or track N's
+#                                            as if its audio sat X samples away
+#   cdgen.py cdtext DIR                      add CD-TEXT (album "An Album" by "The
+#                                            Band", track N "Song N" by "Singer N"),
+#                                            CATALOG, ISRCs and FLAGS PRE on track 2
+#                                            to DIR/disc.cue, CD_TEXT to DIR/disc.toc
 #
 # gen also writes DIR/disc.toc (cdrdao) for audio discs, and DIR/expected.iso
 # (the data track's user data) for mixed ones.
@@ -152,11 +167,115 @@ def sums(path, first, last):
     print("%08X %08X %08X" % (zlib.crc32(data) & 0xffffffff, v1, v2))
 
 
+def track_sums(d, layout, number, offset=0):
+    """AccurateRip v1, v2 of a rip of an audio track at a read offset."""
+    audio = [t["number"] for t in layout["tracks"] if t["audio"]]
+    tmp = os.path.join(d, ".sums.raw")
+    pcm(d, number, offset, tmp)
+    data = open(tmp, "rb").read()
+    os.unlink(tmp)
+    n = len(data) // 4
+    words = struct.unpack("<%dI" % n, data)
+    lo = 5 * SPS if number == audio[0] else 0
+    hi = n - 5 * SPS if number == audio[-1] else n
+    v1 = v2 = 0
+    for i, w in enumerate(words):
+        m = i + 1
+        if lo <= m <= hi:
+            p = w * m
+            v1 = (v1 + p) & 0xffffffff
+            v2 = (v2 + (p & 0xffffffff) + (p >> 32)) & 0xffffffff
+    return v1, v2
+
+
+def disc_ids(layout):
+    ts = layout["tracks"]
+    lead = layout["leadout"]
+    digits = lambda v: sum(int(c) for c in str(v))
+    n = sum(digits((t["start"] + 150) // 75) for t in ts)
+    secs = (lead + 150) // 75 - (ts[0]["start"] + 150) // 75
+    freedb = (n % 255) << 24 | secs << 8 | len(ts)
+    starts = [t["start"] for t in ts if t["audio"]] + [lead]
+    id1 = sum(starts) & 0xffffffff
+    id2 = sum(max(s, 1) * (i + 1) for i, s in enumerate(starts)) & 0xffffffff
+    return freedb, id1, id2, len(starts) - 1
+
+
+def ids(d):
+    layout = json.load(open(os.path.join(d, "layout.json")))
+    freedb, id1, id2, n = disc_ids(layout)
+    name = "%03d-%08x-%08x-%08x" % (n, id1, id2, freedb)
+    ts = layout["tracks"]
+    print("%08x %s dBAR-%s.bin %d %d %d %s" % (freedb, name, name, ts[0]["number"],
+          ts[-1]["number"], layout["leadout"] + 150,
+          " ".join(str(t["start"] + 150) for t in ts)))
+
+
+def dbar(d, out, bad, absent, offset, shift):
+    layout = json.load(open(os.path.join(d, "layout.json")))
+    freedb, id1, id2, n = disc_ids(layout)
+    audio = [t["number"] for t in layout["tracks"] if t["audio"]]
+    sums = [track_sums(d, layout, t, offset + shift.get(t, 0)) for t in audio]
+    res = bytearray()
+    for which, conf in ((0, 3), (1, 5)):
+        res += struct.pack("<BIII", n, id1, id2, freedb)
+        for num, s in zip(audio, sums):
+            crc = s[which]
+            if num == bad:
+                crc ^= 0x5a5a5a5a
+            c = conf
+            if num == absent:
+                crc, c = 0, 0
+            res += struct.pack("<BII", c, crc, 0)
+    open(out, "wb").write(res)
+
+
+def cdtext(d):
+    out = ["CATALOG 0123456789012", 'PERFORMER "The Band"', 'TITLE "An Album"',
+           'SONGWRITER "Writer X"']
+    for line in open(os.path.join(d, "disc.cue")).read().splitlines():
+        out.append(line)
+        if line.strip().startswith("TRACK") and line.strip().endswith("AUDIO"):
+            n = int(line.split()[1])
+            out += ['    TITLE "Song %d"' % n, '    PERFORMER "Singer %d"' % n,
+                    "    ISRC GBAYE00000%02d" % n]
+            if n == 2:
+                out.append("    FLAGS PRE")
+    open(os.path.join(d, "disc.cue"), "w").write("\n".join(out) + "\n")
+    toc = os.path.join(d, "disc.toc")
+    if not os.path.exists(toc):
+        return
+    out, n = [], 0
+    for line in open(toc).read().splitlines():
+        out.append(line)
+        if line == "CD_DA":
+            out += ["CD_TEXT {", "  LANGUAGE_MAP { 0 : EN }", "  LANGUAGE 0 {",
+                    '    TITLE "Toc Album"', '    PERFORMER "Toc Band"', "  }", "}"]
+        elif line == "TRACK AUDIO":
+            n += 1
+            out += ["CD_TEXT {", "  LANGUAGE 0 {", '    TITLE "Toc Song %d"' % n,
+                    '    PERFORMER "Toc Singer %d"' % n, "  }", "}"]
+    open(toc, "w").write("\n".join(out) + "\n")
+
+
 def main(a):
     if a[0] == "gen":
         gen(a[1], "--mixed" in a, "--no-htoa" not in a)
     elif a[0] == "pcm":
         pcm(a[1], int(a[2]), int(a[3]), a[4])
+    elif a[0] == "cdtext":
+        cdtext(a[1])
+    elif a[0] == "ids":
+        ids(a[1])
+    elif a[0] == "dbar":
+        bad = int(a[a.index("--bad") + 1]) if "--bad" in a else -1
+        absent = int(a[a.index("--absent") + 1]) if "--absent" in a else -1
+        offset = int(a[a.index("--offset") + 1]) if "--offset" in a else 0
+        shift = {}
+        if "--shift" in a:
+            n, x = a[a.index("--shift") + 1].split(":")
+            shift[int(n)] = int(x)
+        dbar(a[1], a[2], bad, absent, offset, shift)
     elif a[0] == "sums":
         sums(a[1], a[2] == "1", a[3] == "1")
     else:

@@ -30,17 +30,22 @@ test_burn_odd_size_5mib() {
 }
 
 test_burn_700mb() {
-	# sparse, with random blocks at the start, middle and end
-	truncate -s 700000123 img
+	# sparse, with random blocks at the start, middle and end; the
+	# memory-checking passes burn a tenth of it (tests/lib.sh)
+	size=700000123 mid=170000 end=341000 sectors=341797
+	if memcheck_pass; then
+		size=70000123 mid=17000 end=34100 sectors=34180
+	fi
+	truncate -s "$size" img
 	mkimg blk 64
-	for off in 0 170000 341000; do
-		dd if=blk of=img bs=2048 seek=$off conv=notrunc status=none
+	for off in 0 "$mid" "$end"; do
+		dd if=blk of=img bs=2048 seek="$off" conv=notrunc status=none
 	done
 	run burn --json -d stdio:disc img
 	expect_exit 0
 	expect_eq "$(json_get .verify.outcome)" match
 	expect_eq "$(json_get .verify.sha256)" "$(sha256 img)"
-	expect_eq "$(json_get .verify.sectors)" 341797
+	expect_eq "$(json_get .verify.sectors)" "$sectors"
 	expect_padded img disc
 }
 

@@ -123,11 +123,14 @@ test_burn_audio_bad_inputs() {
 	run burn --dry-run gone.cue
 	expect_exit 1
 	expect_err "names track file 'gone.wav'"
-	printf 'FILE "x.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n' > data.cue
-	head -c 2352000 /dev/zero > x.bin
-	run burn --dry-run data.cue
+	printf 'FILE "x.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n' > m2.cue
+	head -c $((2352 * 400)) /dev/zero > x.bin
+	printf 'FILE "a.wav" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' >> m2.cue
+	mkwav a.wav $((588 * 400))
+	sed -i 's/TRACK 01 AUDIO/TRACK 02 AUDIO/' m2.cue
+	run burn --dry-run m2.cue
 	expect_exit 4
-	expect_err "track 1 of 'data.cue' is a MODE1/2352 data track"
+	expect_err "track 1 of 'm2.cue' is a MODE2/2352 track: libburn writes audio and Mode 1 tracks only"
 	echo "not audio" > fake.wav
 	run burn --dry-run fake.wav
 	expect_exit 1
@@ -135,6 +138,17 @@ test_burn_audio_bad_inputs() {
 	run burn --dry-run --audio
 	expect_exit 2
 	expect_err "nothing to burn"
+}
+
+# A CUE sheet of one data track is a data disc: it streams as one, not as
+# CD tracks (the bytes written are its user data).
+test_burn_data_cue_takes_the_data_path() {
+	python3 -c "import random; open('x.bin','wb').write(random.Random(5).randbytes(2048 * 320))"
+	printf 'FILE "x.bin" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n' > data.cue
+	run burn -d stdio:out.img --json data.cue
+	expect_exit 0
+	expect_eq "$(json_get .bytes)" $((2048 * 320))
+	cmp -s x.bin out.img || fail "the disc is not the CUE sheet's data track"
 }
 
 run_tests

@@ -15,9 +15,12 @@ complete_bash() {
 		printf "%s\n" "${COMPREPLY[@]}"' "${BASH_COMP:-$COMP_DIR/spindle}" spindle "$@" |
 		sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
 }
-# the option names of `spindle CMD --help`, sorted
+# the option names of `spindle CMD --help`, sorted.  The --help texts are
+# this test's reference data, read natively ($SPINDLE_BIN): every one of
+# them runs under memcheck in test_basics (test_every_command_has_help),
+# and some fifty more valgrind starts here would only repeat it.
 help_opts() {
-	"$SPINDLE" "$1" --help | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' | sort
+	"$SPINDLE_BIN" "$1" --help | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' | sort
 }
 
 test_scripts_in_sync() {
@@ -39,7 +42,7 @@ test_completion_needs_a_shell() {
 }
 
 test_bash_commands() {
-	want=$("$SPINDLE" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' | sort | tr '\n' ' ')
+	want=$("$SPINDLE_BIN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' | sort | tr '\n' ' ')
 	expect_eq "$(complete_bash '')" "$(echo $want help | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" "commands"
 	expect_eq "$(complete_bash b)" "blank burn"
 	expect_eq "$(complete_bash -)" "--help --version"
@@ -48,7 +51,7 @@ test_bash_commands() {
 
 # every option of every command's --help, and nothing else
 test_bash_every_option() {
-	"$SPINDLE" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' > cmds
+	"$SPINDLE_BIN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' > cmds
 	[ -s cmds ] || fail "no commands in --help"
 	while read -r c; do
 		help_opts "$c" | tr '\n' ' ' | sed 's/ $//' > want
@@ -62,8 +65,8 @@ test_bash_every_option() {
 # every option whose value is a fixed set (a|b|c in --help) completes to it
 test_bash_fixed_values() {
 	n=0
-	for c in $("$SPINDLE" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
-		"$SPINDLE" "$c" --help |
+	for c in $("$SPINDLE_BIN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+		"$SPINDLE_BIN" "$c" --help |
 			sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\) \([a-z0-9-]*|[a-z0-9|-]*\) .*/\2 \3/p' > vals
 		while read -r opt words; do
 			expect_eq "$(complete_bash "$c" "$opt" '')" \

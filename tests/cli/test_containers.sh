@@ -71,6 +71,34 @@ test_chd_cd() {
 	expect_same all.bin peer.bin
 }
 
+# chdman createcd from a cdrdao TOC whose track 2 has START (its pregap held
+# in the file) records PREGAP:150 with PGTYPE MODE1, not VMODE1 (not stored),
+# and counts the pregap's 150 frames in the track's 400.  MAME reads that as
+# 150 sectors of silence, then 400 of track (chdman extractcd writes PREGAP
+# 00:02:00): the pregap moved when chdman made the CHD.  spindle reads the
+# CHD as chdman does, layout and bytes.
+test_chd_from_toc_with_start() {
+	python3 -c "import random; open('a.bin','wb').write(random.Random(3).randbytes(2352 * 700))"
+	printf 'CD_DA\nTRACK AUDIO\nFILE "a.bin" 0 00:04:00\nTRACK AUDIO\nFILE "a.bin" 00:04:00 00:05:25\nSTART 00:02:00\n' > t.toc
+	chd createcd -i t.toc -o t.chd
+	run info t.chd
+	expect_exit 0
+	expect_out "track  2  audio          400 frames  pregap 150  postgap 0"
+	run convert t.chd -o s.cue
+	expect_exit 0
+	grep -q "INDEX 00 00:04:00" s.cue && grep -q "INDEX 01 00:06:00" s.cue || fail "$(cat s.cue)"
+	chd extractcd -i t.chd -o peer.cue -ob peer.bin
+	grep -q "PREGAP 00:02:00" peer.cue || fail "chdman reads the pregap otherwise: $(cat peer.cue)"
+	# spindle's BIN holds the 150 silent sectors; chdman's leaves them to PREGAP
+	python3 - s.bin peer.bin <<-'PY' || fail "spindle and chdman read the CHD differently"
+	import sys
+	s, p, n = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read(), 2352
+	assert len(s) == 850 * n and len(p) == 700 * n
+	assert s[:300 * n] == p[:300 * n] and s[300 * n:450 * n] == bytes(150 * n)
+	assert s[450 * n:] == p[300 * n:]
+	PY
+}
+
 test_chd_cd_codecs() {
 	mksrc
 	for codec in cdzl cdfl cdlz; do

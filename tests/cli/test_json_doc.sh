@@ -109,6 +109,13 @@ test_audio_commands() {
 	check_json rip
 	expect_eq "$(json_get .mode)" audio
 	grep -q '"type":"progress"' out || fail "rip --audio printed no progress event"
+	# with CD-TEXT and an AccurateRip file: their fields too
+	python3 "$TOP_SRCDIR/tests/audio/cdgen.py" cdtext src || fail "cdgen cdtext"
+	python3 "$TOP_SRCDIR/tests/audio/cdgen.py" dbar src ar.bin || fail "cdgen dbar"
+	run rip --audio --json --accuraterip-db ar.bin -o got-ar src/disc.cue
+	expect_exit 0
+	check_json rip
+	expect_eq "$(json_get '.tracks[1].accuraterip.v2_confidence')" 5
 	run rip --raw --json -o raw.bin src/disc.cue
 	expect_exit 0
 	check_json rip

@@ -3,7 +3,8 @@
 # sectors and the published layouts (psx-spx "CDROM disk images", cdrdao(1),
 # the CDRWIN sheet syntax), independent of spindle's code.
 #
-#   discgen.py gen DIR [--two-sessions]
+#   discgen.py gen DIR [--two-sessions] [--data ISO] [--burnable] [--audio]
+#   discgen.py mds-for DIR SECTORS   (DIR/mds3/disc.mds for a raw disc.mdf)
 #
 # DIR receives one disc in every format, and the answers:
 #   expected.iso        user data of track 1 (mode 1)
@@ -26,7 +27,11 @@
 #
 # The disc: track 1 mode 1 (60 sectors, an ISO 9660 volume descriptor at 16),
 # track 2 audio with a 150-sector pregap, track 3 audio with an ISRC;
-# --two-sessions adds track 4, mode 1, in a second session.
+# --two-sessions adds track 4, mode 1, in a second session.  --burnable makes
+# every track 300 sectors or more (a CD track lasts 4 s); --audio makes
+# track 1 audio too, with a 150-sector pregap before track 3 (an audio CD).
+# --data ISO makes track 1 hold ISO's sectors (a real file system) instead.
+import functools
 import json
 import os
 import random
@@ -115,6 +120,7 @@ def msf3(lba):
     return a // 4500, a // 75 % 60, a % 75
 
 
+@functools.lru_cache(maxsize=None)
 def mode1_sector(lba, user):
     s = bytearray(RAW)
     s[1:11] = b"\xff" * 10
@@ -165,7 +171,13 @@ def gen_xa(d):
 
 # ---- the disc ----
 
+DATA = None  # --data ISO: track 1's user data
+N1 = 60  # track 1's length in sectors
+
+
 def user_data(lba):
+    if DATA is not None:
+        return DATA[lba * 2048:(lba + 1) * 2048].ljust(2048, b"\0")
     if lba == 16:   # primary volume descriptor
         pvd = bytearray(2048)
         pvd[0:7] = b"\x01CD001\x01"
@@ -181,13 +193,17 @@ def audio_data(track, i):
     return random.Random(track * 100003 + i).randbytes(RAW)
 
 
-def disc(two, tiny=False):
-    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (60, 150, 100, 80)
-    t = [dict(number=1, session=1, mode="mode1", pregap=0, length=n1, start=0),
+def disc(two, tiny=False, burnable=False, audio=False):
+    n1, g2, n2, n3 = (20, 2, 3, 2) if tiny else (N1, 150, 100, 80)
+    if burnable:
+        n1, n2, n3 = 300, 300, 300
+    g3 = 150 if audio else 0
+    t = [dict(number=1, session=1, mode="audio" if audio else "mode1", pregap=0,
+              length=n1, start=0),
          dict(number=2, session=1, mode="audio", pregap=g2, length=n2),
-         dict(number=3, session=1, mode="audio", pregap=0, length=n3, isrc=ISRC3)]
+         dict(number=3, session=1, mode="audio", pregap=g3, length=n3, isrc=ISRC3)]
     t[1]["start"] = n1 + g2
-    t[2]["start"] = t[1]["start"] + n2
+    t[2]["start"] = t[1]["start"] + n2 + g3
     if two:
         end1 = t[2]["start"] + 80
         t.append(dict(number=4, session=2, mode="mode1", pregap=150, length=40,
@@ -300,7 +316,7 @@ def gen_cue(d, tracks):
 def gen_cue2(d, tracks):
     """Two files: MODE1/2048 data, then audio; the sheet names the audio
     file in upper case, the file is lower case (a Windows-made sheet)."""
-    iso = b"".join(user_data(l) for l in range(0, 60))
+    iso = b"".join(user_data(l) for l in range(0, N1))
     aud = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
     write(os.path.join(d, "cue2/data.iso"), iso)
     write(os.path.join(d, "cue2/audio.bin"), aud)
@@ -550,7 +566,7 @@ def gen_toc(d, tracks):
     write(os.path.join(d, "toc/disc.bin"), out)
     write(os.path.join(d, "toc/disc.toc"), "\n".join(lines) + "\n")
     # toc2: MODE1 (2048) data file, audio from a WAV file, pregap in the file
-    iso = b"".join(user_data(l) for l in range(60))
+    iso = b"".join(user_data(l) for l in range(N1))
     pcm = b"".join(b"".join(sectors(tr)) for tr in tracks[1:3])
     wav = (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " +
            struct.pack("<IHHIIHH", 16, 1, 2, 44100, 176400, 4, 16) + b"data" +
@@ -642,8 +658,8 @@ FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("cdidata", lambda d, t: gen_cdi(d, t[:1], 0x80000006, "cdidata"))]
 
 
-def gen(d, two):
-    tracks = disc(two)
+def gen(d, two, burnable=False, audio=False):
+    tracks = disc(two, burnable=burnable, audio=audio)
     os.makedirs(d, exist_ok=True)
     raw = None
     for name, fn in FORMATS:
@@ -666,7 +682,7 @@ def gen(d, two):
             pos += 1
         pos += tr["length"]
     write(os.path.join(d, "expected_nogap.raw"), gapless)
-    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(60)))
+    write(os.path.join(d, "expected.iso"), b"".join(user_data(l) for l in range(N1)))
     with open(os.path.join(d, "layout.json"), "w") as f:
         json.dump({"tracks": tracks, "mcn": MCN, "title": TITLE,
                    "performer": PERFORMER}, f)
@@ -703,8 +719,22 @@ def main():
     if len(a) == 2 and a[0] == "seeds":
         seeds(a[1])
         return 0
+    if len(a) == 3 and a[0] == "mds-for":
+        # DIR SECTORS: DIR/mds3/disc.mds for one Mode 1 track of SECTORS raw
+        # 2352-byte sectors in DIR/mds3/disc.mdf, which the caller supplies
+        global raw_sector
+        raw_sector = lambda tr, lba: b""
+        n = int(a[2])
+        tracks = [dict(number=1, session=1, mode="mode1", pregap=0, length=n, start=0)]
+        gen_mds(a[1], tracks, False, "mds3")
+        return 0
     if len(a) >= 2 and a[0] == "gen":
-        gen(a[1], "--two-sessions" in a[2:])
+        if "--data" in a[2:]:
+            global DATA, N1
+            with open(a[a.index("--data") + 1], "rb") as f:
+                DATA = f.read()
+            N1 = (len(DATA) + 2047) // 2048
+        gen(a[1], "--two-sessions" in a[2:], "--burnable" in a[2:], "--audio" in a[2:])
         return 0
     print(__doc__ if __doc__ else "usage: discgen.py gen DIR [--two-sessions]",
           file=sys.stderr)

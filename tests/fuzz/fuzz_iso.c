@@ -32,7 +32,7 @@
  */
 #include "config.h"
 
-#include "imaging/fs/isofiles_private.h"
+#include "imaging/fs/fs_private.h"
 #include "imaging/verify/md5check_private.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -97,11 +97,11 @@ static void volume_extent(struct image *im, int64_t start)
 
 static void md5_tags(struct image *im, int64_t start, int64_t sha_bytes)
 {
-	struct md5_reader rd = { .fd = -1, .read = mem_read, .read_ctx = im,
-				 .name = "fuzz.iso", .sectors = im->sectors };
+	struct img_sectors rd;
 	struct img_md5_report r;
 	struct sp_error err = SP_ERROR_INIT;
 
+	img_sectors_over(&rd, mem_read, im, im->sectors, "fuzz.iso");
 	if (md5_check(&rd, start, sha_bytes, &r, NULL, NULL, &err) != SP_OK) {
 		fuzz_assert(err.code != SPE_NONE && err.msg[0]);
 	} else {

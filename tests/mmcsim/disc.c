@@ -556,8 +556,12 @@ int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n)
 
 			if (sim_fault_at(dev, F_WRITE, lba + i, 1, &bad))
 				return sim_sense_lba(c, 3, 0x0c, 0x00, bad);
+			if (lba + i < 0 && bs == 96 && !dev->test_write)
+				sim_cd_leadin_text(dev, c->buf + (size_t)i * bs);
 			if (lba + i >= 0 && !dev->test_write)
 				store_raw(dev, lba + i, c->buf + (size_t)i * bs, bs);
+			else if (lba + i < -150 && bs == 96 && !dev->test_write)
+				sim_cd_leadin_cdtext(dev, c->buf + (size_t)i * bs);
 		}
 		sim_clock_io(dev, lba, n, true);
 		return 0;
@@ -701,6 +705,13 @@ int sim_close(struct sim_cmd *c)
 			sim_cd_close_track(dev, NULL);  /* lays out the SAO session */
 			dev->sao_armed = false;
 			dev->test_nwa = INT64_MIN;
+		} else if (sim_is_cd(dev) && dev->write_type == 1 && sim_open_track(d) &&
+			   sim_open_track(d)->written > 0) {
+			/* CD TAO: flushing a written track closes it (run-out),
+			 * the next one starts after a 150-sector pregap */
+			close_one_track(dev, sim_open_track(d));
+			sim_add_open_track(dev);
+			sim_log(dev, "TAO track %d closed", d->n_tracks - 1);
 		} else if (!sim_is_cd(dev) && dev->write_type == 2 &&
 			   (d->profile == 0x11 || d->profile == 0x14 || d->profile == 0x15)) {
 			/* DVD-R DAO: flushing the written track closes the disc;

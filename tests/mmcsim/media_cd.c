@@ -2,7 +2,8 @@
 /*
  * media_cd.c - CD-R, CD-RW and CD-ROM in the simulated recorder: the TOC
  * in formats 0, 1 and 2 (full TOC with A0/A1/A2/B0 points), the ATIP,
- * SAO cue sheets, TAO run-out blocks, BLANK and READ CD.
+ * SAO cue sheets, TAO run-out blocks, BLANK and READ CD (with the formatted
+ * Q subchannel: track, INDEX 00 in a pregap and INDEX 01 after it).
  *
  * Layout as a recorder makes it: a TAO track ends in two unreadable
  * run-out blocks (reads there fail with 05/64/00, as libburn expects) and
@@ -78,6 +79,20 @@ void sim_cd_close_track(struct sim_dev *dev, struct sim_track *t)
 	}
 	if (!first || leadout < 0)
 		return;
+	/* ISRCs: two entries of ADR 3 per track, six ASCII characters each */
+	for (int i = 0; i + 1 < dev->n_cue; i++) {
+		const struct sim_cue_entry *a = &dev->cue[i], *b = &dev->cue[i + 1];
+
+		if ((a->ctl_adr & 0x0f) == 3 && (b->ctl_adr & 0x0f) == 3 && a->tno == b->tno &&
+		    a->tno >= 1 && a->tno <= SIM_MAX_TRACKS) {
+			const uint8_t x[12] = { a->index, a->form, a->scms, a->m, a->s, a->f,
+						b->index, b->form, b->scms, b->m, b->s, b->f };
+
+			memcpy(d->isrc[a->tno], x, 12);
+			d->isrc[a->tno][12] = '\0';
+			i++;
+		}
+	}
 	open = sim_open_track(d);
 	if (open)
 		d->n_tracks--;
@@ -110,6 +125,106 @@ void sim_cd_close_track(struct sim_dev *dev, struct sim_track *t)
 	sim_disc_save(dev);
 }
 
+/* The cue sheet as the drive took it, for tests to grep: each track's
+ * index points ("cue track 2 index 0 at 300 ctl 0"), the MCN and ISRCs
+ * (MMC: ADR 2 and 3 entries, 7 + 6 and 6 + 6 characters). */
+static void log_cue(struct sim_dev *dev)
+{
+	char text[16];
+	size_t at = 0;
+
+	for (int i = 0; i < dev->n_cue; i++) {
+		const struct sim_cue_entry *e = &dev->cue[i];
+		int adr = e->ctl_adr & 15;
+
+		if (adr == 1) {
+			sim_log(dev, "cue track %d index %d at %lld ctl %x form %02x",
+				e->tno == 0xaa ? 170 : e->tno, e->index,
+				(long long)sim_msf_to_lba(e->m, e->s, e->f), e->ctl_adr >> 4,
+				e->form);
+			continue;
+		}
+		if (adr != 2 && adr != 3)
+			continue;
+		/* MCN: bytes 1-7 then 1-6; ISRC: bytes 2-7 twice */
+		{
+			const uint8_t b[8] = { e->ctl_adr, e->tno, e->index, e->form,
+					       e->scms, e->m, e->s, e->f };
+			int from = adr == 2 ? 1 : 2, to = adr == 2 && at ? 7 : 8;
+
+			for (int k = from; k < to && at < sizeof(text) - 1; k++)
+				text[at++] = (char)b[k];
+		}
+		if (at >= 12) {
+			text[at] = '\0';
+			if (adr == 2)
+				sim_log(dev, "cue MCN %s", text);
+			else
+				sim_log(dev, "cue track %d ISRC %s", e->tno, text);
+			at = 0;
+		}
+	}
+}
+
+void sim_cd_leadin_text(struct sim_dev *dev, const uint8_t *block)
+{
+	static uint8_t packs[256][18];
+	static int n, done;
+	char line[160];
+
+	if (done)
+		return;
+	for (int k = 0; k < 4; k++) {
+		uint8_t p[18];
+		uint32_t acc = 0;
+		int bits = 0, o = 0;
+
+		/* 24 symbols of 6 bits (R-W) make an 18-byte pack */
+		for (int b = 0; b < 24; b++) {
+			acc = acc << 6 | (block[24 * k + b] & 0x3f);
+			bits += 6;
+			while (bits >= 8) {
+				p[o++] = (uint8_t)(acc >> (bits - 8));
+				bits -= 8;
+			}
+		}
+
+		if (p[0] < 0x80 || p[0] > 0x8f)
+			continue;
+		if (n && p[2] == packs[0][2]) {
+			done = 1;       /* the cycle repeats: log it */
+			break;
+		}
+		if (n < 256)
+			memcpy(packs[n++], p, 18);
+	}
+	if (!done)
+		return;
+	for (int type = 0x80; type <= 0x81; type++) {
+		int track = -1;
+		size_t at = 0;
+
+		for (int i = 0; i < n; i++) {
+			if (packs[i][0] != type)
+				continue;
+			if (track < 0)
+				track = packs[i][1] & 0x7f;
+			for (int b = 4; b < 16; b++) {
+				if (packs[i][b] == 0) {
+					line[at] = '\0';
+					if (at)
+						sim_log(dev, "cdtext %02x track %d: %s", type, track,
+							line);
+					track++;
+					at = 0;
+				} else if (at < sizeof(line) - 1) {
+					line[at++] = (char)packs[i][b];
+				}
+			}
+		}
+	}
+}
+
 int sim_cd_send_cue(struct sim_cmd *c)
 {
 	struct sim_dev *dev = c->dev;
@@ -127,8 +242,11 @@ int sim_cd_send_cue(struct sim_cmd *c)
 	}
 	dev->n_cue = (int)n;
 	dev->sao_armed = true;
+	dev->disc.n_cdtext = 0;
+	dev->cdtext_done = false;
 	dev->test_nwa = INT64_MIN;
 	sim_log(dev, "cue sheet with %u entries", n);
+	log_cue(dev);
 	return 0;
 }
 
@@ -317,6 +435,77 @@ static int toc_atip(struct sim_cmd *c, const struct sim_disc *d)
 	return 0;
 }
 
+/* Format 5: the CD-TEXT packs of the lead-in, as written. */
+static int toc_cdtext(struct sim_cmd *c, const struct sim_disc *d)
+{
+	uint8_t r[4 + SIM_CDTEXT_MAX * 18];
+	uint32_t len = 4 + (uint32_t)d->n_cdtext * 18;
+
+	if (!d->n_cdtext)
+		return sim_sense(c, 5, 0x24, 0x00);
+	sim_put16(r, len - 2);
+	r[2] = r[3] = 0;
+	memcpy(r + 4, d->cdtext, (size_t)d->n_cdtext * 18);
+	sim_reply(c, r, len);
+	return 0;
+}
+
+/* READ SUB-CHANNEL: the ISRC of a track (format 3); no MCN is recorded
+ * (format 2 says so), and the current position (format 1) is the start. */
+int sim_cd_read_subchannel(struct sim_cmd *c)
+{
+	const struct sim_disc *d = &c->dev->disc;
+	int fmt = c->cdb[3], tno = c->cdb[6];
+	uint8_t r[24];
+
+	memset(r, 0, sizeof(r));
+	r[1] = 0x15;            /* no audio status */
+	if (!(c->cdb[2] & 0x40)) {      /* SUBQ off: the header only */
+		sim_reply(c, r, 4);
+		return 0;
+	}
+	if (fmt < 1 || fmt > 3)
+		return sim_sense(c, 5, 0x24, 0x00);
+	sim_put16(r + 2, fmt == 1 ? 12 : 20);
+	r[4] = (uint8_t)fmt;
+	if (fmt == 3) {
+		if (tno < 1 || tno > SIM_MAX_TRACKS)
+			return sim_sense(c, 5, 0x24, 0x00);
+		r[5] = 0x03;
+		r[6] = (uint8_t)tno;
+		if (d->isrc[tno][0]) {
+			r[8] = 0x80;    /* TCVal */
+			memcpy(r + 9, d->isrc[tno], 12);
+		}
+	}
+	sim_reply(c, r, fmt == 1 ? 16 : 24);
+	return 0;
+}
+
+/* CD-TEXT in a lead-in written by the host (96-byte blocks of R-W
+ * subchannel: four packs, each 18 bytes spread over 24 six-bit symbols),
+ * repeated to fill the lead-in: the packs up to the first repeat. */
+void sim_cd_leadin_cdtext(struct sim_dev *dev, const uint8_t *block)
+{
+	struct sim_disc *d = &dev->disc;
+
+	for (int k = 0; k < 4 && !dev->cdtext_done; k++) {
+		const uint8_t *s = block + 24 * k;
+		uint8_t pack[18];
+
+		for (int i = 0; i < 6; i++) {
+			pack[3 * i] = (uint8_t)((s[4 * i] & 0x3f) << 2 | (s[4 * i + 1] & 0x30) >> 4);
+			pack[3 * i + 1] = (uint8_t)((s[4 * i + 1] & 0x0f) << 4 | (s[4 * i + 2] & 0x3c) >> 2);
+			pack[3 * i + 2] = (uint8_t)((s[4 * i + 2] & 0x03) << 6 | (s[4 * i + 3] & 0x3f));
+		}
+		if ((d->n_cdtext && !memcmp(pack, d->cdtext, 18)) || d->n_cdtext >= SIM_CDTEXT_MAX) {
+			dev->cdtext_done = true;
+			break;
+		}
+		memcpy(d->cdtext + 18 * d->n_cdtext++, pack, 18);
+	}
+}
+
 int sim_cd_read_toc(struct sim_cmd *c)
 {
 	const struct sim_disc *d = &c->dev->disc;
@@ -330,6 +519,7 @@ int sim_cd_read_toc(struct sim_cmd *c)
 	case 1: return toc_format1(c, d, msf);
 	case 2: return toc_format2(c, d);
 	case 4: return toc_atip(c, d);
+	case 5: return toc_cdtext(c, d);
 	default: return sim_sense(c, 5, 0x24, 0x00);
 	}
 }
@@ -386,11 +576,52 @@ const struct sim_track *sim_cd_pregap_track(const struct sim_disc *d, int64_t lb
 	return next;
 }
 
+static uint8_t bcd(int v)
+{
+	return (uint8_t)((v / 10) << 4 | v % 10);
+}
+
+/* CRC-16 of a Q subchannel frame: CCITT polynomial, inverted. */
+static uint16_t q_crc(const uint8_t *q)
+{
+	uint16_t crc = 0;
+
+	for (int i = 0; i < 10; i++) {
+		crc ^= (uint16_t)(q[i] << 8);
+		for (int b = 0; b < 8; b++)
+			crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
+	}
+	return (uint16_t)~crc;
+}
+
+/* The formatted Q subchannel (16 bytes, mode 1: position) of lba, in
+ * track t (or its pregap when lba is before t's start). */
+static void q_subchannel(const struct sim_disc *d, const struct sim_track *t,
+			 int64_t lba, uint8_t *q)
+{
+	int64_t rel = lba >= t->start ? lba - t->start : t->start - lba;
+	uint8_t m, s, f;
+
+	memset(q, 0, 16);
+	q[0] = (uint8_t)((t->audio ? 0x00 : 0x40) | 0x01);
+	q[1] = bcd((int)(t - d->tracks) + 1);
+	q[2] = lba >= t->start ? 1 : 0;
+	q[3] = bcd((int)(rel / 4500));
+	q[4] = bcd((int)(rel / 75 % 60));
+	q[5] = bcd((int)(rel % 75));
+	sim_lba_to_msf(lba, &m, &s, &f);
+	q[7] = bcd(m);
+	q[8] = bcd(s);
+	q[9] = bcd(f);
+	sim_put16(q + 10, q_crc(q));
+}
+
 int sim_cd_read_cd(struct sim_cmd *c)
 {
 	int64_t lba = sim_get32(c->cdb + 2);
 	uint32_t n = sim_get24(c->cdb + 6);
 	int type = (c->cdb[1] >> 2) & 7, flags = c->cdb[9];
+	bool sub_q = (c->cdb[10] & 7) == 2;     /* formatted Q, 16 bytes */
 	uint32_t bs = 0, at = 0;
 	uint8_t raw[SIM_CD_RAW];
 
@@ -415,6 +646,7 @@ int sim_cd_read_cd(struct sim_cmd *c)
 			     (flags & 0x10 ? SIM_SECTOR : 0) + (flags & 0x08 ? 288 : 0) +
 			     (flags & 0x06 ? 294 : 0);
 		}
+		bs += sub_q ? 16 : 0;
 		need = at + bs;
 		if (c->len < need)
 			return sim_sense(c, 5, 0x24, 0x00);
@@ -440,6 +672,10 @@ int sim_cd_read_cd(struct sim_cmd *c)
 			if (flags & 0x10)
 				memcpy(out, raw, SIM_SECTOR);
 		}
+		if (sub_q && t)
+			q_subchannel(&c->dev->disc, t, lba + i, c->buf + need - 16);
+		else if (sub_q)
+			memset(c->buf + need - 16, 0, 16);
 		at = need;
 	}
 	c->resid = c->len - at;

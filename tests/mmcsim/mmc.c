@@ -683,6 +683,14 @@ void sim_execute(struct sim_dev *dev, struct sim_cmd *c)
 			sim_write(c, sim_get32(cdb + 2), sim_get32(cdb + 6));
 		break;
 	case 0x35: synchronize_cache(c); break;
+	case 0x42:
+		if (need_medium(c) < 0)
+			break;
+		if (sim_is_cd(dev))
+			sim_cd_read_subchannel(c);
+		else
+			sim_sense(c, 5, 0x20, 0x00);    /* invalid command */
+		break;
 	case 0x43:
 		if (need_medium(c) < 0)
 			break;

@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #define SIM_MAX_TRACKS 99
+#define SIM_CDTEXT_MAX 1024       /* CD-TEXT packs kept from a lead-in */
 #define SIM_MAX_DEVS 8
 #define SIM_SECTOR 2048
 #define SIM_CD_RAW 2352
@@ -91,6 +92,9 @@ struct sim_disc {
 	int64_t high_water;     /* overwritable: end of what was written */
 	bool quick_blanked;     /* DVD-RW minimally blanked: DAO only */
 	int64_t writes;         /* sectors ever written, for the curious */
+	char isrc[SIM_MAX_TRACKS + 1][13];      /* from an SAO cue sheet, by track */
+	int n_cdtext;           /* CD-TEXT packs (18 bytes) of the lead-in */
+	uint8_t cdtext[SIM_CDTEXT_MAX * 18];
 };
 
 /* Fault injection, from the --damage file. */
@@ -131,6 +135,7 @@ struct sim_dev {
 	int n_cue;
 	struct sim_cue_entry cue[256];
 	bool sao_armed;         /* cue sheet received */
+	bool cdtext_done;       /* the lead-in's CD-TEXT cycle was seen whole */
 	/* simulated-write bookkeeping: Test Write leaves nothing behind */
 	int64_t test_nwa;
 	/* speeds, kB/s */
@@ -207,6 +212,9 @@ int sim_read_disc_info(struct sim_cmd *c);
 int sim_read_track_info(struct sim_cmd *c);
 int sim_reserve_track(struct sim_cmd *c);
 int sim_write(struct sim_cmd *c, int64_t lba, uint32_t n);
+/* media_cd.c: a 96-byte lead-in block of an SAO burn with CD-TEXT; the
+ * texts of the first cycle of packs are logged ("cdtext 80 track 1: ..."). */
+void sim_cd_leadin_text(struct sim_dev *dev, const uint8_t *block);
 int sim_close(struct sim_cmd *c);
 /* Close the session on DVD+R/BD-R: appendable, or finalized. */
 void sim_close_session_plus(struct sim_dev *dev, bool finalize);
@@ -236,6 +244,8 @@ int sim_cd_read_toc(struct sim_cmd *c);
 int sim_cd_send_cue(struct sim_cmd *c);
 int sim_cd_blank(struct sim_cmd *c);
 int sim_cd_read_cd(struct sim_cmd *c);
+void sim_cd_leadin_cdtext(struct sim_dev *dev, const uint8_t *block);
+int sim_cd_read_subchannel(struct sim_cmd *c);
 int64_t sim_cd_next_session_start(const struct sim_disc *d);
 void sim_cd_close_track(struct sim_dev *dev, struct sim_track *t);
 int64_t sim_cd_leadout(const struct sim_disc *d);

@@ -146,6 +146,17 @@ static int write_header(struct sim_dev *dev)
 			(long long)t->runout, t->session, (int)t->state, t->audio,
 			t->damaged);
 	}
+	for (int i = 1; i <= SIM_MAX_TRACKS; i++)
+		if (d->isrc[i][0] && n < SIM_HEADER_BYTES - 64)
+			n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "isrc %d %.12s\n",
+					      i, d->isrc[i]);
+	/* the lead-in's CD-TEXT packs, in hex */
+	if (d->n_cdtext && n + 20 + (size_t)d->n_cdtext * 36 < SIM_HEADER_BYTES) {
+		n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "cdtext %d ", d->n_cdtext);
+		for (int i = 0; i < d->n_cdtext * 18; i++)
+			n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "%02x", d->cdtext[i]);
+		n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "\n");
+	}
 	w = pwrite(dev->state_fd, h, SIM_HEADER_BYTES, 0);
 	free(h);
 	return w == SIM_HEADER_BYTES ? 0 : -1;
@@ -201,6 +212,32 @@ static int parse_header(struct sim_dev *dev, const char *h)
 		*t = (struct sim_track){ a, b, w, ro, ses, (enum sim_track_state)st,
 					 au != 0, dm != 0 };
 		p = strstr(p + 1, "\ntrack ");
+	}
+	memset(d->isrc, 0, sizeof(d->isrc));
+	for (p = strstr(h, "\nisrc "); p; p = strstr(p + 1, "\nisrc ")) {
+		int tno;
+		char code[13];
+
+		if (sscanf(p, "\nisrc %d %12s", &tno, code) == 2 && tno >= 1 &&
+		    tno <= SIM_MAX_TRACKS && strlen(code) == 12)
+			memcpy(d->isrc[tno], code, 13);
+	}
+	d->n_cdtext = 0;
+	p = strstr(h, "\ncdtext ");
+	if (p) {
+		int n = 0, at = 0;
+
+		if (sscanf(p, "\ncdtext %d %n", &n, &at) != 1 || n < 0 || n > SIM_CDTEXT_MAX)
+			return -1;
+		p += at;
+		for (int i = 0; i < n * 18; i++) {
+			unsigned v;
+
+			if (sscanf(p + 2 * i, "%2x", &v) != 1)
+				return -1;
+			d->cdtext[i] = (uint8_t)v;
+		}
+		d->n_cdtext = n;
 	}
 	return 0;
 }

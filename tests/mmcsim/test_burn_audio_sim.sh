@@ -50,11 +50,13 @@ test_burn_audio_cue_with_index0_gap() {
 	mkwav a.wav 400 3
 	mkwav b.wav 350 4
 	cat > album.cue <<-EOF
+	CATALOG 0724384960650
 	TITLE "Album"
 	PERFORMER "Band"
 	FILE "a.wav" WAVE
 	  TRACK 01 AUDIO
 	    TITLE "One"
+	    ISRC GBAYE0000001
 	    INDEX 01 00:00:00
 	FILE "b.wav" WAVE
 	  TRACK 02 AUDIO
@@ -69,7 +71,12 @@ test_burn_audio_cue_with_index0_gap() {
 	# track 2's INDEX 01 is 75 sectors (1 s) into b.wav: LBA 475, MSF
 	# 00:08:25 counting the 150 sectors before LBA 0
 	expect_out "  2: 00:08:25  000475 audio"
-	expect_out "170: 00:12:00  000750 leadout"
+	expect_out "170: 00:12:00  000750 leadout
+	# the CD-TEXT libburn wrote into the lead-in, as cd-info reads it
+	# (READ TOC format 5)
+	tr '\t' ' ' < out > out.cdinfo
+	grep -A2 "CD-TEXT for Disc:" out.cdinfo | grep -q " TITLE: Album" || fail "cd-info sees no disc title"
+	grep -A1 "CD-TEXT for Track  2:" out.cdinfo | grep -q " TITLE: Two" || fail "cd-info sees no title of track 2""
 	sp disc rip --audio --format wav -o got
 	expect_exit 0
 	pcm a.wav a
@@ -82,6 +89,36 @@ test_burn_audio_cue_with_index0_gap() {
 	tail -c +$((75 * 2352 + 1)) b > b2
 	cmp -s b2 got2 || fail "track 2 is not b.wav from INDEX 01"
 	grep -q 'TRACK 02 AUDIO' got/disc.cue || fail "the rip's CUE sheet lacks track 2"
+	# the gap found from the Q subchannel (the TOC has only INDEX 01):
+	# INDEX 00 of track 2 is 400 sectors (00:05:25) into track 1's file
+	cat > cue.expected <<-EOF
+	FILE "01.wav" WAVE
+	  TRACK 01 AUDIO
+	    INDEX 01 00:00:00
+	  TRACK 02 AUDIO
+	    INDEX 00 00:05:25
+	FILE "02.wav" WAVE
+	    INDEX 01 00:00:00
+	EOF
+	expect_same cue.expected got/disc.cue
+	grep -q "^gaps            from the Q subchannel: 1 found$" got/rip.log ||
+		fail "the log does not say the gap came from the Q subchannel"
+	# and the CD-TEXT came into the log and the tags (format wav: none)
+	grep -q "^  album         Album$" got/rip.log || fail "the rip's log lacks the CD-TEXT album"
+	grep -A3 "^Track  2$" got/rip.log | grep -q "^  title           Two$" || fail "the rip's log lacks track 2's title"
+	sp disc rip --audio -o flac
+	expect_exit 0
+	metaflac --export-tags-to=- flac/02.flac > tags2
+	grep -qx "TITLE=Two" tags2 || fail "02.flac is not tagged with its CD-TEXT title"
+	grep -qx "ALBUM=Album" tags2 || fail "02.flac is not tagged with the CD-TEXT album"
+	grep -qx "ALBUMARTIST=Band" tags2 || fail "02.flac lacks the CD-TEXT performer"
+	# the ISRC from the cue sheet, read back with READ SUB-CHANNEL; the
+	# catalog number from the CD-TEXT (libburn writes no MCN Q frames)
+	metaflac --export-tags-to=- flac/01.flac | grep -qx "ISRC=GBAYE0000001" ||
+		fail "01.flac lacks its ISRC"
+	grep -A4 "^Track  1$" flac/rip.log | grep -q "^  ISRC            GBAYE0000001$" ||
+		fail "the log lacks track 1's ISRC"
+	grep -q "^MCN             0724384960650$" flac/rip.log || fail "the log lacks the catalog number"
 }
 
 test_burn_audio_refused_on_dvd() {

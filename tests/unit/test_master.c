@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <libburn/libburn.h>
+#include <libisofs/libisofs.h>
 
 #include "imaging/imaging.h"
 #include "tests/unit/test.h"
@@ -203,4 +204,40 @@ DEFINE_TEST(test_md5_check_unreadable_sector)
 		drv_close(d, DRV_KEEP_TRAY);
 	}
 	drv_damage_free(dm);
+}
+
+/* libisofs hashes (tags, checksum array, verify) with spindle's MD5 */
+DEFINE_TEST(test_master_md5_is_spindles)
+{
+	void *c = NULL, *k = NULL;
+	char md5[16], part[16];
+
+	assert_true(img_master_md5_bound());
+	/* MD5("abc") and, cloned half way, MD5("a"); then a long run that
+	 * goes to the hashing thread: 16 MiB of zeros */
+	assert_int_eq(1, iso_md5_start(&c));
+	assert_int_eq(1, iso_md5_compute(c, (char *)"a", 1));
+	assert_int_eq(1, iso_md5_clone(c, &k));
+	assert_int_eq(1, iso_md5_compute(c, (char *)"bc", 2));
+	assert_int_eq(1, iso_md5_end(&c, md5));
+	assert_true(c == NULL);
+	assert_mem_eq(md5, "\x90\x01\x50\x98\x3c\xd2\x4f\xb0\xd6\x96\x3f\x7d\x28\xe1\x7f\x72", 16);
+	assert_int_eq(1, iso_md5_end(&k, part));
+	assert_mem_eq(part, "\x0c\xc1\x75\xb9\xc0\xf1\xb6\xa8\x31\xc3\x99\xe2\x69\x77\x26\x61", 16);
+	{
+		static char zeros[2048];
+
+		assert_int_eq(1, iso_md5_start(&c));
+		for (int i = 0; i < 8192; i++) {
+			assert_int_eq(1, iso_md5_compute(c, zeros, (int)sizeof(zeros)));
+			if (i == 4095) {
+				/* 8 MiB so far, past the inline start */
+				assert_int_eq(1, iso_md5_clone(c, &k));
+				assert_int_eq(1, iso_md5_end(&k, part));
+				assert_mem_eq(part, "\x96\x99\x5b\x58\xd4\xcb\xf6\xaa\xa9\x04\x1b\x4f\x00\xc7\xf6\xae", 16);
+			}
+		}
+		assert_int_eq(1, iso_md5_end(&c, md5));
+		assert_mem_eq(md5, "\x2c\x7a\xb8\x5a\x89\x32\x83\xe9\x8c\x93\x1e\x95\x11\xad\xd1\x82", 16);
+	}
 }

@@ -245,4 +245,73 @@ if [ -n "$empty" ]; then
 	check "rip on a drive with no medium: clear error, exit 4" c_empty_rip
 	check "a drive held by another program: info says so (exit 3), drives lists it as busy" c_busy
 fi
+# ---- files: UDF written by the guest kernel's own driver ----------------
+
+# udf_tree DIR: what the kernel writes: nested directories, a name in
+# another script, a symlink, a file small enough to live in its entry and
+# files of several packets
+udf_tree() {
+	mkdir -p "$1/d/e" "$1/Ελληνικά"
+	echo tiny > "$1/tiny.txt"
+	head -c 300000 /dev/urandom > "$1/d/e/big.bin"
+	head -c 150000 /dev/urandom > "$1/Ελληνικά/файл.bin"
+	ln -s tiny.txt "$1/link"
+}
+
+# udf_written SPEC IMAGE: mkudffs IMAGE (SPEC media:revision), mount it with
+# the kernel's UDF driver, copy udf_tree in, unmount
+udf_written() {
+	mkudffs --new-file --media-type="${1%%:*}" --udfrev="${1#*:}" -b 2048 \
+		--label=kernel "$2" 4000 > mkudffs.log 2>&1 || { cat mkudffs.log; fail "mkudffs $1"; }
+	mkdir -p mnt
+	mount -t udf -o loop,rw "$2" mnt || fail "the kernel cannot mount UDF $1"
+	grep -q " $PWD/mnt udf rw" /proc/mounts || { umount mnt; fail "UDF $1 mounted read-only"; }
+	cp -a src/. mnt/ || { umount mnt; fail "copying onto UDF $1"; }
+	umount mnt || fail "unmounting UDF $1"
+}
+
+# kernel_agrees IMAGE DIR: the kernel's UDF driver (7-Zip opens neither a
+# kernel-written 1.02 nor a sparable partition) reads DIR's tree in IMAGE
+kernel_agrees() {
+	mount -t udf -o loop,ro "$1" mnt || fail "the kernel cannot mount $1 read-only"
+	diff -r --no-dereference mnt "$2" > diff.log 2>&1
+	rc=$?
+	umount mnt
+	[ $rc -eq 0 ] || { cat diff.log; fail "$2 differs from what the kernel reads"; }
+}
+
+# A CD-RW's UDF 2.01 (a sparable partition) written by the kernel (UDF
+# 1.02 and 2.01 on other media are mkudffs' and genisoimage's in
+# test_extract, 2.50 the kernel does not write): ls and extract give the
+# tree the kernel reads; then a packet of big.bin is moved to the spare area
+# by the sparing table, as a drive does with a worn packet, and extraction
+# follows the table as the kernel does
+c_udf_kernel_written() {
+	udf_tree src
+	for spec in cdrw:2.01; do
+		rm -rf img dest
+		udf_written "$spec" img
+		run ls --json img /d/e/big.bin
+		expect_exit 0
+		expect_eq "$(json_get .fs)" udf "$spec: tree"
+		lba=$(json_get '.files[-1].lba')
+		run extract img -C dest
+		expect_exit 0
+		diff -r --no-dereference src dest > diff.log 2>&1 || { cat diff.log; fail "$spec: extract differs"; }
+		kernel_agrees img dest
+	done
+	python3 "$TOP_SRCDIR/tests/disc/udfspare.py" img $((lba + 40)) || fail "moving the packet"
+	rm -rf dest
+	run extract img -C dest
+	expect_exit 0
+	cmp src/d/e/big.bin dest/d/e/big.bin || fail "big.bin differs after the remap"
+	kernel_agrees img dest
+}
+
+# a file-system check: the drive's bus adds nothing, so one boot runs it
+if [ "$VM_DISC" = cd ] && [ "$VM_KIND" = scsi ]; then
+	check "files: a CD-RW's UDF written by the kernel, read by ls/extract, a spared packet followed" \
+		c_udf_kernel_written
+fi
+
 [ $failed -eq 0 ]

@@ -9,6 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${SPINDLE_VM_CACHE:-/tmp/spindle-vm-cache}
 MODULES="virtio_pci virtio_scsi ata_piix ahci sr_mod sg isofs 9pnet_virtio 9p"
+MODULES="$MODULES udf loop"  # files: the kernel's UDF driver writes images (guest_checks.sh c_udf_*)
 
 kver=""
 for d in $(ls /lib/modules 2>/dev/null | sort -V); do

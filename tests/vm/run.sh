@@ -62,7 +62,9 @@ boot_all() {
 			set -- -b "$VM_BAD" -f "$VM_FLAKY" -i "$out/dvd.img" -i "$out/dvd.img"
 		fi
 		start=$(date +%s)
-		"$here/boot.sh" -k "$kind" -w "$w" "$@" "$here/guest_checks.sh" 2>&1 || {
+		# -t: a hang guard; check.sh runs the other passes beside the VM,
+		# which can make a guest three times slower than alone
+		"$here/boot.sh" -k "$kind" -w "$w" -t 600 "$@" "$here/guest_checks.sh" 2>&1 || {
 			rc=$?
 			# the checks have reported themselves unless the guest died
 			grep -q '^not ok' "$w/guest.log" 2>/dev/null ||

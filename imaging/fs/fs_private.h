@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fstree_private.h - what the tree readers of imaging/fs/ share. */
-#ifndef SPINDLE_FSTREE_PRIVATE_H
-#define SPINDLE_FSTREE_PRIVATE_H
+/* fs_private.h - what the files of imaging/fs/ share. */
+#ifndef SPINDLE_FS_PRIVATE_H
+#define SPINDLE_FS_PRIVATE_H
 
 #include "imaging/fs/fs.h"
 
@@ -11,7 +11,7 @@
 #define FSTREE_MAX_NODES 4000000
 
 /*
- * fstree_node.c, the primitive both readers call: append a node named
+ * fstree_node.c, the primitive both tree readers call: append a node named
  * name under the directory node parent (ignored for the first node, the
  * root); its path is built here.  Returns its index, or -1 (out of
  * memory, or too many nodes: err says which).
@@ -25,5 +25,14 @@ bool fstree_add_extent(struct img_fs_tree *t, size_t i, int64_t lba, uint64_t by
 enum sp_status fstree_iso_read(img_block_read_fn read, void *ctx,
 			       const struct img_fs_open_opts *o, int64_t start,
 			       struct img_fs_tree *t, struct sp_error *err);
+
+/*
+ * isofiles.c: img_iso_damaged_files() on an image of `sectors` blocks read
+ * through read(ctx, ...) (a file for spindle, memory for
+ * tests/fuzz/fuzz_iso.c); name is used in messages only.
+ */
+enum sp_status isofiles_damaged(img_block_read_fn read, void *ctx, int64_t sectors,
+				const char *name, const struct img_ranges *bad,
+				struct img_iso_damage *out, struct sp_error *err);
 
 #endif
