@@ -2,7 +2,8 @@
 # bench/ecc.sh - error-correction data, spindle against dvdisaster 0.79.5 on
 # the same image in one run: RS03 .ecc create (32 roots), verify, and repair
 # of the same damage (ERASURES sectors overwritten, spread over the image,
-# so that every ecc block has a few), and RS01 create.  Prints wall and CPU seconds and MB/s
+# so that every ecc block has a few), RS01 create, and RS02 (augmented
+# image, ROOTS roots) create, verify and repair of the same damage.  Prints wall and CPU seconds and MB/s
 # of image data; checks that both .ecc files are identical and that both
 # repairs give back the original image.  spindle fsyncs what it writes;
 # dvdisaster does not.  A 1 GB run takes about 10 minutes, most of it
@@ -55,3 +56,27 @@ run "spindle repair --ecc" "$spindle" repair a.iso --ecc s.ecc
 cmp -s a.iso img.iso && echo "  (spindle's repair is complete)" || echo "  WARNING: spindle's repair is incomplete"
 run "dvdisaster -f" dvdisaster -i b.iso -e d.ecc -f
 cmp -s b.iso img.iso && echo "  (dvdisaster's repair is complete)" || echo "  WARNING: dvdisaster's repair is incomplete"
+rm -f a.iso b.iso s.ecc d.ecc s1.ecc r1.ecc
+cp img.iso s2.iso
+cp img.iso d2.iso
+run "spindle protect --codec rs02" "$spindle" protect s2.iso --augment --codec rs02 --redundancy "$ROOTS"
+run "dvdisaster -c (RS02)" dvdisaster -i d2.iso -mRS02 -n "${ROOTS}r" -c
+cmp -s s2.iso d2.iso && echo "  (the two RS02 images are identical)" || echo "  WARNING: the RS02 images differ"
+cp s2.iso good2.iso
+run "spindle verify (RS02)" "$spindle" verify s2.iso
+run "dvdisaster -t (RS02)" dvdisaster -i d2.iso -t
+python3 - "$ERASURES" "$SIZE_MB" s2.iso d2.iso <<'PY'
+import random, sys
+n, mb = int(sys.argv[1]), int(sys.argv[2])
+r = random.Random(7)
+bad = sorted(r.sample(range(mb * 512), n))
+for f in sys.argv[3:]:
+    with open(f, "r+b") as fh:
+        for s in bad:
+            fh.seek(s * 2048)
+            fh.write(b"G" * 2048)
+PY
+run "spindle repair (RS02)" "$spindle" repair s2.iso
+cmp -s s2.iso good2.iso && echo "  (spindle's RS02 repair is complete)" || echo "  WARNING: spindle's RS02 repair is incomplete"
+run "dvdisaster -f (RS02)" dvdisaster -i d2.iso -f
+cmp -s d2.iso good2.iso && echo "  (dvdisaster's RS02 repair is complete)" || echo "  WARNING: dvdisaster's RS02 repair is incomplete"

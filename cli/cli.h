@@ -123,6 +123,17 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
  * against its error-correction data, and report.  Returns the exit code. */
 int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 		  int threads);
+/* cmd_protect.c: burn --protect: copy image to a temporary file (its name
+ * in tmp) and append RS03 data that fills the medium in drive.  Returns the
+ * exit code; on failure nothing is left behind. */
+int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
+			 size_t len);
+/* rip_parity.c: after a rip of an augmented disc, rebuild the unreadable
+ * sectors from its error-correction data, mark them rescued in the mapfile
+ * and in rep; returns how many. */
+struct img_rescue_report;
+int64_t cli_rip_parity(struct cli_ctx *ctx, const char *out, const char *map,
+		       struct img_rescue_report *rep);
 /* ... and with report (not NULL), draw the sectors into FILE.html/.svg. */
 int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 			 int threads, const char *report);

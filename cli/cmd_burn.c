@@ -28,6 +28,7 @@ enum {
 	OPT_APPEND,
 	OPT_YES,
 	OPT_BMAP,
+	OPT_PROTECT,
 };
 
 static const struct cli_opt opts[] = {
@@ -46,6 +47,8 @@ static const struct cli_opt opts[] = {
 	{ "yes", OPT_YES, NULL, "USB stick: write without asking for confirmation" },
 	{ "bmap", OPT_BMAP, "FILE", "USB stick: write only the blocks the bmaptool FILE maps, "
 	  "checking its checksums" },
+	{ "protect", OPT_PROTECT, NULL, "append RS03 error-correction data (see spindle protect) that fills "
+	  "the disc, to a temporary copy of IMAGE in $TMPDIR, and burn that" },
 	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
@@ -139,6 +142,7 @@ struct burn_job {
 	bool append;            /* image is a directory to add as a session */
 	bool yes;               /* stick: no confirmation */
 	const char *bmap;       /* stick: --bmap FILE */
+	bool protect;           /* augment a copy with error-correction data */
 };
 
 struct burn_view {
@@ -736,6 +740,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv,
 		case OPT_NO_VERIFY: job->verify = false; break;
 		case OPT_BLANK: job->blank = true; break;
 		case OPT_APPEND: job->append = true; break;
+		case OPT_PROTECT: job->protect = true; break;
 		case OPT_YES: job->yes = true; break;
 		case OPT_BMAP: job->bmap = arg; break;
 		case OPT_FIFO:
@@ -799,6 +804,22 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc != SP_EXIT_OK)
 		goto out;
+	if (job.protect) {
+		char tmp[4096];
+
+		if (job.append || job.master || ctx->n_drives > 1 || strcmp(job.image, "-") == 0 ||
+		    any_block_device(ctx)) {
+			rc = cli_usage_error(ctx, "--protect takes one image file and one drive");
+			goto out;
+		}
+		rc = cli_protect_for_burn(ctx, cli_drive(ctx), job.image, tmp, sizeof(tmp));
+		if (rc == SP_EXIT_OK) {
+			job.image = tmp;
+			rc = burn_to_drive(ctx, &job, cli_drive(ctx));
+			unlink(tmp);
+		}
+		goto out;
+	}
 	if (any_block_device(ctx) && (job.append || job.master)) {
 		rc = cli_usage_error(ctx, "a USB stick takes an image: master one first with "
 				     "'spindle mkiso', then burn it to the stick");

@@ -25,8 +25,8 @@ const struct cli_doc doc_repair = {
 	"Repair an image from its error-correction data",
 	"Finds the damaged sectors of IMAGE (those that fail their CRC, carry "
 	"dvdisaster's dead-sector marker, or are missing at its end) and "
-	"rebuilds them in place from the RS03 error-correction data in "
-	"FILE.ecc, or appended to the image.  A sector is written only when "
+	"rebuilds them in place from the RS01 or RS03 error-correction data in "
+	"FILE.ecc, or the RS02 or RS03 data appended to the image.  A sector is written only when "
 	"its ecc block decodes and the rebuilt sector's CRC matches; damage to "
 	"the error-correction data is repaired too.  Exit status 0 when the "
 	"image is whole, 6 when sectors remain damaged (they are listed), 9 "

@@ -291,7 +291,7 @@ static const char *stop_name(enum img_rescue_stop s)
 
 static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		  const struct img_rescue_report *rep, const struct img_iso_damage *files,
-		  bool have_files, const char *files_error)
+		  bool have_files, const char *files_error, int64_t parity)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	int64_t total = rep->extent_sectors * SP_SECTOR;
@@ -328,6 +328,7 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		json_object_set_new(r, "rescued_bytes", json_integer(rep->rescued_bytes));
 		json_object_set_new(r, "rescued_percent", json_real(pct));
 		json_object_set_new(r, "missing_bytes", json_integer(rep->missing_bytes));
+		json_object_set_new(r, "repaired_from_parity", json_integer(parity));
 		json_object_set_new(r, "untried_bytes", json_integer(rep->untried_bytes));
 		json_object_set_new(r, "bad_areas", json_integer((json_int_t)rep->bad_areas));
 		json_object_set_new(r, "bad_ranges", cli_ranges_json("sectors", &rep->bad));
@@ -423,6 +424,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	struct img_rescue_report rep;
 	struct img_iso_damage files;
 	bool have_rep = false, have_files = false;
+	int64_t parity = 0;
 	struct sp_error fe = SP_ERROR_INIT;
 	char creator[64];
 	int rc;
@@ -452,6 +454,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	if (img_rescue_report(r, &rep, &err) != SP_OK)
 		goto fail;
 	have_rep = true;
+	parity = cli_rip_parity(ctx, a->out, a->map, &rep);
 	if (rep.bad.n && rep.stop != IMG_RESCUE_INTERRUPTED &&
 	    !strcmp(rep.extent_source, "iso9660")) {
 		if (img_iso_damaged_files(a->out, &rep.bad, &files, &fe) == SP_OK)
@@ -459,7 +462,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 		else
 			cli_warn(ctx, "cannot list the damaged files: %s", fe.msg);
 	}
-	rc = report(ctx, a, &rep, &files, have_files, fe.msg[0] ? fe.msg : NULL);
+	rc = report(ctx, a, &rep, &files, have_files, fe.msg[0] ? fe.msg : NULL, parity);
 	if (!draw(ctx, a, d, &rep, have_files ? &files : NULL) && rc == SP_EXIT_OK)
 		rc = SP_EXIT_FAILURE;
 	goto out;

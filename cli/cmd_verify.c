@@ -2,6 +2,8 @@
 /* cmd_verify.c - spindle verify: compare a disc with an image. */
 #include "config.h"
 
+#include <string.h>
+
 #include "cli/cli.h"
 #include "cli/master_args.h"
 #include "cli/verify_sums.h"
@@ -74,11 +76,13 @@ const struct cli_doc doc_verify = {
 	"unreadable ones as bad (see spindle report); on a terminal the same "
 	"map, on one screen, ends the output.\n\n"
 	"With --ecc FILE.ecc, or with an image that carries appended "
-	"error-correction data (spindle protect --augment, dvdisaster RS03), "
+	"error-correction data (spindle protect --augment, dvdisaster RS02 or RS03), "
 	"IMAGE is checked against its sector CRCs: the report says how many "
 	"sectors are damaged and whether 'spindle repair' can rebuild them "
 	"all.  Exit status 0 when intact, 5 when damaged but repairable, 6 "
-	"when not all can be repaired.",
+	"when not all can be repaired.  'spindle verify -d DRIVE' of an "
+	"augmented disc (spindle burn --protect) checks the disc the same way, "
+	"its unreadable sectors counted as damaged.",
 	opts,
 	NULL,
 };
@@ -187,6 +191,18 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (image && !ctx->n_drives && !sa.given && (ecc || img_ecc_is_augmented(image))) {
 		cli_sums_args_release(&sa);
 		return cli_ecc_check(ctx, image, ecc, false, 0);
+	}
+	if (!image && ctx->n_drives == 1 && !sa.given) {
+		/* an augmented disc: check it against its own error-correction
+		 * data (a drive's device, or a virtual drive's file) */
+		const char *dev = cli_drive(ctx);
+
+		if (dev && strncmp(dev, "stdio:", 6) == 0)
+			dev += 6;
+		if (dev && img_ecc_is_augmented(dev)) {
+			cli_sums_args_release(&sa);
+			return cli_ecc_check(ctx, dev, NULL, false, 0);
+		}
 	}
 	if ((rc = cli_sums_prepare(ctx, &sa, image)) != SP_EXIT_OK)
 		goto out_sums;

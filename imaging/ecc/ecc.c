@@ -60,10 +60,12 @@ enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 		if (opts->augment)
 			return sp_error_set(err, SPE_USAGE, "RS01 writes a separate file only; use -o FILE.ecc");
 		return rs01_create(image, ecc_path, opts, sum, err);
-	default:
-		return sp_error_set(err, SPE_UNSUPPORTED,
-				    "this codec is not implemented yet; use RS03");
+	case IMG_ECC_RS02:
+		if (!opts->augment)
+			return sp_error_set(err, SPE_USAGE, "RS02 appends to the image only; use --augment");
+		return rs02_create(image, opts, sum, err);
 	}
+	return sp_error_set(err, SPE_USAGE, "unknown codec");
 }
 
 static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *ecc_path,
@@ -76,9 +78,9 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 	r->fd_img = open(image, writable ? O_RDWR : O_RDONLY);
 	if (r->fd_img < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
-	if (fstat(r->fd_img, &st) != 0 || !S_ISREG(st.st_mode))
-		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
-	r->img_bytes = (uint64_t)st.st_size;
+	if (ecc_input_size(r->fd_img, &r->img_bytes) != 0 ||
+	    (fstat(r->fd_img, &st) == 0 && !S_ISREG(st.st_mode) && (writable || ecc_path)))
+		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file or an augmented disc", image);
 	if (!ecc_path) {
 		r->augmented = true;
 		if (rs03_find_augmented(r->fd_img, r->img_bytes, &r->h, err) != 0) {
@@ -108,7 +110,7 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 	}
 	if (strcmp(r->h.method, "RS03") != 0 && strcmp(r->h.method, "RS01") != 0)
 		return sp_error_set(err, SPE_UNSUPPORTED,
-				    "'%s' holds %s error-correction data; only RS03 is implemented yet",
+				    "'%s' holds %s error-correction data, which is not RS01 or RS03",
 				    ecc_path ? ecc_path : image, r->h.method);
 	/* missing sectors at the end are erasures, but a header that claims
 	 * far more than the image holds is not this image's */
@@ -130,6 +132,37 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 	return SP_OK;
 }
 
+/* An augmented image with RS02 data: verify or repair it; SP_RETRY when
+ * the image holds no RS02 header. */
+static enum sp_status check_rs02(const char *image, enum img_ecc_mode mode,
+				 const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
+				 struct sp_error *err)
+{
+	struct rs02 r = { .fd = -1 };
+	uint64_t bytes;
+	enum sp_status ret;
+	int fd = open(image, mode == IMG_ECC_REPAIR ? O_RDWR : O_RDONLY);
+
+	if (fd < 0)
+		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
+	if (ecc_input_size(fd, &bytes) != 0 || rs02_find(fd, bytes, &r) != 0) {
+		close(fd);
+		return SP_RETRY;
+	}
+	r.erasures = opts->erasures;
+	memcpy(sum->method, "RS02", 5);
+	sum->augmented = true;
+	sum->roots = r.roots;
+	sum->sectors = r.data;
+	sum->layer_sectors = r.spl;
+	sum->ecc_sectors = r.added;
+	ret = rs02_check(&r, mode, opts, sum, err);
+	if (sum->remaining)
+		qsort(sum->remaining, sum->nremaining, sizeof(uint64_t), cmp_u64);
+	close(fd);
+	return ret;
+}
+
 enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_ecc_mode mode,
 			     const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
 			     struct sp_error *err)
@@ -138,7 +171,14 @@ enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_e
 	enum sp_status st;
 	double t0 = sp_now();
 
+	if (!ecc_path) {
+		st = check_rs02(image, mode, opts, sum, err);
+		if (st != SP_RETRY)
+			goto done;
+	}
 	st = open_rs03(&r, image, ecc_path, mode == IMG_ECC_REPAIR, err);
+	if (r.augmented)
+		r.erasures = opts->erasures;
 	if (st == SP_OK) {
 		memcpy(sum->method, r.h.method, 5);
 		sum->augmented = r.augmented;
@@ -161,6 +201,7 @@ enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_e
 		close(r.fd_ecc);
 	if (r.fd_img >= 0)
 		close(r.fd_img);
+done:
 	sum->seconds = sp_now() - t0;
 	return st;
 }

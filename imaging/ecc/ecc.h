@@ -24,22 +24,26 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "imaging/base/base.h"
 
 struct img_ranges;
 
 enum img_ecc_codec {
 	IMG_ECC_RS03 = 0,   /* .ecc file or augmented image, multi-threaded */
 	IMG_ECC_RS01,       /* .ecc file, dvdisaster's oldest format */
-	IMG_ECC_RS02,       /* augmented image */
+	IMG_ECC_RS02,       /* augmented image, any size up to the medium */
 };
 
 struct img_ecc_opts {
 	enum img_ecc_codec codec;
-	int roots;                 /* 0: 32 (RS01/RS03 files) */
+	int roots;                 /* 0: 32 (RS01/RS03 files); RS02: fill the medium */
 	int threads;               /* 0: one per processor */
 	bool augment;              /* append to the image instead of a file */
 	bool replace;              /* an existing ecc file may be replaced */
-	uint64_t medium_sectors;   /* augmented RS03: 0 = smallest medium that fits */
+	uint64_t medium_sectors;   /* augmented: 0 = smallest medium that fits */
+	/* verify/repair of an augmented image: sectors known to be lost
+	 * (a rip's unreadable ones, read as zeros), ascending; may be NULL */
+	const struct img_ranges *erasures;
 	/* called now and then from the calling thread's work; may be NULL */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;

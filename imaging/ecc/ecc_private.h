@@ -53,11 +53,26 @@ struct ecc_plan {
 int ecc_plan_build(struct ecc_plan *p, int roots, const uint8_t erased[ECC_LAYERS]);
 /* The plan that computes the roots ecc layers from the data layers. */
 int ecc_plan_encoder(struct ecc_plan *p, int roots);
-/* Apply: layers[L] points to len bytes of layer L (len a multiple of 32). */
+/* Apply: layers[L] points to len bytes of layer L (len a multiple of 64:
+ * shorter runs take ISA-L's C path, which multiplies in its own field). */
 void ecc_plan_run(const struct ecc_plan *p, int len, uint8_t *const layers[ECC_LAYERS]);
 void ecc_plan_release(struct ecc_plan *p);
 /* Is ISA-L's SIMD path usable with our tables? (checked once) */
 bool ecc_gf_simd_ok(void);
+
+/* ---- rs_decode.c: errors at unknown positions ---------------------------- */
+/* Decode one codeword (layer order) with the erasures eras[0..neras-1] and
+ * errors anywhere (2e + s <= roots).  Corrects cw in place; returns the
+ * number of bytes corrected, or -1 when it does not decode. */
+int ecc_rs_decode(uint8_t cw[ECC_LAYERS], int roots, const int *eras, int neras);
+/* The same for the 2048 codewords of an ecc block, layers[L] its sectors;
+ * changed[L] = 1 for each sector it changed.  0, or -1 when a codeword
+ * does not decode (the layers may then be partly changed). */
+int ecc_block_decode(int roots, uint8_t *const layers[ECC_LAYERS], const uint8_t erased[ECC_LAYERS],
+		     uint8_t changed[ECC_LAYERS]);
+
+/* Is image sector n among the known erasures (NULL: none)? */
+bool ecc_known_erasure(const struct img_ranges *e, uint64_t n);
 
 /* ---- format.c: CRC32, EccHeader, CrcBlock, markers ----------------------- */
 /* dvdisaster's CRC32: reflected 0x04C11DB7, init ~0, no final XOR. */
@@ -102,6 +117,13 @@ bool ecc_is_dead_marker(const uint8_t buf[SP_SECTOR]);
 int ecc_pool_run(int threads, uint64_t n, int (*fn)(void *arg, uint64_t item, int worker),
 		 void *arg);
 int ecc_default_threads(void);
+#define ECC_MAX_WORKERS 16
+/* Cap threads (0: one per processor) at ECC_MAX_WORKERS and at items, and
+ * allocate bytes for each worker in buf[] (the rest stay NULL).  Returns
+ * the number of threads, or -1 when out of memory (free buf[] either way). */
+int ecc_workers_alloc(uint8_t *buf[ECC_MAX_WORKERS], int threads, uint64_t items, size_t bytes);
+/* MD5 of len bytes of fd from off: 0, or -1 on a read error or short file. */
+int ecc_md5_fd(int fd, uint64_t off, uint64_t len, uint8_t out[16]);
 
 
 /* ---- rs03_io.c: the RS03 layout and reading runs of a layer -------------- */
@@ -110,6 +132,7 @@ struct rs03 {
 	int roots, ndata;          /* ndata: data layers + the CRC layer */
 	uint64_t L;                /* sectors per layer */
 	bool augmented;
+	const struct img_ranges *erasures;   /* of the augmented image */
 	int fd_img, fd_ecc;        /* fd_ecc = fd_img when augmented */
 	uint64_t img_bytes, ecc_bytes;  /* file sizes: what lies past them is missing */
 };
@@ -129,6 +152,13 @@ void rs03_padding(const struct rs03 *r, uint64_t n, uint8_t out[SP_SECTOR]);
 int rs03_fingerprint(int fd, uint64_t img_bytes, int fp_sector, uint8_t out[16]);
 /* pread all of len bytes at off: 0, 1 when the file ends first, -1 (errno) */
 int ecc_read_at(int fd, void *buf, size_t len, uint64_t off);
+/* Size of a regular file or block device (a disc): 0, or -1 */
+int ecc_input_size(int fd, uint64_t *bytes);
+/* Read cnt sectors from sector; with missing, an unreadable sector (EIO,
+ * a disc) reads as zeros with missing[k] = 1.  0, or -1 with errno. */
+int ecc_read_sectors(int fd, uint8_t *buf, uint64_t cnt, uint64_t sector, uint8_t *missing);
+/* pwrite all of len bytes at off: 0, or -1 with errno */
+int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off);
 /* The header of an augmented image (of `bytes`), found after its ISO file
  * system or from its CRC layer.  0, or -1 with err set. */
 int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);
@@ -146,6 +176,42 @@ enum sp_status rs01_create(const char *image, const char *ecc_path, const struct
 enum sp_status rs01_check(const struct ecc_header *h, int fd_img, int fd_ecc, uint64_t img_bytes,
 			  uint64_t ecc_bytes, enum img_ecc_mode mode, const struct img_ecc_opts *o,
 			  struct img_ecc_summary *sum, struct sp_error *err);
+/* ---- rs02.c, rs02_check.c: RS02 augmented images ---------------------- */
+/* The layout (dvdisaster's CalcRS02Layout in sectors): the image, its
+ * header (2 sectors), its CRC sectors make the protected sectors, cut into
+ * ndata layers of spl sectors; the roots ecc layers follow, with a copy
+ * of the header at every multiple of modulo from first_repeat on. */
+struct rs02 {
+	struct ecc_header h;
+	uint8_t hdr[ECC_HEADER_BYTES];   /* the header's bytes, boot CRCs included */
+	int roots, ndata;
+	uint64_t data, crc_sectors, prot, spl, rs_sectors, modulo, first_repeat, headers, added;
+	int fd;
+	uint64_t img_bytes;
+	const struct img_ranges *erasures;
+};
+#define RS02_VIRTUAL UINT64_MAX
+/* Fill the layout from r->h (sectors, roots, sectors added). */
+void rs02_layout_from_header(struct rs02 *r);
+/* Image sector of sector i of layer j, or RS02_VIRTUAL for what the
+ * codeword takes as zeros (past the protected sectors, the first header). */
+uint64_t rs02_sector(const struct rs02 *r, int j, uint64_t i);
+/* Read sectors i0.. of layer j (virtual ones are zeros); missing[k] = 1 for
+ * sectors past the end of the file.  0, or -1 with errno. */
+int rs02_read(const struct rs02 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *buf,
+	      uint8_t *missing);
+/* Find a valid RS02 header in the image (after its ISO file system, or a
+ * copy among the ecc layers); fills r->h, r->hdr, layout.  0, or -1. */
+int rs02_find(int fd, uint64_t bytes, struct rs02 *r);
+enum sp_status rs02_create(const char *image, const struct img_ecc_opts *o,
+			   struct img_ecc_summary *sum, struct sp_error *err);
+enum sp_status rs02_check(struct rs02 *r, enum img_ecc_mode mode, const struct img_ecc_opts *o,
+			  struct img_ecc_summary *sum, struct sp_error *err);
+/* Recompute the selfCRC of a 4096-byte header in place */
+void ecc_header_seal(uint8_t hdr[ECC_HEADER_BYTES]);
+/* Size of the nth medium in sectors, smallest first (0 past the last) */
+uint64_t ecc_medium_nth(int nth);
+
 /* The summary list of remaining sectors: add one (thread-unsafe). */
 void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
 /* Note a repaired image sector in sum->repaired_ranges, if asked (the

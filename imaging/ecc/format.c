@@ -83,6 +83,12 @@ void ecc_header_write(const struct ecc_header *h, uint8_t out[ECC_HEADER_BYTES])
 	}
 }
 
+void ecc_header_seal(uint8_t hdr[ECC_HEADER_BYTES])
+{
+	put32(hdr + H_SELFCRC, ECC_SELFCRC_PRESET);
+	put32(hdr + H_SELFCRC, ecc_crc32(hdr, ECC_HEADER_BYTES));
+}
+
 enum sp_status ecc_header_parse(const uint8_t *buf, size_t len, struct ecc_header *h,
 				struct sp_error *err)
 {

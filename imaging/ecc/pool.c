@@ -3,13 +3,16 @@
  * pool.c - the threads of the streaming driver: workers take the next work
  * item (a run of ecc blocks) from a shared counter until none is left or
  * one fails.  Each worker owns its buffers, so memory is bounded by
- * threads x the size of one item.
+ * threads x the size of one item.  Also the helpers every codec's driver
+ * shares: worker buffers, and the MD5 of a byte range of a file.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "imaging/ecc/ecc_private.h"
 
@@ -91,4 +94,36 @@ int ecc_pool_run(int threads, uint64_t n, int (*fn)(void *arg, uint64_t item, in
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&pl.lock);
 	return pl.result;
+}
+
+int ecc_workers_alloc(uint8_t *buf[ECC_MAX_WORKERS], int threads, uint64_t items, size_t bytes)
+{
+	if (threads <= 0)
+		threads = ecc_default_threads();
+	if (threads > ECC_MAX_WORKERS)
+		threads = ECC_MAX_WORKERS;
+	if ((uint64_t)threads > items)
+		threads = items ? (int)items : 1;
+	for (int t = 0; t < threads; t++)
+		if (!(buf[t] = malloc(bytes)))
+			return -1;
+	return threads;
+}
+
+int ecc_md5_fd(int fd, uint64_t off, uint64_t len, uint8_t out[16])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(1 << 20);
+	unsigned olen = 16;
+	bool ok = ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+
+	for (uint64_t done = 0; ok && done < len;) {
+		size_t want = len - done < (1 << 20) ? (size_t)(len - done) : (1 << 20);
+		ok = ecc_read_at(fd, buf, want, off + done) == 0 && EVP_DigestUpdate(ctx, buf, want);
+		done += want;
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &olen);
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return ok ? 0 : -1;
 }

@@ -36,7 +36,7 @@ struct rs01 {
 	uint64_t par_off;         /* where the parity starts */
 	uint32_t *crc;            /* one per image sector */
 	struct ecc_plan plan;     /* create: the encoder */
-	uint8_t *buf[16];
+	uint8_t *buf[ECC_MAX_WORKERS];
 	int saved_errno;
 	const char *what;
 	/* check */
@@ -108,6 +108,13 @@ static uint8_t *slot(struct rs01 *r, int worker, int l)
 	return r->buf[worker] + (size_t)l * RUN * SP_SECTOR;
 }
 
+/* One worker's buffers: RUN sectors of all 255 layers, plus the
+ * interleaved parity of the run. */
+static size_t worker_bytes(const struct rs01 *r)
+{
+	return (size_t)(ECC_LAYERS + 1 + r->roots) * RUN * SP_SECTOR;
+}
+
 static int create_run(void *arg, uint64_t item, int worker)
 {
 	struct rs01 *r = arg;
@@ -159,25 +166,8 @@ struct md5job {
 static void *md5_image(void *p)
 {
 	struct md5job *m = p;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(1 << 20);
-	unsigned len = 16;
 
-	m->rc = -1;
-	if (ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL)) {
-		uint64_t off = 0;
-		while (off < m->bytes) {
-			size_t got, want = m->bytes - off < (1 << 20) ? (size_t)(m->bytes - off) : (1 << 20);
-			if (pread_all(m->fd, buf, want, off, &got) != 0 || got != want)
-				break;
-			EVP_DigestUpdate(ctx, buf, got);
-			off += got;
-		}
-		if (off == m->bytes && EVP_DigestFinal_ex(ctx, m->sum, &len))
-			m->rc = 0;
-	}
-	EVP_MD_CTX_free(ctx);
-	free(buf);
+	m->rc = ecc_md5_fd(m->fd, 0, m->bytes, m->sum);
 	return NULL;
 }
 
@@ -206,7 +196,7 @@ enum sp_status rs01_create(const char *image, const char *ecc_path, const struct
 	uint8_t hdr[ECC_HEADER_BYTES], *crcbytes = NULL;
 	struct stat st;
 	enum sp_status ret = SP_FAILED;
-	int threads = o->threads > 0 ? o->threads : ecc_default_threads();
+	int threads;
 	uint64_t items;
 	double t0 = sp_now();
 
@@ -244,15 +234,11 @@ enum sp_status rs01_create(const char *image, const char *ecc_path, const struct
 		goto out;
 	}
 	items = (r.s + RUN - 1) / RUN;
-	if (threads > 16)
-		threads = 16;
-	if ((uint64_t)threads > items)
-		threads = (int)items;
-	for (int t = 0; t < threads; t++)
-		if (!(r.buf[t] = malloc((size_t)(ECC_LAYERS + 1 + r.roots) * RUN * SP_SECTOR))) {
-			sp_error_set(err, SPE_NOMEM, "out of memory for the RS01 encoder");
-			goto out;
-		}
+	threads = ecc_workers_alloc(r.buf, o->threads, items, worker_bytes(&r));
+	if (threads < 0) {
+		sp_error_set(err, SPE_NOMEM, "out of memory for the RS01 encoder");
+		goto out;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", ecc_path) >= (int)sizeof(tmp)) {
 		sp_error_set(err, SPE_USAGE, "output name too long");
 		goto out;
@@ -292,29 +278,9 @@ enum sp_status rs01_create(const char *image, const char *ecc_path, const struct
 		goto out;
 	}
 	/* eccSum: MD5 of everything after the header */
-	m.fd = r.fd_ecc;
-	m.bytes = r.ecc_bytes;
-	{
-		/* the header region reads as zeros so far: hash from 4096 on */
-		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-		uint8_t *buf = malloc(1 << 20);
-		unsigned len = 16;
-		uint64_t off = ECC_HEADER_BYTES;
-		bool ok = ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
-		while (ok && off < r.ecc_bytes) {
-			size_t got, want = r.ecc_bytes - off < (1 << 20) ? (size_t)(r.ecc_bytes - off) : (1 << 20);
-			ok = pread_all(r.fd_ecc, buf, want, off, &got) == 0 && got == want;
-			if (ok)
-				EVP_DigestUpdate(ctx, buf, got);
-			off += want;
-		}
-		ok = ok && EVP_DigestFinal_ex(ctx, r.h.ecc_sum, &len);
-		EVP_MD_CTX_free(ctx);
-		free(buf);
-		if (!ok) {
-			sp_error_set(err, SPE_IO, "cannot read back '%s'", tmp);
-			goto out;
-		}
+	if (ecc_md5_fd(r.fd_ecc, ECC_HEADER_BYTES, r.ecc_bytes - ECC_HEADER_BYTES, r.h.ecc_sum) != 0) {
+		sp_error_set(err, SPE_IO, "cannot read back '%s'", tmp);
+		goto out;
 	}
 	ecc_header_write(&r.h, hdr);
 	if (pwrite_all(r.fd_ecc, hdr, sizeof(hdr), 0) != 0 || fsync(r.fd_ecc) != 0) {
@@ -356,6 +322,18 @@ struct check_tally {
 	uint64_t damaged, repaired, unrepairable, damaged_ecc;
 };
 
+/* Do the recovered image sectors of row t match their CRCs? */
+static bool decoded_ok(const struct rs01 *r, uint64_t t, const uint8_t erased[ECC_LAYERS],
+		       uint8_t *const layers[ECC_LAYERS])
+{
+	for (int j = 0; j < r->ndata; j++) {
+		uint64_t n = (uint64_t)j * r->s + t;
+		if (erased[j] && n < r->h.sectors && ecc_crc32(layers[j], SP_SECTOR) != r->crc[n])
+			return false;
+	}
+	return true;
+}
+
 static int check_run(void *arg, uint64_t item, int worker)
 {
 	struct rs01 *r = arg;
@@ -381,7 +359,7 @@ static int check_run(void *arg, uint64_t item, int worker)
 			p[b] = par[b * (size_t)r->roots + (size_t)q];
 	}
 	for (uint64_t k = 0; k < cnt; k++) {
-		uint8_t erased[ECC_LAYERS] = { 0 };
+		uint8_t erased[ECC_LAYERS] = { 0 }, changed[ECC_LAYERS];
 		int s = 0, data_erased;
 		bool good = true;
 
@@ -421,10 +399,23 @@ static int check_run(void *arg, uint64_t item, int worker)
 				r->w[worker].have = true;
 			}
 			ecc_plan_run(&r->w[worker].plan, SP_SECTOR, layers);
-			for (int j = 0; j < r->ndata && good; j++) {
-				uint64_t n = (uint64_t)j * r->s + t0 + k;
-				if (erased[j] && ecc_crc32(layers[j], SP_SECTOR) != r->crc[n])
-					good = false;
+			good = decoded_ok(r, t0 + k, erased, layers);
+			/* a garbled parity byte run nobody flagged: errors and
+			 * erasures (the parity has no CRC) */
+			if (!good && ecc_block_decode(r->roots, layers, erased, changed) == 0) {
+				good = true;
+				for (int j = 0; j < ECC_LAYERS; j++) {
+					if (!changed[j] || erased[j])
+						continue;
+					if (j < r->ndata && (uint64_t)j * r->s + t0 + k >= r->h.sectors)
+						good = false;
+					erased[j] = 1;
+					if (j < r->ndata)
+						t.damaged++;
+					else
+						t.damaged_ecc++;
+				}
+				good = good && decoded_ok(r, t0 + k, erased, layers);
 			}
 		}
 		for (int j = 0; j < r->ndata; j++) {
@@ -475,7 +466,7 @@ enum sp_status rs01_check(const struct ecc_header *h, int fd_img, int fd_ecc, ui
 {
 	struct rs01 r = { .h = *h, .fd_img = fd_img, .fd_ecc = fd_ecc, .img_bytes = img_bytes,
 			  .ecc_bytes = ecc_bytes, .mode = mode, .sum = sum };
-	int threads = o->threads > 0 ? o->threads : ecc_default_threads();
+	int threads;
 	uint8_t *crcbytes = NULL, fp[16];
 	enum sp_status ret = SP_FAILED;
 	size_t got;
@@ -509,15 +500,11 @@ enum sp_status rs01_check(const struct ecc_header *h, int fd_img, int fd_ecc, ui
 		goto out;
 	}
 	items = (r.s + RUN - 1) / RUN;
-	if (threads > 16)
-		threads = 16;
-	if ((uint64_t)threads > items)
-		threads = (int)items;
-	for (int t = 0; t < threads; t++)
-		if (!(r.buf[t] = malloc((size_t)(ECC_LAYERS + 1 + r.roots) * RUN * SP_SECTOR))) {
-			sp_error_set(err, SPE_NOMEM, "out of memory for the RS01 decoder");
-			goto out;
-		}
+	threads = ecc_workers_alloc(r.buf, o->threads, items, worker_bytes(&r));
+	if (threads < 0) {
+		sp_error_set(err, SPE_NOMEM, "out of memory for the RS01 decoder");
+		goto out;
+	}
 	if (ecc_pool_run(threads, items, check_run, &r) != 0) {
 		sp_error_set_errno(err, r.saved_errno, "cannot %s the image or its error-correction data",
 				   r.what);

@@ -119,6 +119,20 @@ static int write_sector(struct check *c, int j, uint64_t i, const uint8_t *data)
 	return 0;
 }
 
+/* Do the recovered sectors of a block match their CRCs (and a recovered
+ * CRC block its selfCRC)? */
+static bool decoded_ok(const struct check *c, const uint32_t *crc, const uint8_t erased[ECC_LAYERS],
+		       uint8_t *const layers[ECC_LAYERS])
+{
+	struct ecc_crcblock tmp;
+
+	for (int j = 0; j < c->nimg; j++)
+		if (erased[j] && (!crc || ecc_crc32(layers[j], SP_SECTOR) != crc[j]))
+			return false;
+	return !erased[c->nimg] ||
+	       (ecc_crcblock_parse(layers[c->nimg], &tmp) && crc_header_matches(c->r, &tmp));
+}
+
 /*
  * One ecc block: layers[] hold its 255 sectors as read, missing[] says
  * which were not there.  Finds the erasures, decodes, checks, and in
@@ -133,7 +147,7 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 	struct worker *w = &c->w[worker];
 	uint64_t prev = (i + r->L - 1) % r->L;
 	const uint32_t *crc = c->crc_known[prev] ? c->crcs + prev * (uint64_t)c->nimg : NULL;
-	uint8_t erased[ECC_LAYERS] = { 0 };
+	uint8_t erased[ECC_LAYERS] = { 0 }, changed[ECC_LAYERS];
 	int s = 0;
 	bool good = true;
 	struct tally t = { 0 };
@@ -176,12 +190,23 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 			w->have_plan = true;
 		}
 		ecc_plan_run(&w->plan, SP_SECTOR, layers);
-		for (int j = 0; j < c->nimg && good; j++)
-			if (erased[j] && (!crc || ecc_crc32(layers[j], SP_SECTOR) != crc[j]))
-				good = false;
-		if (good && erased[c->nimg]) {
-			struct ecc_crcblock tmp;
-			good = ecc_crcblock_parse(layers[c->nimg], &tmp) && crc_header_matches(r, &tmp);
+		good = decoded_ok(c, crc, erased, layers);
+		/* a wrong sector nobody flagged (a garbled parity sector):
+		 * errors and erasures */
+		if (!good && ecc_block_decode(r->roots, layers, erased, changed) == 0) {
+			good = true;
+			for (int j = 0; j < ECC_LAYERS; j++) {
+				if (!changed[j] || erased[j])
+					continue;
+				if (j < c->nimg && rs03_virtual(r, (uint64_t)j * r->L + i))
+					good = false;
+				erased[j] = 1;
+				if (image_sector(c, j, i) != UINT64_MAX)
+					t.damaged++;
+				else
+					t.damaged_ecc++;
+			}
+			good = good && decoded_ok(c, crc, erased, layers);
 		}
 	}
 	if (crc_out && (good || !erased[c->nimg]))

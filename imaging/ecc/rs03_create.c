@@ -29,7 +29,7 @@
 struct create {
 	struct rs03 *r;
 	struct ecc_plan plan;
-	uint8_t *buf[16];
+	uint8_t *buf[ECC_MAX_WORKERS];
 	int saved_errno;
 	const char *what;
 };
@@ -102,27 +102,19 @@ static enum sp_status encode_all(struct rs03 *r, const struct img_ecc_opts *o, c
 				 struct sp_error *err)
 {
 	struct create c = { .r = r, .plan = ECC_PLAN_INIT };
-	int threads = o->threads > 0 ? o->threads : ecc_default_threads();
 	uint64_t items = (r->L + RUN_BLOCKS - 1) / RUN_BLOCKS;
 	enum sp_status st = SP_OK;
+	int threads;
 
-	if (threads > 16)
-		threads = 16;
-	if ((uint64_t)threads > items)
-		threads = (int)items;
 	if (ecc_plan_encoder(&c.plan, r->roots) != 0)
 		return sp_error_set(err, SPE_NOMEM, "out of memory for the encoder");
-	for (int t = 0; t < threads; t++) {
-		c.buf[t] = malloc((size_t)ECC_LAYERS * (RUN_BLOCKS + 1) * SP_SECTOR);
-		if (!c.buf[t]) {
-			st = sp_error_set(err, SPE_NOMEM, "out of memory for the encoder buffers");
-			goto out;
-		}
-	}
-	if (ecc_pool_run(threads, items, create_run, &c) != 0)
+	threads = ecc_workers_alloc(c.buf, o->threads, items,
+				    (size_t)ECC_LAYERS * (RUN_BLOCKS + 1) * SP_SECTOR);
+	if (threads < 0)
+		st = sp_error_set(err, SPE_NOMEM, "out of memory for the encoder buffers");
+	else if (ecc_pool_run(threads, items, create_run, &c) != 0)
 		st = sp_error_set_errno(err, c.saved_errno, "cannot %s for '%s'", c.what, path);
-out:
-	for (int t = 0; t < threads; t++)
+	for (int t = 0; t < ECC_MAX_WORKERS; t++)
 		free(c.buf[t]);
 	ecc_plan_release(&c.plan);
 	return st;
@@ -139,6 +131,11 @@ uint64_t img_ecc_medium_sectors(const char *name)
 		if (strcmp(media[i].name, name) == 0)
 			return media[i].sectors;
 	return 0;
+}
+
+uint64_t ecc_medium_nth(int nth)
+{
+	return nth >= 0 && (size_t)nth < sizeof(media) / sizeof(media[0]) ? media[nth].sectors : 0;
 }
 
 /* Layers of an augmented image of `sectors` on a medium of `medium`. */

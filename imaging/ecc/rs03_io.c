@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,12 +68,27 @@ int rs03_read(const struct rs03 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* unreadable sectors of a disc: missing, one by one */
+			if (errno == EIO && missing && got % SP_SECTOR == 0) {
+				uint64_t k0 = got / SP_SECTOR;
+				uint64_t rest = fsize > off ? (fsize - off) / SP_SECTOR : 0;
+				rest = rest > k0 ? rest - k0 : 0;
+				if (rest > real - k0)
+					rest = real - k0;
+				if (ecc_read_sectors(fd, buf + got, rest, base + i0 + k0, missing + k0) != 0)
+					return -1;
+				got += (size_t)rest * SP_SECTOR;
+				break;
+			}
 			return -1;
 		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
+	for (uint64_t k = 0; r->erasures && missing && k < real; k++)
+		if (ecc_known_erasure(r->erasures, base + i0 + k))
+			missing[k] = 1;
 	if (got < want) {
 		memset(buf + got, 0, want - got);
 		/* a sector is there when all of it is, but the last one of
@@ -84,7 +101,6 @@ int rs03_read(const struct rs03 *r, int j, uint64_t i0, uint64_t cnt, uint8_t *b
 				missing[k] = 1;
 		}
 	}
-	(void)fsize;
 	return 0;
 }
 
@@ -130,6 +146,71 @@ int ecc_read_at(int fd, void *buf, size_t len, uint64_t off)
 		got += (size_t)n;
 	}
 	return (int)(got == len ? 0 : 1);
+}
+
+bool ecc_known_erasure(const struct img_ranges *e, uint64_t n)
+{
+	size_t lo = 0, hi = e ? e->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((int64_t)n < e->v[mid].lba)
+			hi = mid;
+		else if ((int64_t)n >= e->v[mid].lba + e->v[mid].count)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+int ecc_input_size(int fd, uint64_t *bytes)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if (S_ISREG(st.st_mode)) {
+		*bytes = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, bytes) == 0)
+		return 0;
+	errno = EINVAL;
+	return -1;
+}
+
+int ecc_read_sectors(int fd, uint8_t *buf, uint64_t cnt, uint64_t sector, uint8_t *missing)
+{
+	if (ecc_read_at(fd, buf, (size_t)cnt * SP_SECTOR, sector * SP_SECTOR) >= 0)
+		return 0;
+	if (errno != EIO || !missing)
+		return -1;
+	/* a disc with unreadable sectors: one at a time, the bad ones missing */
+	for (uint64_t k = 0; k < cnt; k++)
+		if (ecc_read_at(fd, buf + k * SP_SECTOR, SP_SECTOR, (sector + k) * SP_SECTOR) < 0) {
+			if (errno != EIO)
+				return -1;
+			memset(buf + k * SP_SECTOR, 0, SP_SECTOR);
+			missing[k] = 1;
+		}
+	return 0;
+}
+
+int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
 }
 
 /* ISO 9660 volume space size, from the primary volume descriptor. */
@@ -190,14 +271,21 @@ bool img_ecc_is_augmented(const char *image)
 {
 	struct ecc_header h;
 	struct sp_error err = SP_ERROR_INIT;
-	struct stat st;
+	uint64_t bytes;
 	int fd = open(image, O_RDONLY);
 	bool yes;
 
 	if (fd < 0)
 		return false;
-	yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	      rs03_find_augmented(fd, (uint64_t)st.st_size, &h, &err) == 0;
+	if (ecc_input_size(fd, &bytes) != 0) {
+		close(fd);
+		return false;
+	}
+	yes = rs03_find_augmented(fd, bytes, &h, &err) == 0;
+	if (!yes) {
+		struct rs02 r2;
+		yes = rs02_find(fd, bytes, &r2) == 0;
+	}
 	close(fd);
 	return yes;
 }

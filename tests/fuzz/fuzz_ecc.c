@@ -4,7 +4,9 @@
  * 4096-byte EccHeader and the RS03 CrcBlock (ecc_header_parse(),
  * ecc_crcblock_parse()), then the whole input as a .ecc file checked
  * against a small fixed image (img_ecc_check(), verify mode), so that the
- * layout arithmetic, CRC layer loading and decoding meet hostile numbers.
+ * layout arithmetic, CRC layer loading and decoding meet hostile numbers;
+ * and the whole input as an augmented image (RS02 header search, RS02/RS03
+ * layout from its header, CRC sectors, decoding).
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -57,6 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.threads = 1;
 	sp_error_init(&err);
 	st = img_ecc_check(ipath, epath, IMG_ECC_VERIFY, &o, &sum, &err);
+	fuzz_assert(st == SP_OK || st == SP_WARN || (err.code != SPE_NONE && err.msg[0]));
+	fuzz_assert(sum.nremaining <= sum.unrepairable);
+	img_ecc_summary_release(&sum);
+	/* the input as an augmented image (RS02 or RS03 data found in it) */
+	sp_error_init(&err);
+	sum = (struct img_ecc_summary)IMG_ECC_SUMMARY_INIT;
+	st = img_ecc_check(epath, NULL, IMG_ECC_VERIFY, &o, &sum, &err);
 	fuzz_assert(st == SP_OK || st == SP_WARN || (err.code != SPE_NONE && err.msg[0]));
 	fuzz_assert(sum.nremaining <= sum.unrepairable);
 	img_ecc_summary_release(&sum);

@@ -150,3 +150,57 @@ DEFINE_TEST(test_ecc_markers)
 	assert_int_eq(-1, img_ecc_parse_redundancy("7", IMG_ECC_RS03));
 	assert_int_eq(359424, img_ecc_medium_sectors("cd"));
 }
+
+/* Errors at unknown positions with erasures: 2e + s <= roots decodes to the
+ * codeword ISA-L encoded; a codeword past that is refused or left wrong,
+ * never "corrected" into a non-codeword. */
+DEFINE_TEST(test_ecc_errors_and_erasures)
+{
+	static const int roots_list[] = { 8, 32, 170 };
+	uint8_t *layers[ECC_LAYERS];
+	uint8_t *buf = layers_new(layers, 64);
+	unsigned seed = 777;
+
+	for (size_t t = 0; t < sizeof(roots_list) / sizeof(roots_list[0]); t++) {
+		int roots = roots_list[t];
+		struct ecc_plan enc = ECC_PLAN_INIT;
+
+		for (int l = 0; l < ECC_LAYERS; l++)
+			for (int i = 0; i < 64; i++)
+				layers[l][i] = (uint8_t)rand_r(&seed);
+		assert_int_eq(0, ecc_plan_encoder(&enc, roots));
+		ecc_plan_run(&enc, 64, layers);
+		for (int i = 0; i < 32; i++) {
+			uint8_t cw[ECC_LAYERS], orig[ECC_LAYERS], hit[ECC_LAYERS] = { 0 };
+			int eras[ECC_LAYERS], s = i % (roots + 1), e = (roots - s) / 2, n = 0, rc;
+
+			for (int l = 0; l < ECC_LAYERS; l++)
+				orig[l] = cw[l] = layers[l][i];
+			while (n < s + e) {
+				int l = rand_r(&seed) % ECC_LAYERS;
+				if (hit[l])
+					continue;
+				hit[l] = 1;
+				cw[l] ^= (uint8_t)(1 + rand_r(&seed) % 255);
+				if (n < s)
+					eras[n] = l;
+				n++;
+			}
+			rc = ecc_rs_decode(cw, roots, eras, s);
+			assert_int_eq(s + e, rc);
+			assert_mem_eq(orig, cw, ECC_LAYERS);
+		}
+		/* roots/2 + 1 errors, no erasures: not decoded to the original */
+		{
+			uint8_t cw[ECC_LAYERS], orig[ECC_LAYERS];
+			for (int l = 0; l < ECC_LAYERS; l++)
+				orig[l] = cw[l] = layers[l][0];
+			for (int k = 0; k <= roots / 2; k++)
+				cw[2 * k + 1] ^= 0x5a;
+			(void)ecc_rs_decode(cw, roots, NULL, 0);
+			assert_true(memcmp(orig, cw, ECC_LAYERS) != 0);
+		}
+		ecc_plan_release(&enc);
+	}
+	free(buf);
+}
