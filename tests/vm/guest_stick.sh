@@ -62,10 +62,13 @@ s_refusals() {
 	expect_exit 3
 	expect_err "is in use: mounted on $m"
 	# another program holds the whole-device lock (as udisks or a writer would)
-	flock -x "$stick" sleep 20 &
+	# (-o: the lock stays with flock, not with its sleep, so that killing
+	# flock releases it for the next check at once)
+	flock -x -o "$stick" sleep 20 &
 	lockpid=$!
 	sleep 0.5
 	run burn -d "$stick" --yes small.iso
+	pkill -P $lockpid sleep
 	kill $lockpid
 	wait $lockpid 2> /dev/null
 	expect_exit 3
