@@ -75,7 +75,8 @@ int64_t cli_rip_parity(struct cli_ctx *ctx, const char *out, const char *map,
 			uint64_t n = (uint64_t)(rep->bad.v[i].lba + k);
 			if (bsearch(&n, s.remaining, s.nremaining, sizeof(n), cmp_u64))
 				continue;
-			if (img_mapfile_mark(&m, (int64_t)n * SP_SECTOR, SP_SECTOR, '+', IMG_MARK_ALWAYS) != SP_OK)
+			if (img_mapfile_mark(&m, (int64_t)n * SP_SECTOR, SP_SECTOR, '+', IMG_MARK_ALWAYS) != SP_OK ||
+			    img_ranges_add(&rep->repaired, (int64_t)n, 1) != SP_OK)
 				goto out;
 			repaired++;
 		}

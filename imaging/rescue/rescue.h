@@ -140,7 +140,8 @@ struct img_rescue_report {
 	/* this run's read commands, timed and binned by LBA (the read curve) */
 	struct img_read_times times;
 	/* sectors rebuilt from error-correction data after the reads, drawn
-	 * as "repaired" in a report; empty until a repair fills it */
+	 * as "repaired" in a report; filled by rip from an augmented disc's
+	 * parity (cli/rip_parity.c) */
 	struct img_ranges repaired;
 };
 

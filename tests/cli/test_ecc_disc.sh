@@ -21,9 +21,12 @@ test_burn_protect_verify_rip() {
 	expect_eq "$(json_get .sectors)" 3000
 	# unreadable sectors in the image, the CRC layer and the ecc layers
 	printf 'bad 100 300\nbad 119000 20\nbad 200000 64\nbad 359000 16\n' > spec
-	run rip --json disc -o out.iso --test-damage=spec --retries 0
+	run rip --json disc -o out.iso --test-damage=spec --retries 0 --report rip.svg
 	expect_exit 0
 	expect_eq "$(json_get .repaired_from_parity)" 400
+	# the picture shows them as repaired from parity, not as read
+	xmllint --noout rip.svg || fail "rip.svg is not well-formed"
+	grep -q 'data-state="repaired"' rip.svg || fail "the rip's report draws no repaired sectors"
 	expect_eq "$(json_get .missing_bytes)" 0
 	expect_eq "$(json_get .sha256)" "$(sha256 disc)"
 	expect_same out.iso disc
