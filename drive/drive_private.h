@@ -29,6 +29,12 @@ uint32_t drv_damage_check(struct drv_damage *dm, int64_t lba, uint32_t count,
 
 /* lib.c */
 void drv_clear_messages(void);
+/* After burn_drive_get_status() said idle following burn_disc_write():
+ * wait for libburn's writer thread to end (idle comes early on a stdio:
+ * drive), keeping the queued messages; drop_late_run_failed: leave out
+ * its "Burn run failed" summary (for a virtual drive, where it always
+ * comes after idle). */
+void drv_wait_writer_end(bool drop_late_run_failed);
 
 /* write.c: SPE_ABORTED for a write interrupted before libburn started it
  * (nothing written), or after (the drive idle again): what the medium

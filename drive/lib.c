@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libburn/libburn.h>
 #include <libisofs/libisofs.h>
@@ -114,4 +116,71 @@ bool drv_drain_messages(struct sp_error *err)
 void drv_clear_messages(void)
 {
 	drv_drain_messages(NULL);
+}
+
+/*
+ * Wait until libburn's writer thread has really ended.
+ *
+ * burn_drive_get_status() going BURN_DRIVE_IDLE does not mean that: on a
+ * stdio: (virtual) drive libburn 1.5.4's burn_stdio_write_sync() re-grabs
+ * the drive at its end (burn_drive_grab_stdio(), which sets the drive
+ * idle), and only then does the writer thread go on - on a failed burn,
+ * such as a full filesystem, it sleeps 0.5 s, submits "Burn run failed",
+ * frees the write options and submits "Write thread on drive N ended"
+ * (0x20178).  A caller that took idle for the end released the drive and
+ * called burn_finish() meanwhile, and the writer then submitted to the
+ * destroyed message queue: SIGSEGV at address 0x20 in the writer thread
+ * (seen under valgrind on a loaded machine, burning from a pipe onto a
+ * full tmpfs).
+ *
+ * The thread's last message is the only sign libburn gives that it is
+ * done, so take the queue until it comes (at most DRV_WRITER_WAIT s, in
+ * case a libburn never says it) and put the rest back, in order, for the
+ * caller's drv_drain_messages().  A "Burn run failed" (0x2010b) that came
+ * only after idle is dropped: it would hide the cause (it is FATAL, the
+ * cause a SORRY) that drv_drain_messages() saw before this wait existed.
+ */
+#define DRV_WRITER_ENDED 0x00020178
+#define DRV_BURN_RUN_FAILED 0x0002010b
+#define DRV_WRITER_WAIT 30.0
+#define DRV_WRITER_STASH 64
+
+void drv_wait_writer_end(bool drop_late_run_failed)
+{
+	static char all[] = "ALL";
+	struct stash {
+		int code, os_errno;
+		char sev[80], msg[BURN_MSGS_MESSAGE_LEN];
+	} *kept;
+	const struct timespec nap = { 0, 20 * 1000 * 1000 };
+	double deadline = sp_now() + DRV_WRITER_WAIT;
+	int n = 0;
+	bool ended = false;
+
+	if (!lib_ready)
+		return;
+	kept = calloc(DRV_WRITER_STASH, sizeof(*kept));
+	if (!kept) {    /* still wait, losing the messages */
+		drv_clear_messages();
+		return;
+	}
+	while (!ended && sp_now() < deadline) {
+		struct stash m;
+
+		if (burn_msgs_obtain(all, &m.code, m.msg, &m.os_errno, m.sev) <= 0) {
+			nanosleep(&nap, NULL);
+			continue;
+		}
+		if (m.code == DRV_WRITER_ENDED) {
+			ended = true;
+			continue;
+		}
+		if (drop_late_run_failed && m.code == DRV_BURN_RUN_FAILED)
+			continue;
+		if (n < DRV_WRITER_STASH)
+			kept[n++] = m;
+	}
+	for (int i = 0; i < n; i++)
+		burn_msgs_submit(kept[i].code, kept[i].msg, kept[i].os_errno, kept[i].sev, NULL);
+	free(kept);
 }

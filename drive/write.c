@@ -556,6 +556,7 @@ enum sp_status drv_write(struct drv_drive *d, struct burn_source *src,
 	w.p.x_speed_kbps = drv_x_speed_kbps(d->profile);
 	total = size >= 0 ? (int64_t)sp_bytes_to_sectors((uint64_t)size) : -1;
 	watch_write(d, src, total, progress, ctx, &w);
+	drv_wait_writer_end(d->is_virtual);     /* idle comes early: see there */
 	d->readable = -1;               /* the medium changed */
 
 	if (w.cancelled || drv_interrupted()) {

@@ -206,6 +206,7 @@ enum sp_status drv_write_audio(struct drv_drive *d, const struct drv_audio_disc 
 			progress(&p, ctx);
 		nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
 	}
+	drv_wait_writer_end(d->is_virtual);     /* idle comes early: see lib.c */
 	if (cancelled || drv_interrupted()) {
 		/* a signal after the last poll: libburn had finished on its own */
 		all_sent = all_sent || (!cancelled && burn_drive_wrote_well(d->bd));
