@@ -73,7 +73,7 @@ int64_t cli_rip_parity(struct cli_ctx *ctx, const char *out, const char *map,
 	for (size_t i = 0; i < rep->bad.n; i++)
 		for (int64_t k = 0; k < rep->bad.v[i].count; k++) {
 			uint64_t n = (uint64_t)(rep->bad.v[i].lba + k);
-			if (bsearch(&n, s.remaining, s.nremaining, sizeof(n), cmp_u64))
+			if (s.nremaining && bsearch(&n, s.remaining, s.nremaining, sizeof(n), cmp_u64))
 				continue;
 			if (img_mapfile_mark(&m, (int64_t)n * SP_SECTOR, SP_SECTOR, '+', IMG_MARK_ALWAYS) != SP_OK ||
 			    img_ranges_add(&rep->repaired, (int64_t)n, 1) != SP_OK)
