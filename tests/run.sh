@@ -57,6 +57,13 @@ reports() {
 	[ -n "${SPINDLE_REPORT_DIR:-}" ] || return 0
 	for f in "$SPINDLE_REPORT_DIR"/*; do
 		[ -f "$f" ] || continue
+		# valgrind 3.19 knows no BLKRRPART (0x125f), which a stick's
+		# release calls (drive/blockdev_open.c), and warns that "this
+		# could cause spurious value errors": that ioctl takes no
+		# argument, so it cannot.  Exactly that three-line warning goes.
+		awk '/noted but unhandled ioctl 0x125f with no size\/direction hints/ { skip = 2; next }
+			skip > 0 && /could cause spurious value errors|README_MISSING_SYSCALL_OR_IOCTL/ { skip--; next }
+			{ skip = 0; print }' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
 		if [ -s "$f" ]; then
 			echo "not ok - $1: memory checker report $(basename "$f") (see tests/out/$1.log)"
 			{ echo "# report $f:"; sed 's/^/#   /' "$f"; } >> "$out/$1.log"
