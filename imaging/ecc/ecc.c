@@ -205,3 +205,26 @@ done:
 	sum->seconds = sp_now() - t0;
 	return st;
 }
+
+bool img_ecc_is_augmented(const char *image)
+{
+	struct ecc_header h;
+	struct sp_error err = SP_ERROR_INIT;
+	uint64_t bytes;
+	int fd = open(image, O_RDONLY);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	if (ecc_input_size(fd, &bytes) != 0) {
+		close(fd);
+		return false;
+	}
+	yes = rs03_find_augmented(fd, bytes, &h, &err) == 0;
+	if (!yes) {
+		struct rs02 r2;
+		yes = rs02_find(fd, bytes, &r2) == 0;
+	}
+	close(fd);
+	return yes;
+}
