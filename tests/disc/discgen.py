@@ -20,6 +20,9 @@
 #   mds/disc.mds + disc.mdf    Alcohol MDS v1.5, 2448-byte sectors (subchannel)
 #   mds2/disc.mds + disc.mdf   2048-byte data, 2352 audio
 #   mds3/disc.mds + disc.mdf   track 1 only, raw 2352 (what mdf2iso expects)
+#   mdx/disc.mdx        Daemon Tools MDX v2.1: one file, enciphered descriptor,
+#                       compressed track data, CD-TEXT (tests/disc/mdxgen.py)
+#   mdx2/disc.mds + disc.mdf   MDS v2.0, 2448-byte sectors (subchannel)
 #   ccd/disc.ccd + disc.img + disc.sub   CloneCD
 #   toc/disc.toc + disc.bin    cdrdao
 #   cdi/disc.cdi        DiscJuggler v3.5 (v2, v3 in cdi2/, cdi3/)
@@ -642,12 +645,20 @@ def gen_cdi(d, tracks, version, outname=None):
     write(os.path.join(d, sub, "disc.cdi"), out)
 
 
+def mdxgen():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mdxgen as m
+    return m
+
+
 FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg", lambda d, t: gen_nrg(d, t, True)),
            ("nrg1", lambda d, t: gen_nrg(d, t, False)),
            ("mds", lambda d, t: gen_mds(d, t, True)),
            ("mds2", lambda d, t: gen_mds(d, t, False)),
            ("mds3", lambda d, t: gen_mds(d, t[:1], False, "mds3")),
+           ("mdx", lambda d, t: mdxgen().gen_mdx(sys.modules[__name__], d, t, "mdx")),
+           ("mdx2", lambda d, t: mdxgen().gen_mdx(sys.modules[__name__], d, t, "mdx2")),
            ("ccd", gen_ccd), ("toc", gen_toc),
            ("cdi", lambda d, t: gen_cdi(d, t, 0x80000006)),
            ("cdi2", lambda d, t: gen_cdi(d, t, 0x80000004)),
