@@ -3,7 +3,7 @@
  * write_disc.c - any image out again: an ISO of the first data track's
  * user data, or BIN/CUE and cdrdao TOC with every track as raw 2352-byte
  * sectors (sync, header and EDC/ECC built where the source holds only
- * user data).  What the output cannot hold (subchannel, a second
+ * user data; a TOC's audio samples big endian, as cdrdao reads them).  What the output cannot hold (subchannel, a second
  * session, form 2 sectors in an ISO) stops the conversion unless the
  * caller accepts the loss.  Files are written as NAME.tmp and renamed.
  */
@@ -274,21 +274,32 @@ static int64_t gap_from(const struct img_disc_track *t)
 
 /* Every track's sectors, pregap included, into f; first[i] the bin's
  * sector of track i's first (pregap) sector. */
+/* Every track's sectors; big_endian: audio samples MSB first (cdrdao's
+ * raw audio files), else as on the disc (CDRWIN's BINARY). */
 static enum sp_status write_bin(struct img_disc *d, struct out_file *f, int64_t *first,
-				struct sp_error *err)
+				bool big_endian, struct sp_error *err)
 {
 	uint8_t buf[IMG_DISC_RAW];
 	int64_t pos = 0;
 
 	for (int i = 0; i < d->n_tracks; i++) {
 		const struct img_disc_track *t = &d->tracks[i];
+		bool swap = big_endian && t->mode == IMG_DISC_AUDIO;
 
 		first[i] = pos;
 		/* a sheet cannot place sectors before LBA 0 (track 1's pregap) */
-		for (int64_t l = gap_from(t); l < t->start + t->length; l++, pos++)
-			if (img_disc_read_raw(d, l, buf, err) != SP_OK ||
-			    out_put(f, buf, IMG_DISC_RAW, err) != SP_OK)
+		for (int64_t l = gap_from(t); l < t->start + t->length; l++, pos++) {
+			if (img_disc_read_raw(d, l, buf, err) != SP_OK)
 				return SP_FAILED;
+			for (int k = 0; swap && k < IMG_DISC_RAW; k += 2) {
+				uint8_t b = buf[k];
+
+				buf[k] = buf[k + 1];
+				buf[k + 1] = b;
+			}
+			if (out_put(f, buf, IMG_DISC_RAW, err) != SP_OK)
+				return SP_FAILED;
+		}
 	}
 	return SP_OK;
 }
@@ -385,7 +396,7 @@ static enum sp_status write_sheet(struct img_disc *d, const char *out, bool toc,
 		sp_error_hint(err, "choose another name, or add --force to overwrite");
 		return SP_FAILED;
 	}
-	if (out_open(&f, res->bin, o->force, err) != SP_OK || write_bin(d, &f, first, err) != SP_OK) {
+	if (out_open(&f, res->bin, o->force, err) != SP_OK || write_bin(d, &f, first, toc, err) != SP_OK) {
 		if (f.fd >= 0 || f.buf)
 			out_close(&f, false, err);
 		return SP_FAILED;
@@ -494,7 +505,7 @@ enum sp_status img_disc_cue_copy(const char *path, char *tmpdir, size_t tlen, ch
 
 	tmpdir[0] = cue[0] = 0;
 	if (img_disc_probe(path, &reader) == 0 || !strcmp(reader, "cue") ||
-	    !strcmp(reader, "toc") || !strcmp(reader, "iso"))
+	    !strcmp(reader, "iso"))
 		return SP_OK;
 	if (img_disc_open(&d, path, err) != SP_OK)
 		return SP_FAILED;

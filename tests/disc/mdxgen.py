@@ -93,7 +93,7 @@ def groups(data, size, n):
     return bytes(out), zlib.compress(struct.pack("<%dH" % len(words), *words))
 
 
-def gen_mdx(g, d, tracks, name):
+def gen_mdx(g, d, tracks, name, enc_data=False):
     """name "mdx": one MDX file, v2.1, compressed groups (stored, deflated
     and one-byte ones), data kept as 2048 bytes, CD-TEXT; name "mdx2": MDS
     v2.0 + MDF, raw sectors with 96-byte subchannel.  Pregaps after track 1
@@ -117,7 +117,8 @@ def gen_mdx(g, d, tracks, name):
     struct.pack_into("<HH", desc, 18, 0, len(sessions))
     struct.pack_into("<H", desc, 30, len(ct))
     struct.pack_into("<I", desc, 40, ct_off if ct else 0)
-    struct.pack_into("<III", desc, 80, sess_off, 0, 0)
+    # enc_data: claim the track data enciphered (an encryption header at 88)
+    struct.pack_into("<III", desc, 80, sess_off, 0, 96 if enc_data else 0)
     desc[ct_off:ct_off + len(ct)] = ct
     desc[name_off:name_off + 12] = "*.mdf".encode("utf-16-le") + b"\0\0"
     bi = ti = 0
