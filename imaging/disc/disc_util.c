@@ -29,7 +29,9 @@ enum sp_status disc_bad(struct sp_error *err, const char *fmt, const char *name,
 	va_end(ap);
 	sp_error_set(err, SPE_FORMAT, "malformed %s image '%s' at byte %llu: %s", fmt, name,
 		     (unsigned long long)off, buf);
-	sp_error_hint(err, "the image is damaged, truncated or not a %s image", fmt);
+	/* "an MDS", "an NRG": these names are read letter by letter */
+	sp_error_hint(err, "the image is damaged, truncated or not %s %s image",
+		      strchr("AEFHILMNORSX", fmt[0]) && fmt[0] ? "an" : "a", fmt);
 	return SP_FAILED;
 }
 
