@@ -342,7 +342,7 @@ test_bad_inputs() {
 	open("grp.mdx", "wb").write(grp)
 	sys.path.insert(0, sys.argv[2])
 	import discgen, mdxgen
-	mdxgen.gen_mdx(discgen, "enc", discgen.disc(False), "mdx", enc_data=True)
+	mdxgen.gen_mdx(discgen, "enc", discgen.disc(False, tiny=True), "mdx", enc_data=True)
 	EOF
 	bad salt.mdx "malformed MDS v2 image 'salt.mdx' at byte $((s - 512)): the descriptor's encryption header does not decipher"
 	head -c $((s / 2)) "$G/mdx/disc.mdx" > cut.mdx
