@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,16 +79,44 @@ static void salt_password(const uint8_t *salt, uint8_t *pw)
 	}
 }
 
+/* The key of the last salt: an image opened again (burn, then verify) or
+ * a fuzzer's mutations after the salt skip the 2000 rounds. */
+static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t last_salt[MDX_SALT], last_key[152];
+static bool have_last;
+
+static enum sp_status derive(const uint8_t *salt, uint8_t *k, struct sp_error *err)
+{
+	uint8_t pw[MDX_SALT];
+	bool hit;
+
+	pthread_mutex_lock(&last_lock);
+	hit = have_last && !memcmp(last_salt, salt, MDX_SALT);
+	if (hit)
+		memcpy(k, last_key, sizeof(last_key));
+	pthread_mutex_unlock(&last_lock);
+	if (hit)
+		return SP_OK;
+	salt_password(salt, pw);
+	if (PKCS5_PBKDF2_HMAC((const char *)pw, MDX_SALT, salt, MDX_SALT, 2000,
+			      EVP_ripemd160(), (int)sizeof(last_key), k) != 1)
+		return sp_error_set(err, SPE_LIB, "OpenSSL cannot derive the MDS v2 key "
+				    "(PBKDF2 with RIPEMD-160)");
+	pthread_mutex_lock(&last_lock);
+	memcpy(last_salt, salt, MDX_SALT);
+	memcpy(last_key, k, sizeof(last_key));
+	have_last = true;
+	pthread_mutex_unlock(&last_lock);
+	return SP_OK;
+}
+
 enum sp_status disc_mdx_header(uint8_t *h, const char *name, uint64_t at,
 			       struct sp_error *err)
 {
-	uint8_t pw[MDX_SALT], k[152];
+	uint8_t k[152];
 
-	salt_password(h, pw);
-	if (PKCS5_PBKDF2_HMAC((const char *)pw, MDX_SALT, h, MDX_SALT, 2000, EVP_ripemd160(),
-			      (int)sizeof(k), k) != 1)
-		return sp_error_set(err, SPE_LIB, "OpenSSL cannot derive the MDS v2 key "
-				    "(PBKDF2 with RIPEMD-160)");
+	if (derive(h, k, err) != SP_OK)
+		return SP_FAILED;
 	if (wcbc_decrypt(h + MDX_SALT, MDX_HEADER - MDX_SALT, k, k + 32, err) != SP_OK)
 		return SP_FAILED;
 	if (memcmp(h + 68, "EURT", 4) || disc_le16(h + 74) != 256)
