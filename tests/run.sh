@@ -252,10 +252,16 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 			echo "$TOP_SRCDIR/tests/cli/$t.sh"
 		done
 		echo "unit"
+		# the valgrind pass: the parsers on every fuzz target's corpus
+		[ -n "${SPINDLE_VALGRIND:-}" ] && echo "fuzz-corpus"
 		ls "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh
 	fi | awk '!seen[$0]++' | while read -r t; do
 		if [ "$t" = unit ]; then
 			echo "unit ${VALGRIND:+vg:}$UNITTEST"
+			continue
+		fi
+		if [ "$t" = fuzz-corpus ]; then
+			echo "fuzz-corpus sh $TOP_SRCDIR/tests/fuzz/replay.sh"
 			continue
 		fi
 		[ -f "$t" ] || continue
