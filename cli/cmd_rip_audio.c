@@ -39,7 +39,7 @@ const struct cli_opt rip_audio_opts[] = {
 	{ "output", 'o', "PATH", "with --audio: the directory for the tracks, disc.cue and "
 	  "rip.log (created if missing); with --raw: the DISC.bin to write (DISC.cue beside it)" },
 	{ "audio", OPT_AUDIO, NULL, "rip the audio tracks of a CD, or of a disc image "
-	  "(CUE, TOC, NRG, MDS, CCD, CDI) given as SOURCE, through libcdio-paranoia in "
+	  "(CUE, TOC, NRG, MDS, MDX, CCD, CDI) given as SOURCE, through libcdio-paranoia in "
 	  "full paranoia mode" },
 	{ "raw", OPT_RAW, NULL, "copy every track as 2352-byte sectors into BIN/CUE, data and "
 	  "audio alike, through MMC READ CD" },
@@ -221,10 +221,12 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (!a->source)
 		a->source = cli_drive(ctx);
 	if (!a->source)
-		return cli_usage_error(ctx, "no source: give -d DRIVE or a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi)");
+		return cli_usage_error(ctx, "no source: give -d DRIVE or a disc image (.cue, .toc, "
+				       ".nrg, .mds, .mdx, .ccd, .cdi)");
 	if (!strncmp(a->source, "stdio:", 6))
 		return cli_usage_error(ctx, "'%s' is a virtual drive: it holds no CD sectors; "
-				       "give a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi) instead", a->source);
+				       "give a disc image (.cue, .toc, .nrg, .mds, .mdx, .ccd, .cdi) "
+				       "instead", a->source);
 	return -1;
 }
 
@@ -695,7 +697,7 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	a->ao.source = a->source;
 	a->ao.outdir = a->out;
 	a->ao.unreadable = &a->unreadable;
-	/* an NRG, MDS, CCD or CDI image: through a BIN/CUE copy */
+	/* a TOC, NRG, MDS, MDX, CCD or CDI image: through a BIN/CUE copy */
 	if (img_disc_cue_copy(a->source, tmpdir, sizeof(tmpdir), cue, sizeof(cue), &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (cue[0])
