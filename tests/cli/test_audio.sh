@@ -71,6 +71,90 @@ test_rip_audio_flac_samples_cue_and_checksums() {
 	expect_same ripped/rip.log out
 }
 
+# expect_files DIR [prepend] NUMBER...: the WAV files of the rip hold the
+# disc's samples of their tracks' ranges, with a WAV header and no more
+expect_files() {
+	d=$1 mode=$2
+	shift 2
+	python3 "$GEN" pcm src all 0 want $mode
+	for n in "$@"; do
+		f="$d/$(printf %02d "$n").wav" w="want$(printf %02d "$n").raw"
+		expect_eq "$(stat -c %s "$f")" "$(( $(stat -c %s "$w") + 44 ))" "size of $f"
+		tail -c +45 "$f" | cmp -s - "$w" || fail "$f differs from the disc (--gaps $mode)"
+	done
+}
+
+# crc FILE.wav: CRC32 of its samples, as gzip's trailer has it
+crc() {
+	tail -c +45 "$1" | gzip -c | tail -c 8 | head -c 4 | od -An -tx4 | tr -d ' ' | tr a-f A-F
+}
+
+test_rip_audio_gaps_modes() {
+	need_tools
+	python3 "$GEN" gen src
+	python3 "$GEN" dbar src db.bin
+	# prepend: each file starts at its INDEX 00, track 1's at sector 0
+	run rip --audio --json --format wav --gaps prepend --accuraterip-db db.bin -o pre src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .gaps_mode)" prepend
+	[ ! -e pre/00.wav ] || fail "prepend kept a hidden track file"
+	expect_files pre prepend 1 2 3 4
+	expect_eq "$(json_get '.tracks[0].track')" 1 "the first entry is track 1, no hidden track"
+	expect_eq "$(json_get '.tracks[1].file_start')" 183 "track 2's file starts at its INDEX 00"
+	expect_eq "$(json_get '.tracks[1].file_sectors')" 210
+	cat > cue.expected <<-'EOF'
+	FILE "01.wav" WAVE
+	  TRACK 01 AUDIO
+	    INDEX 00 00:00:00
+	    INDEX 01 00:00:33
+	FILE "02.wav" WAVE
+	  TRACK 02 AUDIO
+	    INDEX 00 00:00:00
+	    INDEX 01 00:00:40
+	FILE "03.wav" WAVE
+	  TRACK 03 AUDIO
+	    INDEX 01 00:00:00
+	FILE "04.wav" WAVE
+	  TRACK 04 AUDIO
+	    INDEX 00 00:00:00
+	    INDEX 01 00:00:25
+	EOF
+	expect_same cue.expected pre/disc.cue
+	# AccurateRip still counts INDEX 01 to INDEX 01 (the dBAR file holds
+	# cdgen.py's checksums of those ranges); the CRC is the file's
+	for i in 1 2 3 4; do
+		expect_eq "$(json_get ".tracks[$((i - 1))].copy_crc32")" "$(crc pre/0$i.wav)" "track $i CRC of its file"
+	done
+	grep -qx "All 4 tracks were accurately ripped." pre/rip.log ||
+		fail "prepend: AccurateRip does not match"
+	# the sheet describes the disc: the same layout as the source's
+	layout() { "$SPINDLE" info --json "$1" | jq -c '[.leadout_lba, .tracks]'; }
+	expect_eq "$(layout pre/disc.cue)" "$(layout src/disc.cue)" "layout of the prepend sheet"
+	# a silent pregap before track 1: append leaves it out, htoa keeps it
+	dd if=/dev/zero of=src/disc.bin bs=2352 count=33 conv=notrunc status=none
+	run rip --audio --format wav --gaps append -o app src/disc.cue
+	expect_exit 0
+	[ ! -e app/00.wav ] || fail "append kept a silent hidden track"
+	sed -n 1,4p app/disc.cue > head.got
+	printf 'FILE "01.wav" WAVE\n  TRACK 01 AUDIO\n    PREGAP 00:00:33\n    INDEX 01 00:00:00\n' > head.want
+	expect_same head.want head.got
+	run rip --audio --format wav --gaps htoa -o htoa src/disc.cue
+	expect_exit 0
+	expect_out "gaps go         htoa: each ends the previous track's file; track 1's pregap is track 0"
+	expect_files htoa append 0 1 2 3 4
+	sed -n 1,5p htoa/disc.cue > head.got
+	printf 'FILE "00.wav" WAVE\n  TRACK 01 AUDIO\n    INDEX 00 00:00:00\nFILE "01.wav" WAVE\n    INDEX 01 00:00:00\n' > head.want
+	expect_same head.want head.got
+	expect_eq "$(layout htoa/disc.cue)" "$(layout src/disc.cue)" "layout of the htoa sheet"
+	expect_eq "$(layout app/disc.cue)" "$(layout src/disc.cue)" "layout of the append sheet"
+	run rip --raw --gaps prepend -o x.bin src/disc.cue
+	expect_exit 2
+	expect_err "--gaps"
+	run rip --audio --gaps middle -o x src/disc.cue
+	expect_exit 2
+	expect_err "'middle' is none of append, prepend and htoa"
+}
+
 test_rip_audio_json_log() {
 	need_tools
 	python3 "$GEN" gen src

@@ -189,10 +189,39 @@ test_rip_audio_musicbrainz_lookup_file() {
 	run rip --audio -o none --metadata none.json src/disc.cue
 	expect_exit 5
 	expect_err "none of its 2 releases holds disc ID $mbid"
-	# without a file: the address to fetch, then CD-TEXT as usual
-	run rip --audio --musicbrainz --format wav -o off src/disc.cue
+	# fetched: the same answer from a server (local files here)
+	mkdir -p mb/ws/2/discid
+	cp lookup.json "mb/ws/2/discid/$mbid"
+	run rip --audio --json --musicbrainz --musicbrainz-server "file://$PWD/mb/" -o net src/disc.cue
 	expect_exit 0
-	expect_err "https://musicbrainz.org/ws/2/discid/$mbid?inc=recordings+artist-credits+isrcs&fmt=json"
+	expect_eq "$(json_get .lookups.musicbrainz.url)" \
+		"file://$PWD/mb/ws/2/discid/$mbid?inc=recordings+artist-credits+isrcs&fmt=json"
+	expect_eq "$(json_get .lookups.musicbrainz.result)" ok
+	expect_eq "$(json_get .lookups.accuraterip)" null
+	expect_eq "$(json_get .tags)" "MusicBrainz release r-2, medium 1 (chosen by its disc ID), release 2 of 2"
+	tags net/02.flac | grep -qx "ALBUM=This One" || fail "fetched: tags from the wrong release"
+	tags net/03.flac | grep -qx "TITLE=3" || fail "fetched: no track title"
+	grep -q "^MusicBrainz     asked file://$PWD/mb/ws/2/discid/$mbid?inc=.*: MusicBrainz release r-2" \
+		net/rip.log || fail "the log does not say what was asked"
+	# without network: said plainly, then CD-TEXT as usual
+	run rip --audio --musicbrainz --musicbrainz-server http://127.0.0.1:1/ --format wav -o off src/disc.cue
+	expect_exit 0
+	expect_err "--musicbrainz: MusicBrainz cannot be reached ("
+	expect_err "no network, or the server is down; the tags come from the CD-TEXT"
+	# a disc the server does not know, and an answer without this disc
+	rm "mb/ws/2/discid/$mbid"
+	run rip --audio --musicbrainz --musicbrainz-server "file://$PWD/mb" --format wav -o unknown src/disc.cue
+	expect_exit 0
+	expect_err "MusicBrainz does not know this disc"
+	cp none.json "mb/ws/2/discid/$mbid"
+	run rip --audio --json --musicbrainz --musicbrainz-server "file://$PWD/mb" -o nodisc src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.musicbrainz.result)" bad_answer
+	expect_err "none of its 2 releases holds disc ID $mbid"
+	tags nodisc/02.flac | grep -q "^ALBUM=" && fail "tags from a release without this disc"
+	run rip --audio --musicbrainz-server "file://$PWD/mb" -o x src/disc.cue
+	expect_exit 2
+	expect_err "--musicbrainz-server goes with --musicbrainz"
 }
 
 test_rip_audio_cdtext_nrg_and_ccd() {
@@ -351,14 +380,66 @@ test_rip_audio_accuraterip_other_pressing() {
 		fail "the log does not name the other pressing"
 }
 
-test_rip_audio_accuraterip_offline() {
+# serve DIR: a local HTTP server on 127.0.0.1 for DIR; its base URL in $url
+serve() {
+	python3 -c 'import functools, http.server, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+open("port.tmp", "w").write(str(s.server_address[1]))
+import os; os.rename("port.tmp", "port")
+s.serve_forever()' "$1" > http.log 2>&1 &
+	server=$!
+	i=0
+	while [ ! -s port ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s port ] || fail "the local HTTP server did not start: $(cat http.log)"
+	url="http://127.0.0.1:$(cat port)"
+}
+
+test_rip_audio_accuraterip_online() {
 	python3 "$GEN" gen src --no-htoa
-	run rip --audio --accuraterip --format wav -o dir src/disc.cue
+	python3 "$GEN" dbar src db.bin
+	run rip --audio --json --accuraterip --format wav -o ids --accuraterip-server http://127.0.0.1:1 src/disc.cue
 	expect_exit 0
-	expect_err "spindle does not download"
-	expect_err "$(python3 "$GEN" ids src | cut -d' ' -f3)"
-	grep -q "^AccurateRip db  not checked$" dir/rip.log || fail "the log claims a check"
-	grep -q "^tags            none (WAV files)$" dir/rip.log || fail "WAV files are not tagged"
+	# without network: said plainly, and the rip goes on unchecked
+	expect_err "--accuraterip: AccurateRip cannot be reached ("
+	expect_err "the rip goes on unchecked"
+	expect_eq "$(json_get .lookups.accuraterip.result)" offline
+	expect_eq "$(json_get .accuraterip_db)" null
+	grep -q "^AccurateRip db  not checked$" ids/rip.log || fail "the log claims a check"
+	grep -q "^tags            none (WAV files)$" ids/rip.log || fail "WAV files are not tagged"
+	# the dBAR file where AccurateRip keeps it, served over HTTP
+	path=$(json_get .disc_ids.accuraterip_url | sed 's|^http://www.accuraterip.com||')
+	mkdir -p "ar$(dirname "$path")"
+	cp db.bin "ar$path"
+	serve ar
+	run rip --audio --json --accuraterip --accuraterip-server "$url" --format wav -o dir src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.accuraterip.url)" "$url$path"
+	expect_eq "$(json_get .lookups.accuraterip.result)" ok
+	expect_eq "$(json_get .accuraterip_db)" "$url$path"
+	for i in 0 1 2 3; do
+		expect_eq "$(json_get ".tracks[$i].accuraterip.v1_confidence")" 3
+		expect_eq "$(json_get ".tracks[$i].accuraterip.v2_confidence")" 5
+	done
+	grep -qx "All 4 tracks were accurately ripped." dir/rip.log || fail "not checked online"
+	grep -q "GET $path HTTP" http.log || fail "the server was not asked for $path"
+	# a disc AccurateRip does not know (HTTP 404), then a truncated answer
+	mv "ar$path" ar/gone.bin
+	run rip --audio --accuraterip --accuraterip-server "$url" --format wav -o unknown src/disc.cue
+	expect_exit 0
+	expect_err "AccurateRip does not know this disc (HTTP 404)"
+	head -c 30 ar/gone.bin > "ar$path"
+	run rip --audio --json --accuraterip --accuraterip-server "$url" --format wav -o cut src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.accuraterip.result)" bad_answer
+	kill "$server"
+	wait "$server" 2>/dev/null
+	# a file given wins over the server
+	run rip --audio --json --accuraterip --accuraterip-db db.bin --accuraterip-server http://127.0.0.1:1 \
+		--format wav -o file src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.accuraterip)" null
+	expect_eq "$(json_get .accuraterip_db)" db.bin
 }
 
 run_tests
