@@ -365,6 +365,8 @@ static void log_disc(FILE *f, const struct img_audio_rip *r, const struct log_ex
 		fprintf(f, "AccurateRip URL %s\n", r->ids.accuraterip_url);
 	}
 	log_text(f, "MCN             ", r->mcn);
+	if (r->mcn[0])
+		fprintf(f, "MCN from        %s\n", r->mcn_source);
 	fprintf(f, "CD-TEXT         %s\n", r->has_cdtext ? "yes" : "none");
 	log_text(f, "  album         ", r->title);
 	log_text(f, "  performer     ", r->performer);
@@ -533,6 +535,7 @@ static json_t *disc_json(const struct img_audio_rip *r, const struct log_extra *
 		json_object_set_new(o, "disc_ids", json_null());
 	}
 	json_object_set_new(o, "mcn", text_json(r->mcn));
+	json_object_set_new(o, "mcn_source", r->mcn[0] ? json_string(r->mcn_source) : json_null());
 	json_object_set_new(o, "cdtext", !r->has_cdtext ? json_null() :
 		json_pack("{s:o, s:o, s:o}", "title", text_json(r->title),
 			  "performer", text_json(r->performer),

@@ -391,6 +391,7 @@ struct img_audio_rip {
 	bool has_cdtext;
 	char title[256], performer[256], songwriter[256];
 	char mcn[14];
+	char mcn_source[48];        /* where mcn came from, in words */
 	char gaps[96];              /* how the gaps were found, in words */
 	struct img_disc_ids ids;
 	bool has_ids;

@@ -113,12 +113,43 @@ test_burn_audio_cue_with_index0_gap() {
 	grep -qx "ALBUM=Album" tags2 || fail "02.flac is not tagged with the CD-TEXT album"
 	grep -qx "ALBUMARTIST=Band" tags2 || fail "02.flac lacks the CD-TEXT performer"
 	# the ISRC from the cue sheet, read back with READ SUB-CHANNEL; the
-	# catalog number from the CD-TEXT (libburn writes no MCN Q frames)
+	# catalog number too (the drive writes it into mode-2 Q frames)
 	metaflac --export-tags-to=- flac/01.flac | grep -qx "ISRC=GBAYE0000001" ||
 		fail "01.flac lacks its ISRC"
 	grep -A4 "^Track  1$" flac/rip.log | grep -q "^  ISRC            GBAYE0000001$" ||
 		fail "the log lacks track 1's ISRC"
 	grep -q "^MCN             0724384960650$" flac/rip.log || fail "the log lacks the catalog number"
+	grep -q "^MCN from        the drive (READ SUB-CHANNEL)$" flac/rip.log ||
+		fail "the MCN did not come from the drive"
+	# a drive that does not report the MCN: spindle finds it in the Q
+	# frames, and the gap search steps over those frames
+	export MMCSIM_HIDE_MCN=1
+	sp disc rip --audio --json --format wav -o hidden
+	unset MMCSIM_HIDE_MCN
+	expect_exit 0
+	expect_eq "$(out_json .mcn)" 0724384960650
+	expect_eq "$(out_json .mcn_source)" "the Q subchannel's mode-2 frames"
+	expect_same cue.expected hidden/disc.cue
+}
+
+test_rip_audio_mcn_only_in_q_frames() {
+	need_audio
+	mkwav a.wav 300 5
+	printf 'CATALOG 4006381333931\nFILE "a.wav" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > one.cue
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" one.cue
+	expect_exit 0
+	expect_eq "$(state_get disc mcn)" 4006381333931 "the simulator's MCN from the cue sheet"
+	# no CD-TEXT: the MCN can only come from the subchannel
+	export MMCSIM_HIDE_MCN=1
+	sp disc rip --audio --json --format wav -o got
+	unset MMCSIM_HIDE_MCN
+	expect_exit 0
+	expect_eq "$(out_json .mcn)" 4006381333931
+	expect_eq "$(out_json .mcn_source)" "the Q subchannel's mode-2 frames"
+	expect_eq "$(out_json .cdtext)" null
+	pcm a.wav want
+	pcm got/01.wav got1
+	cmp -s want got1 || fail "the track differs"
 }
 
 test_burn_audio_refused_on_dvd() {
