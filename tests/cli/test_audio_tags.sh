@@ -442,4 +442,30 @@ test_rip_audio_accuraterip_online() {
 	expect_eq "$(json_get .accuraterip_db)" db.bin
 }
 
+# whipper (Debian's package) as a peer: its disc IDs from the same table of
+# contents (image.table.Table) and its AccurateRip checksums of the ripped
+# WAV files (program.arc, the accuraterip-checksum module).  Audio-only
+# layouts: for a data track first, whipper numbers AccurateRip's second ID
+# by track number, not audio track (its ID differs from the published ones).
+test_rip_audio_whipper_agrees() {
+	WHIPPER="/usr/bin/python3 $TOP_SRCDIR/tests/audio/whipper_peer.py"
+	for kind in htoa no-htoa; do
+		case $kind in
+		htoa) python3 "$GEN" gen "$kind" ;;
+		no-htoa) python3 "$GEN" gen "$kind" --no-htoa ;;
+		esac
+		run rip --audio --json --format wav -o "r$kind" "$kind/disc.cue"
+		expect_exit 0
+		set -- $($WHIPPER ids "$kind/layout.json")
+		[ -n "${3:-}" ] || fail "whipper gave no IDs for $kind"
+		expect_eq "$(json_get .disc_ids.accuraterip_url)" "http://www.accuraterip.com/accuraterip/$1" \
+			"$kind: dBAR address (whipper)"
+		expect_eq "$(json_get .disc_ids.freedb)" "$2" "$kind: freedb ID (whipper)"
+		expect_eq "$(json_get .disc_ids.musicbrainz)" "$3" "$kind: MusicBrainz disc ID (whipper)"
+		$WHIPPER sums "r$kind"/0[1-4].wav > whipper.sums || fail "whipper's checksums failed"
+		json_get '.tracks[] | select(.track > 0) | "\(.accuraterip_v1) \(.accuraterip_v2)"' > spindle.sums
+		expect_same whipper.sums spindle.sums
+	done
+}
+
 run_tests
