@@ -20,7 +20,7 @@ def ids(path):
     layout = json.load(open(path))
     t = table.Table()
     for tr in layout["tracks"]:
-        track = table.Track(tr["number"], audio=tr["audio"])
+        track = table.Track(tr["number"], audio=tr["audio"], session=tr.get("session"))
         track.index(1, absolute=tr["start"])
         t.tracks.append(track)
     t.leadout = layout["leadout"]

@@ -152,6 +152,48 @@ test_rip_audio_mcn_only_in_q_frames() {
 	cmp -s want got1 || fail "the track differs"
 }
 
+# An enhanced CD (CD-Extra): an audio session left open with --multi, then
+# a data session.  The rip takes the audio tracks only, the last one ending
+# 11400 sectors before the data session (lead-out, lead-in, pregap), and
+# the disc IDs count as python3-libdiscid and whipper count them.
+test_rip_audio_enhanced_cd() {
+	need_audio
+	mkwav a.wav 300 6
+	mkwav b.wav 350 7
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --multi a.wav b.wav
+	expect_exit 0
+	mkdir tree && echo hello > tree/readme.txt
+	"$SPINDLE" mkiso -o data.iso tree > /dev/null || fail "mkiso failed"
+	sim --disc disc -- "$SPINDLE" burn -d "$DEV" --force data.iso
+	expect_exit 0
+	expect_eq "$(state_get disc sessions)" 2
+	sp disc rip --audio --json --format wav -o got
+	expect_exit 0
+	expect_eq "$(out_json '[.tracks[] | [.track, .audio, .start, .sectors, .file] | tostring] | join(" ")')" \
+		'[1,true,0,300,"01.wav"] [2,true,300,350,"02.wav"] [3,false,12050,302,null]'
+	for n in 1 2; do
+		pcm "$(echo a b | cut -d' ' -f$n).wav" "want$n"
+		pcm "got/0$n.wav" "got$n"
+		cmp -s "want$n" "got$n" || fail "track $n differs"
+	done
+	# MusicBrainz: the audio session only, its lead-out 11400 before the data
+	set -- $(/usr/bin/python3 -c "import libdiscid
+d = libdiscid.put(1, 2, 650 + 150, [150, 450])
+print(d.id)")
+	expect_eq "$(out_json .disc_ids.musicbrainz)" "$1" "MusicBrainz disc ID (libdiscid)"
+	cat > layout.json <<-'EOF'
+	{"tracks": [{"number": 1, "audio": true, "start": 0},
+	            {"number": 2, "audio": true, "start": 300},
+	            {"number": 3, "audio": false, "start": 12050, "session": 2}],
+	 "leadout": 12352}
+	EOF
+	set -- $(/usr/bin/python3 "$TOP_SRCDIR/tests/audio/whipper_peer.py" ids layout.json)
+	expect_eq "$(out_json .disc_ids.accuraterip_url)" "http://www.accuraterip.com/accuraterip/$1" \
+		"dBAR address (whipper)"
+	expect_eq "$(out_json .disc_ids.freedb)" "$2" "freedb ID (whipper)"
+	expect_eq "$(out_json .disc_ids.musicbrainz)" "$3" "MusicBrainz disc ID (whipper)"
+}
+
 test_burn_audio_refused_on_dvd() {
 	need_audio
 	mkwav t1.wav 320 1
