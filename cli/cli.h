@@ -164,7 +164,8 @@ extern const struct cli_opt rip_audio_opts[];
 	"database (dBAR) file, its MCN, and per track its CD-TEXT, ISRC and " \
 	"pre-emphasis flag.  FLAC files are tagged (Vorbis comments) from the " \
 	"CD-TEXT, or from --metadata FILE, plus --tag NAME=VALUE, with the disc " \
-	"IDs and the track's checksums; --musicbrainz fetches the disc ID's " \
+	"IDs and the track's checksums (--deemphasis undoes the pre-emphasis " \
+	"of the tracks flagged with it, in their files); --musicbrainz fetches the disc ID's " \
 	"releases and tags from the one holding this disc.  With --accuraterip " \
 	"(the dBAR file fetched from that address) or --accuraterip-db FILE (one " \
 	"saved earlier) each track's v1 and v2 checksums are looked up: " \

@@ -34,6 +34,7 @@ enum {
 	OPT_GAPS,
 	OPT_MB_SERVER,
 	OPT_AR_SERVER,
+	OPT_DEEMPHASIS,
 };
 
 #define MAX_OFFSET (10 * IMG_CD_SAMPLES)
@@ -88,6 +89,9 @@ const struct cli_opt rip_audio_opts[] = {
 	  "silence; prepend begins each track's own file with its gap (track 1's file starts "
 	  "at the disc's first sector); htoa is append but always keeps track 1's pregap as "
 	  "track 0. The CUE sheet follows; AccurateRip checks INDEX 01 to INDEX 01 in every mode" },
+	{ "deemphasis", OPT_DEEMPHASIS, NULL, "with --audio: undo the pre-emphasis of tracks "
+	  "flagged with it (the 50/15 us curve, as sox's deemph effect) in their files; "
+	  "checksums of the disc's samples (AccurateRip) are unchanged, the CRC is the file's" },
 	{ "find-offset", OPT_FIND_OFFSET, NULL, "with --audio and --accuraterip-db: rip nothing, "
 	  "but find the drive's read offset: the offset (within 2940 samples either way) at which "
 	  "the most tracks' AccurateRip checksums match the file" },
@@ -206,6 +210,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		case OPT_FIND_OFFSET: a->find_offset = true; break;
 		case OPT_MUSICBRAINZ: a->musicbrainz = true; break;
 		case OPT_MB_SERVER: a->mb_server = arg; break;
+		case OPT_DEEMPHASIS: a->ao.deemphasis = true; break;
 		case OPT_AR_SERVER: a->ar_server = arg; break;
 		case OPT_GAPS:
 			if (!strcmp(arg, "append"))
@@ -233,9 +238,9 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (a->audio == a->raw)
 		return cli_usage_error(ctx, "give one of --audio and --raw");
 	if (a->raw && (a->metadata || a->ar_db || a->accuraterip || a->tags.n_extra ||
-		       a->musicbrainz || a->find_offset || a->gaps_set))
-		return cli_usage_error(ctx, "--metadata, --tag, --gaps and --accuraterip go with "
-				       "--audio, not --raw");
+		       a->musicbrainz || a->find_offset || a->gaps_set || a->ao.deemphasis))
+		return cli_usage_error(ctx, "--metadata, --tag, --gaps, --deemphasis and "
+				       "--accuraterip go with --audio, not --raw");
 	if ((a->mb_server && !a->musicbrainz) || (a->ar_server && !a->accuraterip))
 		return cli_usage_error(ctx, "--%s-server goes with --%s", a->mb_server &&
 				       !a->musicbrainz ? "musicbrainz" : "accuraterip",
@@ -312,7 +317,8 @@ static void log_track(FILE *f, const struct img_audio_track *t)
 	log_text(f, "  songwriter      ", t->songwriter);
 	log_text(f, "  ISRC            ", t->isrc);
 	if (t->pre_emphasis)
-		fprintf(f, "  pre-emphasis    yes (the samples are kept as on the disc)\n");
+		fprintf(f, "  pre-emphasis    yes (%s)\n", t->deemphasized ?
+			"de-emphasised in the file, --deemphasis" : "the samples are kept as on the disc");
 	fprintf(f, "  start           sector %lld (%s)\n", (long long)t->start, msf(t->start, a));
 	fprintf(f, "  length          %lld sectors (%s)\n", (long long)t->sectors,
 		msf(t->sectors, b));
@@ -490,6 +496,7 @@ static json_t *track_json(const struct img_audio_track *t)
 	json_object_set_new(o, "songwriter", text_json(t->songwriter));
 	json_object_set_new(o, "isrc", text_json(t->isrc));
 	json_object_set_new(o, "pre_emphasis", json_boolean(t->pre_emphasis));
+	json_object_set_new(o, "deemphasized", json_boolean(t->deemphasized));
 	if (t->ar_checked) {
 		char v[160];
 

@@ -305,6 +305,18 @@ enum sp_status img_lookup_musicbrainz(const char *server, const struct img_disc_
 enum sp_status img_lookup_accuraterip(const char *server, const struct img_disc_ids *ids,
 				      struct img_ar_db *db, struct img_lookup *l);
 
+/* ---- de-emphasis (audio_deemph.c) ---- */
+
+/* The 50/15 us de-emphasis of 44.1 kHz stereo, as sox's deemph: a
+ * high-shelf biquad per channel. */
+struct img_deemph {
+	double b0, b1, b2, a1, a2;
+	double x1[2], x2[2], y1[2], y2[2];
+};
+void img_deemph_init(struct img_deemph *f);
+/* Filter `samples` stereo samples (16-bit LE) in place, state kept. */
+void img_deemph_run(struct img_deemph *f, uint8_t *pcm, size_t samples);
+
 /* ---- secure audio extraction (audio_rip.c) ---- */
 
 /* What paranoia reported for a track. */
@@ -335,6 +347,7 @@ struct img_audio_track {
 	char title[256], performer[256], songwriter[256];
 	char isrc[13];
 	bool pre_emphasis;
+	bool deemphasized;          /* its file was de-emphasised (--deemphasis) */
 	int session;
 	/* AccurateRip result, once img_audio_rip_verify() ran */
 	int ar_number;              /* number in AccurateRip's count, from 1 */
@@ -370,6 +383,7 @@ struct img_audio_rip_opts {
 	bool test_and_copy;
 	bool force;                 /* overwrite files in outdir */
 	enum img_gaps_mode gaps;
+	bool deemphasis;            /* de-emphasise tracks flagged pre-emphasis */
 	/* test hook: sectors that fail to read, as from a damaged disc */
 	const struct img_ranges *unreadable;
 };

@@ -325,6 +325,8 @@ struct pass {
 	struct img_audio_sum sum;   /* INDEX 01 to INDEX 01: AccurateRip */
 	struct img_audio_sum file;  /* the file's samples: CRC32 */
 	bool nonzero;               /* any sample of the file not silence */
+	bool deemph;                /* the file's samples go through f */
+	struct img_deemph f;
 };
 
 /* The part of [a, a + n) that lies in [lo, hi), as an offset and a count. */
@@ -366,6 +368,8 @@ static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 	rd->have_lsn = INT64_MIN;
 	img_audio_sum_init(&p->sum, (uint64_t)(ar_hi - ar_lo), first_audio, last_audio);
 	img_audio_sum_init(&p->file, (uint64_t)(f_hi - f_lo), false, false);
+	if (p->deemph)
+		img_deemph_init(&p->f);
 	cb_events = &t->ev;
 	cb_first = pos >= 0 ? pos / IMG_CD_SAMPLES : -1;
 	cb_last = (pos + total - 1) / IMG_CD_SAMPLES;
@@ -390,6 +394,8 @@ static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 		if ((k = overlap(lo + done, n, ar_lo, ar_hi, &off)) > 0)
 			img_audio_sum_update(&p->sum, chunk + off * 4, k * 4);
 		if ((k = overlap(lo + done, n, f_lo, f_hi, &off)) > 0) {
+			if (p->deemph)      /* after AccurateRip, which sums the disc's */
+				img_deemph_run(&p->f, chunk + off * 4, k);
 			img_audio_sum_update(&p->file, chunk + off * 4, k * 4);
 			for (size_t i = 0; i < k * 4 && !p->nonzero; i++)
 				p->nonzero = chunk[off * 4 + i] != 0;
@@ -489,7 +495,7 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 				img_audio_progress_fn progress, void *ctx,
 				struct sp_error *err)
 {
-	struct pass p = { .t = t };
+	struct pass p = { .t = t, .deemph = r->o.deemphasis && t->pre_emphasis };
 	char path[4096];
 	enum sp_status st;
 
@@ -518,6 +524,7 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 	    st != SP_OK)
 		return SP_FAILED;
 	t->copy_crc = p.file.crc32;
+	t->deemphasized = p.deemph;
 	t->ar_v1 = p.sum.ar_v1;
 	t->ar_v2 = p.sum.ar_v2;
 	t->ar_valid = t->number > 0;

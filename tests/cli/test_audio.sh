@@ -155,6 +155,68 @@ test_rip_audio_gaps_modes() {
 	expect_err "'middle' is none of append, prepend and htoa"
 }
 
+# De-emphasis: a track flagged pre-emphasis (FLAGS PRE) holding a 15 kHz
+# tone (left) and a 1 kHz tone (right), then a track without the flag.
+# The file must equal sox's deemph effect on the same samples (within one
+# step of rounding), the tones must lose what the 50/15 us curve takes
+# (-8.89 dB at 15 kHz, -0.37 dB at 1 kHz), and the checksums of the disc's
+# samples must not change.
+test_rip_audio_deemphasis_matches_sox() {
+	need_tools
+	python3 - <<-'PY'
+	import math, random, struct
+	n = 200 * 588
+	pcm = bytearray()
+	for i in range(n):
+	    l = round(10000 * math.sin(2 * math.pi * 15000 * i / 44100))
+	    r = round(10000 * math.sin(2 * math.pi * 1000 * i / 44100))
+	    pcm += struct.pack("<hh", l, r)
+	open("t1.raw", "wb").write(pcm)
+	open("d.bin", "wb").write(pcm + random.Random(5).randbytes(150 * 2352))
+	open("d.cue", "w").write('FILE "d.bin" BINARY\n  TRACK 01 AUDIO\n    FLAGS PRE\n'
+	    '    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    INDEX 01 00:02:50\n')
+	PY
+	run rip --audio --json --format wav -o plain d.cue
+	expect_exit 0
+	expect_eq "$(json_get '.tracks[0].pre_emphasis')" true
+	expect_eq "$(json_get '.tracks[0].deemphasized')" false
+	json_get '[.tracks[] | .accuraterip_v1, .accuraterip_v2] | join(" ")' > plain.ar
+	tail -c +45 plain/01.wav | cmp -s - t1.raw || fail "without --deemphasis the samples changed"
+	run rip --audio --json --format wav --deemphasis -o de d.cue
+	expect_exit 0
+	expect_eq "$(json_get '.tracks[0].deemphasized')" true
+	expect_eq "$(json_get '.tracks[1].deemphasized')" false
+	json_get '[.tracks[] | .accuraterip_v1, .accuraterip_v2] | join(" ")' > de.ar
+	expect_same plain.ar de.ar
+	cmp -s plain/02.wav de/02.wav || fail "a track without pre-emphasis was filtered"
+	grep -q "^  pre-emphasis    yes (de-emphasised in the file, --deemphasis)$" de/rip.log ||
+		fail "the log does not say the track was de-emphasised"
+	sox -D -t raw -r 44100 -e signed -b 16 -c 2 -L t1.raw -t raw -e signed -b 16 -L sox.raw deemph ||
+		fail "sox failed"
+	tail -c +45 de/01.wav > de1.raw
+	[ -s de1.raw ] && [ -s sox.raw ] || fail "nothing to compare"
+	python3 - <<-'PY' || fail "the de-emphasised track differs from sox's"
+	import math, struct, sys
+	got = struct.unpack("<%dh" % (len(open("de1.raw", "rb").read()) // 2), open("de1.raw", "rb").read())
+	ref = struct.unpack("<%dh" % (len(open("sox.raw", "rb").read()) // 2), open("sox.raw", "rb").read())
+	src = struct.unpack("<%dh" % (len(open("t1.raw", "rb").read()) // 2), open("t1.raw", "rb").read())
+	if len(got) != len(ref):
+	    sys.exit("lengths %d and %d" % (len(got), len(ref)))
+	worst = max(abs(a - b) for a, b in zip(got, ref))
+	print("# largest difference from sox: %d" % worst)
+	if worst > 1:
+	    sys.exit("differs from sox by up to %d" % worst)
+	def db(ch):
+	    o = got[2000 + ch::2]; i = src[2000 + ch::2]
+	    return 10 * math.log10(sum(x * x for x in o) / sum(x * x for x in i))
+	for ch, want in ((0, -8.89), (1, -0.37)):
+	    g = db(ch)
+	    print("# channel %d: %.2f dB, the 50/15 us curve %.2f dB" % (ch, g, want))
+	    if abs(g - want) > 0.3:
+	        sys.exit("channel %d: %.2f dB, not %.2f" % (ch, g, want))
+	PY
+}
+
 test_rip_audio_json_log() {
 	need_tools
 	python3 "$GEN" gen src
