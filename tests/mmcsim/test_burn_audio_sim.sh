@@ -19,6 +19,18 @@ need_audio() {
 	need_tool cd-info
 }
 
+# rip_mcn_from_q_frames DIR MCN: rip the disc to DIR on a drive that does
+# not report the MCN (READ SUB-CHANNEL, CDROM_GET_MCN): spindle must find
+# MCN in the Q frames
+rip_mcn_from_q_frames() {
+	export MMCSIM_HIDE_MCN=1
+	sp disc rip --audio --json --format wav -o "$1"
+	unset MMCSIM_HIDE_MCN
+	expect_exit 0
+	expect_eq "$(out_json .mcn)" "$2"
+	expect_eq "$(out_json .mcn_source)" "the Q subchannel's mode-2 frames"
+}
+
 test_burn_audio_wav_list_and_rip_back() {
 	need_audio
 	mkwav t1.wav 320 1
@@ -123,12 +135,7 @@ test_burn_audio_cue_with_index0_gap() {
 		fail "the MCN did not come from the drive"
 	# a drive that does not report the MCN: spindle finds it in the Q
 	# frames, and the gap search steps over those frames
-	export MMCSIM_HIDE_MCN=1
-	sp disc rip --audio --json --format wav -o hidden
-	unset MMCSIM_HIDE_MCN
-	expect_exit 0
-	expect_eq "$(out_json .mcn)" 0724384960650
-	expect_eq "$(out_json .mcn_source)" "the Q subchannel's mode-2 frames"
+	rip_mcn_from_q_frames hidden 0724384960650
 	expect_same cue.expected hidden/disc.cue
 }
 
@@ -140,12 +147,7 @@ test_rip_audio_mcn_only_in_q_frames() {
 	expect_exit 0
 	expect_eq "$(state_get disc mcn)" 4006381333931 "the simulator's MCN from the cue sheet"
 	# no CD-TEXT: the MCN can only come from the subchannel
-	export MMCSIM_HIDE_MCN=1
-	sp disc rip --audio --json --format wav -o got
-	unset MMCSIM_HIDE_MCN
-	expect_exit 0
-	expect_eq "$(out_json .mcn)" 4006381333931
-	expect_eq "$(out_json .mcn_source)" "the Q subchannel's mode-2 frames"
+	rip_mcn_from_q_frames got 4006381333931
 	expect_eq "$(out_json .cdtext)" null
 	pcm a.wav want
 	pcm got/01.wav got1
