@@ -6,6 +6,7 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 
 GEN="$TOP_SRCDIR/tests/audio/cdgen.py"
+. "$TOP_SRCDIR/tests/audio/audio_lib.sh"
 
 need_tools() {
 	command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
@@ -27,13 +28,13 @@ expect_track() {
 	else
 		tail -c +45 "$1/$f.wav" > "$1/$f.raw"
 	fi
-	python3 "$GEN" pcm src "$2" "$3" "expected$2.raw"
+	expected_pcm src "$3" "$2" "expected$2.raw"
 	cmp -s "$1/$f.raw" "expected$2.raw" || fail "track $2 (offset $3) differs from the source"
 }
 
 test_rip_audio_flac_samples_cue_and_checksums() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	run rip --audio -o ripped src/disc.cue
 	expect_exit 0
 	for n in 0 1 2 3 4; do expect_track ripped "$n" 0; done
@@ -91,7 +92,7 @@ crc() {
 
 test_rip_audio_gaps_modes() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	python3 "$GEN" dbar src db.bin
 	# prepend: each file starts at its INDEX 00, track 1's at sector 0
 	run rip --audio --json --format wav --gaps prepend --accuraterip-db db.bin -o pre src/disc.cue
@@ -219,7 +220,7 @@ test_rip_audio_deemphasis_matches_sox() {
 
 test_rip_audio_json_log() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	run rip --audio --json --test-and-copy --retries 5 -o dir src/disc.cue
 	expect_exit 0
 	expect_eq "$(json_get .type)" result
@@ -239,7 +240,7 @@ test_rip_audio_json_log() {
 	for i in 1 2 3 4; do
 		expect_eq "$(json_get ".tracks[$i].test_crc32")" "$(json_get ".tracks[$i].copy_crc32")"
 	done
-	python3 "$GEN" pcm src 3 0 t3.raw
+	expected_pcm src 0 3 t3.raw
 	set -- $(python3 "$GEN" sums t3.raw 0 0)
 	expect_eq "$(json_get '.tracks[3].copy_crc32')" "$1"
 	expect_eq "$(json_get '.tracks[3].accuraterip_v1')" "$2"
@@ -252,21 +253,21 @@ test_rip_audio_json_log() {
 
 test_rip_audio_offset_shifts_samples() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	for off in 7 -600 1300; do
 		run rip --audio --format wav --offset "$off" -o "o$off" src/disc.cue
 		expect_exit 0
 		for n in 0 1 2 3 4; do expect_track "o$off" "$n" "$off"; done
 	done
 	# and the shift is real: offset 7 differs from offset 0
-	python3 "$GEN" pcm src 2 0 zero.raw
+	expected_pcm src 0 2 zero.raw
 	cmp -s zero.raw o7/02.raw && fail "--offset 7 gave the unshifted samples"
 	return 0
 }
 
 test_rip_audio_mixed_mode() {
 	need_tools
-	python3 "$GEN" gen src --mixed
+	cdgen_src src --mixed
 	run rip --audio --format wav -o ripped src/disc.cue
 	expect_exit 0
 	expect_out "data track, not ripped (100 sectors from 0)"
@@ -294,7 +295,7 @@ test_rip_audio_mixed_mode() {
 
 test_rip_audio_cdrdao_toc_last_track() {
 	need_tools
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	run rip --audio --json --format wav -o toc src/disc.toc
 	expect_exit 0
 	# the last track has a START: libcdio reports it 25 sectors too long
@@ -305,7 +306,7 @@ test_rip_audio_cdrdao_toc_last_track() {
 
 test_rip_audio_unreadable_sectors_kept_and_logged() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	run rip --audio --json --retries 5 --test-unreadable 300,500 -o ripped src/disc.cue
 	expect_exit 6
 	expect_err "track 2 has unrecoverable read errors from sector 300"
@@ -326,7 +327,7 @@ test_rip_audio_unreadable_sectors_kept_and_logged() {
 
 test_rip_audio_refuses_to_overwrite() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	run rip --audio -o ripped src/disc.cue
 	expect_exit 0
 	cp ripped/02.flac keep.flac
@@ -341,7 +342,7 @@ test_rip_audio_refuses_to_overwrite() {
 
 test_rip_audio_bad_inputs() {
 	need_tools
-	python3 "$GEN" gen src --mixed
+	cdgen_src src --mixed
 	# a missing track file
 	sed 's/disc.bin/gone.bin/' src/disc.cue > src/missing.cue
 	run rip --audio -o ripped src/missing.cue
@@ -393,7 +394,7 @@ test_rip_audio_bad_inputs() {
 
 test_rip_audio_bin_with_another_name() {
 	need_tools
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	mkdir other
 	mv src/disc.bin other/Album.bin
 	sed 's|disc.bin|../other/Album.bin|' src/disc.cue > src/x.cue
@@ -405,7 +406,7 @@ test_rip_audio_bin_with_another_name() {
 
 test_rip_audio_options_after_source() {
 	need_tools
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	run rip --audio src/disc.cue -o ripped --format=wav --offset -3
 	expect_exit 0
 	for n in 1 2 3 4; do expect_track ripped "$n" -3; done
@@ -413,7 +414,7 @@ test_rip_audio_options_after_source() {
 
 test_rip_raw_mixed_mode() {
 	need_tools
-	python3 "$GEN" gen src --mixed
+	cdgen_src src --mixed
 	run rip --raw -o copy.bin src/disc.cue
 	expect_exit 0
 	expect_same src/disc.bin copy.bin
@@ -449,7 +450,7 @@ test_rip_raw_mixed_mode() {
 
 test_convert_mixed_to_iso() {
 	need_tools
-	python3 "$GEN" gen src --mixed
+	cdgen_src src --mixed
 	run convert -o out.iso src/disc.cue
 	expect_exit 0
 	expect_same src/expected.iso out.iso
@@ -464,7 +465,7 @@ test_convert_mixed_to_iso() {
 
 test_convert_bad_inputs() {
 	need_tools
-	python3 "$GEN" gen src
+	cdgen_src src
 	run convert -o out.iso src/disc.cue
 	expect_exit 4
 	expect_err "holds only audio tracks"

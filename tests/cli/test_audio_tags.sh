@@ -8,6 +8,7 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 
 GEN="$TOP_SRCDIR/tests/audio/cdgen.py"
+. "$TOP_SRCDIR/tests/audio/audio_lib.sh"
 # python3-libdiscid is a Debian package: the system's python3
 PYDISCID=/usr/bin/python3
 
@@ -29,9 +30,9 @@ print(d.id, d.freedb_id)"
 test_rip_audio_disc_ids_match_libdiscid() {
 	for kind in htoa no-htoa mixed; do
 		case $kind in
-		htoa) python3 "$GEN" gen "$kind" ;;
-		no-htoa) python3 "$GEN" gen "$kind" --no-htoa ;;
-		mixed) python3 "$GEN" gen "$kind" --mixed ;;
+		htoa) cdgen_src "$kind" ;;
+		no-htoa) cdgen_src "$kind" --no-htoa ;;
+		mixed) cdgen_src "$kind" --mixed ;;
 		esac
 		run rip --audio --json --format wav -o "o-$kind" "$kind/disc.cue"
 		expect_exit 0
@@ -54,7 +55,7 @@ test_rip_audio_disc_ids_match_libdiscid() {
 }
 
 test_rip_audio_cdtext_cue_into_tags() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	python3 "$GEN" cdtext src
 	run rip --audio --json -o dir src/disc.cue
 	expect_exit 0
@@ -100,7 +101,7 @@ test_rip_audio_cdtext_cue_into_tags() {
 }
 
 test_rip_audio_cdtext_toc_into_tags() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	python3 "$GEN" cdtext src
 	run rip --audio -o dir src/disc.toc --tag "COMMENT=ripped in a test" --tag GENRE=Noise
 	expect_exit 0
@@ -115,7 +116,7 @@ test_rip_audio_cdtext_toc_into_tags() {
 }
 
 test_rip_audio_metadata_file_simple() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	python3 "$GEN" cdtext src
 	cat > meta.json <<-'EOF'
 	{"album": "Meta Album", "artist": "Meta Artist", "date": "2001-02-03",
@@ -138,7 +139,7 @@ test_rip_audio_metadata_file_simple() {
 }
 
 test_rip_audio_metadata_musicbrainz_release() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	set -- $(libdiscid_ids src)
 	mbid=$1
 	cat > release.json <<-EOF
@@ -166,7 +167,7 @@ test_rip_audio_metadata_musicbrainz_release() {
 }
 
 test_rip_audio_musicbrainz_lookup_file() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	set -- $(libdiscid_ids src)
 	mbid=$1
 	# what ws/2/discid/ID answers: releases; the second holds this disc
@@ -241,7 +242,7 @@ test_rip_audio_cdtext_nrg_and_ccd() {
 }
 
 test_rip_audio_metadata_hostile() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	# control characters: escaped in tags and the log, and said so
 	printf '{"album": "A\\u001b[2Jb", "tracks": [{"title": "x\\ny\\tz"}, {}, {}, {}]}' > ctl.json
 	run rip --audio -o dir --metadata ctl.json src/disc.cue
@@ -288,7 +289,7 @@ test_rip_audio_metadata_hostile() {
 }
 
 test_rip_audio_accuraterip_db() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	# every track in the database
 	python3 "$GEN" dbar src good.bin
 	run rip --audio --json -o good --accuraterip-db good.bin src/disc.cue
@@ -316,7 +317,7 @@ test_rip_audio_accuraterip_db() {
 	grep -q "^AccurateRip: 2 of 4 tracks accurately ripped, 1 not matching, 1 not in the database.$" bad/rip.log ||
 		fail "log summary of a bad rip"
 	# a file for another disc: refused before reading, with the right address
-	python3 "$GEN" gen other --mixed
+	cdgen_src other --mixed
 	python3 "$GEN" dbar other other.bin
 	run rip --audio -o wrong --accuraterip-db other.bin src/disc.cue
 	expect_exit 5
@@ -335,7 +336,7 @@ test_rip_audio_accuraterip_db() {
 }
 
 test_rip_audio_find_offset() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	# AccurateRip data as drives with these read offsets submitted it: the
 	# image reads at offset 0, so the offset found is the submitters'
 	for x in 6 -472 1300; do
@@ -366,7 +367,7 @@ test_rip_audio_find_offset() {
 }
 
 test_rip_audio_accuraterip_other_pressing() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	# track 3 as pressed 30 samples earlier on the discs submitted
 	python3 "$GEN" dbar src p.bin --shift 3:-30
 	run rip --audio --json -o dir --accuraterip-db p.bin src/disc.cue
@@ -396,7 +397,7 @@ s.serve_forever()' "$1" > http.log 2>&1 &
 }
 
 test_rip_audio_accuraterip_online() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	python3 "$GEN" dbar src db.bin
 	run rip --audio --json --accuraterip --format wav -o ids --accuraterip-server http://127.0.0.1:1 src/disc.cue
 	expect_exit 0
@@ -451,8 +452,8 @@ test_rip_audio_whipper_agrees() {
 	WHIPPER="/usr/bin/python3 $TOP_SRCDIR/tests/audio/whipper_peer.py"
 	for kind in htoa no-htoa; do
 		case $kind in
-		htoa) python3 "$GEN" gen "$kind" ;;
-		no-htoa) python3 "$GEN" gen "$kind" --no-htoa ;;
+		htoa) cdgen_src "$kind" ;;
+		no-htoa) cdgen_src "$kind" --no-htoa ;;
 		esac
 		run rip --audio --json --format wav -o "r$kind" "$kind/disc.cue"
 		expect_exit 0
