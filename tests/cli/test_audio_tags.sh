@@ -390,6 +390,8 @@ open("port.tmp", "w").write(str(s.server_address[1]))
 import os; os.rename("port.tmp", "port")
 s.serve_forever()' "$1" > http.log 2>&1 &
 	server=$!
+	# stopped however the test ends (fail exits the test's subshell)
+	trap 'kill "$server" 2> /dev/null' EXIT
 	i=0
 	while [ ! -s port ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s port ] || fail "the local HTTP server did not start: $(cat http.log)"
@@ -435,6 +437,7 @@ test_rip_audio_accuraterip_online() {
 	expect_eq "$(json_get .lookups.accuraterip.result)" bad_answer
 	kill "$server"
 	wait "$server" 2>/dev/null
+	trap - EXIT
 	# a file given wins over the server
 	run rip --audio --json --accuraterip --accuraterip-db db.bin --accuraterip-server http://127.0.0.1:1 \
 		--format wav -o file src/disc.cue
