@@ -142,8 +142,8 @@ c_rip_resume() {
 		> out1 2> err1 &
 	pid=$!
 	n=0
-	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ] && [ ! -f r.map ]; do
-		sleep 0.1
+	while kill -0 $pid 2>/dev/null && [ $n -lt 120 ] && [ ! -f r.map ]; do
+		sleep 0.25
 		n=$((n + 1))
 	done
 	kill -0 $pid 2>/dev/null || { cat err1; fail "the rip ended before it could be killed"; }
@@ -208,8 +208,9 @@ c_busy() {
 	exec 3> $ctl
 	rm $ctl
 	n=0
-	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ] && ! grep -q "Drive current" x.log; do
-		sleep 0.1
+	# (every grep and sleep costs ~0.1 s of emulated CPU: not too often)
+	while kill -0 $pid 2>/dev/null && [ $n -lt 60 ] && ! grep -q "Drive current" x.log; do
+		sleep 0.5
 		n=$((n + 1))
 	done
 	run info -d "$clean"

@@ -4,6 +4,8 @@
 # with its own drives and work folder WORK/DISC.  VM_<DISC>_PROFILE,
 # _SECTORS, _ECC, _BAD, _FLAKY and the drive numbers _DAMAGED, _CLEAN,
 # _SLOW, _EMPTY (vm_drive in guest_lib.sh) become VM_PROFILE ... VM_EMPTY.
+read -r up _ < /proc/uptime
+echo "# vm $VM_KIND: the guest was up in $up s"
 status=0
 for disc in $VM_DISCS; do
 	D=$(echo "$disc" | tr a-z A-Z)
