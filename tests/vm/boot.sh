@@ -126,8 +126,12 @@ if [ -n "${VM_STICK:-}" ] && [ "${VM_STICK_GUEST%%-*}" = "${VM_KIND:-}" ]; then
 fi
 
 {
+	# PATH: the system's folders first: every miss on the way costs a 9p
+	# round trip, and a python3 shim (pyenv) would start several shells
+	guest_path=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 	for v in SPINDLE TOP_SRCDIR TOP_BUILDDIR PATH $(env | sed -n 's/^\(VM_[A-Za-z0-9_]*\)=.*/\1/p'); do
 		eval "val=\${$v:-}"
+		[ $v != PATH ] || val=$guest_path
 		printf "export %s='%s'\n" "$v" "$(printf '%s' "$val" | sed "s/'/'\\\\''/g")"
 	done
 	printf "export GUEST_SCRIPT='%s' WORK='%s' TMPDIR='%s/tmp' HOME='%s' LC_ALL=C\n" \
@@ -146,12 +150,13 @@ bios=""
 # flush of a multi-threaded guest stops both vCPUs); the checks run one
 # at a time anyway.  no_timer_check: on a busy host the emulated guest's
 # IO-APIC timer test can fail ("IO-APIC + timer doesn't work") and panic
-# the guest at boot.  mitigations=off: the guest runs only the tests.
+# the guest at boot.  mitigations=off: the guest runs only the tests;
+# cryptomgr.notests: no self-test of each crypto algorithm at boot.
 # shellcheck disable=SC2086
 timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nodefaults $bios \
 	-display none -serial "file:$work/console.log" -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet no_timer_check mitigations=off spindle.work=$work spindle.drives=$n spindle.isaide=$isaide" \
+	-append "console=ttyS0 panic=-1 quiet no_timer_check mitigations=off cryptomgr.notests spindle.work=$work spindle.drives=$n spindle.isaide=$isaide" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$(q "$work"),mount_tag=work,security_model=none,multidevs=remap" \
 	$drives > "$work/qemu.log" 2>&1 || rc=$?
