@@ -201,17 +201,17 @@ c_empty_rip() {
 
 # another program holds the drive (xorriso, waiting for commands)
 c_busy() {
-	ctl=/dev/shm/xorriso.ctl    # a FIFO on 9p would block QEMU itself
-	mkfifo $ctl
-	xorriso -abort_on NEVER -dialog on -dev "$clean" < $ctl > x.log 2>&1 &
+	ctl=/dev/shm/xorriso.ctl log=/dev/shm/xorriso.log  # FIFOs on 9p would block QEMU itself
+	mkfifo $ctl $log
+	timeout 120 xorriso -abort_on NEVER -dialog on -dev "$clean" < $ctl > $log 2>&1 &
 	pid=$!
-	exec 3> $ctl
-	rm $ctl
-	n=0
-	# (every grep and sleep costs ~0.1 s of emulated CPU: not too often)
-	while kill -0 $pid 2>/dev/null && [ $n -lt 60 ] && ! grep -q "Drive current" x.log; do
-		sleep 0.5
-		n=$((n + 1))
+	exec 3> $ctl 4< $log
+	rm $ctl $log
+	# until xorriso says it has the drive, its output as it comes (no
+	# polling: every process started costs ~0.1 s of emulated CPU)
+	while IFS= read -r line <&4; do
+		echo "$line" >> x.log
+		case $line in *"Drive current"*) break ;; esac
 	done
 	run info -d "$clean"
 	cp out info.out
@@ -220,6 +220,8 @@ c_busy() {
 	run drives --json
 	echo "-end" >&3
 	exec 3>&-
+	cat <&4 >> x.log
+	exec 4<&-
 	wait $pid
 	grep -q "Drive current" x.log || { cat x.log; fail "xorriso did not take the drive"; }
 	expect_exit 0
