@@ -99,12 +99,14 @@ def gen(d, mixed, htoa):
         with open(os.path.join(d, "expected.iso"), "wb") as f:
             f.write(iso)
     else:
-        # the same disc as a cdrdao TOC: START marks the gaps (INDEX 00)
+        # the same disc as a cdrdao TOC: START marks the gaps (INDEX 00).
+        # A raw audio file in a TOC is big-endian (cdrdao(1)); disc.bin is
+        # the CUE sheet's little-endian BINARY, so each file item says SWAP
         toc = ["CD_DA"]
         for t in layout["tracks"]:
             length = t["end"] - t["gap_start"]
             toc.append("TRACK AUDIO")
-            toc.append('FILE "disc.bin" %s %s' % (msf(t["gap_start"]), msf(length)))
+            toc.append('FILE "disc.bin" %s %s SWAP' % (msf(t["gap_start"]), msf(length)))
             if t["start"] > t["gap_start"] and t["number"] > 1:
                 toc.append("START " + msf(t["start"] - t["gap_start"]))
         with open(os.path.join(d, "disc.toc"), "w") as f:
@@ -300,6 +302,8 @@ def io_paths(a):
     if a[0] in ("gen", "cdtext"):
         return [a[1]], [a[1]]
     if a[0] == "pcm":
+        if a[2] == "all":
+            return None, None
         return [a[1]], [a[4]]
     if a[0] == "dbar":
         return [a[1]], [a[2]]
