@@ -399,6 +399,92 @@ PY
 	[ ! -e skip/d/b ] || fail "--skip-damaged kept b"
 }
 
+# From a drive, each rescue pass reads the files asked for in path order
+# (as ls lists them), not in the order of their blocks: here the image
+# puts /z first on the disc and /a last, and /a and /z each have a bad
+# block.  The drive's read log (--log-reads) must show, after the tree,
+# the files in path order in every forwards pass and in reverse path order
+# in the backwards one, and nothing but the files' blocks.  The --json
+# progress events of the rescue are well-formed and end with the figures
+# of the files' blocks.
+test_damaged_reads_in_path_order() {
+	mkdir -p o/d
+	mkimg o/a 20
+	mkimg o/d/b 30
+	mkimg o/z 25
+	printf 'o/z 300\no/d/b 200\no/a 100\n' > sort.txt
+	genisoimage -quiet -R -sort sort.txt -o o.iso o 2> /dev/null || fail "genisoimage"
+	run ls --json o.iso
+	expect_exit 0
+	json_get '.files[] | select(.kind == "file") | "\(.path) \(.lba) \(.size)"' > files.txt
+	za=$(awk '$1 == "/z" { print $2 }' files.txt)
+	aa=$(awk '$1 == "/a" { print $2 }' files.txt)
+	[ "$za" -lt "$aa" ] || fail "the image does not put /z before /a: $(cat files.txt)"
+	size=$(stat -c %s o.iso)
+	# sectors za+5 and aa+5 are bad
+	printf '0 +\n0 %d +\n%d 2048 -\n%d %d +\n%d 2048 -\n%d %d +\n' \
+		$(((za + 5) * 2048)) $(((za + 5) * 2048)) $(((za + 6) * 2048)) $(((aa - za - 1) * 2048)) \
+		$(((aa + 5) * 2048)) $(((aa + 6) * 2048)) $((size - (aa + 6) * 2048)) > o.map
+	run extract --json -d stdio:o.iso --test-mode o.map --log-reads reads.log -C dest
+	expect_exit 6
+	expect_same o/d/b dest/d/b
+	python3 - files.txt reads.log out <<'PY' || fail "read order or progress events"
+import json, sys
+files = [l.split() for l in open(sys.argv[1])]
+files = [(p, int(a), int(a) + (int(n) + 2047) // 2048) for p, a, n in files]
+def owner(lba):
+    for p, s, e in files:
+        if s <= lba < e:
+            return p
+    return None
+# the read log: sections by pass, each read's LBA mapped to its file
+passes, cur = [], None
+for l in open(sys.argv[2]):
+    if l.startswith("# ") and "s  " in l:
+        cur = [l.split("s  ", 1)[1].strip(), []]
+        passes.append(cur)
+    elif l.startswith("0x") and cur:
+        pos, size = int(l.split()[0], 16), int(l.split()[1])
+        seq = cur[1]
+        o = owner(pos // 2048)
+        if cur[0].startswith("Finding"):
+            continue
+        assert o is not None and o == owner((pos + size) // 2048 - 1), (cur[0], hex(pos), size)
+        if not seq or seq[-1] != o:
+            seq.append(o)
+order = ["/a", "/d/b", "/z"]
+got = {name: seq for name, seq in passes}
+print(got, file=sys.stderr)
+first = got["Copying non-tried blocks... Pass 1 (forwards)"]
+assert first == order, first
+for name, seq in got.items():
+    if name.startswith("Finding"):
+        continue
+    want = [p for p in (order[::-1] if "backwards" in name else order) if p in seq]
+    assert seq == want, (name, seq)
+assert "Trimming failed blocks... (forwards)" in got, got
+# --json: events, then the result
+lines = [json.loads(l) for l in open(sys.argv[3])]
+ev = [e for e in lines if e["type"] == "progress" and "lba" in e]
+assert lines[-1]["type"] == "result" and all(e["command"] == "extract" for e in lines)
+phases = ["tree", "copying", "trimming", "scraping", "retrying", "finished"]
+idx = [phases.index(e["phase"]) for e in ev]
+assert idx == sorted(idx) and ev[0]["phase"] == "tree" and ev[-1]["phase"] == "finished", idx
+last = ev[-1]
+blocks = sum(e - s for p, s, e in files)
+assert last["total_bytes"] == blocks * 2048, (last, blocks)
+assert last["bad_bytes"] == 2 * 2048 and last["bad_areas"] == 2, last
+assert last["rescued_bytes"] == (blocks - 2) * 2048, last
+assert last["reads"] == lines[-1]["summary"]["reads"], last
+for e in ev:
+    for k in ("pass", "lba", "rescued_bytes", "total_bytes", "bad_bytes", "bad_areas", "reads", "failed_reads"):
+        assert isinstance(e[k], int) and e[k] >= 0, (k, e)
+    assert isinstance(e["rate"], (int, float))
+x = [e for e in lines if e["type"] == "progress" and e["phase"] == "extracting"]
+assert x and x[-1]["bytes_done"] == x[-1]["bytes_total"], x
+PY
+}
+
 test_hostile_iso_extent_past_end_and_loop() {
 	mkdir -p t/d/e
 	echo hello > t/far
