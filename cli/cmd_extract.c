@@ -295,6 +295,8 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	o.n_paths = np;
 	if (a.source_only) {
 		if (rescue_files(ctx, &a, &o, rescue, log_reads, &xr, &err) != SP_OK) {
+			if (err.code == SPE_ABORTED && !err.hint[0])
+				sp_error_hint(&err, "run the same command again to continue");
 			rc = cli_fail(ctx, &err);
 			goto out;
 		}
