@@ -519,74 +519,18 @@ PY
 	[ "$(find cage -maxdepth 1 | wc -l)" -eq 2 ] || fail "written outside dest"
 }
 
-# UDF 2.50's metadata partition (Blu-ray): no tool here writes one, so a
-# genisoimage UDF image is turned into one: its partition's blocks moved
-# after it (the old place zeroed), a metadata file whose extent is the moved
-# copy, a type 2 "*UDF Metadata Partition" map, and the file set descriptor
-# and every file identifier pointing into that map.  The tree can then be
-# read only through the metadata file.
+# UDF 2.50's metadata partition (Blu-ray): no tool here writes files into
+# one, so tests/disc/udfmeta.py turns a genisoimage UDF image into one:
+# its partition's blocks moved after it (the old place zeroed), a metadata
+# file whose extent is the moved copy, a type 2 "*UDF Metadata Partition"
+# map, and the file set descriptor and every file identifier pointing into
+# that map.  The tree can then be read only through the metadata file.
 test_udf_250_metadata_partition() {
 	mkdir -p t/d
 	echo meta-one > t/d/one
 	mkimg t/two 24 80
 	genisoimage -quiet -udf -o g.iso t 2> /dev/null || fail "genisoimage"
-	python3 - g.iso m.img <<'PY'
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-B = 2048
-def u16(o): return struct.unpack_from('<H', d, o)[0]
-def u32(o): return struct.unpack_from('<I', d, o)[0]
-def tagsum(o):
-    d[o + 4] = sum(d[o + i] for i in range(16) if i != 4) & 0xff
-pd = lvd = None
-vds = u32(256 * B + 20)
-for b in range(vds, vds + 16):
-    t = u16(b * B)
-    if t == 5 and pd is None: pd = b * B
-    if t == 6 and lvd is None: lvd = b * B
-pstart, plen, pnum = u32(pd + 188), u32(pd + 192), u16(pd + 22)
-assert pstart + plen <= len(d) // B
-# the partition's blocks copied after it; the metadata file maps onto the copy
-need = (pstart + 2 * plen + 1) * B
-if len(d) < need: d += bytes(need - len(d))
-d[(pstart + plen) * B:(pstart + 2 * plen) * B] = d[pstart * B:(pstart + plen) * B]
-d[pstart * B:(pstart + plen) * B] = bytes(plen * B)
-struct.pack_into('<I', d, pd + 192, 2 * plen + 1)
-# the metadata file's entry at partition block 2 * plen
-fe = (pstart + 2 * plen) * B
-struct.pack_into('<HH', d, fe, 261, 2)
-struct.pack_into('<I', d, fe + 12, 2 * plen)
-struct.pack_into('<HHH', d, fe + 16 + 4, 4, 0, 1)   # strategy 4, max entries 1
-d[fe + 16 + 11] = 250                                   # metadata file
-struct.pack_into('<H', d, fe + 16 + 18, 0)              # short_ad
-struct.pack_into('<Q', d, fe + 56, plen * B)
-struct.pack_into('<II', d, fe + 168, 0, 8)
-struct.pack_into('<II', d, fe + 176, plen * B, plen)
-tagsum(fe)
-# the metadata partition map, and everything in it referring to it
-mtl, nm = u32(lvd + 264), u32(lvd + 268)
-m = lvd + 440 + mtl
-d[m:m + 64] = bytes(64)
-d[m], d[m + 1] = 2, 64
-d[m + 5:m + 5 + 23] = b'*UDF Metadata Partition'
-struct.pack_into('<HHIIIIH', d, m + 36, 1, pnum, 2 * plen, 2 * plen, 0xffffffff, 32, 1)
-struct.pack_into('<II', d, lvd + 264, mtl + 64, nm + 1)
-struct.pack_into('<H', d, lvd + 248 + 8, nm)            # the FSD is in map nm
-base = (pstart + plen) * B
-for b in range(plen):
-    o = base + b * B
-    if u16(o) == 256:
-        struct.pack_into('<H', d, o + 400 + 8, nm)        # root ICB
-# every file identifier's ICB
-o = base
-while o < base + plen * B - 40:
-    if u16(o) == 257 and (sum(d[o + i] for i in range(16) if i != 4) & 0xff) == d[o + 4]:
-        struct.pack_into('<H', d, o + 28, nm)
-        o += (38 + u16(o + 36) + d[o + 19] + 3) & ~3
-    else:
-        o += 4
-open(sys.argv[2], 'wb').write(d)
-PY
+	python3 "$TOP_SRCDIR/tests/disc/udfmeta.py" g.iso m.img || fail "udfmeta.py"
 	run ls --fs udf --json m.img
 	expect_exit 0
 	expect_eq "$(json_get '.files | length')" 3
