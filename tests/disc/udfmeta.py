@@ -3,7 +3,7 @@
 # -udf, or mkudffs --media-type=hd and files the kernel wrote) turned into
 # UDF 2.50 with a metadata partition, as on Blu-ray discs (no tool here
 # writes files into one): the partition's blocks are copied after it (the
-# old place zeroed), a metadata file whose extent is the copy is written
+# descriptors at the old place zeroed), a metadata file whose extent is the copy is written
 # after that, a type 2 "*UDF Metadata Partition" map is added, the file
 # set descriptor and every file identifier point into that map, and the
 # revision fields say 2.50.  The tree can then be read only through the
@@ -65,7 +65,13 @@ need = (pstart + 2 * plen + 2) * B
 if len(d) < need:
     d += bytes(need - len(d))
 d[(pstart + plen) * B:(pstart + 2 * plen) * B] = d[pstart * B:(pstart + plen) * B]
-d[pstart * B:(pstart + plen) * B] = bytes(plen * B)
+# the descriptors (file set, entries, identifiers: tags 256-266 that name
+# their own block) go from the old place; file data stays, since a long_ad
+# names the physical partition (the kernel writes long_ads)
+for b in range(plen):
+    o = (pstart + b) * B
+    if 256 <= u16(o) <= 266 and tag_ok(o) and u32(o + 12) == b:
+        d[o:o + B] = bytes(B)
 struct.pack_into('<I', d, pd + 192, 2 * plen + 2)
 retag(pd)
 # the metadata file's entry at partition block 2 * plen, its mirror's
