@@ -112,18 +112,24 @@ for b in range(plen):
         struct.pack_into('<H', d, o + 400 + 8, nm)        # root ICB
         struct.pack_into('<H', d, o + 416 + 24, REV)      # domain: UDF 2.50
         retag(o)
-# every file identifier's ICB (tag 257: bytes 01 01 at a 4-byte boundary)
+# every file identifier's ICB (tag 257: bytes 01 01 at a 4-byte boundary,
+# naming the block it is in), then the CRC of every entry again: the
+# kernel writes small directories' identifiers inside their entries
 o = base
 while True:
     o = d.find(b'\x01\x01', o, base + plen * B - 40)
     if o < 0:
         break
-    if o % 4 == 0 and tag_ok(o):
+    if o % 4 == 0 and tag_ok(o) and u32(o + 12) == (o - base) // B:
         struct.pack_into('<H', d, o + 28, nm)
         retag(o)
         o += (38 + u16(o + 36) + d[o + 19] + 3) & ~3
     else:
         o += 1
+for b in range(plen):
+    o = base + b * B
+    if u16(o) in (261, 266) and tag_ok(o) and u32(o + 12) == b:
+        retag(o)
 # the integrity descriptor's revisions (read, write, max write)
 lvid = u32(lvd + 436) * B
 if u32(lvd + 432) and u16(lvid) == 9:
