@@ -324,13 +324,9 @@ c_udf_250_kernel_reads() {
 	run extract m.img -C dest
 	expect_exit 0
 	diff -r --no-dereference src dest > diff.log 2>&1 || { cat diff.log; fail "2.50: extract differs"; }
+	# the kernel's reasons, should it refuse the image
 	mkdir -p mnt
-	if ! mount -t udf -o loop,ro m.img mnt; then
-		dmesg | tail -n 15
-		mkudffs --new-file --media-type=hd --udfrev=2.50 -b 2048 e.img 4000 > /dev/null 2>&1
-		mount -t udf -o loop,ro e.img mnt && { echo "# mkudffs's empty 2.50 mounts"; umount mnt; }
-		fail "the kernel cannot mount the 2.50 image"
-	fi
+	mount -t udf -o loop,ro m.img mnt || { dmesg | tail -n 15; fail "the kernel cannot mount UDF 2.50"; }
 	umount mnt
 	kernel_agrees m.img dest
 }
