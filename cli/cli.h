@@ -89,6 +89,9 @@ json_t *cli_ranges_json(const char *len_key, const struct img_ranges *r);
 /* Emit the progress event ev (taking the reference) if final or if a
  * second has passed since the last one; otherwise drop it. */
 void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final);
+/* A rescue's progress event (rip, and extract from a drive). */
+struct img_rescue_progress;
+json_t *cli_rescue_progress_json(const char *command, const struct img_rescue_progress *p);
 /* A result object {"type":"result","command":NAME,"ok":ok}. */
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok);
 

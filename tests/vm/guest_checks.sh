@@ -319,11 +319,36 @@ c_udf_kernel_written() {
 	kernel_agrees img dest
 }
 
+# UDF 2.50 with a metadata partition (Blu-ray), which the kernel reads but
+# does not write: the kernel writes a UDF 2.01 image, tests/disc/udfmeta.py
+# moves its partition into a metadata file (map type 2, revision 2.50 in
+# every field); spindle's extraction must be the tree the kernel reads
+c_udf_250_kernel_reads() {
+	udf_tree src
+	udf_written hd:2.01 img
+	python3 "$TOP_SRCDIR/tests/disc/udfmeta.py" img m.img || fail "udfmeta.py"
+	udfinfo m.img > info.txt 2> /dev/null
+	grep -qx "udfrev=2.50" info.txt || { cat info.txt; fail "not UDF 2.50"; }
+	run ls --json m.img
+	expect_exit 0
+	expect_eq "$(json_get .fs)" udf "2.50: tree"
+	run extract m.img -C dest
+	expect_exit 0
+	diff -r --no-dereference src dest > diff.log 2>&1 || { cat diff.log; fail "2.50: extract differs"; }
+	# the kernel's reasons, should it refuse the image
+	mkdir -p mnt
+	mount -t udf -o loop,ro m.img mnt || { dmesg | tail -n 15; fail "the kernel cannot mount UDF 2.50"; }
+	umount mnt
+	kernel_agrees m.img dest
+}
+
 # a file-system check: the drive's bus adds nothing, so one boot runs it,
 # the ATAPI one (the SCSI CD guest also carries the stick checks)
 if [ "$VM_DISC" = cd ] && [ "$VM_KIND" = ide ]; then
 	check "files: a CD-RW's UDF written by the kernel, read by ls/extract, a spared packet followed" \
 		c_udf_kernel_written
+	check "files: UDF 2.50 with a metadata partition, extracted as the kernel reads it" \
+		c_udf_250_kernel_reads
 fi
 
 # USB sticks (usb): in the guest that has them
