@@ -58,6 +58,32 @@ const char *img_stick_comp_name(enum img_stick_comp c)
 	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "?";
 }
 
+/*
+ * Wait until in->fd has data to read, polling every 200 ms so that a pipe
+ * that stalls stays interruptible; false once a signal came (SPE_ABORTED)
+ * or on a poll error.  A signal that lands in this thread (valgrind sends
+ * process signals to a thread in a blocking call) ends poll with EINTR:
+ * that is another turn, never a read, which would block on an empty pipe.
+ */
+static bool wait_input(struct stick_in *in, struct sp_error *err)
+{
+	struct pollfd pfd = { in->fd, POLLIN, 0 };
+	int r;
+
+	for (;;) {
+		if (drv_interrupted()) {
+			sp_error_set(err, SPE_ABORTED, "interrupted by %s", drv_interrupt_signal_name());
+			return false;
+		}
+		if ((r = poll(&pfd, 1, 200)) > 0)
+			return true;
+		if (r < 0 && errno != EINTR) {
+			sp_error_set_errno(err, errno, "cannot read '%s'", in->name);
+			return false;
+		}
+	}
+}
+
 /* Top up the compressed buffer; false on a read error. */
 static bool refill(struct stick_in *in, struct sp_error *err)
 {
@@ -70,15 +96,8 @@ static bool refill(struct stick_in *in, struct sp_error *err)
 		in->pos = 0;
 	}
 	while (!in->eof && in->len < IN_BUF) {
-		struct pollfd pfd = { in->fd, POLLIN, 0 };
-
-		/* a pipe may stall: stay interruptible while it does */
-		if (drv_interrupted()) {
-			sp_error_set(err, SPE_ABORTED, "interrupted by %s", drv_interrupt_signal_name());
+		if (!wait_input(in, err))
 			return false;
-		}
-		if (poll(&pfd, 1, 200) == 0)
-			continue;
 		r = read(in->fd, in->buf + in->len, IN_BUF - in->len);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -355,16 +374,10 @@ ssize_t stick_in_read(struct stick_in *in, void *buf, size_t len,
 	while (got < len && !in->done) {
 		if (in->comp == IMG_COMP_NONE && in->pos == in->len && !in->eof) {
 			/* plain data: straight into the caller's buffer, no copy */
-			struct pollfd pfd = { in->fd, POLLIN, 0 };
 			ssize_t r;
 
-			if (drv_interrupted()) {
-				sp_error_set(err, SPE_ABORTED, "interrupted by %s",
-					     drv_interrupt_signal_name());
+			if (!wait_input(in, err))
 				return -1;
-			}
-			if (poll(&pfd, 1, 200) == 0)
-				continue;
 			r = read(in->fd, out + got, len - got);
 			if (r < 0 && errno == EINTR)
 				continue;
