@@ -581,6 +581,7 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 	pthread_t th, th2;
 	struct sigaction bus, old_bus;
 	bool started = false, started2 = false, bus_set = false;
+	size_t nbuf;
 	uint64_t total = 0;
 	char written_hex[65] = "";
 	enum sp_status st = SP_FAILED;
@@ -612,16 +613,18 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 		sp_error_set(err, SPE_INTERNAL, "bad block size %zu", w.block);
 		goto out;
 	}
-	/* huge pages: a fresh 4 KiB page costs a fault each, 6,144 for the ring */
-	if (posix_memalign((void **)&w.ring, HUGE_PAGE, NSLOT * w.block) != 0) {
+	/* huge pages: a fresh 4 KiB page costs a fault each, 6,144 for the
+	 * ring; a mapped image needs one block only, for the readback */
+	w.map = stick_in_map(s->in, &w.map_len);
+	nbuf = w.map ? 1 : NSLOT;
+	if (posix_memalign((void **)&w.ring, HUGE_PAGE, nbuf * w.block) != 0) {
 		w.ring = NULL;
 		sp_error_set(err, SPE_NOMEM, "out of memory for the write buffers");
 		goto out;
 	}
-	madvise(w.ring, NSLOT * w.block, MADV_HUGEPAGE);
-	for (int i = 0; i < NSLOT; i++)
-		w.slot[i].buf = w.ring + (size_t)i * w.block;
-	w.map = stick_in_map(s->in, &w.map_len);
+	madvise(w.ring, nbuf * w.block, MADV_HUGEPAGE);
+	for (size_t i = 0; i < nbuf; i++)
+		w.slot[i].buf = w.ring + i * w.block;
 	w.hashing = o->verify || s->info.has_bmap;
 	if (o->verify && (!(w.stream = img_sha256_new()) || !(w.written = img_sha256_new()))) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
