@@ -24,7 +24,7 @@ mds2/disc.mds:MDS_v1.5 ccd/disc.ccd:CloneCD_v3 cdi/disc.cdi:CDI_v3.5 cdi2/disc.c
 cdi3/disc.cdi:CDI_v3"
 
 # track_field N FIELD: a field of track N in the info --json result on stdout
-track_field() { tail -n 1 out | jq -r ".tracks[$1].$2"; }
+track_field() { json_get ".tracks[$1].$2"; }
 
 test_info_every_format() {
 	for e in $IMAGES; do
