@@ -9,32 +9,13 @@
 import struct
 import sys
 
-d = bytearray(open(sys.argv[1], 'rb').read())
-B = 2048
+import os
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import udftag  # noqa: E402
 
-
-def u16(o):
-    return struct.unpack_from('<H', d, o)[0]
-
-
-def u32(o):
-    return struct.unpack_from('<I', d, o)[0]
-
-
-def crc_itu_t(b):
-    c = 0
-    for x in b:
-        c ^= x << 8
-        for _ in range(8):
-            c = ((c << 1) ^ 0x1021 if c & 0x8000 else c << 1) & 0xffff
-    return c
-
-
-def retag(t):
-    # the descriptor CRC over the body, then the tag checksum (ECMA-167 7.2)
-    n = u16(t + 10)
-    struct.pack_into('<H', d, t + 8, crc_itu_t(d[t + 16:t + 16 + n]))
-    d[t + 4] = sum(d[t + i] for i in range(16) if i != 4) & 0xff
+img = udftag.Image(sys.argv[1])
+d, B = img.d, udftag.B
+u16, u32, retag, crc_itu_t = img.u16, img.u32, img.retag, udftag.crc_itu_t
 
 
 vds = u32(256 * B + 20)
