@@ -70,6 +70,10 @@ struct img_ecc_summary {
 	 * sector repaired (repairable, verify) and left damaged is added,
 	 * in no order; not owned */
 	struct img_ranges *repaired_ranges, *damaged_ranges;
+	/* set by the caller to learn what repair rewrote: every sector of the
+	 * image file (augmented: its error-correction data too) written back,
+	 * in no order; not owned.  A rip marks exactly these as rescued. */
+	struct img_ranges *written_ranges;
 };
 #define IMG_ECC_SUMMARY_INIT { .method = "" }
 #define IMG_ECC_MAX_LISTED 10000

@@ -217,5 +217,7 @@ void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
 /* Note a repaired image sector in sum->repaired_ranges, if asked (the
  * caller holds the lock the summary is under). */
 void ecc_summary_add_repaired(struct img_ecc_summary *sum, uint64_t sector);
+/* count sectors of the image file at sector were written back (caller locks) */
+void ecc_summary_add_written(struct img_ecc_summary *sum, uint64_t sector, uint64_t count);
 
 #endif

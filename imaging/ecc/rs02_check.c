@@ -208,6 +208,11 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 		if (c->mode == IMG_ECC_REPAIR &&
 		    ecc_write_at(r->fd, layers[j], SP_SECTOR, sec[j] * SP_SECTOR) != 0)
 			return fail(c, "write the repaired sector to");
+		if (c->mode == IMG_ECC_REPAIR && c->sum->written_ranges) {
+			pthread_mutex_lock(&c->lock);
+			ecc_summary_add_written(c->sum, sec[j], 1);
+			pthread_mutex_unlock(&c->lock);
+		}
 		if (sec[j] < r->data)
 			t.repaired++;
 		else
@@ -348,6 +353,8 @@ static int check_headers(struct check *c, struct tally *t)
 		if (c->mode == IMG_ECC_REPAIR &&
 		    ecc_write_at(r->fd, r->hdr, sizeof(buf), pos * SP_SECTOR) != 0)
 			return fail(c, "write a header copy to");
+		if (c->mode == IMG_ECC_REPAIR)
+			ecc_summary_add_written(c->sum, pos, 2);
 		t->repaired_ecc += 2;
 	}
 	return 0;

@@ -116,6 +116,11 @@ static int write_sector(struct check *c, int j, uint64_t i, const uint8_t *data)
 		}
 		done += (size_t)k;
 	}
+	if (fd == r->fd_img && c->sum->written_ranges) {
+		pthread_mutex_lock(&c->lock);
+		ecc_summary_add_written(c->sum, base + i, 1);
+		pthread_mutex_unlock(&c->lock);
+	}
 	return 0;
 }
 

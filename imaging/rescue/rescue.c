@@ -261,6 +261,7 @@ enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
 	r->t0 = r->last_save = r->last_progress = r->rate_t = sp_now();
 	sp_error_init(&r->fatal);
 	img_mapfile_init(&r->map);
+	img_mapfile_init(&r->repaired);
 	r->buf = malloc(S2B(DRV_READ_MAX));
 	if (!r->buf) {
 		free(r);
@@ -298,6 +299,7 @@ void img_rescue_free(struct img_rescue *r)
 	if (r->log)
 		fclose(r->log);
 	img_mapfile_release(&r->map);
+	img_mapfile_release(&r->repaired);
 	img_ranges_release(&r->runout);
 	img_ranges_release(&r->domain);
 	img_read_times_release(&r->times);
@@ -419,6 +421,12 @@ enum sp_status img_rescue_report(struct img_rescue *r, struct img_rescue_report 
 			s = e - 1;
 		}
 	img_ranges_release(&all);
+	for (size_t i = 0; i < r->repaired.n; i++)
+		if (r->repaired.v[i].status == '+' &&
+		    img_ranges_add(&rep->repaired, r->repaired.v[i].pos / SP_SECTOR,
+				   r->repaired.v[i].size / SP_SECTOR) != SP_OK)
+			return sp_error_set(err, SPE_NOMEM, "out of memory");
+	rep->repaired_sectors = img_ranges_total(&rep->repaired);
 	rep->bad_areas = rep->bad.n;
 	rep->missing_bytes = S2B(img_ranges_total(&rep->bad));
 	rep->untried_bytes = img_mapfile_count(&r->map, '?', NULL);

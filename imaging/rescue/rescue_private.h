@@ -49,6 +49,9 @@ struct img_rescue {
 	/* the domain: only these LBAs are worked on (sorted, merged); none: all */
 	struct img_ranges domain;
 	bool has_domain;
+	/* sectors rebuilt by o.repair, and the rescued bytes at its last call */
+	struct img_mapfile repaired;
+	int64_t repair_have;
 	/* read speed stepping */
 	int *speeds;
 	int n_speeds, speed_idx;
