@@ -135,6 +135,7 @@ struct rs03 {
 	const struct img_ranges *erasures;   /* of the augmented image */
 	int fd_img, fd_ecc;        /* fd_ecc = fd_img when augmented */
 	uint64_t img_bytes, ecc_bytes;  /* file sizes: what lies past them is missing */
+	bool header_rebuilt;       /* the .ecc file's header was damaged */
 };
 
 /* Where sector i of layer j lives: file and sector offset in it. */
@@ -159,6 +160,16 @@ int ecc_input_size(int fd, uint64_t *bytes);
 int ecc_read_sectors(int fd, uint8_t *buf, uint64_t cnt, uint64_t sector, uint8_t *missing);
 /* pwrite all of len bytes at off: 0, or -1 with errno */
 int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off);
+
+/* ---- header_recover.c: a damaged .ecc file header ---------------------- */
+/* The header of an RS03 file from its CRC layer, or of an RS01 file from
+ * the sizes of image and file; 0, or -1 if neither. */
+int ecc_header_recover(int fd_img, uint64_t img_bytes, int fd_ecc, uint64_t ecc_bytes,
+		       struct ecc_header *h);
+/* Write h as the file's header (RS01: with its MD5 sums and fingerprint
+ * computed from the image and the file); 0, or -1 with errno. */
+int ecc_header_rewrite(struct ecc_header *h, int fd_img, uint64_t img_bytes, int fd_ecc,
+		       uint64_t ecc_bytes);
 /* The header of an augmented image (of `bytes`), found after its ISO file
  * system or from its CRC layer.  0, or -1 with err set. */
 int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);

@@ -186,6 +186,47 @@ test_truncated_and_damaged_ecc() {
 	expect_err "too short"
 }
 
+# A garbled .ecc header: an RS03 file's comes back from its CRC layer, as
+# dvdisaster does it; an RS01 file's (dvdisaster gives those up) from the
+# sizes of image and file, checked by the stored CRCs.  The repair writes
+# it again: the files dvdisaster made are byte for byte what they were.
+test_damaged_ecc_header() {
+	mkimg img 900 333
+	cp img orig
+	dvd -i img -e d3.ecc -mRS03 -o file -n 24 -c
+	dvd -i img -e d1.ecc -mRS01 -n 40 -c
+	for e in d3 d1; do
+		cp $e.ecc $e.orig
+		garbage $e.ecc 0 2
+		cp orig img
+		garbage img 20 20
+		run verify --json img --ecc $e.ecc
+		expect_exit 5
+		expect_eq "$(json_get .damaged)" 20
+		expect_eq "$(json_get .damaged_ecc)" 2
+		run repair img --ecc $e.ecc
+		expect_exit 0
+		expect_err "2 of 2 damaged sectors of the error-correction data"
+		expect_same img orig
+		expect_same $e.ecc $e.orig
+	done
+	# an RS01 header is written again only once the image is whole (its
+	# MD5 sums are of the image): 41 layers of 5 sectors bad, 41 erasures
+	# in each of their blocks, stay bad
+	garbage d1.ecc 0 2
+	cp d1.ecc d1.garbled
+	garbage img 200 205
+	run repair img --ecc d1.ecc
+	expect_exit 6
+	expect_same d1.ecc d1.garbled
+	# a file whose size fits no RS01 layout for this image: refused
+	cp orig img
+	truncate -s -2048 d1.ecc
+	run verify img --ecc d1.ecc
+	expect_exit 1
+	expect_err "no \"*dvdisaster*\" at byte 0"
+}
+
 # A CD-size augmented image is 700 MB, so dvdisaster's own augmentation of
 # this image (dvdisaster -i img -mRS03 -o image -c, 0.79.5; 13 s here) is
 # recorded as its SHA-256 rather than rerun.
