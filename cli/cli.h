@@ -123,11 +123,17 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
  * against its error-correction data, and report.  Returns the exit code. */
 int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 		  int threads);
-/* cmd_protect.c: burn --protect: copy image to a temporary file (its name
- * in tmp) and append RS03 data that fills the medium in drive.  Returns the
- * exit code; on failure nothing is left behind. */
-int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
-			 size_t len);
+/* cmd_protect.c: burn --protect: the image augmented with RS03 data that
+ * fills the medium in drive, made on a thread as the burn reads it from a
+ * pipe (path: "/dev/fd/N"); no copy of the image is made. */
+struct cli_protect_stream;
+/* Returns the exit code; on success the thread runs and (*ps)->path names
+ * the pipe to burn. */
+int cli_protect_stream_start(struct cli_ctx *ctx, const char *drive, const char *image,
+			     struct cli_protect_stream **ps);
+const char *cli_protect_stream_path(const struct cli_protect_stream *ps);
+/* After the burn (its exit code burn_rc): join, report, free; the exit code. */
+int cli_protect_stream_finish(struct cli_ctx *ctx, struct cli_protect_stream *ps, int burn_rc);
 /* ... and with report (not NULL), draw the sectors into FILE.html/.svg. */
 int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 			 int threads, const char *report);

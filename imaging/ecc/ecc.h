@@ -86,6 +86,16 @@ enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 			       const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
 			       struct sp_error *err);
 
+/* Write image augmented with RS03 data that fills opts->medium_sectors (0:
+ * the smallest medium that holds it) to out_fd (a pipe to a burn), in
+ * disc order, leaving the image as it is and writing no other file.
+ * Memory stays bounded: the ecc layers are made in groups, one pass over
+ * the image each (rs03_stream.c).  The stream is 255 layers long:
+ * sum->sectors + sum->ecc_sectors sectors. */
+enum sp_status img_ecc_augment_stream(const char *image, int out_fd,
+				      const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
+				      struct sp_error *err);
+
 /* Check image against ecc_path (or the data appended to the image when
  * ecc_path is NULL); with IMG_ECC_REPAIR, rewrite every damaged sector
  * whose codeword decodes and whose CRC then matches.  SP_OK when the image

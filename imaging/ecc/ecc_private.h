@@ -175,6 +175,10 @@ int ecc_header_rewrite(struct ecc_header *h, int fd_img, uint64_t img_bytes, int
 int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);
 /* The CRC block fields, from the header. */
 void rs03_crcblock_init(const struct rs03 *r, struct ecc_crcblock *c);
+/* The header and layout for r->img_bytes of r->fd_img (r->augmented set):
+ * an augmented image fills o->medium_sectors (0: the smallest medium). */
+enum sp_status rs03_setup(struct rs03 *r, const char *image, const struct img_ecc_opts *o,
+			  struct sp_error *err);
 /* RS03 on ecc file / augmented image */
 enum sp_status rs03_create(const char *image, const char *ecc_path,
 			   const struct img_ecc_opts *o, struct img_ecc_summary *sum,

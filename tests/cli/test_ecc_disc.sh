@@ -1,6 +1,6 @@
 #!/bin/sh
-# Error-correction data on a disc: spindle burn --protect augments a copy
-# of the image with RS03 data that fills the medium (a virtual drive: a
+# Error-correction data on a disc: spindle burn --protect augments the
+# image as it burns, with RS03 data that fills the medium (a virtual drive: a
 # CD), spindle verify -d checks the disc against it, and spindle rip of the
 # disc with unreadable sectors ends with the whole image, rebuilt from the
 # parity as it reads, where the same damage without parity leaves the rip
@@ -10,9 +10,14 @@
 test_burn_protect_verify_rip() {
 	without_memcheck
 	mkimg img 3000
-	TMPDIR=$PWD run burn --protect -d "stdio:$PWD/disc" img
+	# augmented on the fly, into the burn: no copy of the image anywhere
+	# (TMPDIR names no directory), and the disc verifies (burn's own
+	# verify of what it read, then verify -d of the parity)
+	TMPDIR=$PWD/none run burn --protect -d "stdio:$PWD/disc" img
 	expect_exit 0
 	expect_err "protected with RS03, 170 roots"
+	expect_err "made as the disc was written"
+	expect_out "verify: match, 359295 sectors"
 	expect_eq "$(stat -c %s disc)" $(( 359295 * 2048 )) "size of the protected disc"
 	cmp -s -n $(( 3000 * 2048 )) img disc || fail "the disc does not start with the image"
 	[ -z "$(ls | grep spindle-protect)" ] || fail "the temporary copy was left behind"
