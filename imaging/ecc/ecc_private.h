@@ -18,6 +18,7 @@
 #ifndef SPINDLE_ECC_PRIVATE_H
 #define SPINDLE_ECC_PRIVATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -161,6 +162,44 @@ int ecc_read_sectors(int fd, uint8_t *buf, uint64_t cnt, uint64_t sector, uint8_
 /* pwrite all of len bytes at off: 0, or -1 with errno */
 int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off);
 
+/* ---- block_check.c: one ecc block's decode, RS02 and RS03 alike --------- */
+struct ecc_tally {
+	uint64_t damaged, damaged_ecc, repaired, repaired_ecc, unrepairable;
+};
+#define ECC_LISTED_PER_WORKER 64
+/* A checker's worker: its decoding plan (kept while the erasure pattern
+ * stays), tallies, and image sectors left damaged not yet in the summary. */
+struct ecc_block_worker {
+	struct ecc_plan plan;
+	uint8_t pattern[ECC_LAYERS];
+	bool have_plan;
+	struct ecc_tally t;
+	uint64_t listed[ECC_LISTED_PER_WORKER];
+	int nlisted;
+};
+enum { ECC_LAYER_ECC, ECC_LAYER_IMAGE, ECC_LAYER_VIRTUAL };
+/* What a codec says about one block it hands over. */
+struct ecc_block_ops {
+	/* do the recovered (erased) layers match their CRCs? */
+	bool (*ok)(void *ctx, const uint8_t erased[ECC_LAYERS], uint8_t *const layers[ECC_LAYERS]);
+	/* layer j: an image sector, ecc data, or virtual (known, never decoded) */
+	int (*kind)(void *ctx, int j);
+	void *ctx;
+};
+/* Decode a block with the s erasures flagged in erased[]; *good when it
+ * decoded and the CRCs match.  Errors found beyond the erasures are added
+ * to erased[] and counted as damage in t.  -1 (errno) when out of memory. */
+int ecc_block_decode_checked(struct ecc_block_worker *w, int roots,
+			     uint8_t *const layers[ECC_LAYERS], uint8_t erased[ECC_LAYERS], int s,
+			     const struct ecc_block_ops *ops, struct ecc_tally *t, bool *good);
+void ecc_tally_add(struct ecc_tally *to, const struct ecc_tally *t);
+/* Image sector n stays damaged: listed, into sum (under lock) now and then. */
+void ecc_block_list(struct ecc_block_worker *w, pthread_mutex_t *lock,
+		    struct img_ecc_summary *sum, uint64_t n);
+void ecc_block_flush(struct ecc_block_worker *w, struct img_ecc_summary *sum);
+/* After the pool: a worker's tallies and list into sum. */
+void ecc_block_finish(struct ecc_block_worker *w, struct img_ecc_summary *sum);
+
 /* ---- header_recover.c: a damaged .ecc file header ---------------------- */
 /* The header of an RS03 file from its CRC layer, or of an RS01 file from
  * the sizes of image and file; 0, or -1 if neither. */
@@ -175,7 +214,8 @@ int ecc_header_rewrite(struct ecc_header *h, int fd_img, uint64_t img_bytes, int
 int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);
 /* The CRC block fields, from the header. */
 void rs03_crcblock_init(const struct rs03 *r, struct ecc_crcblock *c);
-/* The header and layout for r->img_bytes of r->fd_img (r->augmented set):
+/* The header and layout for the image open on r->fd_img (a non-empty
+ * regular file not yet augmented; r->img_bytes set; r->augmented chosen):
  * an augmented image fills o->medium_sectors (0: the smallest medium). */
 enum sp_status rs03_setup(struct rs03 *r, const char *image, const struct img_ecc_opts *o,
 			  struct sp_error *err);

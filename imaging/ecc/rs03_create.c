@@ -174,6 +174,15 @@ static enum sp_status write_augment_head(struct rs03 *r, const char *image, stru
 enum sp_status rs03_setup(struct rs03 *r, const char *image, const struct img_ecc_opts *o,
 			  struct sp_error *err)
 {
+	struct stat stb;
+
+	if (fstat(r->fd_img, &stb) != 0 || !S_ISREG(stb.st_mode))
+		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
+	if (stb.st_size == 0)
+		return sp_error_set(err, SPE_USAGE, "'%s' is empty: nothing to protect", image);
+	if (img_ecc_is_augmented(image))
+		return sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
+	r->img_bytes = (uint64_t)stb.st_size;
 	memcpy(r->h.method, "RS03", 5);
 	r->h.sectors = sp_bytes_to_sectors(r->img_bytes);
 	r->h.in_last = (int32_t)(r->img_bytes - (r->h.sectors - 1) * SP_SECTOR);
@@ -222,7 +231,7 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 	struct rs03 r = { .fd_img = -1, .fd_ecc = -1 };
 	char tmp[4096];
 	uint8_t hdr[ECC_HEADER_BYTES];
-	struct stat stb = { 0 };
+	uint64_t size = 0;
 	enum sp_status st = SP_FAILED;
 	double t0 = sp_now();
 	bool tmp_made = false;
@@ -231,21 +240,9 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 	r.fd_img = open(image, r.augmented ? O_RDWR : O_RDONLY);
 	if (r.fd_img < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
-	if (fstat(r.fd_img, &stb) != 0 || !S_ISREG(stb.st_mode)) {
-		sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
-		goto out;
-	}
-	if (stb.st_size == 0) {
-		sp_error_set(err, SPE_USAGE, "'%s' is empty: nothing to protect", image);
-		goto out;
-	}
-	if (img_ecc_is_augmented(image)) {
-		sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
-		goto out;
-	}
-	r.img_bytes = (uint64_t)stb.st_size;
 	if (rs03_setup(&r, image, o, err) != SP_OK)
 		goto out;
+	size = r.img_bytes;
 	if (r.augmented) {
 		if (write_augment_head(&r, image, err) != SP_OK)
 			goto out;
@@ -296,8 +293,8 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 	sum->seconds = sp_now() - t0;
 	st = SP_OK;
 out:
-	if (st != SP_OK && r.augmented && r.img_bytes != (uint64_t)stb.st_size &&
-	    ftruncate(r.fd_img, stb.st_size) != 0)
+	if (st != SP_OK && r.augmented && size && r.img_bytes != size &&
+	    ftruncate(r.fd_img, (off_t)size) != 0)
 		sp_error_detail(err, "and the image could not be cut back to its size");
 	if (tmp_made)
 		unlink(tmp);

@@ -24,7 +24,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "imaging/ecc/ecc_private.h"
@@ -192,7 +191,6 @@ enum sp_status img_ecc_augment_stream(const char *image, int out_fd, const struc
 {
 	struct rs03 r = { .fd_img = -1, .fd_ecc = -1, .augmented = true };
 	struct stream c = { .r = &r, .full = ECC_PLAN_INIT };
-	struct stat stb;
 	enum sp_status st = SP_FAILED;
 	double t0 = sp_now();
 	size_t layer;
@@ -201,15 +199,6 @@ enum sp_status img_ecc_augment_stream(const char *image, int out_fd, const struc
 	r.fd_img = open(image, O_RDONLY);
 	if (r.fd_img < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
-	if (fstat(r.fd_img, &stb) != 0 || !S_ISREG(stb.st_mode) || stb.st_size == 0) {
-		sp_error_set(err, SPE_USAGE, "'%s' is not a non-empty regular file", image);
-		goto out;
-	}
-	if (img_ecc_is_augmented(image)) {
-		sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
-		goto out;
-	}
-	r.img_bytes = (uint64_t)stb.st_size;
 	if (rs03_setup(&r, image, o, err) != SP_OK)
 		goto out;
 	ecc_header_write(&r.h, c.hdr);
