@@ -4,18 +4,7 @@
 # the files are byte-identical, each program repairs with the other's data,
 # damage at the limit of the code, and refusals.
 . "$TOP_SRCDIR/tests/lib.sh"
-
-# dvd ARGS...: run dvdisaster quietly; exit status in $DRC
-dvd() {
-	dvdisaster "$@" > dvd.log 2>&1 < /dev/null
-	DRC=$?
-}
-
-# garbage FILE SECTOR [COUNT]: overwrite sectors with other bytes
-garbage() {
-	head -c $(( ${3:-1} * 2048 )) /dev/zero | tr '\0' 'G' |
-		dd of="$1" bs=2048 seek="$2" conv=notrunc status=none
-}
+. "$TOP_SRCDIR/tests/cli/ecc_lib.sh"
 
 test_rs03_file_identical_to_dvdisaster() {
 	mkimg img 1001 100

@@ -4,16 +4,7 @@
 # byte-identical, each program repairs what the other wrote, damage at the
 # limit of the code, lost CRC sectors and header copies, and refusals.
 . "$TOP_SRCDIR/tests/lib.sh"
-
-dvd() {
-	dvdisaster "$@" > dvd.log 2>&1 < /dev/null
-	DRC=$?
-}
-
-garbage() {
-	head -c $(( ${3:-1} * 2048 )) /dev/zero | tr '\0' 'G' |
-		dd of="$1" bs=2048 seek="$2" conv=notrunc status=none
-}
+. "$TOP_SRCDIR/tests/cli/ecc_lib.sh"
 
 test_rs02_identical_to_dvdisaster() {
 	# sizes: a few sectors at 170 roots, a short last sector, a
