@@ -54,6 +54,15 @@ static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
 	return img_vd_volume_size(r->buf);
 }
 
+/* Does dvdisaster's error-correction data follow the volume (an augmented
+ * disc: spindle burn --protect, RS02/RS03)?  Its header is the sector
+ * after the volume's end. */
+static bool ecc_follows(struct img_rescue *r, int64_t lba)
+{
+	return rescue_read_block(r, lba) && memcmp(r->buf, "*dvdisaster*", 12) == 0 &&
+	       (memcmp(r->buf + 12, "RS02", 4) == 0 || memcmp(r->buf + 12, "RS03", 4) == 0);
+}
+
 /* rescue_read_block() as an img_block_read_fn: the block lands in r->buf */
 static bool read_block_logged(void *ctx, int64_t lba, unsigned char *buf)
 {
@@ -107,6 +116,11 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 			     "reading those %lld", (long long)iso, drv_address(r->d),
 			     (long long)cap, (long long)cap);
 			r->extent = cap;
+		}
+		/* the parity too, so that the rip can rebuild from it */
+		if (start == 0 && r->extent < cap && ecc_follows(r, r->extent)) {
+			r->extent = cap;
+			r->extent_source = "augmented";
 		}
 	} else if (iso == -2 &&
 		   (iso = img_udf_volume_end(read_block_logged, r, r->buf, start, cap)) > 0) {

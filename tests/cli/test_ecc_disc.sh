@@ -91,6 +91,19 @@ test_rip_repairs_as_it_reads() {
 	echo "# failing reads of the rip: $with with parity, $failed with --no-ecc"
 	# the reads after the first pass are all spared: one per bad sector
 	[ $(( failed - with )) -ge $b ] || fail "$with failing reads with parity, $failed without"
+	# an ISO 9660 image augmented: the rip reads past the volume, to the
+	# end of the parity, and rebuilds the damage from it
+	mkdir tree
+	head -c 3000000 img > tree/f
+	run mkiso tree -o iso.iso
+	expect_exit 0
+	run protect --augment --codec rs02 --redundancy 32 iso.iso
+	expect_exit 0
+	printf 'bad 100 40\nbad %d 20\n' $(( $(stat -c %s iso.iso) / 2048 - 100 )) > spec
+	rip_counts r.iso iso.iso
+	expect_exit 0
+	expect_eq "$(json_get .extent_source)" augmented
+	expect_same r.iso iso.iso
 	# a separate .ecc file, RS03 and RS01: the same, from the image alone
 	printf 'bad 100 %d\nbad %d 10\n' $b $(( n - 10 )) > spec
 	for codec in rs03 rs01; do
