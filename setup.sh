@@ -19,7 +19,9 @@ PACKAGES="$PACKAGES chromium libxml2-utils"  # report: HTML rendered headless, x
 PACKAGES="$PACKAGES libgpgme-dev gnupg isomd5sum udftools"  # checksums
 PACKAGES="$PACKAGES libbz2-dev liblzma-dev libzstd-dev mame-tools dmg2img daa2iso 7zip"  # containers
 PACKAGES="$PACKAGES mdf2iso ccd2iso iat bchunk nrg2iso"  # formats (disc image peers)
+PACKAGES="$PACKAGES python3-cryptography"  # formats: AES for the MDS v2 / MDX generator
 PACKAGES="$PACKAGES libdiscid-dev python3-libdiscid flac"  # audio: disc IDs, their peer, metaflac
+PACKAGES="$PACKAGES libcurl4-openssl-dev whipper sox"  # audio: online lookups (libcurl), whipper as a peer, sox deemph
 
 missing=""
 for p in $PACKAGES; do

@@ -160,9 +160,13 @@ extern const struct cli_opt rip_audio_opts[];
 	"With --audio, each audio track of a CD, or of a .cue, cdrdao .toc or " \
 	".nrg image given as SOURCE, is read through libcdio-paranoia in full " \
 	"paranoia mode and written to DIR as NN.flac (or NN.wav), with a CUE " \
-	"sheet disc.cue and a log rip.log.  A track runs from its INDEX 01 to the " \
-	"next track's, so a gap ends the track before it; audio hidden before " \
-	"track 1 is kept as 00.flac unless it is silence.  The log, printed too " \
+	"sheet disc.cue and a log rip.log.  By default (--gaps append) a track " \
+	"runs from its INDEX 01 to the next track's, so a gap ends the track " \
+	"before it; audio hidden before track 1 is kept as 00.flac unless it is " \
+	"silence.  --gaps prepend begins each track's file with its own gap, " \
+	"--gaps htoa always keeps track 1's pregap as 00.flac; disc.cue follows " \
+	"the files, and AccurateRip checks INDEX 01 to INDEX 01 whatever they " \
+	"hold.  The log, printed too " \
 	"(or as JSON with --json), gives the drive, read offset and paranoia mode, " \
 	"and per track its start and length, copy CRC32 (and test CRC32 with " \
 	"--test-and-copy), AccurateRip v1 and v2 checksums to compare with " \
@@ -174,14 +178,20 @@ extern const struct cli_opt rip_audio_opts[];
 	"database (dBAR) file, its MCN, and per track its CD-TEXT, ISRC and " \
 	"pre-emphasis flag.  FLAC files are tagged (Vorbis comments) from the " \
 	"CD-TEXT, or from --metadata FILE, plus --tag NAME=VALUE, with the disc " \
-	"IDs and the track's checksums.  With --accuraterip-db FILE (a dBAR file " \
-	"saved from that address) each track's v1 and v2 checksums are looked up: " \
+	"IDs and the track's checksums (--deemphasis undoes the pre-emphasis " \
+	"of the tracks flagged with it, in their files); --musicbrainz fetches the disc ID's " \
+	"releases and tags from the one holding this disc.  With --accuraterip " \
+	"(the dBAR file fetched from that address) or --accuraterip-db FILE (one " \
+	"saved earlier) each track's v1 and v2 checksums are looked up: " \
 	"the log says \"accurately ripped (confidence N)\" or why not, and " \
 	"a track that does not match gives exit status 5; a track matching no " \
 	"entry is read again at offsets up to 2940 samples away, and a match there " \
 	"is reported as another pressing of the disc.  --find-offset rips " \
 	"nothing: it finds the drive's read offset from a disc whose dBAR file " \
-	"is given.  On a drive, each track's gap (INDEX 00) is found from the Q " \
+	"is given.  A look-up that finds no network, or a server that does not " \
+	"know the disc, is reported as a warning and in the log, and the rip " \
+	"goes on (--musicbrainz-server and --accuraterip-server choose the " \
+	"servers, http, https or file URLs).  On a drive, each track's gap (INDEX 00) is found from the Q " \
 	"subchannel, so that disc.cue has the gaps.\n\n" \
 	"With --raw, every sector from 0 to the lead-out is copied as 2352 bytes " \
 	"into DISC.bin (data and audio tracks alike, through MMC READ CD), and " \

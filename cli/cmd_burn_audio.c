@@ -21,6 +21,7 @@ enum {
 	OPT_CD_TEXT,
 	OPT_DRY_RUN,
 	OPT_SIMULATE,
+	OPT_MULTI_AUDIO,
 };
 
 const struct cli_opt burn_audio_opts[] = {
@@ -31,6 +32,8 @@ const struct cli_opt burn_audio_opts[] = {
 	  "file through, printing each track's length and CRC32, without a drive" },
 	{ "simulate", OPT_SIMULATE, NULL, "with an audio CD: let the drive go through the burn "
 	  "with the laser off" },
+	{ "multi", OPT_MULTI_AUDIO, NULL, "leave the disc appendable, so that a data session "
+	  "can follow the audio (an enhanced CD)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -144,7 +147,7 @@ int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *
 }
 
 static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text,
-		bool simulate)
+		bool simulate, bool multi)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	struct drv_open_opts oo = DRV_OPEN_OPTS_INIT;
@@ -184,6 +187,7 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 	oo.access = DRV_WRITE;
 	wo.mode = DRV_MODE_SAO;
 	wo.simulate = simulate;
+	wo.multi = multi;
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
@@ -297,7 +301,7 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 	struct img_disc_burn b = { .n_tracks = 0 };
 	struct cli_command sub = *ctx->cmd;
 	const struct cli_command *saved = ctx->cmd;
-	bool cd_text = false, dry = false, simulate = false, files;
+	bool cd_text = false, dry = false, simulate = false, multi = false, files;
 	const char *arg;
 	int c, rc = -1, n;
 
@@ -311,6 +315,7 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 		case OPT_CD_TEXT: cd_text = true; break;
 		case OPT_DRY_RUN: dry = true; break;
 		case OPT_SIMULATE: simulate = true; break;
+		case OPT_MULTI_AUDIO: multi = true; break;
 		default: rc = SP_EXIT_USAGE; break;
 		}
 	}
@@ -350,7 +355,7 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 		if (k == disc->n_tracks)
 			cli_warn(ctx, "--cd-text: the image has no TITLE or PERFORMER to write");
 	}
-	rc = dry ? dry_run(ctx, &b) : burn(ctx, &b, cd_text, simulate);
+	rc = dry ? dry_run(ctx, &b) : burn(ctx, &b, cd_text, simulate, multi);
 out:
 	img_disc_burn_release(&b);
 	img_disc_close(disc);

@@ -28,7 +28,8 @@ const struct cli_doc doc_convert = {
 	"-o OUT.iso|OUT.cue|OUT.toc [--lossy] IMAGE",
 	"Convert a disc image of any supported format to ISO, BIN/CUE or cdrdao TOC",
 	"Reads IMAGE in any format spindle knows (ISO, BIN/CUE, cdrdao TOC, Nero "
-	"NRG, Alcohol MDS/MDF, CloneCD CCD/IMG/SUB, DiscJuggler CDI, and the "
+	"NRG, Alcohol MDS/MDF, Daemon Tools MDS v2/MDX, CloneCD CCD/IMG/SUB, "
+	"DiscJuggler CDI, and the "
 	"compressed MAME CHD, Apple UDIF DMG, PowerISO DAA/GBI and UltraISO ISZ; "
 	"chosen by content) and writes the format OUT's extension names.\n\n"
 	"OUT.iso receives the 2048-byte user data of the first data track (mode 1 "

@@ -21,7 +21,7 @@ const struct cli_doc doc_ls = {
 	"[--fs TREE] [--session N] SOURCE|-d DRIVE [PATH...]",
 	"List the files of an ISO 9660 or UDF image or disc",
 	"Lists every file of SOURCE (an image of any format spindle reads: ISO, "
-	"BIN/CUE, TOC, NRG, MDS, CCD, CDI, CHD, DMG, DAA, ISZ; or a block device), "
+	"BIN/CUE, TOC, NRG, MDS, MDX, CCD, CDI, CHD, DMG, DAA, ISZ; or a block device), "
 	"or of the disc in DRIVE, or the named PATHs and what lies under them: type and "
 	"mode, owner, size in bytes, modification time (UTC), the first LBA of "
 	"the data and the path (with '-> TARGET' for a symlink).  Control "

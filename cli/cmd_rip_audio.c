@@ -31,6 +31,10 @@ enum {
 	OPT_AR,
 	OPT_FIND_OFFSET,
 	OPT_MUSICBRAINZ,
+	OPT_GAPS,
+	OPT_MB_SERVER,
+	OPT_AR_SERVER,
+	OPT_DEEMPHASIS,
 };
 
 #define MAX_OFFSET (10 * IMG_CD_SAMPLES)
@@ -39,7 +43,7 @@ const struct cli_opt rip_audio_opts[] = {
 	{ "output", 'o', "PATH", "with --audio: the directory for the tracks, disc.cue and "
 	  "rip.log (created if missing); with --raw: the DISC.bin to write (DISC.cue beside it)" },
 	{ "audio", OPT_AUDIO, NULL, "rip the audio tracks of a CD, or of a disc image "
-	  "(CUE, TOC, NRG, MDS, CCD, CDI) given as SOURCE, through libcdio-paranoia in "
+	  "(CUE, TOC, NRG, MDS, MDX, CCD, CDI) given as SOURCE, through libcdio-paranoia in "
 	  "full paranoia mode" },
 	{ "raw", OPT_RAW, NULL, "copy every track as 2352-byte sectors into BIN/CUE, data and "
 	  "audio alike, through MMC READ CD" },
@@ -64,13 +68,30 @@ const struct cli_opt rip_audio_opts[] = {
 	  "file (repeatable)" },
 	{ "accuraterip-db", OPT_AR_DB, "FILE", "with --audio: check each track's AccurateRip v1 "
 	  "and v2 checksums against FILE, the disc's dBAR file saved from the address the log gives" },
-	{ "accuraterip", OPT_AR, NULL, "with --audio: look the rip up in AccurateRip; spindle "
-	  "does not download, so without --accuraterip-db this says where the disc's dBAR file is "
-	  "and goes on" },
+	{ "accuraterip", OPT_AR, NULL, "with --audio: download the disc's dBAR file from "
+	  "AccurateRip before ripping and check each track against it (--accuraterip-db FILE, "
+	  "if given, is used instead); without network, or for a disc AccurateRip does not "
+	  "know, the log says so and the rip goes on unchecked" },
+	{ "accuraterip-server", OPT_AR_SERVER, "URL", "with --accuraterip: the server to ask, "
+	  "a base URL (http, https or file) under which /accuraterip/a/b/c/dBAR-....bin is "
+	  "fetched; default " IMG_ACCURATERIP_SERVER },
 	{ "musicbrainz", OPT_MUSICBRAINZ, NULL, "with --audio: look the disc ID up in "
-	  "MusicBrainz; spindle does not go online, so without --metadata this says which "
-	  "address answers (save it and give it with --metadata, which then chooses the "
-	  "release holding this disc) and goes on" },
+	  "MusicBrainz before ripping and tag from the release and medium holding this disc "
+	  "(the log and --json say which); --metadata FILE, if given, is used instead; "
+	  "without network, or for a disc MusicBrainz does not know, the log says so and "
+	  "the tags come from the CD-TEXT" },
+	{ "musicbrainz-server", OPT_MB_SERVER, "URL", "with --musicbrainz: the server to ask, "
+	  "a base URL (http, https or file) under which /ws/2/discid/ID is fetched; default "
+	  IMG_MUSICBRAINZ_SERVER },
+	{ "gaps", OPT_GAPS, "append|prepend|htoa", "with --audio: where the audio between a "
+	  "track's INDEX 00 and INDEX 01 goes: append (the default) ends the previous track's "
+	  "file with it, and keeps audio before track 1 as track 0 (00.flac) unless it is "
+	  "silence; prepend begins each track's own file with its gap (track 1's file starts "
+	  "at the disc's first sector); htoa is append but always keeps track 1's pregap as "
+	  "track 0. The CUE sheet follows; AccurateRip checks INDEX 01 to INDEX 01 in every mode" },
+	{ "deemphasis", OPT_DEEMPHASIS, NULL, "with --audio: undo the pre-emphasis of tracks "
+	  "flagged with it (the 50/15 us curve, as sox's deemph effect) in their files; "
+	  "checksums of the disc's samples (AccurateRip) are unchanged, the CRC is the file's" },
 	{ "find-offset", OPT_FIND_OFFSET, NULL, "with --audio and --accuraterip-db: rip nothing, "
 	  "but find the drive's read offset: the offset (within 2940 samples either way) at which "
 	  "the most tracks' AccurateRip checksums match the file" },
@@ -92,7 +113,8 @@ struct rip_audio_args {
 	struct img_raw_rip_opts ro;
 	struct img_ranges unreadable;
 	const char *metadata, *ar_db;
-	bool accuraterip, find_offset, musicbrainz;
+	bool accuraterip, find_offset, musicbrainz, gaps_set, use_db;
+	const char *mb_server, *ar_server;
 	struct img_meta tags;       /* the --tag options */
 };
 
@@ -187,6 +209,21 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 		case OPT_AR: a->accuraterip = true; break;
 		case OPT_FIND_OFFSET: a->find_offset = true; break;
 		case OPT_MUSICBRAINZ: a->musicbrainz = true; break;
+		case OPT_MB_SERVER: a->mb_server = arg; break;
+		case OPT_DEEMPHASIS: a->ao.deemphasis = true; break;
+		case OPT_AR_SERVER: a->ar_server = arg; break;
+		case OPT_GAPS:
+			if (!strcmp(arg, "append"))
+				a->ao.gaps = IMG_GAPS_APPEND;
+			else if (!strcmp(arg, "prepend"))
+				a->ao.gaps = IMG_GAPS_PREPEND;
+			else if (!strcmp(arg, "htoa"))
+				a->ao.gaps = IMG_GAPS_HTOA;
+			else
+				return stop_options(ctx, cli_usage_error(ctx,
+					"--gaps: '%s' is none of append, prepend and htoa", arg));
+			a->gaps_set = true;
+			break;
 		case OPT_TAG: {
 			struct sp_error err = SP_ERROR_INIT;
 
@@ -201,9 +238,13 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (a->audio == a->raw)
 		return cli_usage_error(ctx, "give one of --audio and --raw");
 	if (a->raw && (a->metadata || a->ar_db || a->accuraterip || a->tags.n_extra ||
-		       a->musicbrainz || a->find_offset))
-		return cli_usage_error(ctx, "--metadata, --tag and --accuraterip go with --audio, "
-				       "not --raw");
+		       a->musicbrainz || a->find_offset || a->gaps_set || a->ao.deemphasis))
+		return cli_usage_error(ctx, "--metadata, --tag, --gaps, --deemphasis and "
+				       "--accuraterip go with --audio, not --raw");
+	if ((a->mb_server && !a->musicbrainz) || (a->ar_server && !a->accuraterip))
+		return cli_usage_error(ctx, "--%s-server goes with --%s", a->mb_server &&
+				       !a->musicbrainz ? "musicbrainz" : "accuraterip",
+				       a->mb_server && !a->musicbrainz ? "musicbrainz" : "accuraterip");
 	if (a->find_offset && (!a->audio || !a->ar_db))
 		return cli_usage_error(ctx, "--find-offset needs --audio and --accuraterip-db FILE, "
 				       "the disc's AccurateRip data");
@@ -221,10 +262,12 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_aud
 	if (!a->source)
 		a->source = cli_drive(ctx);
 	if (!a->source)
-		return cli_usage_error(ctx, "no source: give -d DRIVE or a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi)");
+		return cli_usage_error(ctx, "no source: give -d DRIVE or a disc image (.cue, .toc, "
+				       ".nrg, .mds, .mdx, .ccd, .cdi)");
 	if (!strncmp(a->source, "stdio:", 6))
 		return cli_usage_error(ctx, "'%s' is a virtual drive: it holds no CD sectors; "
-				       "give a disc image (.cue, .toc, .nrg, .mds, .ccd, .cdi) instead", a->source);
+				       "give a disc image (.cue, .toc, .nrg, .mds, .mdx, .ccd, .cdi) "
+				       "instead", a->source);
 	return -1;
 }
 
@@ -276,7 +319,8 @@ static void log_track(FILE *f, const struct img_audio_track *t)
 	log_text(f, "  songwriter      ", t->songwriter);
 	log_text(f, "  ISRC            ", t->isrc);
 	if (t->pre_emphasis)
-		fprintf(f, "  pre-emphasis    yes (the samples are kept as on the disc)\n");
+		fprintf(f, "  pre-emphasis    yes (%s)\n", t->deemphasized ?
+			"de-emphasised in the file, --deemphasis" : "the samples are kept as on the disc");
 	fprintf(f, "  start           sector %lld (%s)\n", (long long)t->start, msf(t->start, a));
 	fprintf(f, "  length          %lld sectors (%s)\n", (long long)t->sectors,
 		msf(t->sectors, b));
@@ -311,7 +355,14 @@ struct log_extra {
 	const char *meta_source;
 	const char *ar_db;          /* the dBAR file checked against, or NULL */
 	bool tagged;
+	struct img_lookup mb, ar;   /* the online look-ups, if asked */
 };
+
+static void log_lookup(FILE *f, const char *label, const struct img_lookup *l)
+{
+	if (l->status != IMG_LOOKUP_NONE)
+		fprintf(f, "%s%s: %s\n", label, l->url, l->message);
+}
 
 static void log_disc(FILE *f, const struct img_audio_rip *r, const struct log_extra *x)
 {
@@ -322,12 +373,16 @@ static void log_disc(FILE *f, const struct img_audio_rip *r, const struct log_ex
 		fprintf(f, "AccurateRip URL %s\n", r->ids.accuraterip_url);
 	}
 	log_text(f, "MCN             ", r->mcn);
+	if (r->mcn[0])
+		fprintf(f, "MCN from        %s\n", r->mcn_source);
 	fprintf(f, "CD-TEXT         %s\n", r->has_cdtext ? "yes" : "none");
 	log_text(f, "  album         ", r->title);
 	log_text(f, "  performer     ", r->performer);
 	log_text(f, "  songwriter    ", r->songwriter);
 	fprintf(f, "tags            %s\n", !x->tagged ? "none (WAV files)" : x->meta_source);
 	fprintf(f, "AccurateRip db  %s\n", x->ar_db ? x->ar_db : "not checked");
+	log_lookup(f, "MusicBrainz     asked ", &x->mb);
+	log_lookup(f, "AccurateRip     asked ", &x->ar);
 }
 
 /* Counts of the AccurateRip verdicts; false when none was checked. */
@@ -365,6 +420,10 @@ static void write_log(FILE *f, const struct img_audio_rip *r, const struct log_e
 	fprintf(f, "format          %s\n", r->o.format == IMG_AUDIO_WAV ? "WAV" : "FLAC");
 	fprintf(f, "CUE sheet       %s\n", r->cue_name);
 	fprintf(f, "gaps            %s\n", r->gaps);
+	fprintf(f, "gaps go         %s\n", r->o.gaps == IMG_GAPS_PREPEND ?
+		"prepend: each begins its own track's file" : r->o.gaps == IMG_GAPS_HTOA ?
+		"htoa: each ends the previous track's file; track 1's pregap is track 0" :
+		"append: each ends the previous track's file");
 	log_disc(f, r, x);
 	if (r->has_htoa)
 		log_track(f, &r->htoa);
@@ -422,6 +481,8 @@ static json_t *track_json(const struct img_audio_track *t)
 	if (!t->audio)
 		return o;
 	json_object_set_new(o, "file", t->file[0] ? json_string(t->file) : json_null());
+	json_object_set_new(o, "file_start", json_integer(t->file_start));
+	json_object_set_new(o, "file_sectors", json_integer(t->file_sectors));
 	snprintf(h, sizeof(h), "%08X", t->test_crc);
 	json_object_set_new(o, "test_crc32", t->has_test ? json_string(h) : json_null());
 	snprintf(h, sizeof(h), "%08X", t->copy_crc);
@@ -437,6 +498,7 @@ static json_t *track_json(const struct img_audio_track *t)
 	json_object_set_new(o, "songwriter", text_json(t->songwriter));
 	json_object_set_new(o, "isrc", text_json(t->isrc));
 	json_object_set_new(o, "pre_emphasis", json_boolean(t->pre_emphasis));
+	json_object_set_new(o, "deemphasized", json_boolean(t->deemphasized));
 	if (t->ar_checked) {
 		char v[160];
 
@@ -460,6 +522,14 @@ static json_t *track_json(const struct img_audio_track *t)
 	return o;
 }
 
+static json_t *lookup_json(const struct img_lookup *l)
+{
+	if (l->status == IMG_LOOKUP_NONE)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s}", "url", l->url, "result",
+			 img_lookup_status_name(l->status), "message", l->message);
+}
+
 static json_t *disc_json(const struct img_audio_rip *r, const struct log_extra *x)
 {
 	char h[16];
@@ -474,12 +544,15 @@ static json_t *disc_json(const struct img_audio_rip *r, const struct log_extra *
 		json_object_set_new(o, "disc_ids", json_null());
 	}
 	json_object_set_new(o, "mcn", text_json(r->mcn));
+	json_object_set_new(o, "mcn_source", r->mcn[0] ? json_string(r->mcn_source) : json_null());
 	json_object_set_new(o, "cdtext", !r->has_cdtext ? json_null() :
 		json_pack("{s:o, s:o, s:o}", "title", text_json(r->title),
 			  "performer", text_json(r->performer),
 			  "songwriter", text_json(r->songwriter)));
 	json_object_set_new(o, "tags", x->tagged ? json_string(x->meta_source) : json_null());
 	json_object_set_new(o, "accuraterip_db", x->ar_db ? json_string(x->ar_db) : json_null());
+	json_object_set_new(o, "lookups", json_pack("{s:o, s:o}", "musicbrainz",
+		lookup_json(&x->mb), "accuraterip", lookup_json(&x->ar)));
 	return o;
 }
 
@@ -500,6 +573,7 @@ static json_t *rip_json(struct cli_ctx *ctx, const struct img_audio_rip *r, bool
 	json_object_set_new(o, "directory", json_string(r->o.outdir));
 	json_object_set_new(o, "cue", json_string(r->cue_name));
 	json_object_set_new(o, "gaps", json_string(r->gaps));
+	json_object_set_new(o, "gaps_mode", json_string(img_gaps_mode_name(r->o.gaps)));
 	d = disc_json(r, x);
 	json_object_update(o, d);
 	json_decref(d);
@@ -552,8 +626,9 @@ static int save_log(struct cli_ctx *ctx, const struct img_audio_rip *r,
  * wrong file fails at once rather than after the rip. */
 static enum sp_status prepare(struct cli_ctx *ctx, struct rip_audio_args *a,
 			      const struct img_audio_rip *r, struct img_meta *meta,
-			      struct img_ar_db *db, struct sp_error *err)
+			      struct img_ar_db *db, struct log_extra *x, struct sp_error *err)
 {
+	bool have_meta = false;
 	int n_audio = 0;
 
 	for (int i = 0; i < r->n_tracks; i++)
@@ -562,17 +637,25 @@ static enum sp_status prepare(struct cli_ctx *ctx, struct rip_audio_args *a,
 		if (img_meta_load_json(meta, a->metadata, r->has_ids ? r->ids.musicbrainz : NULL,
 				       n_audio, err) != SP_OK)
 			return SP_FAILED;
-	} else if (img_meta_from_rip(meta, r, err) != SP_OK) {
-		return SP_FAILED;
+		have_meta = true;
+		if (a->musicbrainz)
+			cli_warn(ctx, "--musicbrainz: not asked, the tags come from --metadata %s",
+				 a->metadata);
+	} else if (a->musicbrainz && !r->has_ids) {
+		cli_warn(ctx, "--musicbrainz: this disc has no MusicBrainz disc ID to look up");
+	} else if (a->musicbrainz) {
+		have_meta = img_lookup_musicbrainz(a->mb_server, &r->ids, n_audio, meta,
+						   &x->mb) == SP_OK;
+		if (!have_meta)
+			cli_warn(ctx, "--musicbrainz: %s; the tags come from the CD-TEXT",
+				 x->mb.message);
 	}
-	if (a->musicbrainz && !a->metadata)
-		cli_warn(ctx, "--musicbrainz: spindle does not go online; the disc's releases are "
-			 "at https://musicbrainz.org/ws/2/discid/%s?inc=recordings+artist-credits+isrcs"
-			 "&fmt=json -- save that and give it with --metadata; tagging from %s",
-			 r->has_ids ? r->ids.musicbrainz : "(no disc ID)", meta->source);
+	if (!have_meta && img_meta_from_rip(meta, r, err) != SP_OK)
+		return SP_FAILED;
 	if (meta->escaped)
 		cli_warn(ctx, "control characters in the %s are written as \\xHH in the tags",
-			 a->metadata ? "metadata file" : "CD-TEXT");
+			 a->metadata ? "metadata file" : x->mb.status == IMG_LOOKUP_OK ?
+			 "MusicBrainz answer" : "CD-TEXT");
 	/* the --tag options go with whatever the tags come from */
 	meta->extra = a->tags.extra;
 	meta->n_extra = a->tags.n_extra;
@@ -583,10 +666,16 @@ static enum sp_status prepare(struct cli_ctx *ctx, struct rip_audio_args *a,
 			return SP_FAILED;
 		if (r->has_ids && img_ar_check_disc(db, &r->ids, err) != SP_OK)
 			return SP_FAILED;
+		a->use_db = true;
+		x->ar_db = a->ar_db;
+	} else if (a->accuraterip && !r->has_ids) {
+		cli_warn(ctx, "--accuraterip: this disc has no AccurateRip disc ID to look up");
 	} else if (a->accuraterip) {
-		cli_warn(ctx, "--accuraterip: spindle does not download; the AccurateRip data "
-			 "of this disc is %s -- save it and give it with --accuraterip-db",
-			 r->has_ids ? r->ids.accuraterip_url : "(no disc ID)");
+		a->use_db = img_lookup_accuraterip(a->ar_server, &r->ids, db, &x->ar) == SP_OK;
+		if (a->use_db)
+			x->ar_db = x->ar.url;
+		else
+			cli_warn(ctx, "--accuraterip: %s; the rip goes on unchecked", x->ar.message);
 	}
 	return SP_OK;
 }
@@ -598,12 +687,12 @@ static enum sp_status finish(struct rip_audio_args *a, struct img_audio_rip *r,
 {
 	int ok, bad, absent;
 
-	if (a->ar_db && (img_audio_rip_verify(r, db, err) != SP_OK ||
+	if (a->use_db && (img_audio_rip_verify(r, db, err) != SP_OK ||
 			 img_audio_rip_pressings(r, db, err) != SP_OK))
 		return SP_FAILED;
 	if (img_audio_rip_tag(r, meta, err) != SP_OK)
 		return SP_FAILED;
-	if (a->ar_db && ar_counts(r, &ok, &bad, &absent) && bad) {
+	if (a->use_db && ar_counts(r, &ok, &bad, &absent) && bad) {
 		for (int i = 0; i < r->n_tracks; i++)
 			if (r->tracks[i].ar_checked && r->tracks[i].ar.in_db &&
 			    !r->tracks[i].pressing_found &&
@@ -685,7 +774,7 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	struct img_audio_rip r;
 	struct img_meta meta = IMG_META_INIT;
 	struct img_ar_db db = IMG_AR_DB_INIT;
-	struct log_extra x = { .ar_db = a->ar_db };
+	struct log_extra x = { .ar_db = NULL };
 	enum sp_status st, st2;
 	bool json = ctx->json;
 	int rc;
@@ -695,7 +784,7 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 	a->ao.source = a->source;
 	a->ao.outdir = a->out;
 	a->ao.unreadable = &a->unreadable;
-	/* an NRG, MDS, CCD or CDI image: through a BIN/CUE copy */
+	/* a TOC, NRG, MDS, MDX, CCD or CDI image: through a BIN/CUE copy */
 	if (img_disc_cue_copy(a->source, tmpdir, sizeof(tmpdir), cue, sizeof(cue), &err) != SP_OK)
 		return cli_fail(ctx, &err);
 	if (cue[0])
@@ -713,7 +802,7 @@ static int rip_audio(struct cli_ctx *ctx, struct rip_audio_args *a)
 		img_disc_cue_copy_remove(tmpdir);
 		goto out;
 	}
-	if (prepare(ctx, a, &r, &meta, &db, &err) != SP_OK) {
+	if (prepare(ctx, a, &r, &meta, &db, &x, &err) != SP_OK) {
 		img_disc_cue_copy_remove(tmpdir);
 		rc = cli_fail(ctx, &err);
 		goto out;

@@ -30,7 +30,7 @@ const struct cli_doc doc_verify = {
 	"they never cause a false alarm.  Sectors are read with no retries "
 	"through the drive's SCSI interface (libburn), never through the "
 	"kernel's buffered block device.  IMAGE may be an image of one data "
-	"track in any format spindle reads (NRG, MDS/MDF, CCD, CDI, TOC ...): "
+	"track in any format spindle reads (NRG, MDS/MDF, MDX, CCD, CDI, TOC ...): "
 	"its 2048-byte user data are compared.\n\n"
 	"There are three outcomes, each with its own exit status: match (0), "
 	"with the SHA-256 of the data; mismatch (5), naming the LBA ranges that "

@@ -45,8 +45,8 @@ static const struct {
 } arg_names[] = {
 	{ "DRIVE", COMP_DRIVE, "" },
 	{ "DIR", COMP_DIRS, "" },
-	{ "IMAGE", COMP_FILES, "iso img udf cdr cue toc nrg mds ccd cdi chd dmg daa gbi isz" },
-	{ "SOURCE", COMP_FILES, "iso img udf cue toc nrg mds ccd cdi" },
+	{ "IMAGE", COMP_FILES, "iso img udf cdr cue toc nrg mds mdx ccd cdi chd dmg daa gbi isz" },
+	{ "SOURCE", COMP_FILES, "iso img udf cue toc nrg mds mdx ccd cdi" },
 	{ "MAPFILE", COMP_FILES, "map" },
 	{ "SRC", COMP_FILES, "" },
 	{ "FILE", COMP_FILES, "" },

@@ -15,8 +15,9 @@
 # number of CPUs), SPINDLE_TEST_OUT=DIR for the logs and results (default
 # tests/out), SPINDLE_QUICK=1 to run only the unit tests and QUICK_TESTS
 # (make check-quick, which make distcheck and the Debian package build
-# run), SPINDLE_VALGRIND=1 to run spindle
-# and the unit tests under valgrind memcheck, TEST_FILTER=glob to run only
+# run), SPINDLE_VALGRIND=1 to run spindle, the unit tests and every fuzz
+# target's corpus (tests/fuzz/replay.sh) under valgrind memcheck, leaving
+# out tests/valgrind-skip.txt's scripts, TEST_FILTER=glob to run only
 # matching scripts.  The memory-checking passes (SPINDLE_VALGRIND, or
 # SPINDLE_REPORT_DIR for the sanitizers) export SPINDLE_MEMCHECK=1 and
 # SPINDLE_SCALE=10 for the tests (tests/lib.sh: `scaled`, `memcheck_pass`).
@@ -252,14 +253,25 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 			echo "$TOP_SRCDIR/tests/cli/$t.sh"
 		done
 		echo "unit"
+		# the valgrind pass: the parsers on every fuzz target's corpus
+		[ -n "${SPINDLE_VALGRIND:-}" ] && echo "fuzz-corpus"
 		ls "$TOP_SRCDIR"/tests/cli/test_*.sh "$TOP_SRCDIR"/tests/mmcsim/test_*.sh
 	fi | awk '!seen[$0]++' | while read -r t; do
 		if [ "$t" = unit ]; then
 			echo "unit ${VALGRIND:+vg:}$UNITTEST"
 			continue
 		fi
+		if [ "$t" = fuzz-corpus ]; then
+			echo "fuzz-corpus sh $TOP_SRCDIR/tests/fuzz/replay.sh"
+			continue
+		fi
 		[ -f "$t" ] || continue
 		case "$(basename "$t")" in ${TEST_FILTER:-*}) ;; *) continue ;; esac
+		# the valgrind pass leaves out tests/valgrind-skip.txt's scripts
+		if [ -n "${SPINDLE_VALGRIND:-}" ] &&
+		   grep -q "^$(basename "$t" .sh)[[:space:]]" "$TOP_SRCDIR/tests/valgrind-skip.txt" 2> /dev/null; then
+			continue
+		fi
 		if [ -n "${SPINDLE_QUICK:-}" ]; then
 			case " $QUICK_TESTS " in *" $(basename "$t" .sh) "*) ;; *) continue ;; esac
 		fi
@@ -273,6 +285,12 @@ grep -v '^#' "$TOP_SRCDIR/tests/no-memcheck.txt" 2> /dev/null | while read -r st
 	[ -n "$f" ] && grep -q "^${st#*:}()" "$f" ||
 		echo "not ok - tests/no-memcheck.txt names $st, which does not exist"
 done > "$out/no-memcheck.res"
+# and every script tests/valgrind-skip.txt names
+grep -v '^#' "$TOP_SRCDIR/tests/valgrind-skip.txt" 2> /dev/null | while read -r st _; do
+	[ -n "$st" ] || continue
+	ls "$TOP_SRCDIR"/tests/*/"$st.sh" > /dev/null 2>&1 ||
+		echo "not ok - tests/valgrind-skip.txt names $st, which does not exist"
+done >> "$out/no-memcheck.res"
 xargs -P "$SPINDLE_TEST_JOBS" -L 1 sh "$0" --part < "$out/parts.txt"
 # the results in the order of parts.txt, whatever order they ended in
 while read -r name _; do

@@ -272,6 +272,51 @@ void img_meta_release(struct img_meta *m);
 enum sp_status img_flac_set_tags(const char *path, char *const *tags, int n,
 				 struct sp_error *err);
 
+/* ---- online look-ups (audio_lookup.c) ---- */
+
+#define IMG_MUSICBRAINZ_SERVER "https://musicbrainz.org"
+#define IMG_ACCURATERIP_SERVER "http://www.accuraterip.com"
+
+enum img_lookup_status {
+	IMG_LOOKUP_NONE,            /* not tried */
+	IMG_LOOKUP_OK,
+	IMG_LOOKUP_NOT_FOUND,       /* the server does not know the disc */
+	IMG_LOOKUP_OFFLINE,         /* no answer: no network, server down, timeout */
+	IMG_LOOKUP_BAD,             /* an answer spindle cannot use */
+};
+struct img_lookup {
+	enum img_lookup_status status;
+	char url[512];              /* what was fetched */
+	char message[512];          /* the result in words */
+};
+/* "ok", "not_found", "offline", "bad_answer", "none" */
+const char *img_lookup_status_name(enum img_lookup_status s);
+
+/*
+ * Fetch the disc's releases from MusicBrainz (server: a base URL, NULL for
+ * IMG_MUSICBRAINZ_SERVER) and fill m from the release and medium holding
+ * ids->musicbrainz, as img_meta_parse_json() does.  SP_OK, or SP_WARN with
+ * l saying why not (m then untouched).  Never fails the rip.
+ */
+enum sp_status img_lookup_musicbrainz(const char *server, const struct img_disc_ids *ids,
+				      int n_audio, struct img_meta *m, struct img_lookup *l);
+/* Fetch the disc's dBAR file from AccurateRip into db; SP_OK, or SP_WARN
+ * with l saying why not. */
+enum sp_status img_lookup_accuraterip(const char *server, const struct img_disc_ids *ids,
+				      struct img_ar_db *db, struct img_lookup *l);
+
+/* ---- de-emphasis (audio_deemph.c) ---- */
+
+/* The 50/15 us de-emphasis of 44.1 kHz stereo, as sox's deemph: a
+ * high-shelf biquad per channel. */
+struct img_deemph {
+	double b0, b1, b2, a1, a2;
+	double x1[2], x2[2], y1[2], y2[2];
+};
+void img_deemph_init(struct img_deemph *f);
+/* Filter `samples` stereo samples (16-bit LE) in place, state kept. */
+void img_deemph_run(struct img_deemph *f, uint8_t *pcm, size_t samples);
+
 /* ---- secure audio extraction (audio_rip.c) ---- */
 
 /* What paranoia reported for a track. */
@@ -289,6 +334,9 @@ struct img_audio_track {
 	bool audio;
 	int64_t start, sectors;     /* INDEX 01 and length to the next track */
 	int64_t gap_start;          /* INDEX 00 (pregap), == start if none */
+	/* the disc sectors its file holds (--gaps): start..start+sectors when
+	 * gaps are appended, gap_start..the next gap when prepended */
+	int64_t file_start, file_sectors;
 	char file[32];              /* output file name, "" if not ripped */
 	bool has_test;
 	uint32_t test_crc, copy_crc;
@@ -299,6 +347,7 @@ struct img_audio_track {
 	char title[256], performer[256], songwriter[256];
 	char isrc[13];
 	bool pre_emphasis;
+	bool deemphasized;          /* its file was de-emphasised (--deemphasis) */
 	int session;
 	/* AccurateRip result, once img_audio_rip_verify() ran */
 	int ar_number;              /* number in AccurateRip's count, from 1 */
@@ -310,6 +359,21 @@ struct img_audio_track {
 	int pressing_confidence;
 };
 
+/*
+ * Where the audio between a track's INDEX 00 and INDEX 01 (its gap) goes.
+ * AccurateRip, whatever the mode, checks each track from its INDEX 01 to
+ * the next track's INDEX 01.
+ */
+enum img_gaps_mode {
+	IMG_GAPS_APPEND,            /* ends the previous track's file; audio
+				     * before track 1 in 00.ext if not silent */
+	IMG_GAPS_PREPEND,           /* begins the track's own file (track 1's
+				     * file starts at sector 0) */
+	IMG_GAPS_HTOA,              /* as append, and the audio before track 1
+				     * always in 00.ext, silent or not */
+};
+const char *img_gaps_mode_name(enum img_gaps_mode m);
+
 struct img_audio_rip_opts {
 	const char *source;         /* drive (/dev/srN) or .cue/.toc/.nrg image */
 	const char *outdir;
@@ -318,6 +382,8 @@ struct img_audio_rip_opts {
 	int retries;                /* paranoia retries per sector */
 	bool test_and_copy;
 	bool force;                 /* overwrite files in outdir */
+	enum img_gaps_mode gaps;
+	bool deemphasis;            /* de-emphasise tracks flagged pre-emphasis */
 	/* test hook: sectors that fail to read, as from a damaged disc */
 	const struct img_ranges *unreadable;
 };
@@ -339,6 +405,7 @@ struct img_audio_rip {
 	bool has_cdtext;
 	char title[256], performer[256], songwriter[256];
 	char mcn[14];
+	char mcn_source[48];        /* where mcn came from, in words */
 	char gaps[96];              /* how the gaps were found, in words */
 	struct img_disc_ids ids;
 	bool has_ids;

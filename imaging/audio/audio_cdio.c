@@ -360,9 +360,24 @@ void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r)
 	const char *upc;
 
 	/* an MCN of zeros means none */
-	if (mcn && strspn(mcn, "0") != strlen(mcn))
+	if (mcn && strspn(mcn, "0") != strlen(mcn)) {
 		copy_text(r->mcn, sizeof(r->mcn), mcn);
+		snprintf(r->mcn_source, sizeof(r->mcn_source), s->is_image ? "the image" :
+			 "the drive (READ SUB-CHANNEL)");
+	}
 	cdio_free(mcn);
+	/* a drive that does not report it: the Q frames of the first track */
+	for (int i = 0; !r->mcn[0] && !s->is_image && i < r->n_tracks; i++) {
+		if (!r->tracks[i].audio)
+			continue;
+		if (cdio_q_mcn(s, r->tracks[i].start, r->tracks[i].start + r->tracks[i].sectors,
+			       r->mcn))
+			snprintf(r->mcn_source, sizeof(r->mcn_source), "the Q subchannel's "
+				 "mode-2 frames");
+		else
+			r->mcn[0] = '\0';
+		break;
+	}
 	if (text) {
 		r->has_cdtext = true;
 		copy_text(r->title, sizeof(r->title), cdtext_get_const(text, CDTEXT_FIELD_TITLE, 0));
@@ -373,8 +388,10 @@ void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r)
 		/* no MCN in the Q subchannel: the UPC/EAN of the CD-TEXT */
 		upc = cdtext_get_const(text, CDTEXT_FIELD_UPC_EAN, 0);
 		if (!r->mcn[0] && upc && strlen(upc) == 13 && strspn(upc, "0123456789") == 13 &&
-		    strspn(upc, "0") != 13)
+		    strspn(upc, "0") != 13) {
 			copy_text(r->mcn, sizeof(r->mcn), upc);
+			snprintf(r->mcn_source, sizeof(r->mcn_source), "the CD-TEXT (UPC/EAN)");
+		}
 	}
 	for (int i = 0; i < r->n_tracks; i++) {
 		struct img_audio_track *t = &r->tracks[i];

@@ -13,7 +13,10 @@
  *
  * A Q frame of mode 2 or 3 (MCN, ISRC: about one sector in a hundred on
  * a real disc) tells no position: the sector is read again, then its
- * neighbour stands in for it.  A drive that refuses READ CD with
+ * neighbour stands in for it.  The mode 2 frames are what the MCN is
+ * read from when the drive's READ SUB-CHANNEL does not report it:
+ * cdio_q_mcn() reads the Q of 100 sectors in a row, where the Red Book
+ * puts at least one.  A drive that refuses READ CD with
  * subchannel data leaves the gaps unknown, as before.
  */
 #include "config.h"
@@ -52,6 +55,33 @@ static bool q_position(CdIo_t *p, int64_t lsn, int *tno, int *index)
 		*tno = from_bcd(q[1]);
 		*index = from_bcd(q[2]);
 		return true;
+	}
+	return false;
+}
+
+bool cdio_q_mcn(struct cdio_source *s, int64_t from, int64_t to, char mcn[14])
+{
+	uint8_t buf[IMG_CD_RAW + 16];
+	const uint8_t *q = buf + IMG_CD_RAW;
+
+	if (to > from + 100)
+		to = from + 100;
+	for (int64_t lsn = from; lsn < to; lsn++) {
+		memset(buf, 0, sizeof(buf));
+		if (mmc_read_cd(s->cdio, buf, (lsn_t)lsn, CDIO_MMC_READ_TYPE_CDDA, false, false, 0,
+				true, false, 0, 2, (uint16_t)sizeof(buf), 1) != DRIVER_OP_SUCCESS)
+			return false;
+		if ((q[0] & 0x0f) != 2)
+			continue;
+		for (int i = 0; i < 13; i++) {
+			int d = (q[1 + i / 2] >> (i % 2 ? 0 : 4)) & 0x0f;
+
+			if (d > 9)
+				return false;
+			mcn[i] = (char)('0' + d);
+		}
+		mcn[13] = '\0';
+		return strspn(mcn, "0") != 13;
 	}
 	return false;
 }

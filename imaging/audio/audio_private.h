@@ -64,6 +64,9 @@ enum sp_status cdio_source_toc(struct cdio_source *s, struct cdio_toc *toc,
  * subchannel, into toc->t[].gap_start; the number of gaps found, -1 if the
  * drive gives no Q subchannel. */
 int cdio_find_gaps(struct cdio_source *s, struct cdio_toc *toc);
+/* audio_gaps.c: the MCN from the mode-2 Q frames of sectors [from, to)
+ * (at most 100 read); false if none. */
+bool cdio_q_mcn(struct cdio_source *s, int64_t from, int64_t to, char mcn[14]);
 /* The disc's CD-TEXT, MCN, ISRCs and pre-emphasis flags into r, whose
  * tracks are those of the TOC. */
 void cdio_source_text(struct cdio_source *s, struct img_audio_rip *r);

@@ -5,11 +5,16 @@
  * Each audio track is read in full paranoia mode (overlapped reads,
  * verification, jitter and drop/dupe repair, skipping a sector only after
  * the configured retries), corrected for the drive's read offset, and
- * written as FLAC or WAV.  A track spans from its INDEX 01 to the next
- * track's INDEX 01, so a gap ends the track before it, as EAC and whipper
- * do by default and as AccurateRip expects.  Audio before track 1's
- * INDEX 01 (hidden track one audio) goes to 00.<ext> when it is readable
- * and not silent.  The CUE sheet disc.cue describes the files.
+ * written as FLAC or WAV.  By default (--gaps append) a track's file spans
+ * from its INDEX 01 to the next track's INDEX 01, so a gap ends the track
+ * before it, as EAC and whipper do by default and as AccurateRip expects.
+ * Audio before track 1's INDEX 01 (hidden track one audio) goes to
+ * 00.<ext> when it is readable and not silent (always with --gaps htoa).
+ * With --gaps prepend a file spans from the track's INDEX 00 to the next
+ * track's INDEX 00, and track 1's from sector 0.  AccurateRip ranges stay
+ * INDEX 01 to INDEX 01, so a track's pass reads the union of its file's
+ * range and its AccurateRip range (a gap is read twice, once for each).
+ * The CUE sheet disc.cue describes the files.
  *
  * Offset correction: with --offset N the track's sample i is the disc's
  * sample (start * 588 + i + N).  Samples outside the readable audio (before
@@ -265,7 +270,7 @@ static bool audio_sector(const struct img_audio_rip *r, int64_t lsn)
 		if (lsn >= t->gap_start && lsn < t->start + t->sectors)
 			return t->audio;
 	}
-	return r->has_htoa && lsn < r->htoa.sectors;
+	return lsn < r->htoa.sectors;   /* hidden audio, whatever --gaps */
 }
 
 /* Sequential reader of disc sectors through paranoia. */
@@ -317,11 +322,24 @@ struct pass {
 	struct img_audio_track *t;
 	const char *name;           /* "test" or "copy" */
 	struct img_audio_writer *w; /* NULL on a test pass */
-	struct img_audio_sum sum;
-	bool nonzero;               /* any sample not silence */
+	struct img_audio_sum sum;   /* INDEX 01 to INDEX 01: AccurateRip */
+	struct img_audio_sum file;  /* the file's samples: CRC32 */
+	bool nonzero;               /* any sample of the file not silence */
+	bool deemph;                /* the file's samples go through f */
+	struct img_deemph f;
 };
 
-/* Read one track's samples (offset-corrected) into p->w and p->sum. */
+/* The part of [a, a + n) that lies in [lo, hi), as an offset and a count. */
+static size_t overlap(int64_t a, size_t n, int64_t lo, int64_t hi, size_t *off)
+{
+	int64_t s = a > lo ? a : lo, e = a + (int64_t)n < hi ? a + (int64_t)n : hi;
+
+	*off = (size_t)(s - a);
+	return e > s ? (size_t)(e - s) : 0;
+}
+
+/* Read one track's samples (offset-corrected): those of its file into
+ * p->w and p->file, those of its AccurateRip range into p->sum. */
 static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 				 bool first_audio, bool last_audio,
 				 img_audio_progress_fn progress, void *ctx,
@@ -330,9 +348,15 @@ static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 	struct reader *rd = malloc(sizeof(*rd));
 	uint8_t *chunk = malloc((size_t)CHUNK_SECTORS * IMG_CD_RAW);
 	struct img_audio_track *t = p->t;
-	int64_t total = t->sectors * IMG_CD_SAMPLES;
-	int64_t pos = t->start * IMG_CD_SAMPLES + r->o.offset; /* disc sample */
-	int64_t done = 0;
+	/* in disc samples before the offset: AccurateRip's range, the file's */
+	int64_t ar_lo = t->start * IMG_CD_SAMPLES;
+	int64_t ar_hi = t->number > 0 ? (t->start + t->sectors) * IMG_CD_SAMPLES : ar_lo;
+	int64_t f_lo = t->file_start * IMG_CD_SAMPLES;
+	int64_t f_hi = (t->file_start + t->file_sectors) * IMG_CD_SAMPLES;
+	int64_t lo = ar_hi > ar_lo && ar_lo < f_lo ? ar_lo : f_lo;
+	int64_t hi = ar_hi > f_hi ? ar_hi : f_hi;
+	int64_t total = hi - lo, done = 0;
+	int64_t pos = lo + r->o.offset;     /* disc sample read */
 	enum sp_status st = SP_OK;
 
 	if (!rd || !chunk) {
@@ -342,12 +366,15 @@ static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 	rd->r = r;
 	rd->next = -1;
 	rd->have_lsn = INT64_MIN;
-	img_audio_sum_init(&p->sum, (uint64_t)total, first_audio, last_audio);
+	img_audio_sum_init(&p->sum, (uint64_t)(ar_hi - ar_lo), first_audio, last_audio);
+	img_audio_sum_init(&p->file, (uint64_t)(f_hi - f_lo), false, false);
+	if (p->deemph)
+		img_deemph_init(&p->f);
 	cb_events = &t->ev;
 	cb_first = pos >= 0 ? pos / IMG_CD_SAMPLES : -1;
 	cb_last = (pos + total - 1) / IMG_CD_SAMPLES;
 	while (done < total) {
-		size_t n = 0, want = (size_t)(total - done);
+		size_t n = 0, want = (size_t)(total - done), off, k;
 
 		if (want > (size_t)CHUNK_SECTORS * IMG_CD_SAMPLES)
 			want = (size_t)CHUNK_SECTORS * IMG_CD_SAMPLES;
@@ -355,8 +382,8 @@ static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 			int64_t s = pos + (int64_t)n;
 			int64_t lsn = s >= 0 ? s / IMG_CD_SAMPLES : -((-s + IMG_CD_SAMPLES - 1) / IMG_CD_SAMPLES);
 			int64_t in = s - lsn * IMG_CD_SAMPLES;
-			size_t k = (size_t)(IMG_CD_SAMPLES - in);
 
+			k = (size_t)(IMG_CD_SAMPLES - in);
 			if (k > want - n)
 				k = want - n;
 			if ((st = read_sector(rd, lsn, t, err)) != SP_OK)
@@ -364,15 +391,21 @@ static enum sp_status read_track(struct img_audio_rip *r, struct pass *p,
 			memcpy(chunk + n * 4, rd->buf + in * 4, k * 4);
 			n += k;
 		}
-		img_audio_sum_update(&p->sum, chunk, n * 4);
-		for (size_t i = 0; i < n * 4 && !p->nonzero; i++)
-			p->nonzero = chunk[i] != 0;
-		if (p->w && (st = img_audio_writer_write(p->w, chunk, n, err)) != SP_OK)
-			goto out;
+		if ((k = overlap(lo + done, n, ar_lo, ar_hi, &off)) > 0)
+			img_audio_sum_update(&p->sum, chunk + off * 4, k * 4);
+		if ((k = overlap(lo + done, n, f_lo, f_hi, &off)) > 0) {
+			if (p->deemph)      /* after AccurateRip, which sums the disc's */
+				img_deemph_run(&p->f, chunk + off * 4, k);
+			img_audio_sum_update(&p->file, chunk + off * 4, k * 4);
+			for (size_t i = 0; i < k * 4 && !p->nonzero; i++)
+				p->nonzero = chunk[off * 4 + i] != 0;
+			if (p->w && (st = img_audio_writer_write(p->w, chunk + off * 4, k, err)) != SP_OK)
+				goto out;
+		}
 		done += (int64_t)n;
 		pos += (int64_t)n;
 		if (progress)
-			progress(t, p->name, done / IMG_CD_SAMPLES, t->sectors, ctx);
+			progress(t, p->name, done / IMG_CD_SAMPLES, total / IMG_CD_SAMPLES, ctx);
 	}
 out:
 	cb_events = NULL;
@@ -462,7 +495,7 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 				img_audio_progress_fn progress, void *ctx,
 				struct sp_error *err)
 {
-	struct pass p = { .t = t };
+	struct pass p = { .t = t, .deemph = r->o.deemphasis && t->pre_emphasis };
 	char path[4096];
 	enum sp_status st;
 
@@ -471,7 +504,7 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 		if (read_track(r, &p, first_audio, last_audio, progress, ctx, err) != SP_OK)
 			return SP_FAILED;
 		t->has_test = true;
-		t->test_crc = p.sum.crc32;
+		t->test_crc = p.file.crc32;
 	}
 	track_file(r, t->number, t->file, sizeof(t->file));
 	if (out_path(r, t->file, path, sizeof(path), err) != SP_OK)
@@ -479,10 +512,10 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 	p.name = "copy";
 	p.nonzero = false;
 	if (img_audio_writer_open(&p.w, path, r->o.format,
-				  (uint64_t)(t->sectors * IMG_CD_SAMPLES), err) != SP_OK)
+				  (uint64_t)(t->file_sectors * IMG_CD_SAMPLES), err) != SP_OK)
 		return SP_FAILED;
 	st = read_track(r, &p, first_audio, last_audio, progress, ctx, err);
-	if (st == SP_OK && t->number == 0 && !p.nonzero) {
+	if (st == SP_OK && t->number == 0 && !p.nonzero && r->o.gaps != IMG_GAPS_HTOA) {
 		/* hidden track one audio that is only silence: no file */
 		t->file[0] = '\0';
 		return img_audio_writer_close(p.w, false, err);
@@ -490,7 +523,8 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 	if (img_audio_writer_close(p.w, st == SP_OK, st == SP_OK ? err : NULL) != SP_OK ||
 	    st != SP_OK)
 		return SP_FAILED;
-	t->copy_crc = p.sum.crc32;
+	t->copy_crc = p.file.crc32;
+	t->deemphasized = p.deemph;
 	t->ar_v1 = p.sum.ar_v1;
 	t->ar_v2 = p.sum.ar_v2;
 	t->ar_valid = t->number > 0;
@@ -499,61 +533,109 @@ static enum sp_status rip_track(struct img_audio_rip *r, struct img_audio_track 
 	return SP_OK;
 }
 
-/* The sheet for the files written: gaps at the end of the previous file. */
+const char *img_gaps_mode_name(enum img_gaps_mode m)
+{
+	switch (m) {
+	case IMG_GAPS_PREPEND: return "prepend";
+	case IMG_GAPS_HTOA: return "htoa";
+	default: return "append";
+	}
+}
+
+/* The disc sectors each file holds, by --gaps. */
+static void lay_out_files(struct img_audio_rip *r)
+{
+	bool prepend = r->o.gaps == IMG_GAPS_PREPEND;
+
+	for (int i = 0; i < r->n_tracks; i++) {
+		struct img_audio_track *t = &r->tracks[i], *next = i + 1 < r->n_tracks ?
+			&r->tracks[i + 1] : NULL;
+		int64_t end = t->start + t->sectors;
+
+		t->file_start = t->start;
+		if (prepend) {
+			t->file_start = i == 0 && r->htoa.sectors ? 0 : t->gap_start;
+			if (next && next->audio && next->gap_start < end &&
+			    next->gap_start >= t->start)
+				end = next->gap_start;
+		}
+		t->file_sectors = end - t->file_start;
+	}
+	r->htoa.file_start = 0;
+	r->htoa.file_sectors = r->htoa.sectors;
+	/* the hidden audio begins track 1's file */
+	if (prepend)
+		r->has_htoa = false;
+}
+
+/* The file holding disc sector lsn, or -1; files[] in disc order. */
+static int file_of(const int64_t (*span)[2], int n, int64_t lsn)
+{
+	for (int i = 0; i < n; i++)
+		if (lsn >= span[i][0] && lsn < span[i][1])
+			return i;
+	return -1;
+}
+
+/* The sheet for the files written: each index where its file holds it, a
+ * gap held by no file as PREGAP. */
 static enum sp_status write_cue(struct img_audio_rip *r, struct sp_error *err)
 {
 	struct img_cue cue = IMG_CUE_INIT;
+	int64_t (*span)[2] = calloc((size_t)r->n_tracks + 1, sizeof(*span));
 	char path[4096], *text = NULL;
-	int prev_file = -1;
 	enum sp_status st = SP_FAILED;
 
 	cue.files = calloc((size_t)r->n_tracks + 1, sizeof(*cue.files));
 	cue.tracks = calloc((size_t)r->n_tracks, sizeof(*cue.tracks));
-	if (!cue.files || !cue.tracks) {
+	if (!cue.files || !cue.tracks || !span) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
 	}
-	if (r->has_htoa && r->htoa.file[0]) {
-		cue.files[0].name = strdup(r->htoa.file);
-		cue.files[0].type = IMG_CUE_WAVE;
-		cue.n_files = 1;
-		prev_file = 0;
-	}
-	for (int i = 0; i < r->n_tracks; i++) {
-		const struct img_audio_track *t = &r->tracks[i];
-		struct img_cue_track *c;
+	for (int i = -1; i < r->n_tracks; i++) {
+		const struct img_audio_track *t = i < 0 ? &r->htoa : &r->tracks[i];
 
-		if (!t->audio) {
-			prev_file = -1;
+		if ((i < 0 && !r->has_htoa) || !t->audio || !t->file[0])
 			continue;
-		}
-		c = &cue.tracks[cue.n_tracks++];
-		c->number = t->number;
-		c->mode = IMG_CUE_AUDIO;
-		c->file0 = -1;
-		c->index0 = -1;
 		cue.files[cue.n_files].name = strdup(t->file);
 		cue.files[cue.n_files].type = IMG_CUE_WAVE;
 		if (!cue.files[cue.n_files].name) {
 			sp_error_set(err, SPE_NOMEM, "out of memory");
 			goto out;
 		}
-		c->file1 = cue.n_files++;
-		c->index1 = 0;
-		if (t->number == 1 && r->has_htoa && prev_file == 0) {
-			c->file0 = 0;
-			c->index0 = 0;
-		} else if (t->number == 1 && r->has_htoa) {
-			c->pregap = t->start;   /* silent hidden audio */
-		} else if (t->gap_start < t->start && prev_file >= 0) {
-			int64_t prev_start = r->tracks[i - 1].start;
+		span[cue.n_files][0] = t->file_start;
+		span[cue.n_files][1] = t->file_start + t->file_sectors;
+		cue.n_files++;
+	}
+	for (int i = 0; i < r->n_tracks; i++) {
+		const struct img_audio_track *t = &r->tracks[i];
+		/* track 1's gap is the hidden audio from sector 0, if any */
+		int64_t gap = i == 0 && r->htoa.sectors ? 0 : t->gap_start;
+		struct img_cue_track *c;
 
-			c->file0 = prev_file;
-			c->index0 = t->gap_start - prev_start;
-		} else if (t->gap_start < t->start) {
-			c->pregap = t->start - t->gap_start;
+		if (!t->audio)
+			continue;
+		c = &cue.tracks[cue.n_tracks++];
+		c->number = t->number;
+		c->mode = IMG_CUE_AUDIO;
+		c->file0 = -1;
+		c->index0 = -1;
+		c->file1 = file_of(span, cue.n_files, t->start);
+		if (c->file1 < 0) {
+			sp_error_set(err, SPE_INTERNAL, "track %d is in no file", t->number);
+			goto out;
 		}
-		prev_file = c->file1;
+		c->index1 = t->start - span[c->file1][0];
+		if (gap < t->start) {
+			c->file0 = file_of(span, cue.n_files, gap);
+			/* a gap partly outside the files: all of it as PREGAP */
+			if (c->file0 >= 0 && file_of(span, cue.n_files, t->start - 1) < 0)
+				c->file0 = -1;
+			if (c->file0 >= 0)
+				c->index0 = gap - span[c->file0][0];
+			else
+				c->pregap = t->start - gap;
+		}
 	}
 	text = img_cue_format(&cue);
 	if (!text) {
@@ -566,6 +648,7 @@ static enum sp_status write_cue(struct img_audio_rip *r, struct sp_error *err)
 	st = sp_write_file_atomic(path, text, strlen(text), err);
 out:
 	free(text);
+	free(span);
 	img_cue_release(&cue);
 	return st;
 }
@@ -582,6 +665,7 @@ enum sp_status img_audio_rip_run(struct img_audio_rip *r,
 				first = i;
 			last = i;
 		}
+	lay_out_files(r);
 	if (check_outputs(r, err) != SP_OK)
 		return SP_FAILED;
 	if (r->has_htoa &&

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "imaging/disc/disc.h"
+#include "imaging/disc/disc_private.h"
 
 enum sp_status img_bytes_new(struct img_bytes **out, const struct img_bytes_ops *ops,
 			     void *ctx, uint64_t size, const char *name,
@@ -155,4 +155,42 @@ void img_bytes_close(struct img_bytes *b)
 	b->ops->close(b->ctx);
 	free(b->name);
 	free(b);
+}
+
+/* A view of another source, longer, reading zeros past its end. */
+struct pad_ctx {
+	struct img_bytes *src;      /* not owned: another file of the disc */
+};
+
+static enum sp_status pad_read_at(void *vctx, uint64_t off, void *buf, size_t len,
+				  struct sp_error *err)
+{
+	struct pad_ctx *p = vctx;
+	uint64_t size = p->src->size;
+	size_t have = off >= size ? 0 : size - off < len ? (size_t)(size - off) : len;
+
+	memset((uint8_t *)buf + have, 0, len - have);
+	return have ? img_bytes_read(p->src, off, buf, have, err) : SP_OK;
+}
+
+static void pad_close(void *vctx)
+{
+	free(vctx);
+}
+
+static const struct img_bytes_ops pad_ops = { pad_read_at, pad_close };
+
+int disc_pad_file(struct img_disc *d, int file, uint64_t size, struct sp_error *err)
+{
+	struct pad_ctx *p = calloc(1, sizeof(*p));
+	struct img_bytes *b;
+
+	if (!p) {
+		sp_error_set(err, SPE_NOMEM, "out of memory");
+		return -1;
+	}
+	p->src = d->files[file];
+	if (img_bytes_new(&b, &pad_ops, p, size, p->src->name, err) != SP_OK)
+		return -1;
+	return disc_add_file(d, b, err);
 }

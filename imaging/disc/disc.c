@@ -15,7 +15,7 @@
 
 static const struct disc_reader *const readers[] = {
 	&disc_reader_container,
-	&disc_reader_nrg, &disc_reader_cdi, &disc_reader_mds, &disc_reader_ccd, &disc_reader_cue, &disc_reader_toc, &disc_reader_iso,
+	&disc_reader_nrg, &disc_reader_cdi, &disc_reader_mds, &disc_reader_mdx, &disc_reader_ccd, &disc_reader_cue, &disc_reader_toc, &disc_reader_iso,
 };
 #define N_READERS (sizeof(readers) / sizeof(readers[0]))
 

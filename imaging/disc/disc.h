@@ -146,8 +146,8 @@ struct img_disc {
  * extension only breaks ties). */
 enum sp_status img_disc_open(struct img_disc **out, const char *path,
 			     struct sp_error *err);
-/* Open with a named reader ("iso", "cue", "nrg", "mds", "ccd", "toc",
- * "cdi"); for tests and the fuzzer. */
+/* Open with a named reader ("iso", "cue", "nrg", "mds", "mdx", "ccd",
+ * "toc", "cdi"); for tests and the fuzzer. */
 enum sp_status img_disc_open_as(struct img_disc **out, const char *path,
 				const char *reader, struct sp_error *err);
 void img_disc_close(struct img_disc *d);
@@ -277,8 +277,8 @@ enum sp_status img_disc_write_toc(struct img_disc *d, const char *out,
 				  const struct img_disc_write_opts *o,
 				  struct img_disc_write_result *res, struct sp_error *err);
 
-/* For readers that know only BIN/CUE and TOC (libcdio: rip --audio): a
- * BIN/CUE copy of an NRG, MDS, CCD or CDI image in a new temporary
+/* For readers that know only BIN/CUE (libcdio: rip --audio): a BIN/CUE
+ * copy of a TOC, NRG, MDS, MDX, CCD or CDI image in a new temporary
  * directory (tmpdir, cue filled); both "" when path is read as it is.
  * Remove it with img_disc_cue_copy_remove(). */
 enum sp_status img_disc_cue_copy(const char *path, char *tmpdir, size_t tlen, char *cue,

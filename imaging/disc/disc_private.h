@@ -43,10 +43,13 @@ struct disc_reader {
 /* read_container.c: the compressed containers of imaging/container/ */
 extern const struct disc_reader disc_reader_container;
 extern const struct disc_reader disc_reader_iso, disc_reader_cue, disc_reader_nrg,
-	disc_reader_mds, disc_reader_ccd, disc_reader_toc, disc_reader_cdi;
+	disc_reader_mds, disc_reader_ccd, disc_reader_toc, disc_reader_cdi, disc_reader_mdx;
 
 /* Take ownership of b; its index in d->files, or -1 (b closed, err set). */
 int disc_add_file(struct img_disc *d, struct img_bytes *b, struct sp_error *err);
+/* bytes.c: file (an index in d->files) seen as size bytes, zeros after its
+ * end; the new index, or -1 with err set. */
+int disc_pad_file(struct img_disc *d, int file, uint64_t size, struct sp_error *err);
 /* Open path and add it; -1 with err set. */
 int disc_open_file(struct img_disc *d, const char *path, struct sp_error *err);
 /* A new zeroed track appended (number, session 1, n_index 0), or NULL. */
@@ -73,6 +76,11 @@ char *disc_sibling_ext(const char *path, const char *ext);
  * descriptor's directory.  NULL if not found; *how says which matched
  * (0 exact, 1 case-insensitive). */
 char *disc_find_file(const char *desc_path, const char *name, int *how);
+/* The data file an MDS descriptor names, opened and added: "*.mdf" is the
+ * descriptor's own name ending in .mdf (opened once: *star keeps its index,
+ * -1 before); any other name is found as disc_find_file() does. */
+int disc_mds_data_file(struct img_disc *d, const char *desc_path, const char *name,
+		       int *star, struct sp_error *err);
 /* Read a descriptor file whole (NUL-terminated). */
 enum sp_status disc_slurp(struct img_bytes *b, size_t max, char **out, size_t *len,
 			  const char *fmt, struct sp_error *err);
@@ -92,6 +100,28 @@ struct burn_source *disc_new_burn_source(void *data, int (*read)(struct burn_sou
 					 off_t (*size)(struct burn_source *),
 					 void (*free_data)(struct burn_source *),
 					 int (*cancel)(struct burn_source *));
+/* mdx_crypt.c: the enciphered descriptor of MDS v2 / MDX images. */
+#define MDX_SALT 64
+#define MDX_HEADER 512              /* salt, then 448 enciphered bytes */
+#define MDX_KEY 80                  /* the key data in a deciphered header */
+#define MDX_PREFIX 18               /* "MEDIA DESCRIPTOR", version: offsets count them */
+#define MDX_DESC_MAX (16u << 20)
+/* Decipher the 512-byte header h (at byte at of name) in place and check it. */
+enum sp_status disc_mdx_header(uint8_t *h, const char *name, uint64_t at,
+			       struct sp_error *err);
+/* Decipher enc (len bytes, changed in place) with h's key and inflate it;
+ * *out (malloc'ed) begins with the 18 prefix bytes. */
+enum sp_status disc_mdx_descriptor(const uint8_t *h, uint8_t *enc, size_t len,
+				   const uint8_t *prefix, uint8_t **out, size_t *out_len,
+				   const char *name, struct sp_error *err);
+/* mdx_data.c: a byte source of the sectors of a compressed MDS v2 / MDX
+ * track part (groups stored, zlib-deflated or one repeated byte), which
+ * starts at byte base of src and holds sectors of size bytes, group to a
+ * group, with its zlib-compressed table of groups table_off bytes after
+ * base; its index in d->files, or -1 with err set. */
+int disc_mdx_groups(struct img_disc *d, struct img_bytes *src, uint64_t base,
+		    uint64_t sectors, uint32_t size, uint32_t group, uint64_t table_off,
+		    struct sp_error *err);
 /* Append a sentence to d->note. */
 void disc_note(struct img_disc *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

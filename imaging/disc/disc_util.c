@@ -29,7 +29,9 @@ enum sp_status disc_bad(struct sp_error *err, const char *fmt, const char *name,
 	va_end(ap);
 	sp_error_set(err, SPE_FORMAT, "malformed %s image '%s' at byte %llu: %s", fmt, name,
 		     (unsigned long long)off, buf);
-	sp_error_hint(err, "the image is damaged, truncated or not a %s image", fmt);
+	/* "an MDS", "an NRG": these names are read letter by letter */
+	sp_error_hint(err, "the image is damaged, truncated or not %s %s image",
+		      strchr("AEFHILMNORSX", fmt[0]) && fmt[0] ? "an" : "a", fmt);
 	return SP_FAILED;
 }
 
@@ -237,4 +239,34 @@ void disc_cdtext_packs(struct img_disc *d, const uint8_t *p, size_t len)
 			d->has_cdtext = true;
 		}
 	}
+}
+
+int disc_mds_data_file(struct img_disc *d, const char *desc_path, const char *name,
+		       int *star, struct sp_error *err)
+{
+	char *path;
+	int how, f;
+
+	if (!strcmp(name, "*.mdf") || !strcmp(name, "*.MDF")) {
+		if (*star >= 0)
+			return *star;
+		path = disc_sibling_ext(desc_path, "mdf");
+		if (!path) {
+			sp_error_set(err, SPE_NOENT, "the data file of '%s' (the same name "
+				     "ending in .mdf) is not there", desc_path);
+			return -1;
+		}
+	} else {
+		path = disc_find_file(desc_path, name, &how);
+		if (!path) {
+			sp_error_set(err, SPE_NOENT, "'%s' names data file '%s', which is not "
+				     "there", desc_path, name);
+			return -1;
+		}
+	}
+	f = disc_open_file(d, path, err);
+	free(path);
+	if (!strncmp(name, "*.", 2))
+		*star = f;
+	return f;
 }

@@ -122,8 +122,26 @@ static enum sp_status take(struct img_disc *d, struct file_pos *fp, int64_t from
 		return sp_error_set(err, SPE_FORMAT, "CUE sheet '%s': track %d starts after the "
 				    "end of its file '%s' (%llu bytes)", d->path, t->number,
 				    d->files[fp->file]->name, (unsigned long long)fp->end);
-	if (*count < 0)
+	if (*count < 0) {
 		*count = (int64_t)((fp->end - off) / size);
+		/* audio that ends inside a sector: padded with silence, as the
+		 * field's CUE readers do (a data sector cannot be guessed) */
+		if ((fp->end - off) % size && t->mode == IMG_DISC_AUDIO &&
+		    fp->end == d->files[fp->file]->size) {
+			const char *name = d->files[fp->file]->name;
+			uint64_t part = (fp->end - off) % size;
+			int f = disc_pad_file(d, fp->file, off + (uint64_t)(*count + 1) * size, err);
+
+			if (f < 0)
+				return SP_FAILED;
+			disc_note(d, "'%s' ends %llu bytes into a sector; the rest of track %d's "
+				  "last sector is silence.", name, (unsigned long long)part,
+				  t->number);
+			fp->file = f;
+			fp->end = d->files[f]->size;
+			(*count)++;
+		}
+	}
 	if (off + (uint64_t)*count * size > fp->end)
 		return sp_error_set(err, SPE_FORMAT, "CUE sheet '%s': track %d runs past the end "
 				    "of '%s'", d->path, t->number, d->files[fp->file]->name);

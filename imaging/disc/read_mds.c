@@ -14,7 +14,7 @@
  *   file     offset of the name; "*.mdf" means the MDS's own name
  *
  * Pregaps are not stored in the MDF: they read as silence or empty sectors.
- * MDS v2 (MDX, compressed and maybe encrypted) is refused.
+ * MDS v2 and MDX are read_mdx.c's.
  */
 #include "config.h"
 
@@ -26,8 +26,9 @@
 
 static int mds_probe(const struct disc_probe_in *in)
 {
-	if (in->head_len >= 0x58 && !memcmp(in->head, "MEDIA DESCRIPTOR", 16))
-		return 100;
+	if (in->head_len >= 0x58 && !memcmp(in->head, "MEDIA DESCRIPTOR", 16) &&
+	    in->head[16] != 2)
+		return 100;     /* v2 is read_mdx.c's */
 	return 0;
 }
 
@@ -48,11 +49,10 @@ static bool in_file(const struct mds *m, uint64_t off, uint64_t n)
 /* The data file a name block names: opened once, its index. */
 static int data_file(struct mds *m, uint32_t name_block, uint32_t n_files)
 {
-	char name[512], *path = NULL;
+	char name[512];
 	uint32_t off;
 	bool wide;
 	size_t i = 0;
-	int how, f;
 
 	if (n_files != 1 || !in_file(m, name_block, 16)) {
 		disc_bad(m->err, "MDS", m->name, name_block, "a track names %u data files "
@@ -66,28 +66,7 @@ static int data_file(struct mds *m, uint32_t name_block, uint32_t n_files)
 		off += wide ? 2 : 1;
 	}
 	name[i] = 0;
-	if (!strcmp(name, "*.mdf") || !strcmp(name, "*.MDF")) {
-		if (m->mdf >= 0)
-			return m->mdf;
-		path = disc_sibling_ext(m->path, "mdf");
-		if (!path) {
-			sp_error_set(m->err, SPE_NOENT, "the data file of '%s' (the same name "
-				     "ending in .mdf) is not there", m->path);
-			return -1;
-		}
-	} else {
-		path = disc_find_file(m->path, name, &how);
-		if (!path) {
-			sp_error_set(m->err, SPE_NOENT, "'%s' names data file '%s', which is not "
-				     "there", m->path, name);
-			return -1;
-		}
-	}
-	f = disc_open_file(m->d, path, m->err);
-	free(path);
-	if (!strncmp(name, "*.", 2))
-		m->mdf = f;
-	return f;
+	return disc_mds_data_file(m->d, m->path, name, &m->mdf, m->err);
 }
 
 static enum sp_status track_mode(struct mds *m, uint64_t at, const uint8_t *b,
@@ -196,9 +175,8 @@ static enum sp_status mds_open(struct img_disc *d, struct img_bytes *b, const ch
 		goto out;
 	}
 	if (m.p[16] != 1) {
-		sp_error_set(err, SPE_UNSUPPORTED, "'%s' is an MDS v%u (MDX) descriptor, which "
-			     "spindle does not read yet", path, m.p[16]);
-		sp_error_hint(err, "convert it with Alcohol or CDEmu to MDS v1 or ISO first");
+		sp_error_set(err, SPE_UNSUPPORTED, "'%s' is an MDS v%u descriptor; spindle reads "
+			     "versions 1 and 2", path, m.p[16]);
 		goto out;
 	}
 	snprintf(d->format, sizeof(d->format), "MDS v%u.%u", m.p[16], m.p[17]);

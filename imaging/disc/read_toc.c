@@ -4,9 +4,11 @@
  * CATALOG, CD_TEXT blocks, and TRACKs made of FILE/AUDIOFILE, DATAFILE,
  * SILENCE/ZERO and PREGAP items, with START (the end of the pregap) and
  * INDEX marks.  Times are MM:SS:FF or, for audio, a count of samples.
- * Raw audio files are read little endian, as spindle and libcdio write
- * them; SWAP after a file item swaps the bytes.  A FILE ending in .wav is
- * read from its data chunk.
+ * Raw audio files are big endian (MSB first), as cdrdao(1) says and as
+ * cdrdao itself and chdman read them (libcdio passes the bytes on as they
+ * are); SWAP after a file item, which later cdrdao versions accept, makes
+ * them little endian.  A FILE ending in .wav is read from its data chunk,
+ * little endian.
  */
 #include "config.h"
 
@@ -212,6 +214,7 @@ static enum sp_status file_item(struct toc *c, bool data)
 	uint64_t off = 0, base = 0, end;
 	char *path;
 	int how, f;
+	bool wav = false, little = false;
 
 	if (!next(&c->l) || !c->l.quoted)
 		return toc_err(c, "a file name in quotes is missing");
@@ -227,6 +230,7 @@ static enum sp_status file_item(struct toc *c, bool data)
 	if (f >= 0 && strlen(path) > 4 && !strcasecmp(path + strlen(path) - 4, ".wav")) {
 		uint64_t pcm;
 
+		wav = true;
 		if (disc_wave_data(c->d->files[f], &base, &pcm, c->err) != SP_OK)
 			f = -1;
 	}
@@ -257,8 +261,10 @@ static enum sp_status file_item(struct toc *c, bool data)
 		if (!next(&c->l))
 			break;
 	}
-	if (!c->l.quoted && !strcmp(c->l.tok, "SWAP"))
+	if (!c->l.quoted && !strcmp(c->l.tok, "SWAP")) {
 		save = c->l.p, save_line = c->l.line;
+		little = true;
+	}
 	c->l.p = save;
 	c->l.line = save_line;
 	off += base + (uint64_t)start * (c->size + c->sub);
@@ -276,6 +282,7 @@ static enum sp_status file_item(struct toc *c, bool data)
 	x->sector_size = c->size + c->sub;
 	x->sub_size = c->sub;
 	x->store = c->store;
+	x->swap = c->t && c->t->mode == IMG_DISC_AUDIO && !wav && !little;
 	c->lba += len;
 	return SP_OK;
 }

@@ -3,7 +3,7 @@
  * write_disc.c - any image out again: an ISO of the first data track's
  * user data, or BIN/CUE and cdrdao TOC with every track as raw 2352-byte
  * sectors (sync, header and EDC/ECC built where the source holds only
- * user data).  What the output cannot hold (subchannel, a second
+ * user data; a TOC's audio samples big endian, as cdrdao reads them).  What the output cannot hold (subchannel, a second
  * session, form 2 sectors in an ISO) stops the conversion unless the
  * caller accepts the loss.  Files are written as NAME.tmp and renamed.
  */
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "imaging/disc/disc_private.h"
@@ -126,6 +127,9 @@ static enum sp_status loss(const struct img_disc_write_opts *o, struct img_disc_
  */
 #define BULK 512
 
+static enum sp_status out_user_of_raw(struct out_file *f, const uint8_t *in, int64_t n,
+				      struct sp_error *err);
+
 static enum sp_status bulk_mode1(struct img_disc *d, const struct img_disc_track *t,
 				 int64_t lba, int64_t left, struct out_file *f, int64_t *took,
 				 struct sp_error *err)
@@ -166,11 +170,49 @@ static enum sp_status bulk_mode1(struct img_disc *d, const struct img_disc_track
 
 			if (memcmp(s, sync, 12) || s[15] != 1)
 				break;  /* the careful path says what it is */
-			if (out_put(f, s + 16, SP_SECTOR, err) != SP_OK)
-				return SP_FAILED;
 		}
+		if (ok && out_user_of_raw(f, in, ok, err) != SP_OK)
+			return SP_FAILED;
 	}
 	*took = ok;
+	return SP_OK;
+}
+
+/* The user data of n raw mode 1 sectors at in, written where the output
+ * is without a copy: one gathering write (the kernel's copy, as cat's). */
+static enum sp_status out_user_of_raw(struct out_file *f, const uint8_t *in, int64_t n,
+				      struct sp_error *err)
+{
+	struct iovec iov[BULK];
+	int first = 0;
+	size_t total = (size_t)n * SP_SECTOR, done = 0;
+
+	if (out_flush(f, err) != SP_OK)
+		return SP_FAILED;
+	for (int64_t i = 0; i < n; i++) {
+		iov[i].iov_base = (void *)(uintptr_t)(in + i * 2352 + 16);
+		iov[i].iov_len = SP_SECTOR;
+	}
+	while (done < total) {
+		ssize_t w = pwritev(f->fd, iov + first, (int)n - first, (off_t)(f->off + done));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return sp_error_set_errno(err, w < 0 ? errno : EIO, "cannot write '%s'",
+						  f->tmp);
+		done += (size_t)w;
+		while (w > 0) {     /* past what was written */
+			if ((size_t)w >= iov[first].iov_len) {
+				w -= (ssize_t)iov[first++].iov_len;
+			} else {
+				iov[first].iov_base = (uint8_t *)iov[first].iov_base + w;
+				iov[first].iov_len -= (size_t)w;
+				w = 0;
+			}
+		}
+	}
+	f->off += total;
 	return SP_OK;
 }
 
@@ -274,21 +316,32 @@ static int64_t gap_from(const struct img_disc_track *t)
 
 /* Every track's sectors, pregap included, into f; first[i] the bin's
  * sector of track i's first (pregap) sector. */
+/* Every track's sectors; big_endian: audio samples MSB first (cdrdao's
+ * raw audio files), else as on the disc (CDRWIN's BINARY). */
 static enum sp_status write_bin(struct img_disc *d, struct out_file *f, int64_t *first,
-				struct sp_error *err)
+				bool big_endian, struct sp_error *err)
 {
 	uint8_t buf[IMG_DISC_RAW];
 	int64_t pos = 0;
 
 	for (int i = 0; i < d->n_tracks; i++) {
 		const struct img_disc_track *t = &d->tracks[i];
+		bool swap = big_endian && t->mode == IMG_DISC_AUDIO;
 
 		first[i] = pos;
 		/* a sheet cannot place sectors before LBA 0 (track 1's pregap) */
-		for (int64_t l = gap_from(t); l < t->start + t->length; l++, pos++)
-			if (img_disc_read_raw(d, l, buf, err) != SP_OK ||
-			    out_put(f, buf, IMG_DISC_RAW, err) != SP_OK)
+		for (int64_t l = gap_from(t); l < t->start + t->length; l++, pos++) {
+			if (img_disc_read_raw(d, l, buf, err) != SP_OK)
 				return SP_FAILED;
+			for (int k = 0; swap && k < IMG_DISC_RAW; k += 2) {
+				uint8_t b = buf[k];
+
+				buf[k] = buf[k + 1];
+				buf[k + 1] = b;
+			}
+			if (out_put(f, buf, IMG_DISC_RAW, err) != SP_OK)
+				return SP_FAILED;
+		}
 	}
 	return SP_OK;
 }
@@ -385,7 +438,7 @@ static enum sp_status write_sheet(struct img_disc *d, const char *out, bool toc,
 		sp_error_hint(err, "choose another name, or add --force to overwrite");
 		return SP_FAILED;
 	}
-	if (out_open(&f, res->bin, o->force, err) != SP_OK || write_bin(d, &f, first, err) != SP_OK) {
+	if (out_open(&f, res->bin, o->force, err) != SP_OK || write_bin(d, &f, first, toc, err) != SP_OK) {
 		if (f.fd >= 0 || f.buf)
 			out_close(&f, false, err);
 		return SP_FAILED;
@@ -494,7 +547,7 @@ enum sp_status img_disc_cue_copy(const char *path, char *tmpdir, size_t tlen, ch
 
 	tmpdir[0] = cue[0] = 0;
 	if (img_disc_probe(path, &reader) == 0 || !strcmp(reader, "cue") ||
-	    !strcmp(reader, "toc") || !strcmp(reader, "iso"))
+	    !strcmp(reader, "iso"))
 		return SP_OK;
 	if (img_disc_open(&d, path, err) != SP_OK)
 		return SP_FAILED;

@@ -2,9 +2,13 @@
 # cdgen.py - test fixtures for spindle's audio work, independent of spindle.
 #
 #   cdgen.py gen DIR [--mixed] [--no-htoa]   DIR/disc.bin, disc.cue, layout.json
-#   cdgen.py pcm DIR TRACK OFFSET OUT        the PCM a correct rip of TRACK holds
-#                                            (gaps end the previous track; offset
-#                                            in samples; silence outside audio)
+#   cdgen.py pcm DIR TRACK OFFSET OUT [prepend]
+#                                            the PCM a correct rip of TRACK holds
+#                                            (gaps end the previous track, or with
+#                                            prepend begin their own, track 1 from
+#                                            sector 0; offset in samples; silence
+#                                            outside audio); TRACK "all": every
+#                                            track into OUT00.raw, OUT01.raw ...
 #   cdgen.py sums PCMFILE FIRST LAST         CRC32, AccurateRip v1, v2 (hex), for a
 #                                            track that is the disc's first/last
 #                                            audio track (0 or 1)
@@ -120,7 +124,7 @@ def audio_sector(layout, lsn):
     return False
 
 
-def pcm(d, number, offset, outp):
+def pcm(d, number, offset, outp, prepend=False):
     layout = json.load(open(os.path.join(d, "layout.json")))
     disc = open(os.path.join(d, "disc.bin"), "rb").read()
     ts = layout["tracks"]
@@ -137,6 +141,10 @@ def pcm(d, number, offset, outp):
             end = ts[i + 1]["gap_start"]
         else:
             end = layout["leadout"]
+        if prepend:
+            first = 0 if i == 0 else t["gap_start"]
+            if i + 1 < len(ts) and ts[i + 1]["audio"]:
+                end = ts[i + 1]["gap_start"]
     # sample by sample, but a sector's worth of samples at a time
     res = bytearray()
     s, stop = first * SPS + offset, end * SPS + offset
@@ -262,7 +270,12 @@ def main(a):
     if a[0] == "gen":
         gen(a[1], "--mixed" in a, "--no-htoa" not in a)
     elif a[0] == "pcm":
-        pcm(a[1], int(a[2]), int(a[3]), a[4])
+        if a[2] == "all":   # every track: OUT00.raw, OUT01.raw ...
+            layout = json.load(open(os.path.join(a[1], "layout.json")))
+            for n in [0] + [t["number"] for t in layout["tracks"] if t["audio"]]:
+                pcm(a[1], n, int(a[3]), "%s%02d.raw" % (a[4], n), "prepend" in a[5:])
+        else:
+            pcm(a[1], int(a[2]), int(a[3]), a[4], "prepend" in a[5:])
     elif a[0] == "cdtext":
         cdtext(a[1])
     elif a[0] == "ids":

@@ -8,6 +8,7 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 
 GEN="$TOP_SRCDIR/tests/audio/cdgen.py"
+. "$TOP_SRCDIR/tests/audio/audio_lib.sh"
 # python3-libdiscid is a Debian package: the system's python3
 PYDISCID=/usr/bin/python3
 
@@ -29,9 +30,9 @@ print(d.id, d.freedb_id)"
 test_rip_audio_disc_ids_match_libdiscid() {
 	for kind in htoa no-htoa mixed; do
 		case $kind in
-		htoa) python3 "$GEN" gen "$kind" ;;
-		no-htoa) python3 "$GEN" gen "$kind" --no-htoa ;;
-		mixed) python3 "$GEN" gen "$kind" --mixed ;;
+		htoa) cdgen_src "$kind" ;;
+		no-htoa) cdgen_src "$kind" --no-htoa ;;
+		mixed) cdgen_src "$kind" --mixed ;;
 		esac
 		run rip --audio --json --format wav -o "o-$kind" "$kind/disc.cue"
 		expect_exit 0
@@ -54,7 +55,7 @@ test_rip_audio_disc_ids_match_libdiscid() {
 }
 
 test_rip_audio_cdtext_cue_into_tags() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	python3 "$GEN" cdtext src
 	run rip --audio --json -o dir src/disc.cue
 	expect_exit 0
@@ -100,7 +101,7 @@ test_rip_audio_cdtext_cue_into_tags() {
 }
 
 test_rip_audio_cdtext_toc_into_tags() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	python3 "$GEN" cdtext src
 	run rip --audio -o dir src/disc.toc --tag "COMMENT=ripped in a test" --tag GENRE=Noise
 	expect_exit 0
@@ -115,7 +116,7 @@ test_rip_audio_cdtext_toc_into_tags() {
 }
 
 test_rip_audio_metadata_file_simple() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	python3 "$GEN" cdtext src
 	cat > meta.json <<-'EOF'
 	{"album": "Meta Album", "artist": "Meta Artist", "date": "2001-02-03",
@@ -138,7 +139,7 @@ test_rip_audio_metadata_file_simple() {
 }
 
 test_rip_audio_metadata_musicbrainz_release() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	set -- $(libdiscid_ids src)
 	mbid=$1
 	cat > release.json <<-EOF
@@ -166,7 +167,7 @@ test_rip_audio_metadata_musicbrainz_release() {
 }
 
 test_rip_audio_musicbrainz_lookup_file() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	set -- $(libdiscid_ids src)
 	mbid=$1
 	# what ws/2/discid/ID answers: releases; the second holds this disc
@@ -189,10 +190,39 @@ test_rip_audio_musicbrainz_lookup_file() {
 	run rip --audio -o none --metadata none.json src/disc.cue
 	expect_exit 5
 	expect_err "none of its 2 releases holds disc ID $mbid"
-	# without a file: the address to fetch, then CD-TEXT as usual
-	run rip --audio --musicbrainz --format wav -o off src/disc.cue
+	# fetched: the same answer from a server (local files here)
+	mkdir -p mb/ws/2/discid
+	cp lookup.json "mb/ws/2/discid/$mbid"
+	run rip --audio --json --musicbrainz --musicbrainz-server "file://$PWD/mb/" -o net src/disc.cue
 	expect_exit 0
-	expect_err "https://musicbrainz.org/ws/2/discid/$mbid?inc=recordings+artist-credits+isrcs&fmt=json"
+	expect_eq "$(json_get .lookups.musicbrainz.url)" \
+		"file://$PWD/mb/ws/2/discid/$mbid?inc=recordings+artist-credits+isrcs&fmt=json"
+	expect_eq "$(json_get .lookups.musicbrainz.result)" ok
+	expect_eq "$(json_get .lookups.accuraterip)" null
+	expect_eq "$(json_get .tags)" "MusicBrainz release r-2, medium 1 (chosen by its disc ID), release 2 of 2"
+	tags net/02.flac | grep -qx "ALBUM=This One" || fail "fetched: tags from the wrong release"
+	tags net/03.flac | grep -qx "TITLE=3" || fail "fetched: no track title"
+	grep -q "^MusicBrainz     asked file://$PWD/mb/ws/2/discid/$mbid?inc=.*: MusicBrainz release r-2" \
+		net/rip.log || fail "the log does not say what was asked"
+	# without network: said plainly, then CD-TEXT as usual
+	run rip --audio --musicbrainz --musicbrainz-server http://127.0.0.1:1/ --format wav -o off src/disc.cue
+	expect_exit 0
+	expect_err "--musicbrainz: MusicBrainz cannot be reached ("
+	expect_err "no network, or the server is down; the tags come from the CD-TEXT"
+	# a disc the server does not know, and an answer without this disc
+	rm "mb/ws/2/discid/$mbid"
+	run rip --audio --musicbrainz --musicbrainz-server "file://$PWD/mb" --format wav -o unknown src/disc.cue
+	expect_exit 0
+	expect_err "MusicBrainz does not know this disc"
+	cp none.json "mb/ws/2/discid/$mbid"
+	run rip --audio --json --musicbrainz --musicbrainz-server "file://$PWD/mb" -o nodisc src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.musicbrainz.result)" bad_answer
+	expect_err "none of its 2 releases holds disc ID $mbid"
+	tags nodisc/02.flac | grep -q "^ALBUM=" && fail "tags from a release without this disc"
+	run rip --audio --musicbrainz-server "file://$PWD/mb" -o x src/disc.cue
+	expect_exit 2
+	expect_err "--musicbrainz-server goes with --musicbrainz"
 }
 
 test_rip_audio_cdtext_nrg_and_ccd() {
@@ -212,7 +242,7 @@ test_rip_audio_cdtext_nrg_and_ccd() {
 }
 
 test_rip_audio_metadata_hostile() {
-	python3 "$GEN" gen src --no-htoa
+	cdgen_src src --no-htoa
 	# control characters: escaped in tags and the log, and said so
 	printf '{"album": "A\\u001b[2Jb", "tracks": [{"title": "x\\ny\\tz"}, {}, {}, {}]}' > ctl.json
 	run rip --audio -o dir --metadata ctl.json src/disc.cue
@@ -259,7 +289,7 @@ test_rip_audio_metadata_hostile() {
 }
 
 test_rip_audio_accuraterip_db() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	# every track in the database
 	python3 "$GEN" dbar src good.bin
 	run rip --audio --json -o good --accuraterip-db good.bin src/disc.cue
@@ -287,7 +317,7 @@ test_rip_audio_accuraterip_db() {
 	grep -q "^AccurateRip: 2 of 4 tracks accurately ripped, 1 not matching, 1 not in the database.$" bad/rip.log ||
 		fail "log summary of a bad rip"
 	# a file for another disc: refused before reading, with the right address
-	python3 "$GEN" gen other --mixed
+	cdgen_src other --mixed
 	python3 "$GEN" dbar other other.bin
 	run rip --audio -o wrong --accuraterip-db other.bin src/disc.cue
 	expect_exit 5
@@ -306,7 +336,7 @@ test_rip_audio_accuraterip_db() {
 }
 
 test_rip_audio_find_offset() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	# AccurateRip data as drives with these read offsets submitted it: the
 	# image reads at offset 0, so the offset found is the submitters'
 	for x in 6 -472 1300; do
@@ -337,7 +367,7 @@ test_rip_audio_find_offset() {
 }
 
 test_rip_audio_accuraterip_other_pressing() {
-	python3 "$GEN" gen src
+	cdgen_src src
 	# track 3 as pressed 30 samples earlier on the discs submitted
 	python3 "$GEN" dbar src p.bin --shift 3:-30
 	run rip --audio --json -o dir --accuraterip-db p.bin src/disc.cue
@@ -351,14 +381,95 @@ test_rip_audio_accuraterip_other_pressing() {
 		fail "the log does not name the other pressing"
 }
 
-test_rip_audio_accuraterip_offline() {
-	python3 "$GEN" gen src --no-htoa
-	run rip --audio --accuraterip --format wav -o dir src/disc.cue
+# serve DIR: a local HTTP server on 127.0.0.1 for DIR; its base URL in $url
+serve() {
+	python3 -c 'import functools, http.server, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+open("port.tmp", "w").write(str(s.server_address[1]))
+import os; os.rename("port.tmp", "port")
+s.serve_forever()' "$1" > http.log 2>&1 &
+	server=$!
+	# stopped however the test ends (fail exits the test's subshell)
+	trap 'kill "$server" 2> /dev/null' EXIT
+	i=0
+	while [ ! -s port ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s port ] || fail "the local HTTP server did not start: $(cat http.log)"
+	url="http://127.0.0.1:$(cat port)"
+}
+
+test_rip_audio_accuraterip_online() {
+	cdgen_src src --no-htoa
+	python3 "$GEN" dbar src db.bin
+	run rip --audio --json --accuraterip --format wav -o ids --accuraterip-server http://127.0.0.1:1 src/disc.cue
 	expect_exit 0
-	expect_err "spindle does not download"
-	expect_err "$(python3 "$GEN" ids src | cut -d' ' -f3)"
-	grep -q "^AccurateRip db  not checked$" dir/rip.log || fail "the log claims a check"
-	grep -q "^tags            none (WAV files)$" dir/rip.log || fail "WAV files are not tagged"
+	# without network: said plainly, and the rip goes on unchecked
+	expect_err "--accuraterip: AccurateRip cannot be reached ("
+	expect_err "the rip goes on unchecked"
+	expect_eq "$(json_get .lookups.accuraterip.result)" offline
+	expect_eq "$(json_get .accuraterip_db)" null
+	grep -q "^AccurateRip db  not checked$" ids/rip.log || fail "the log claims a check"
+	grep -q "^tags            none (WAV files)$" ids/rip.log || fail "WAV files are not tagged"
+	# the dBAR file where AccurateRip keeps it, served over HTTP
+	path=$(json_get .disc_ids.accuraterip_url | sed 's|^http://www.accuraterip.com||')
+	mkdir -p "ar$(dirname "$path")"
+	cp db.bin "ar$path"
+	serve ar
+	run rip --audio --json --accuraterip --accuraterip-server "$url" --format wav -o dir src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.accuraterip.url)" "$url$path"
+	expect_eq "$(json_get .lookups.accuraterip.result)" ok
+	expect_eq "$(json_get .accuraterip_db)" "$url$path"
+	for i in 0 1 2 3; do
+		expect_eq "$(json_get ".tracks[$i].accuraterip.v1_confidence")" 3
+		expect_eq "$(json_get ".tracks[$i].accuraterip.v2_confidence")" 5
+	done
+	grep -qx "All 4 tracks were accurately ripped." dir/rip.log || fail "not checked online"
+	grep -q "GET $path HTTP" http.log || fail "the server was not asked for $path"
+	# a disc AccurateRip does not know (HTTP 404), then a truncated answer
+	mv "ar$path" ar/gone.bin
+	run rip --audio --accuraterip --accuraterip-server "$url" --format wav -o unknown src/disc.cue
+	expect_exit 0
+	expect_err "AccurateRip does not know this disc (HTTP 404)"
+	head -c 30 ar/gone.bin > "ar$path"
+	run rip --audio --json --accuraterip --accuraterip-server "$url" --format wav -o cut src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.accuraterip.result)" bad_answer
+	kill "$server"
+	wait "$server" 2>/dev/null
+	trap - EXIT
+	# a file given wins over the server
+	run rip --audio --json --accuraterip --accuraterip-db db.bin --accuraterip-server http://127.0.0.1:1 \
+		--format wav -o file src/disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .lookups.accuraterip)" null
+	expect_eq "$(json_get .accuraterip_db)" db.bin
+}
+
+# whipper (Debian's package) as a peer: its disc IDs from the same table of
+# contents (image.table.Table) and its AccurateRip checksums of the ripped
+# WAV files (program.arc, the accuraterip-checksum module).  Audio-only
+# layouts: for a data track first, whipper numbers AccurateRip's second ID
+# by track number, not audio track (its ID differs from the published ones).
+test_rip_audio_whipper_agrees() {
+	WHIPPER="/usr/bin/python3 $TOP_SRCDIR/tests/audio/whipper_peer.py"
+	for kind in htoa no-htoa; do
+		case $kind in
+		htoa) cdgen_src "$kind" ;;
+		no-htoa) cdgen_src "$kind" --no-htoa ;;
+		esac
+		run rip --audio --json --format wav -o "r$kind" "$kind/disc.cue"
+		expect_exit 0
+		set -- $($WHIPPER ids "$kind/layout.json")
+		[ -n "${3:-}" ] || fail "whipper gave no IDs for $kind"
+		expect_eq "$(json_get .disc_ids.accuraterip_url)" "http://www.accuraterip.com/accuraterip/$1" \
+			"$kind: dBAR address (whipper)"
+		expect_eq "$(json_get .disc_ids.freedb)" "$2" "$kind: freedb ID (whipper)"
+		expect_eq "$(json_get .disc_ids.musicbrainz)" "$3" "$kind: MusicBrainz disc ID (whipper)"
+		$WHIPPER sums "r$kind"/0[1-4].wav > whipper.sums || fail "whipper's checksums failed"
+		json_get '.tracks[] | select(.track > 0) | "\(.accuraterip_v1) \(.accuraterip_v2)"' > spindle.sums
+		expect_same whipper.sums spindle.sums
+	done
 }
 
 run_tests

@@ -13,11 +13,14 @@ CAT="$TOP_BUILDDIR/tests/container/ctrcat"
 gen() { python3 "$GEN" "$@" || fail "ctrgen.py $*"; }
 
 # src.iso: 160 sectors; cd/: disc.bin + disc.cue (MODE1/2352 with real
-# EDC/ECC, then an audio track with a stored pregap)
-mksrc() {
-	mkdir -p cd
-	gen iso src.iso 160 + cd cd src.iso 60
-}
+# EDC/ECC, then an audio track with a stored pregap), made once for all
+# tests (each python start costs), copied in by mksrc and src
+SHARED=$(mktemp -d "/tmp/spindle-containers-XXXXXX")
+trap 'rm -rf "$SHARED"' EXIT
+(cd "$SHARED" && mkdir cd && python3 "$GEN" iso src.iso 160 + cd cd src.iso 60) ||
+	{ echo "ctrgen.py failed" >&2; exit 1; }
+src() { cp "$SHARED/src.iso" .; }
+mksrc() { src && cp -r "$SHARED/cd" .; }
 
 chd() {         # chd ARGS...: chdman, quiet, must succeed
 	chdman "$@" > chdman.log 2>&1 || { cat chdman.log >&2; fail "chdman $*"; }
@@ -110,7 +113,7 @@ test_chd_cd_codecs() {
 }
 
 test_chd_hd_codecs() {
-	gen iso src.iso 160
+	src
 	for codec in lzma zlib huff flac none lzma,zlib,huff,flac; do
 		rm -f x.chd x.iso
 		chd createhd -i src.iso -o x.chd -hs 4096 -ss 2048 -c $codec
@@ -133,8 +136,8 @@ test_chd_hd_codecs() {
 # chdman 0.251 cannot write zstd: ctrgen.py writes the CHDs, and chdman
 # reading its zlib twins proves the writer right
 test_chd_zstd() {
-	mkdir -p cd
-	gen iso src.iso 160 + cd cd src.iso 60 + chd z.chd src.iso zlib + \
+	mksrc
+	gen chd z.chd src.iso zlib + \
 		chd s.chd src.iso zstd + chdcd zc.chd cd cdzl + chdcd sc.chd cd cdzs
 	chd extracthd -i z.chd -o peer.img
 	expect_same peer.img src.iso
@@ -151,7 +154,8 @@ test_chd_zstd() {
 }
 
 test_dmg() {
-	gen iso src.iso 160 + dmg a.dmg src.iso raw,zlib,bzip2,adc,zero,ignore
+	src
+	gen dmg a.dmg src.iso raw,zlib,bzip2,adc,zero,ignore
 	run info a.dmg
 	expect_exit 0
 	expect_out "DMG (iso)"
@@ -165,7 +169,8 @@ test_dmg() {
 }
 
 test_daa() {
-	gen iso src.iso 160 + daa 1.daa src.iso + daa 2.daa src.iso --lzma + \
+	src
+	gen daa 1.daa src.iso + daa 2.daa src.iso --lzma + \
 		daa 3.daa src.iso --bcj + daa 4.daa src.iso --split 3 + \
 		daa 5.daa src.iso --lzma --split 3 + daa 6.gbi src.iso --gbi + \
 		daa 7.gbi src.iso --gbi --bcj + iso noise.iso 96 --noise + \
@@ -187,7 +192,8 @@ test_daa() {
 }
 
 test_isz() {
-	gen iso src.iso 160 + isz 1.isz src.iso + isz 2.isz src.iso --bzip2 + \
+	src
+	gen isz 1.isz src.iso + isz 2.isz src.iso --bzip2 + \
 		isz 3.isz src.iso --split 3 + isz 4.isz src.iso --bzip2 --split 4
 	[ -f 4.i03 ] || fail "no split segments"
 	for i in 1 2 3 4; do
@@ -223,7 +229,7 @@ patch() {
 be64() { od -An -tx1 -j "$2" -N 8 "$1" | tr -d ' \n' | sed 's/^/0x/' | xargs printf '%d\n'; }
 
 test_bad_chd() {
-	gen iso src.iso 160
+	src
 	chd createhd -i src.iso -o x.chd -hs 4096 -ss 2048
 	size=$(stat -c %s x.chd)
 	head -c $((size / 2)) x.chd > trunc.chd
@@ -258,7 +264,8 @@ test_bad_dmg() {
 }
 
 test_bad_daa() {
-	gen iso src.iso 160 + daa a.daa src.iso --lzma --split 3 + daa b.daa src.iso --lzma
+	src
+	gen daa a.daa src.iso --lzma --split 3 + daa b.daa src.iso --lzma
 	rm a.d01
 	bad_input a.daa "a.d01" "part of the split image"
 	size=$(stat -c %s b.daa)
@@ -270,7 +277,8 @@ test_bad_daa() {
 }
 
 test_bad_isz() {
-	gen iso src.iso 160 + isz a.isz src.iso --split 3 + isz b.isz src.iso
+	src
+	gen isz a.isz src.iso --split 3 + isz b.isz src.iso
 	rm a.i02
 	bad_input a.isz "a.i02" "part of the split image"
 	# the chunk table offset past the end

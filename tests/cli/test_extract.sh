@@ -533,7 +533,7 @@ test_every_image_format() {
 		$(((lba + 2) * 2048)) $(((200 - lba - 2) * 2048)) > bad.map
 	# one image per reader (test_formats reads their variants)
 	for f in g/cue/disc.cue g/cue2/disc.cue g/toc/disc.toc g/nrg1/disc.nrg g/mds/disc.mds \
-		 g/ccd/disc.ccd g/cdi/disc.cdi cd.chd raw.chd t.dmg t.daa t.isz; do
+		 g/mdx/disc.mdx g/ccd/disc.ccd g/cdi/disc.cdi cd.chd raw.chd t.dmg t.daa t.isz; do
 		rm -rf dest
 		run extract "$f" -C dest
 		[ "$RC" -eq 0 ] || { cat err >&2; fail "extract $f: exit $RC"; }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Disc image formats: spindle info IMAGE and convert on every format
 # tests/disc/discgen.py writes from known sectors (BIN/CUE, cdrdao TOC, Nero
-# NRG v1/v2, Alcohol MDS/MDF, CloneCD, DiscJuggler CDI v2/v3/v3.5), checked
+# NRG v1/v2, Alcohol MDS/MDF, Daemon Tools MDS v2/MDX, CloneCD, DiscJuggler
+# CDI v2/v3/v3.5), checked
 # against the generator's answers and against the Debian peers (bchunk,
 # mdf2iso, ccd2iso, nrg2iso, iat, cd-info) -- where a peer is wrong, the test
 # shows it; and damaged images, each refused with a clear error.
@@ -21,16 +22,17 @@ G2=$SHARED/g2
 IMAGES="cue/disc.cue:BIN/CUE cue2/disc.cue:BIN/CUE toc/disc.toc:cdrdao_TOC
 toc2/disc.toc:cdrdao_TOC nrg/disc.nrg:NRG_v2 nrg1/disc.nrg:NRG_v1 mds/disc.mds:MDS_v1.5
 mds2/disc.mds:MDS_v1.5 ccd/disc.ccd:CloneCD_v3 cdi/disc.cdi:CDI_v3.5 cdi2/disc.cdi:CDI_v2
-cdi3/disc.cdi:CDI_v3"
+cdi3/disc.cdi:CDI_v3 mdx/disc.mdx:MDX_v2.1 mdx2/disc.mds:MDS_v2.0"
 
 # track_field N FIELD: a field of track N in the info --json result on stdout
-track_field() { tail -n 1 out | jq -r ".tracks[$1].$2"; }
+track_field() { json_get ".tracks[$1].$2"; }
 
 test_info_every_format() {
 	for e in $IMAGES; do
 		img=${e%%:*} fmt=$(echo "${e#*:}" | tr _ ' ')
 		run info --json "$G/$img"
 		expect_exit 0
+		cp out "info-$(echo "$img" | tr / _)"
 		expect_eq "$(json_get .format)" "$fmt" "$img format"
 		expect_eq "$(json_get .sessions)" 1 "$img sessions"
 		expect_eq "$(json_get '.tracks | length')" 3 "$img tracks"
@@ -38,7 +40,7 @@ test_info_every_format() {
 		expect_eq "$(json_get '[.tracks[].sectors] | join(",")')" "60,100,80" "$img lengths"
 		expect_eq "$(json_get '[.tracks[].mode] | join(",")')" "mode1,audio,audio" "$img modes"
 		expect_eq "$(track_field 1 pregap)" 150 "$img track 2 pregap"
-		case $img in mds*) ;; *)   # MDS keeps no ISRC
+		case $img in md[sx]*) ;; *)   # MDS and MDX keep no ISRC
 			expect_eq "$(track_field 2 isrc)" USABC2600001 "$img track 3 ISRC" ;;
 		esac
 		expect_eq "$(json_get .leadout_lba)" 390 "$img lead-out"
@@ -46,18 +48,22 @@ test_info_every_format() {
 		expect_eq "$(json_get .volume_id)" DISCGEN_VOL "$img volume ID"
 	done
 	# CD-TEXT and catalog where the format carries them
+	# (from the JSON of the loop above: no second run)
 	for img in cue/disc.cue toc/disc.toc nrg/disc.nrg nrg1/disc.nrg ccd/disc.ccd; do
-		run info --json "$G/$img"
+		cp "info-$(echo "$img" | tr / _)" out
 		expect_eq "$(json_get .cdtext.title)" "Disc Gen" "$img CD-TEXT title"
 		expect_eq "$(json_get .mcn)" 1234567890123 "$img catalog"
 		expect_eq "$(track_field 2 title)" "Track 3" "$img track 3 title"
 		expect_eq "$(track_field 2 performer)" "Artist 3" "$img track 3 performer"
 	done
-	run info --json "$G/cdi/disc.cdi"
+	cp info-mdx_disc.mdx out
+	expect_eq "$(json_get .cdtext.title)" "Disc Gen" "MDX CD-TEXT title"
+	expect_eq "$(track_field 2 performer)" "Artist 3" "MDX track 3 performer"
+	cp info-cdi_disc.cdi out
 	expect_eq "$(track_field 0 title)" "Track 1" "CDI track CD-TEXT"
 	expect_eq "$(json_get .mcn)" 1234567890123 "CDI catalog"
-	for img in mds/disc.mds ccd/disc.ccd; do
-		run info --json "$G/$img"
+	for img in mds/disc.mds ccd/disc.ccd mdx2/disc.mds; do
+		cp "info-$(echo "$img" | tr / _)" out
 		expect_eq "$(json_get .subchannel)" true "$img subchannel"
 	done
 	run info "$G/nrg/disc.nrg"
@@ -68,7 +74,7 @@ test_info_every_format() {
 }
 
 test_info_two_sessions() {
-	for img in cue/disc.cue nrg/disc.nrg nrg1/disc.nrg ccd/disc.ccd cdi/disc.cdi; do
+	for img in cue/disc.cue nrg/disc.nrg nrg1/disc.nrg ccd/disc.ccd cdi/disc.cdi mdx/disc.mdx; do
 		run info --json "$G2/$img"
 		expect_exit 0
 		expect_eq "$(json_get .sessions)" 2 "$img sessions"
@@ -89,6 +95,10 @@ test_info_two_sessions() {
 	run convert --lossy -o out.cue "$G2/nrg/disc.nrg"
 	expect_exit 0
 	expect_err "dropped as --lossy allowed: the session boundaries"
+	expect_same out.bin "$G2/expected.raw"
+	# the MDX keeps track 4's empty pregap sectors as one-byte groups
+	run convert --lossy --force -o out.cue "$G2/mdx/disc.mdx"
+	expect_exit 0
 	expect_same out.bin "$G2/expected.raw"
 	grep -q "REM SESSION 02" out.cue || fail "the sheet does not mark session 2"
 }
@@ -112,10 +122,19 @@ test_convert_iso_every_format() {
 	expect_eq "$(json_get .mode)" "MODE1/2048"
 }
 
+# be RAW: RAW.be, its audio sectors (after track 1's 60) big endian
+be() {
+	python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); n = 60 * 2352
+a = bytearray(d); a[n::2], a[n + 1::2] = d[n + 1::2], d[n::2]
+open(sys.argv[1] + ".be", "wb").write(a)' "$1"
+}
+
 # Raw 2352-byte output: sync, header, EDC and ECC built from 2048-byte
 # sources (cue2, toc2, nrg v2, mds2, cdi v3) must equal the generator's,
-# which computes them from ECMA-130's equations in Python.
+# which computes them from ECMA-130's equations in Python.  A TOC's bin
+# holds its audio big endian (cdrdao(1)).
 test_convert_cue_toc_every_format() {
+	be "$G/expected.raw" && be "$G/expected_nogap.raw" || fail "be"
 	for e in $IMAGES; do
 		img=${e%%:*}
 		want=$G/expected.raw
@@ -124,14 +143,17 @@ test_convert_cue_toc_every_format() {
 		run convert --lossy -o out.cue "$G/$img"
 		expect_exit 0
 		expect_same out.bin "$want"
-		run info --json out.cue
-		expect_eq "$(json_get '[.tracks[].start_lba] | join(",")')" "0,210,310" "$img: out.cue"
+		# the sheets' track starts (their reading: test_cue_audio_partial_sector,
+		# test_toc_audio_big_endian, test_peers_agree)
+		expect_eq "$(grep "INDEX 01" out.cue | awk '{print $3}' | paste -sd,)" \
+			"00:00:00,00:02:60,00:04:10" "$img: out.cue"
 		rm -f out.bin
 		run convert --lossy -o out.toc "$G/$img"
 		expect_exit 0
-		expect_same out.bin "$want"
-		run info --json out.toc
-		expect_eq "$(json_get '[.tracks[].start_lba] | join(",")')" "0,210,310" "$img: out.toc"
+		expect_same out.bin "$want.be"
+		expect_eq "$(grep -E "^(FILE|START)" out.toc | sed 's/"[^"]*"//' | paste -sd,)" \
+			"FILE  00:00:00 00:00:60,FILE  00:00:60 00:03:25,START 00:02:00,FILE  00:04:10 00:01:05" \
+			"$img: out.toc"
 	done
 	run convert -o out.cue "$G/nrg/disc.nrg"
 	expect_exit 1
@@ -308,6 +330,60 @@ test_bad_inputs() {
 	head -c 100000 "$G/cue/disc.bin" > short.bin
 	sed 's/disc.bin/short.bin/' "$G/cue/disc.cue" > short.cue
 	bad short.cue "track 1 runs past the end of 'short.bin'"
+	# MDX: a changed salt (the header no longer deciphers), cut short, track
+	# data enciphered with a password, a deflated group that cannot inflate
+	s=$(stat -c %s "$G/mdx/disc.mdx")
+	python3 - "$G/mdx/disc.mdx" "$TOP_SRCDIR/tests/disc" <<-'EOF'
+	import sys
+	d = bytearray(open(sys.argv[1], "rb").read())
+	salt = bytearray(d); salt[-512] ^= 1
+	open("salt.mdx", "wb").write(salt)
+	grp = bytearray(d); grp[64 + 4 * 2048] = 0xff    # group 1 of track 1: deflate
+	open("grp.mdx", "wb").write(grp)
+	sys.path.insert(0, sys.argv[2])
+	import discgen, mdxgen
+	mdxgen.gen_mdx(discgen, "enc", discgen.disc(False, tiny=True), "mdx", enc_data=True)
+	EOF
+	bad salt.mdx "malformed MDS v2 image 'salt.mdx' at byte $((s - 512)): the descriptor's encryption header does not decipher"
+	head -c $((s / 2)) "$G/mdx/disc.mdx" > cut.mdx
+	bad cut.mdx "malformed MDX image 'cut.mdx' at byte 48: a descriptor of"
+	bad enc/mdx/disc.mdx "is enciphered (a password-protected MDX image)"
+	run convert -o grp.iso grp.mdx
+	expect_exit 1
+	expect_err "malformed MDS v2 image 'grp.mdx' at byte $((64 + 4 * 2048)): sector group 1 does not inflate"
+}
+
+# A BIN whose audio ends inside a sector: the sector is kept, its rest
+# silence (libcdio's cd-info drops it: lead-out 389).
+test_cue_audio_partial_sector() {
+	cp "$G/cue/disc.cue" . && head -c $((390 * 2352 - 1000)) "$G/cue/disc.bin" > disc.bin
+	run info --json disc.cue
+	expect_exit 0
+	expect_eq "$(json_get .leadout_lba) $(track_field 2 sectors)" "390 80"
+	expect_eq "$(json_get .note)" "'disc.bin' ends 1352 bytes into a sector; the rest of track 3's last sector is silence."
+	run convert -o out.cue disc.cue
+	expect_exit 0
+	head -c $((390 * 2352 - 1000)) "$G/expected.raw" > want && head -c 1000 /dev/zero >> want
+	expect_same out.bin want
+	got=$(cd-info --no-device-info -q --cue-file disc.cue 2>&1 | sed -n 's/^170: [0-9:]* *\([0-9]*\) leadout.*/\1/p')
+	expect_eq "$got" 000389 "cd-info's lead-out"
+}
+
+# cdrdao(1): raw audio files in a TOC are big endian.  cdrdao itself reads
+# the samples of a TOC spindle writes as the disc's, and spindle reads a
+# big-endian file a TOC names as cdrdao does.
+test_toc_audio_big_endian() {
+	python3 -c 'import struct, sys
+sys.stdout.buffer.write(b"".join(struct.pack("<hh", i % 30000, -(i % 30000)) for i in range(588 * 300)))' > a.bin
+	printf 'FILE "a.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > a.cue
+	run convert -o t.toc a.cue
+	expect_exit 0
+	got=$(cdrdao show-data t.toc 2>/dev/null | awk 'NR < 4 { printf "%s%s %s", s, $2, $3; s = "," }')
+	expect_eq "$got" "0 0,1 -1,2 -2" "cdrdao show-data of spindle's TOC"
+	printf 'CD_DA\nTRACK AUDIO\nFILE "t.bin" 0\n' > b.toc
+	run convert -o b.cue b.toc
+	expect_exit 0
+	expect_same b.bin a.bin
 }
 
 # Mode 2 (XA): form 1 sectors go into an ISO, form 2 ones only with
@@ -382,7 +458,8 @@ test_burn_verify_any_format() {
 test_rip_audio_any_format() {
 	dd if="$G/expected.raw" of=want3.raw bs=2352 skip=310 count=80 2> /dev/null
 	mkdir tmp && TMPDIR=$PWD/tmp && export TMPDIR
-	for img in nrg/disc.nrg nrg1/disc.nrg mds/disc.mds ccd/disc.ccd cdi/disc.cdi toc/disc.toc; do
+	for img in nrg/disc.nrg nrg1/disc.nrg mds/disc.mds ccd/disc.ccd cdi/disc.cdi toc/disc.toc \
+		   mdx/disc.mdx; do
 		rm -rf rip
 		run rip --audio --format wav -o rip "$G/$img"
 		expect_exit 0

@@ -20,8 +20,11 @@
 #   mds/disc.mds + disc.mdf    Alcohol MDS v1.5, 2448-byte sectors (subchannel)
 #   mds2/disc.mds + disc.mdf   2048-byte data, 2352 audio
 #   mds3/disc.mds + disc.mdf   track 1 only, raw 2352 (what mdf2iso expects)
+#   mdx/disc.mdx        Daemon Tools MDX v2.1: one file, enciphered descriptor,
+#                       compressed track data, CD-TEXT (tests/disc/mdxgen.py)
+#   mdx2/disc.mds + disc.mdf   MDS v2.0, 2448-byte sectors (subchannel)
 #   ccd/disc.ccd + disc.img + disc.sub   CloneCD
-#   toc/disc.toc + disc.bin    cdrdao
+#   toc/disc.toc + disc.bin    cdrdao (audio big endian, as cdrdao(1) says)
 #   cdi/disc.cdi        DiscJuggler v3.5 (v2, v3 in cdi2/, cdi3/)
 #   nrgdata/, ccddata/, cdidata/, mds3/   track 1 alone (data-only discs)
 #
@@ -544,6 +547,12 @@ def cdtext_block(title, performer, top):
             % (lm, title, performer))
 
 
+def swab(b):
+    a = bytearray(b)
+    a[0::2], a[1::2] = b[1::2], b[0::2]
+    return bytes(a)
+
+
 def gen_toc(d, tracks):
     """cdrdao: toc/ shares one raw bin (FILE with MSF start and length);
     toc2/ has MODE1 data in an ISO file and audio in a WAV file."""
@@ -562,7 +571,8 @@ def gen_toc(d, tracks):
         if tr["pregap"]:
             lines.append("START " + msf(tr["pregap"]))
         for x in sectors(tr):
-            out += x
+            # cdrdao(1): raw audio files are big endian (MSB first)
+            out += swab(x) if audio else x
     write(os.path.join(d, "toc/disc.bin"), out)
     write(os.path.join(d, "toc/disc.toc"), "\n".join(lines) + "\n")
     # toc2: MODE1 (2048) data file, audio from a WAV file, pregap in the file
@@ -642,12 +652,20 @@ def gen_cdi(d, tracks, version, outname=None):
     write(os.path.join(d, sub, "disc.cdi"), out)
 
 
+def mdxgen():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mdxgen as m
+    return m
+
+
 FORMATS = [("cue", gen_cue), ("cue2", gen_cue2),
            ("nrg", lambda d, t: gen_nrg(d, t, True)),
            ("nrg1", lambda d, t: gen_nrg(d, t, False)),
            ("mds", lambda d, t: gen_mds(d, t, True)),
            ("mds2", lambda d, t: gen_mds(d, t, False)),
            ("mds3", lambda d, t: gen_mds(d, t[:1], False, "mds3")),
+           ("mdx", lambda d, t: mdxgen().gen_mdx(sys.modules[__name__], d, t, "mdx")),
+           ("mdx2", lambda d, t: mdxgen().gen_mdx(sys.modules[__name__], d, t, "mdx2")),
            ("ccd", gen_ccd), ("toc", gen_toc),
            ("cdi", lambda d, t: gen_cdi(d, t, 0x80000006)),
            ("cdi2", lambda d, t: gen_cdi(d, t, 0x80000004)),
@@ -701,7 +719,8 @@ def seeds(d):
             fn(t, tracks)
         files = [(1, "cue/disc.cue"), (2, "nrg/disc.nrg"), (2, "nrg1/disc.nrg"),
                  (3, "mds/disc.mds"), (3, "mds2/disc.mds"), (4, "ccd/disc.ccd"),
-                 (6, "cdi/disc.cdi"), (6, "cdi2/disc.cdi"), (6, "cdi3/disc.cdi")]
+                 (6, "cdi/disc.cdi"), (6, "cdi2/disc.cdi"), (6, "cdi3/disc.cdi"),
+                 (7, "mdx/disc.mdx")]
         os.makedirs(d, exist_ok=True)
         for r, f in files:
             with open(os.path.join(t, f), "rb") as src:

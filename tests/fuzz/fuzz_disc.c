@@ -3,7 +3,7 @@
  * fuzz_disc.c - the disc image readers of imaging/disc/ (spindle info
  * IMAGE, convert, and everything else that opens an image).
  *
- *   byte 0      the reader, modulo 7: iso, cue, nrg, mds, ccd, toc, cdi
+ *   byte 0      the reader, modulo 8: iso, cue, nrg, mds, ccd, toc, cdi, mdx
  *   the rest    the image (or descriptor) file
  *
  * The descriptor formats find companion files beside them: disc.bin,
@@ -20,8 +20,8 @@
 #include "imaging/imaging.h"
 #include "tests/fuzz/fuzz.h"
 
-static const char *const readers[] = { "iso", "cue", "nrg", "mds", "ccd", "toc", "cdi" };
-static const char *const exts[] = { "iso", "cue", "nrg", "mds", "ccd", "toc", "cdi" };
+static const char *const readers[] = { "iso", "cue", "nrg", "mds", "ccd", "toc", "cdi", "mdx" };
+static const char *const exts[] = { "iso", "cue", "nrg", "mds", "ccd", "toc", "cdi", "mdx" };
 static char dir[64];
 
 static void put(const char *name, const void *p, size_t n)
@@ -41,7 +41,7 @@ static void put(const char *name, const void *p, size_t n)
 static void cleanup(void)
 {
 	static const char *const names[] = { "disc.bin", "disc.mdf", "disc.img", "disc.sub",
-		"in.iso", "in.cue", "in.nrg", "in.mds", "in.ccd", "in.toc", "in.cdi" };
+		"in.iso", "in.cue", "in.nrg", "in.mds", "in.ccd", "in.toc", "in.cdi", "in.mdx" };
 	char path[128];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (size < 1)
 		return 0;
-	r = data[0] % 7;
+	r = data[0] % 8;
 	snprintf(name, sizeof(name), "in.%s", exts[r]);
 	put(name, data + 1, size - 1);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);

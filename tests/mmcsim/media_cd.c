@@ -12,6 +12,7 @@
  * after later ones (lead-out, lead-in, pregap).
  */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmcsim.h"
@@ -90,6 +91,16 @@ void sim_cd_close_track(struct sim_dev *dev, struct sim_track *t)
 
 			memcpy(d->isrc[a->tno], x, 12);
 			d->isrc[a->tno][12] = '\0';
+			i++;
+		}
+		/* the MCN: two entries of ADR 2, seven then six characters */
+		if ((a->ctl_adr & 0x0f) == 2 && (b->ctl_adr & 0x0f) == 2) {
+			const uint8_t x[13] = { a->tno, a->index, a->form, a->scms, a->m, a->s,
+						a->f, b->tno, b->index, b->form, b->scms, b->m,
+						b->s };
+
+			memcpy(d->mcn, x, 13);
+			d->mcn[13] = '\0';
 			i++;
 		}
 	}
@@ -450,8 +461,10 @@ static int toc_cdtext(struct sim_cmd *c, const struct sim_disc *d)
 	return 0;
 }
 
-/* READ SUB-CHANNEL: the ISRC of a track (format 3); no MCN is recorded
- * (format 2 says so), and the current position (format 1) is the start. */
+/* READ SUB-CHANNEL: the MCN (format 2) from the cue sheet's, unless
+ * MMCSIM_HIDE_MCN is set (a drive that does not report it, so that the
+ * host must find it in the Q frames), the ISRC of a track (format 3), and
+ * the current position (format 1) is the start. */
 int sim_cd_read_subchannel(struct sim_cmd *c)
 {
 	const struct sim_disc *d = &c->dev->disc;
@@ -468,6 +481,10 @@ int sim_cd_read_subchannel(struct sim_cmd *c)
 		return sim_sense(c, 5, 0x24, 0x00);
 	sim_put16(r + 2, fmt == 1 ? 12 : 20);
 	r[4] = (uint8_t)fmt;
+	if (fmt == 2 && d->mcn[0] && !getenv("MMCSIM_HIDE_MCN")) {
+		r[8] = 0x80;    /* MCVal */
+		memcpy(r + 9, d->mcn, 13);
+	}
 	if (fmt == 3) {
 		if (tno < 1 || tno > SIM_MAX_TRACKS)
 			return sim_sense(c, 5, 0x24, 0x00);
@@ -594,8 +611,10 @@ static uint16_t q_crc(const uint8_t *q)
 	return (uint16_t)~crc;
 }
 
-/* The formatted Q subchannel (16 bytes, mode 1: position) of lba, in
- * track t (or its pregap when lba is before t's start). */
+/* The formatted Q subchannel (16 bytes) of lba, in track t (or its pregap
+ * when lba is before t's start): mode 1 (position), or on a disc with an
+ * MCN mode 2 in one frame of every 100 (Red Book: at least one in 100),
+ * 13 BCD digits, zeros, then the absolute frame. */
 static void q_subchannel(const struct sim_disc *d, const struct sim_track *t,
 			 int64_t lba, uint8_t *q)
 {
@@ -603,6 +622,15 @@ static void q_subchannel(const struct sim_disc *d, const struct sim_track *t,
 	uint8_t m, s, f;
 
 	memset(q, 0, 16);
+	if (d->mcn[0] && lba % 100 == 42) {
+		q[0] = (uint8_t)((t->audio ? 0x00 : 0x40) | 0x02);
+		for (int i = 0; i < 13; i++)
+			q[1 + i / 2] |= (uint8_t)((d->mcn[i] - '0') << (i % 2 ? 0 : 4));
+		sim_lba_to_msf(lba, &m, &s, &f);
+		q[9] = bcd(f);
+		sim_put16(q + 10, q_crc(q));
+		return;
+	}
 	q[0] = (uint8_t)((t->audio ? 0x00 : 0x40) | 0x01);
 	q[1] = bcd((int)(t - d->tracks) + 1);
 	q[2] = lba >= t->start ? 1 : 0;

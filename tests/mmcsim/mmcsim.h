@@ -93,6 +93,7 @@ struct sim_disc {
 	bool quick_blanked;     /* DVD-RW minimally blanked: DAO only */
 	int64_t writes;         /* sectors ever written, for the curious */
 	char isrc[SIM_MAX_TRACKS + 1][13];      /* from an SAO cue sheet, by track */
+	char mcn[14];           /* from an SAO cue sheet: in mode-2 Q frames */
 	int n_cdtext;           /* CD-TEXT packs (18 bytes) of the lead-in */
 	uint8_t cdtext[SIM_CDTEXT_MAX * 18];
 };

@@ -830,7 +830,10 @@ static int cdrom_ioctl(struct sim_dev *d, unsigned long req, void *arg)
 		return audio && data ? CDS_MIXED : audio ? CDS_AUDIO : data ? CDS_DATA_1 : CDS_NO_INFO;
 	}
 	case CDROM_GET_MCN:
+		/* the kernel asks READ SUB-CHANNEL format 2 */
 		memset(arg, 0, sizeof(struct cdrom_mcn));
+		if (disc->mcn[0] && !getenv("MMCSIM_HIDE_MCN"))
+			memcpy(((struct cdrom_mcn *)arg)->medium_catalog_number, disc->mcn, 13);
 		return 0;
 	default:
 		errno = ENOTTY;

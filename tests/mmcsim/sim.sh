@@ -44,7 +44,7 @@ expect_log() {
 	cat out err | grep -qF -- "$1" || { cat out err | sed 's/^/#   /' >&2; fail "output lacks '$1'"; }
 }
 # out_json FIELD: FIELD of the last JSON line on stdout
-out_json() { tail -n 1 out | jq -r "$1"; }
+out_json() { json_get "$1"; }
 # state_get DISC KEY: a value from the disc's state header
 state_get() { head -c 4096 "$1" | sed -n "s/^$2 //p"; }
 # mktree DIR: a small deterministic tree

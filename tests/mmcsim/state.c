@@ -150,6 +150,8 @@ static int write_header(struct sim_dev *dev)
 		if (d->isrc[i][0] && n < SIM_HEADER_BYTES - 64)
 			n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "isrc %d %.12s\n",
 					      i, d->isrc[i]);
+	if (d->mcn[0] && n < SIM_HEADER_BYTES - 64)
+		n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "mcn %.13s\n", d->mcn);
 	/* the lead-in's CD-TEXT packs, in hex */
 	if (d->n_cdtext && n + 20 + (size_t)d->n_cdtext * 36 < SIM_HEADER_BYTES) {
 		n += (size_t)snprintf(h + n, SIM_HEADER_BYTES - n, "cdtext %d ", d->n_cdtext);
@@ -222,6 +224,11 @@ static int parse_header(struct sim_dev *dev, const char *h)
 		    tno <= SIM_MAX_TRACKS && strlen(code) == 12)
 			memcpy(d->isrc[tno], code, 13);
 	}
+	memset(d->mcn, 0, sizeof(d->mcn));
+	p = strstr(h, "\nmcn ");
+	if (p && (sscanf(p, "\nmcn %13s", d->mcn) != 1 || strlen(d->mcn) != 13 ||
+		  strspn(d->mcn, "0123456789") != 13))
+		memset(d->mcn, 0, sizeof(d->mcn));
 	d->n_cdtext = 0;
 	p = strstr(h, "\ncdtext ");
 	if (p) {

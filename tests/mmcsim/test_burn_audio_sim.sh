@@ -19,6 +19,18 @@ need_audio() {
 	need_tool cd-info
 }
 
+# rip_mcn_from_q_frames DIR MCN: rip the disc to DIR on a drive that does
+# not report the MCN (READ SUB-CHANNEL, CDROM_GET_MCN): spindle must find
+# MCN in the Q frames
+rip_mcn_from_q_frames() {
+	export MMCSIM_HIDE_MCN=1
+	sp disc rip --audio --json --format wav -o "$1"
+	unset MMCSIM_HIDE_MCN
+	expect_exit 0
+	expect_eq "$(out_json .mcn)" "$2"
+	expect_eq "$(out_json .mcn_source)" "the Q subchannel's mode-2 frames"
+}
+
 test_burn_audio_wav_list_and_rip_back() {
 	need_audio
 	mkwav t1.wav 320 1
@@ -113,12 +125,75 @@ test_burn_audio_cue_with_index0_gap() {
 	grep -qx "ALBUM=Album" tags2 || fail "02.flac is not tagged with the CD-TEXT album"
 	grep -qx "ALBUMARTIST=Band" tags2 || fail "02.flac lacks the CD-TEXT performer"
 	# the ISRC from the cue sheet, read back with READ SUB-CHANNEL; the
-	# catalog number from the CD-TEXT (libburn writes no MCN Q frames)
+	# catalog number too (the drive writes it into mode-2 Q frames)
 	metaflac --export-tags-to=- flac/01.flac | grep -qx "ISRC=GBAYE0000001" ||
 		fail "01.flac lacks its ISRC"
 	grep -A4 "^Track  1$" flac/rip.log | grep -q "^  ISRC            GBAYE0000001$" ||
 		fail "the log lacks track 1's ISRC"
 	grep -q "^MCN             0724384960650$" flac/rip.log || fail "the log lacks the catalog number"
+	grep -q "^MCN from        the drive (READ SUB-CHANNEL)$" flac/rip.log ||
+		fail "the MCN did not come from the drive"
+	# a drive that does not report the MCN: spindle finds it in the Q
+	# frames, and the gap search steps over those frames
+	rip_mcn_from_q_frames hidden 0724384960650
+	expect_same cue.expected hidden/disc.cue
+}
+
+test_rip_audio_mcn_only_in_q_frames() {
+	need_audio
+	mkwav a.wav 300 5
+	printf 'CATALOG 4006381333931\nFILE "a.wav" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > one.cue
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" one.cue
+	expect_exit 0
+	expect_eq "$(state_get disc mcn)" 4006381333931 "the simulator's MCN from the cue sheet"
+	# no CD-TEXT: the MCN can only come from the subchannel
+	rip_mcn_from_q_frames got 4006381333931
+	expect_eq "$(out_json .cdtext)" null
+	pcm a.wav want
+	pcm got/01.wav got1
+	cmp -s want got1 || fail "the track differs"
+}
+
+# An enhanced CD (CD-Extra): an audio session left open with --multi, then
+# a data session.  The rip takes the audio tracks only, the last one ending
+# 11400 sectors before the data session (lead-out, lead-in, pregap), and
+# the disc IDs count as python3-libdiscid and whipper count them.
+test_rip_audio_enhanced_cd() {
+	need_audio
+	mkwav a.wav 300 6
+	mkwav b.wav 350 7
+	sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --multi a.wav b.wav
+	expect_exit 0
+	mkdir tree && echo hello > tree/readme.txt
+	"$SPINDLE" mkiso -o data.iso tree > /dev/null || fail "mkiso failed"
+	sim --disc disc -- "$SPINDLE" burn -d "$DEV" --force data.iso
+	expect_exit 0
+	expect_eq "$(state_get disc sessions)" 2
+	sp disc rip --audio --json --format wav -o got
+	expect_exit 0
+	expect_eq "$(out_json '[.tracks[] | [.track, .audio, .start, .sectors, .file] | tostring] | join(" ")')" \
+		'[1,true,0,300,"01.wav"] [2,true,300,350,"02.wav"] [3,false,12050,302,null]'
+	for n in 1 2; do
+		pcm "$(echo a b | cut -d' ' -f$n).wav" "want$n"
+		pcm "got/0$n.wav" "got$n"
+		cmp -s "want$n" "got$n" || fail "track $n differs"
+	done
+	# MusicBrainz: the audio session only, its lead-out 11400 before the data
+	set -- $(/usr/bin/python3 -c "import libdiscid
+d = libdiscid.put(1, 2, 650 + 150, [150, 450])
+print(d.id)")
+	expect_eq "$(out_json .disc_ids.musicbrainz)" "$1" "MusicBrainz disc ID (libdiscid)"
+	cat > layout.json <<-'EOF'
+	{"tracks": [{"number": 1, "audio": true, "start": 0},
+	            {"number": 2, "audio": true, "start": 300},
+	            {"number": 3, "audio": false, "start": 12050, "session": 2}],
+	 "leadout": 12352}
+	EOF
+	set -- $(/usr/bin/python3 "$TOP_SRCDIR/tests/audio/whipper_peer.py" ids layout.json)
+	expect_eq "$(out_json .disc_ids.accuraterip_url)" "http://www.accuraterip.com/accuraterip/$1" \
+		"dBAR address (whipper)"
+	expect_eq "$(out_json .disc_ids.freedb)" "$2" "freedb ID (whipper)"
+	expect_eq "$(out_json .disc_ids.musicbrainz)" "$3" "MusicBrainz disc ID (whipper)"
 }
 
 test_burn_audio_refused_on_dvd() {

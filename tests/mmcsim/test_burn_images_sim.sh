@@ -24,7 +24,8 @@ test_burn_audio_images_of_every_format() {
 	python3 "$GEN" gen g --burnable --audio || fail "discgen.py failed"
 	chdman createcd -i g/cue/disc.cue -o g/disc.chd > /dev/null 2>&1 || fail "chdman createcd failed"
 	for img in cue/disc.cue toc/disc.toc nrg/disc.nrg nrg1/disc.nrg mds/disc.mds \
-		   mds2/disc.mds ccd/disc.ccd cdi/disc.cdi cdi2/disc.cdi cdi3/disc.cdi disc.chd; do
+		   mds2/disc.mds ccd/disc.ccd cdi/disc.cdi cdi2/disc.cdi cdi3/disc.cdi disc.chd \
+		   mdx/disc.mdx; do
 		rm -f disc log got.bin got.cue
 		MMCSIM_LOG=$PWD/log sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --cd-text "g/$img"
 		[ "$RC" = 0 ] || fail "$img: burn exit $RC: $(cat err)"
@@ -37,11 +38,11 @@ test_burn_audio_images_of_every_format() {
 			"cue track 3 index 1 at 900 " "cue track 170 index 1 at 1200 " \
 			"SAO session 1 laid out: tracks 1-3, lead-out 1200"
 		case $img in
-		mds*|*.chd) ;;  # these formats keep no MCN, ISRC nor CD-TEXT
+		md[sx]*|*.chd) ;;  # these formats keep no MCN nor ISRC
 		*) has_log "$img" "cue MCN 1234567890123" "cue track 3 ISRC USABC2600001" ;;
 		esac
 		case $img in
-		cue*|toc*|nrg*|ccd*)
+		cue*|toc*|nrg*|ccd*|mdx*)
 			has_log "$img" "cdtext 80 track 0: Disc Gen" "cdtext 81 track 0: Spindle Tests" \
 				"cdtext 80 track 2: Track 2" "cdtext 81 track 3: Artist 3" ;;
 		esac
@@ -54,6 +55,9 @@ test_burn_audio_images_of_every_format() {
 	done
 	# spindle verify -d against an image of another format, then a damaged one
 	sp disc verify g/cue/disc.cue
+	expect_exit 0
+	expect_out "verify: match, 1200 sectors (2822400 bytes)"
+	sp disc verify g/mdx2/disc.mds
 	expect_exit 0
 	expect_out "verify: match, 1200 sectors (2822400 bytes)"
 	cp g/toc/disc.toc g/toc/disc.bin .
