@@ -2,8 +2,8 @@
 /*
  * rip_parity.c - rebuilding instead of re-reading: the rescue engine's
  * repair callback for a rip of an augmented disc (spindle burn --protect,
- * dvdisaster RS02/RS03) or a rip with --ecc FILE.ecc (RS01/RS03).  Once
- * copying is done, and after every later pass that read more, the sectors
+ * dvdisaster RS02/RS03) or a rip with --ecc FILE.ecc (RS01/RS03).  After
+ * every pass that read more (from the first copying pass on), the sectors
  * not yet rescued are given to the codec as erasures; those it rebuilds
  * (codeword decoded, CRCs matching) are marked rescued, so trimming,
  * scraping and retrying spend no drive time on them.

@@ -118,9 +118,9 @@ struct img_rescue_opts {
 	void *progress_ctx;
 	/* warnings for a person (may be NULL) */
 	void (*warn)(void *ctx, const char *msg);
-	/* Rebuilding instead of re-reading (may be NULL): called once copying
-	 * is done, and after every later pass that rescued more, while sectors
-	 * are missing.  missing holds every LBA range not rescued (ascending,
+	/* Rebuilding instead of re-reading (may be NULL): called after every
+	 * pass (from copying pass 1 on) that rescued more, and at the start of
+	 * a resumed run, while sectors are missing.  missing holds every LBA range not rescued (ascending,
 	 * the erasures); the callback may rebuild sectors in the output (rip:
 	 * from the disc's error-correction data) and add them to *fixed, in any
 	 * order.  They are then marked rescued, so no later pass (trimming,
