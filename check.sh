@@ -34,6 +34,12 @@ fi
 logs=tests/out-check
 rm -rf "$logs" build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt
 mkdir -p "$logs"
+# one cache of generated fixtures for all the passes (tests/fixture_cache.py),
+# where tests run as nobody can reach it too
+SPINDLE_FIXTURE_CACHE=$(mktemp -d /tmp/spindle-fixtures-XXXXXX)
+chmod 1777 "$SPINDLE_FIXTURE_CACHE"
+trap 'rm -rf "$SPINDLE_FIXTURE_CACHE"' EXIT
+export SPINDLE_FIXTURE_CACHE
 
 # timed NAME COMMAND...: run COMMAND, record "NAME WALL CPU STATUS" in
 # $logs/times (CPU: user+system seconds of all its processes)

@@ -45,6 +45,7 @@ report() {
 		      printf "%-44s %7.0f MB/s, %5.2f CPU s/GB (median of %d)\n", t,
 			     b / 1e6 / wall[m], cpu[m] / gb, NR }'
 }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 i=0
 while [ $i -lt "$runs" ]; do
 	run sp "$spindle burn -d $dev --force --yes --no-verify $w/img"
@@ -56,7 +57,8 @@ while [ $i -lt "$runs" ]; do
 	run bmapx "bmaptool -q copy --nobmap $w/img.xz $dev"
 	i=$((i + 1))
 done
-echo "image: $size MiB (half random, half zeros), onto a loop device with direct I/O"
+echo "image: $size MiB (half random, half zeros), onto a loop device with direct I/O;" \
+	"$(nproc) CPUs, load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 report sp "spindle burn --no-verify"
 report spv "spindle burn (write + O_DIRECT readback)"
 report dd "dd bs=4M oflag=direct"
@@ -64,3 +66,12 @@ report bmap "bmaptool copy --nobmap"
 report spx "spindle burn --no-verify IMAGE.xz"
 report xzdd "xz -dc | dd bs=4M oflag=direct"
 report bmapx "bmaptool copy --nobmap IMAGE.xz"
+# the targets of issue 15: spindle against dd, and from .xz against xz -dc | dd
+ratio() {
+	sort -n "$w/$1.times" > "$w/a"; sort -n "$w/$2.times" > "$w/b"
+	awk -v t="$3" 'NR == FNR { a[FNR] = $1; n = FNR; next } { b[FNR] = $1 }
+		END { m = int((n + 1) / 2); printf "%-44s %.2fx (medians of wall time)\n", t, b[m] / a[m] }' \
+		"$w/a" "$w/b"
+}
+ratio sp dd "spindle --no-verify against dd"
+ratio spx xzdd "spindle .xz against xz -dc | dd"

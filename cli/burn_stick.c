@@ -149,7 +149,7 @@ static int stick_one(struct cli_ctx *ctx, const struct cli_stick_job *job, const
 	json_object_set_new(r, "bmap", json_boolean(info->has_bmap));
 	json_object_set_new(r, "bytes", json_integer((json_int_t)res.image_bytes));
 	json_object_set_new(r, "bytes_written", json_integer((json_int_t)res.written_bytes));
-	json_object_set_new(r, "sha256", json_string(res.sha256));
+	json_object_set_new(r, "sha256", res.sha256[0] ? json_string(res.sha256) : json_null());
 	json_object_set_new(r, "seconds", json_real(res.write_seconds));
 	json_object_set_new(r, "verified", json_boolean(res.verified));
 	json_object_set_new(r, "verify_seconds", json_real(res.verify_seconds));

@@ -89,6 +89,9 @@ json_t *cli_ranges_json(const char *len_key, const struct img_ranges *r);
 /* Emit the progress event ev (taking the reference) if final or if a
  * second has passed since the last one; otherwise drop it. */
 void cli_json_progress(struct cli_ctx *ctx, json_t *ev, bool final);
+/* A rescue's progress event (rip, and extract from a drive). */
+struct img_rescue_progress;
+json_t *cli_rescue_progress_json(const char *command, const struct img_rescue_progress *p);
 /* A result object {"type":"result","command":NAME,"ok":ok}. */
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok);
 
@@ -326,7 +329,10 @@ int cli_burn_stick(struct cli_ctx *ctx, const struct cli_stick_job *job);
 #define BURN_STICK_DESCRIPTION \
 	"USB sticks and SD cards: when -d names a block device that is not an " \
 	"optical drive (/dev/sdb, /dev/mmcblk0), the image is written to it raw, " \
-	"as dd would, then read back with O_DIRECT and compared by SHA-256.  An " \
+	"as dd would (a plain image file straight from the page cache, with no " \
+	"copy), then read back with O_DIRECT and compared: byte for byte with an " \
+	"image file, by SHA-256 with a stream (--no-verify skips the readback and " \
+	"the hash, so JSON's sha256 is then null).  An " \
 	"image compressed with xz, gzip, zstd or bzip2 is decoded on the fly (told " \
 	"by its first bytes); --bmap FILE writes only the blocks a bmaptool map " \
 	"names and checks their checksums.  Before a byte is written, spindle " \

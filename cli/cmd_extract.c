@@ -13,7 +13,7 @@
 #include "imaging/imaging.h"
 
 enum { OPT_DIR = 'C', OPT_FORCE = 258, OPT_SKIP_DAMAGED, OPT_RETRIES, OPT_TEST_MODE, OPT_TEST_DAMAGE,
-       OPT_RESCUE, OPT_REPORT };
+       OPT_RESCUE, OPT_REPORT, OPT_LOG_READS };
 
 static const struct cli_opt opts[] = {
 	CLI_FS_OPTS,
@@ -24,6 +24,7 @@ static const struct cli_opt opts[] = {
 	{ "rescue", OPT_RESCUE, "IMAGE", "with -d: keep the sectors read in IMAGE and its mapfile IMAGE.map (default DIR/.spindle-rescue.iso)" },
 	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing, with -d: sectors not marked '+' in this ddrescue mapfile fail without being read" },
 	{ "test-damage", OPT_TEST_DAMAGE, "FILE", "testing, with -d: a damage spec as for spindle rip" },
+	{ "log-reads", OPT_LOG_READS, "FILE", "with -d: log every read command sent to the drive in GNU ddrescue's --log-reads format" },
 	{ "report", OPT_REPORT, "FILE", "draw the blocks read, the unreadable ones and the damaged files into FILE.html or FILE.svg" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -53,7 +54,11 @@ const struct cli_doc doc_extract = {
 	"asked for, copied, trimmed, scraped and retried as spindle rip does.  "
 	"The sectors read are kept in a sparse image (--rescue) with its mapfile, "
 	"so that running the same command again reads only what is still missing; "
-	"both are removed once every file came out whole.\n\n"
+	"both are removed once every file came out whole.  Each pass of the rescue "
+	"reads the files in path order (the order spindle ls lists them), not in "
+	"the order of their blocks on the disc, so that the files come whole one "
+	"after the other: an interrupted run leaves the first ones done rather than "
+	"a part of each.\n\n"
 	"--report FILE.html or FILE.svg draws the source's blocks as the "
 	"extraction read them (read, unreadable, not read), the read speed and "
 	"the damaged files with their first bad LBA (see spindle report).",
@@ -80,9 +85,14 @@ static void on_rescue(const struct img_rescue_progress *p, void *cb)
 	struct cli_ctx *ctx = cb;
 	char h[32];
 
-	if (!ctx->json)
-		cli_progress(ctx, "reading the files' blocks (%s): %s read, %lld failed reads",
+	char t[32];
+
+	if (ctx->json)
+		cli_json_progress(ctx, cli_rescue_progress_json("extract", p), p->final);
+	else
+		cli_progress(ctx, "reading the files' blocks (%s): %s of %s read, %lld failed reads",
 			     p->phase_name, sp_human_size((uint64_t)p->rescued_bytes, h, sizeof(h)),
+			     sp_human_size((uint64_t)p->total_bytes, t, sizeof(t)),
 			     (long long)p->failed_reads);
 }
 
@@ -92,7 +102,7 @@ static void on_rescue(const struct img_rescue_progress *p, void *cb)
  */
 static enum sp_status rescue_files(struct cli_ctx *ctx, struct cli_fs_args *a,
 				   const struct img_extract_opts *o, const char *given,
-				   struct xrescue *x, struct sp_error *err)
+				   const char *log_reads, struct xrescue *x, struct sp_error *err)
 {
 	struct img_rescue_opts ro = IMG_RESCUE_OPTS_INIT;
 	struct img_ranges dom = IMG_RANGES_INIT;
@@ -115,6 +125,7 @@ static enum sp_status rescue_files(struct cli_ctx *ctx, struct cli_fs_args *a,
 	ro.map_path = x->map;
 	ro.creator = creator;
 	ro.retries = a->retries;
+	ro.log_reads_path = log_reads;
 	ro.whole_disc = true;
 	ro.progress = on_rescue;
 	ro.progress_ctx = ctx;
@@ -201,6 +212,7 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	size_t np = 0;
 	const char *arg, *test_mode = NULL, *test_damage = NULL, *rescue = NULL, *report = NULL;
+	const char *log_reads = NULL;
 	struct xrescue xr = { 0 };
 	int c, rc;
 
@@ -228,6 +240,8 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 				test_damage = arg;
 			} else if (c == OPT_RESCUE) {
 				rescue = arg;
+			} else if (c == OPT_LOG_READS) {
+				log_reads = arg;
 			} else if (c == OPT_REPORT) {
 				if (cli_report_option(ctx, arg) >= 0) {
 					free(paths);
@@ -266,10 +280,10 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_fail(ctx, &err);
 		}
 	}
-	if (rescue && !cli_drive(ctx)) {
+	if ((rescue || log_reads) && !cli_drive(ctx)) {
 		free(paths);
 		drv_damage_free(a.damage);
-		return cli_usage_error(ctx, "--rescue needs -d DRIVE");
+		return cli_usage_error(ctx, "--rescue and --log-reads need -d DRIVE");
 	}
 	a.source_only = cli_drive(ctx) != NULL;
 	if (cli_fs_open(ctx, &a, &err) != SP_OK) {
@@ -280,7 +294,9 @@ int cmd_extract(struct cli_ctx *ctx, int argc, char **argv)
 	o.paths = paths;
 	o.n_paths = np;
 	if (a.source_only) {
-		if (rescue_files(ctx, &a, &o, rescue, &xr, &err) != SP_OK) {
+		if (rescue_files(ctx, &a, &o, rescue, log_reads, &xr, &err) != SP_OK) {
+			if (err.code == SPE_ABORTED && !err.hint[0])
+				sp_error_hint(&err, "run the same command again to continue");
 			rc = cli_fail(ctx, &err);
 			goto out;
 		}

@@ -26,8 +26,10 @@ const struct cli_doc doc_ls = {
 	"mode, owner, size in bytes, modification time (UTC), the first LBA of "
 	"the data and the path (with '-> TARGET' for a symlink).  Control "
 	"characters in names are shown as \\xNN.  ISO 9660 is read with Rock "
-	"Ridge or Joliet names through libisofs; --session picks an older "
-	"session of an image appended to with xorriso or spindle burn --append.",
+	"Ridge or Joliet names through libisofs; --session N picks an older "
+	"session (1: the first) of an image appended to with xorriso or spindle "
+	"burn --append, of a multi-session disc image (CUE, TOC, NRG ...), or of "
+	"a multi-session disc in DRIVE (its sessions from the table of contents).",
 	opts,
 	NULL,
 };

@@ -271,14 +271,8 @@ static void on_progress(const struct img_rescue_progress *p, void *vctx)
 	double pct = p->total_bytes ? 100.0 * (double)p->rescued_bytes / (double)p->total_bytes : 0;
 
 	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
-			"type", "progress", "command", "rip", "phase", p->phase_name,
-			"pass", p->pass, "lba", (json_int_t)p->pos_lba,
-			"rescued_bytes", (json_int_t)p->rescued_bytes,
-			"total_bytes", (json_int_t)p->total_bytes,
-			"bad_bytes", (json_int_t)p->bad_bytes,
-			"bad_areas", (json_int_t)p->bad_areas,
-			"failed_reads", (json_int_t)p->failed_reads, "rate", p->rate);
+		json_t *o = cli_rescue_progress_json("rip", p);
+
 		cli_json_emit(o);
 		return;
 	}

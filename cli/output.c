@@ -66,6 +66,19 @@ json_t *cli_ranges_json(const char *len_key, const struct img_ranges *r)
 	return a;
 }
 
+json_t *cli_rescue_progress_json(const char *command, const struct img_rescue_progress *p)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+		"type", "progress", "command", command, "phase", p->phase_name,
+		"pass", p->pass, "lba", (json_int_t)p->pos_lba,
+		"rescued_bytes", (json_int_t)p->rescued_bytes,
+		"total_bytes", (json_int_t)p->total_bytes,
+		"bad_bytes", (json_int_t)p->bad_bytes,
+		"bad_areas", (json_int_t)p->bad_areas,
+		"reads", (json_int_t)p->reads,
+		"failed_reads", (json_int_t)p->failed_reads, "rate", p->rate);
+}
+
 json_t *cli_json_result(struct cli_ctx *ctx, bool ok)
 {
 	return json_pack("{s:s, s:s, s:b}", "type", "result",

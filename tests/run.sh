@@ -198,6 +198,13 @@ if [ -n "${MMCSIM_LIB:-}" ] && [ -f "$MMCSIM_LIB" ]; then
 fi
 chmod -R a+rX "$SPINDLE_PUB"
 export SPINDLE_PUB SPINDLE SPINDLE_BIN
+# the fixture generators' outputs, made once (tests/fixture_cache.py):
+# check.sh gives its passes one cache; otherwise this run has its own
+if [ -z "${SPINDLE_FIXTURE_CACHE:-}" ]; then
+	SPINDLE_FIXTURE_CACHE=$SPINDLE_PUB/fixtures
+	mkdir -m 1777 "$SPINDLE_FIXTURE_CACHE"
+fi
+export SPINDLE_FIXTURE_CACHE
 log="$out/all.log"
 : > "$log"
 label=${SPINDLE_PASS:+[$SPINDLE_PASS] }

@@ -82,8 +82,9 @@ enum sp_status img_sectors_read(struct img_sectors *s, int64_t lba, uint32_t cou
 bool img_sectors_block(void *ctx, int64_t lba, unsigned char *buf);
 /* Up to n sectors in one command; returns how many leading ones were read. */
 uint32_t img_sectors_run(void *ctx, int64_t lba, uint32_t n, unsigned char *buf);
-/* A disc image's session starts (its first data track in each), oldest
- * first, into starts (up to max); 0 for other sources. */
+/* A disc image's or a drive's session starts (its first data track in
+ * each), oldest first, into starts (up to max); 0 for other sources and
+ * for a drive whose table of contents shows one session. */
 size_t img_sectors_sessions(const struct img_sectors *s, int64_t *starts, size_t max);
 void img_sectors_close(struct img_sectors *s);
 

@@ -228,10 +228,35 @@ enum sp_status img_sectors_open(struct img_sectors *s, const char *path,
 	return SP_OK;
 }
 
+/* A drive's sessions from its table of contents, when it has several: a
+ * multi-session CD or DVD±R keeps each session's volume descriptors at its
+ * own start + 16 and the oldest at 16 (an overwritable medium or a stdio:
+ * file, whose TOC shows one session, keeps the newest at 16: there the
+ * descriptors are searched, img_fs_sessions()). */
+static size_t drive_sessions(const struct img_sectors *s, int64_t *starts, size_t max)
+{
+	struct sp_error err = SP_ERROR_INIT;
+	struct drv_medium m;
+	size_t n = 0;
+
+	if (drv_is_virtual(s->drive) || drv_get_medium(s->drive, &m, &err) != SP_OK)
+		return 0;
+	for (int k = 1; k <= m.n_sessions && n < max; k++)
+		for (int i = 0; i < m.n_tracks; i++)
+			if (m.tracks[i].session == k && !m.tracks[i].audio) {
+				starts[n++] = m.tracks[i].start_lba;
+				break;
+			}
+	drv_medium_release(&m);
+	return n > 1 ? n : 0;
+}
+
 size_t img_sectors_sessions(const struct img_sectors *s, int64_t *starts, size_t max)
 {
 	size_t n = 0;
 
+	if (s->drive)
+		return drive_sessions(s, starts, max);
 	if (!s->disc)
 		return 0;
 	/* each session's first data track: where its volume descriptors are */

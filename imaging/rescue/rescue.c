@@ -272,7 +272,8 @@ enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
 	r->o = *o;
 	r->out_fd = -1;
 	r->vd_lba = -1;
-	r->t0 = r->last_save = r->last_progress = r->rate_t = sp_now();
+	r->t0 = r->last_save = r->rate_t = sp_now();
+	r->last_progress = 0;   /* the first read reports */
 	sp_error_init(&r->fatal);
 	img_mapfile_init(&r->map);
 	img_mapfile_init(&r->repaired);
@@ -316,6 +317,7 @@ void img_rescue_free(struct img_rescue *r)
 	img_mapfile_release(&r->repaired);
 	img_ranges_release(&r->runout);
 	img_ranges_release(&r->domain);
+	img_ranges_release(&r->order);
 	img_read_times_release(&r->times);
 	free(r->speeds);
 	free(r->buf);
@@ -328,8 +330,10 @@ enum sp_status img_rescue_run(struct img_rescue *r, struct sp_error *err)
 	enum sp_status st;
 
 	r->t0 = r->last_save = r->rate_t = sp_now();
-	r->rate_bytes = img_mapfile_count(&r->map, '+', NULL);
+	r->rate_bytes = rescue_rescued_bytes(r);
 	st = rescue_passes(r, err);
+	if (st == SP_OK && !r->failed && r->stop == IMG_RESCUE_DONE)
+		r->phase = IMG_PHASE_FINISHED;
 	rescue_progress(r, true);
 	if (r->failed) {
 		*err = r->fatal;

@@ -93,12 +93,13 @@ struct img_rescue_progress {
 	int pass;
 	const char *phase_name; /* "copying", "trimming" ... */
 	int64_t pos_lba;
-	int64_t rescued_bytes, total_bytes;
+	int64_t rescued_bytes, total_bytes;  /* with a domain: of its blocks */
 	int64_t bad_bytes;      /* failed so far: bad, non-trimmed, non-scraped */
 	size_t bad_areas;
 	int64_t reads, failed_reads;
 	double elapsed, rate;   /* rate: bytes/s over the last seconds */
 	double eta;             /* seconds, -1 unknown */
+	bool final;             /* the last report of this run */
 };
 typedef void (*img_rescue_progress_fn)(const struct img_rescue_progress *p, void *ctx);
 

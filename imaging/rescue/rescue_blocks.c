@@ -31,6 +31,7 @@ enum sp_status img_rescue_set_domain(struct img_rescue *r, const struct img_rang
 	size_t n = 0;
 
 	img_ranges_release(&r->domain);
+	img_ranges_release(&r->order);
 	r->has_domain = true;
 	if (domain->n && !(v = malloc(domain->n * sizeof(*v))))
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
@@ -41,8 +42,13 @@ enum sp_status img_rescue_set_domain(struct img_rescue *r, const struct img_rang
 			s = 0;
 		if (e > r->extent)
 			e = r->extent;
-		if (e > s)
-			v[n++] = (struct img_range){ s, e - s };
+		if (e <= s)
+			continue;
+		v[n++] = (struct img_range){ s, e - s };
+		if (img_ranges_add(&r->order, s, e - s) != SP_OK) {
+			free(v);
+			return sp_error_set(err, SPE_NOMEM, "out of memory");
+		}
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), by_lba);

@@ -30,7 +30,10 @@
  * area being worked on, so parts of a block finished by another run or
  * another drive are not read again.  With a domain (img_rescue_set_domain:
  * the blocks of the files an extraction wants) the areas are cut to it and
- * nothing outside it is read.
+ * nothing outside it is read, and each pass goes through the domain's
+ * ranges in the order given (the files in path order; backwards passes in
+ * the reverse order), so the files asked for come whole one after the
+ * other: stopped half way, the first ones are done, not a part of each.
  */
 #include "config.h"
 
@@ -40,10 +43,22 @@
 
 /* ---- the map in sectors ------------------------------------------------- */
 
+/* [*s, *e) cut to the window; false if nothing is left */
+static bool clip_window(const struct img_rescue *r, int64_t *s, int64_t *e)
+{
+	if (*s < r->win.lba)
+		*s = r->win.lba;
+	if (*e > r->win.lba + r->win.count)
+		*e = r->win.lba + r->win.count;
+	return *e > *s;
+}
+
 bool rescue_clip_first(const struct img_rescue *r, int64_t *s, int64_t *e)
 {
 	size_t lo = 0, hi = r->domain.n;
 
+	if (r->has_win)
+		return clip_window(r, s, e);
 	if (!r->has_domain)
 		return *e > *s;
 	/* the first domain range ending after *s */
@@ -68,6 +83,8 @@ bool rescue_clip_last(const struct img_rescue *r, int64_t *s, int64_t *e)
 {
 	size_t lo = 0, hi = r->domain.n;
 
+	if (r->has_win)
+		return clip_window(r, s, e);
 	if (!r->has_domain)
 		return *e > *s;
 	/* the last domain range starting before *e */
@@ -100,6 +117,8 @@ static bool next_area(const struct img_rescue *r, int64_t lba, char st,
 		const struct img_map_block *b = &r->map.v[i];
 		int64_t from = b->pos / SP_SECTOR;
 
+		if (r->has_win && from >= r->win.lba + r->win.count)
+			break;
 		if (b->status != st)
 			continue;
 		*s = from < lba ? lba : from;
@@ -122,6 +141,8 @@ static bool prev_area(const struct img_rescue *r, int64_t lba, char st,
 	for (; i < r->map.n; i--) {
 		const struct img_map_block *b = &r->map.v[i];
 
+		if (r->has_win && (b->pos + b->size) / SP_SECTOR <= r->win.lba)
+			break;
 		if (b->status == st) {
 			*s = b->pos / SP_SECTOR;
 			*e = (b->pos + b->size) / SP_SECTOR;
@@ -406,6 +427,40 @@ static bool only_runout_bad(const struct img_rescue *r)
 	return true;
 }
 
+enum pass_kind { COPY_SKIPPING, COPY_BACKWARDS, COPY_ALL, TRIM, SCRAPE, RETRY_FWD, RETRY_BACK };
+
+static enum read_result pass_once(struct img_rescue *r, enum pass_kind k)
+{
+	switch (k) {
+	case COPY_SKIPPING: return copy_forward(r, true);
+	case COPY_BACKWARDS: return copy_backward(r);
+	case COPY_ALL: return copy_forward(r, false);
+	case TRIM: return trim(r);
+	case SCRAPE: return scrape(r);
+	case RETRY_FWD: return retry_pass(r, true);
+	case RETRY_BACK: return retry_pass(r, false);
+	}
+	return READ_OK;
+}
+
+/* One pass; over a domain, range by range in its order (reversed for the
+ * backwards passes). */
+static enum read_result pass(struct img_rescue *r, enum pass_kind k)
+{
+	bool back = k == COPY_BACKWARDS || k == RETRY_BACK;
+	enum read_result rr = READ_OK;
+
+	if (!r->order.n)
+		return pass_once(r, k);
+	for (size_t j = 0; j < r->order.n && rr != READ_STOP; j++) {
+		r->win = r->order.v[back ? r->order.n - 1 - j : j];
+		r->has_win = true;
+		rr = pass_once(r, k);
+	}
+	r->has_win = false;
+	return rr;
+}
+
 /* ---- rebuilding instead of re-reading ------------------------------------ */
 
 /* Let o.repair rebuild what is missing (from parity); what it rebuilt is
@@ -462,8 +517,8 @@ nomem:
 /* After each pass: rebuild what parity can, so that the passes after it
  * (copying backwards, trimming, scraping, retrying) read only what it
  * cannot; then save the map.  Stopped by --max-time, rebuild all the same. */
-#define STEP(call) do { \
-	if ((call) == READ_STOP) { \
+#define STEP(kind) do { \
+	if (pass(r, kind) == READ_STOP) { \
 		if (r->stop == IMG_RESCUE_TIMEOUT && !r->failed) \
 			(void)try_repair(r); \
 		return SP_OK; \
@@ -481,23 +536,23 @@ enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err)
 		return SP_OK;
 	if (any(r, '?')) {
 		rescue_begin_pass(r, IMG_PHASE_COPYING, 1, "Copying non-tried blocks... Pass 1 (forwards)");
-		STEP(copy_forward(r, true));
+		STEP(COPY_SKIPPING);
 	}
 	if (any(r, '?')) {
 		rescue_begin_pass(r, IMG_PHASE_COPYING, 2, "Copying non-tried blocks... Pass 2 (backwards)");
-		STEP(copy_backward(r));
+		STEP(COPY_BACKWARDS);
 	}
 	if (any(r, '?')) {
 		rescue_begin_pass(r, IMG_PHASE_COPYING, 3, "Copying non-tried blocks... Pass 3 (forwards)");
-		STEP(copy_forward(r, false));
+		STEP(COPY_ALL);
 	}
 	if (any(r, '*')) {
 		rescue_begin_pass(r, IMG_PHASE_TRIMMING, 1, "Trimming failed blocks... (forwards)");
-		STEP(trim(r));
+		STEP(TRIM);
 	}
 	if (any(r, '/')) {
 		rescue_begin_pass(r, IMG_PHASE_SCRAPING, 1, "Scraping failed blocks... (forwards)");
-		STEP(scrape(r));
+		STEP(SCRAPE);
 	}
 	for (unsigned i = 1; i <= r->o.retries && any(r, '-') && !only_runout_bad(r); i++) {
 		bool fwd = i % 2 == 1;
@@ -505,7 +560,7 @@ enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err)
 		rescue_begin_pass(r, IMG_PHASE_RETRYING, (int)i, fwd ?
 				  "Retrying bad sectors... (forwards)" :
 				  "Retrying bad sectors... (backwards)");
-		STEP(retry_pass(r, fwd));
+		STEP(fwd ? RETRY_FWD : RETRY_BACK);
 	}
 	return SP_OK;
 }

@@ -49,6 +49,12 @@ struct img_rescue {
 	/* the domain: only these LBAs are worked on (sorted, merged); none: all */
 	struct img_ranges domain;
 	bool has_domain;
+	/* the domain as given (an extraction: the files' blocks in path
+	 * order); each pass goes through it in this order, one range at a
+	 * time, the window (win) */
+	struct img_ranges order;
+	struct img_range win;
+	bool has_win;
 	/* sectors rebuilt by o.repair, and the rescued bytes at its last call */
 	struct img_mapfile repaired;
 	int64_t repair_have;
@@ -66,6 +72,8 @@ void rescue_begin_pass(struct img_rescue *r, char phase, int pass, const char *w
 bool rescue_is_runout(const struct img_rescue *r, int64_t lba);
 bool rescue_read_block(struct img_rescue *r, int64_t lba);
 void rescue_progress(struct img_rescue *r, bool force);
+/* bytes rescued ('+'), within the domain if there is one */
+int64_t rescue_rescued_bytes(const struct img_rescue *r);
 
 /* rescue_passes.c */
 /* [*s, *e) cut to its first (last) part inside the domain; false if none */

@@ -60,11 +60,79 @@ static void step_speed_down(struct img_rescue *r)
 	drv_set_read_speed(r->d, r->speeds[r->speed_idx], &e);
 }
 
+/* Bytes of [pos, pos+size) (bytes) inside the domain; all without one. */
+static int64_t in_domain(const struct img_rescue *r, int64_t pos, int64_t size)
+{
+	size_t lo = 0, hi = r->domain.n;
+	int64_t n = 0;
+
+	if (!r->has_domain)
+		return size;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (S2B(r->domain.v[mid].lba + r->domain.v[mid].count) <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->domain.n && S2B(r->domain.v[lo].lba) < pos + size; lo++) {
+		int64_t s = S2B(r->domain.v[lo].lba), e = S2B(r->domain.v[lo].lba + r->domain.v[lo].count);
+
+		n += (e < pos + size ? e : pos + size) - (s > pos ? s : pos);
+	}
+	return n;
+}
+
+static bool is_bad(char c)
+{
+	return c == '-' || c == '*' || c == '/';
+}
+
+/* The figures of a progress report (bad: what failed so far, trimmed yet
+ * or not), over the domain when there is one
+ * (an extraction: the files' blocks, not the disc). */
+static void count_map(const struct img_rescue *r, struct img_rescue_progress *p, int64_t *untried)
+{
+	bool prev_bad = false;
+
+	p->total_bytes = r->has_domain ? S2B(img_ranges_total(&r->domain)) : S2B(r->extent);
+	*untried = 0;
+	for (size_t i = 0; i < r->map.n; i++) {
+		const struct img_map_block *b = &r->map.v[i];
+		int64_t n = in_domain(r, b->pos, b->size);
+
+		if (!n) {
+			prev_bad = prev_bad && !r->has_domain;
+			continue;
+		}
+		if (b->status == '+')
+			p->rescued_bytes += n;
+		else if (b->status == '?')
+			*untried += n;
+		if (is_bad(b->status)) {
+			p->bad_bytes += n;
+			p->bad_areas += !prev_bad;
+		}
+		prev_bad = is_bad(b->status);
+	}
+}
+
+int64_t rescue_rescued_bytes(const struct img_rescue *r)
+{
+	struct img_rescue_progress p;
+	int64_t untried;
+
+	memset(&p, 0, sizeof(p));
+	count_map(r, &p, &untried);
+	return p.rescued_bytes;
+}
+
 void rescue_progress(struct img_rescue *r, bool force)
 {
 	struct img_rescue_progress p;
 	double now = sp_now();
-	int64_t total = S2B(r->extent);
+	int64_t untried;
 
 	if (!r->o.progress || (!force && now - r->last_progress < 0.25))
 		return;
@@ -75,24 +143,14 @@ void rescue_progress(struct img_rescue *r, bool force)
 	p.phase_name = r->phase == IMG_PHASE_COPYING ? "copying" :
 		r->phase == IMG_PHASE_TRIMMING ? "trimming" :
 		r->phase == IMG_PHASE_SCRAPING ? "scraping" :
-		r->phase == IMG_PHASE_RETRYING ? "retrying" : "finished";
+		r->phase == IMG_PHASE_RETRYING ? "retrying" :
+		r->phase == IMG_PHASE_FINISHED ? "finished" : "tree";
 	p.pos_lba = r->map.current_pos / SP_SECTOR;
-	p.rescued_bytes = img_mapfile_count(&r->map, '+', NULL);
-	/* what failed so far, whether trimmed yet or not */
-	for (size_t i = 0; i < r->map.n; i++) {
-		char c = r->map.v[i].status;
-
-		if (c != '-' && c != '*' && c != '/')
-			continue;
-		p.bad_bytes += r->map.v[i].size;
-		if (i == 0 || (r->map.v[i - 1].status != '-' && r->map.v[i - 1].status != '*' &&
-			       r->map.v[i - 1].status != '/'))
-			p.bad_areas++;
-	}
-	p.total_bytes = total;
+	count_map(r, &p, &untried);
 	p.reads = r->reads;
 	p.failed_reads = r->failed_reads;
 	p.elapsed = now - r->t0;
+	p.final = force;
 	if (now - r->rate_t >= 2.0 || (r->rate == 0 && now - r->rate_t >= 0.2)) {
 		r->rate = (double)(p.rescued_bytes - r->rate_bytes) / (now - r->rate_t);
 		if (now - r->rate_t >= 2.0) {
@@ -103,7 +161,7 @@ void rescue_progress(struct img_rescue *r, bool force)
 	p.rate = r->rate;
 	p.eta = -1;
 	if (r->phase == IMG_PHASE_COPYING && r->rate > 0)
-		p.eta = (double)img_mapfile_count(&r->map, '?', NULL) / r->rate;
+		p.eta = (double)untried / r->rate;
 	r->o.progress(&p, r->o.progress_ctx);
 }
 

@@ -3,8 +3,14 @@
  * input.c - the image stream: a file or standard input, plain or
  * compressed, told apart by the magic bytes (the extension is only a
  * name).  Decoding streams with no temporary file: zlib for gzip, liblzma
- * (multi-threaded where the .xz has several blocks) for xz, libzstd,
- * libbz2.  Concatenated streams (pigz, pixz, pzstd, pbzip2) are read whole.
+ * for xz (multi-threaded where the .xz has several blocks and a core is
+ * left over for the writer: liblzma's threaded decoder copies every block
+ * in and out and faults in fresh buffers, about 2.5 times the CPU of the
+ * plain one, so with two cores or fewer the plain one decodes straight
+ * into the caller's buffer), libzstd, libbz2.  Concatenated streams
+ * (pigz, pixz, pzstd, pbzip2) are read whole.  A plain image in a regular
+ * file can instead be mapped (stick_in_map), so that the writer sends the
+ * page cache's own pages to the device with no copy at all.
  */
 #include "config.h"
 
@@ -15,6 +21,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -40,6 +47,8 @@ struct stick_in {
 	bz_stream b;
 	ZSTD_DStream *zs;
 	bool inited;
+	void *map;              /* stick_in_map's mapping, or NULL */
+	size_t map_len;
 };
 
 const char *img_stick_comp_name(enum img_stick_comp c)
@@ -47,6 +56,32 @@ const char *img_stick_comp_name(enum img_stick_comp c)
 	static const char *const n[] = { "none", "gzip", "xz", "zstd", "bzip2" };
 
 	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "?";
+}
+
+/*
+ * Wait until in->fd has data to read, polling every 200 ms so that a pipe
+ * that stalls stays interruptible; false once a signal came (SPE_ABORTED)
+ * or on a poll error.  A signal that lands in this thread (valgrind sends
+ * process signals to a thread in a blocking call) ends poll with EINTR:
+ * that is another turn, never a read, which would block on an empty pipe.
+ */
+static bool wait_input(struct stick_in *in, struct sp_error *err)
+{
+	struct pollfd pfd = { in->fd, POLLIN, 0 };
+	int r;
+
+	for (;;) {
+		if (drv_interrupted()) {
+			sp_error_set(err, SPE_ABORTED, "interrupted by %s", drv_interrupt_signal_name());
+			return false;
+		}
+		if ((r = poll(&pfd, 1, 200)) > 0)
+			return true;
+		if (r < 0 && errno != EINTR) {
+			sp_error_set_errno(err, errno, "cannot read '%s'", in->name);
+			return false;
+		}
+	}
 }
 
 /* Top up the compressed buffer; false on a read error. */
@@ -61,15 +96,8 @@ static bool refill(struct stick_in *in, struct sp_error *err)
 		in->pos = 0;
 	}
 	while (!in->eof && in->len < IN_BUF) {
-		struct pollfd pfd = { in->fd, POLLIN, 0 };
-
-		/* a pipe may stall: stay interruptible while it does */
-		if (drv_interrupted()) {
-			sp_error_set(err, SPE_ABORTED, "interrupted by %s", drv_interrupt_signal_name());
+		if (!wait_input(in, err))
 			return false;
-		}
-		if (poll(&pfd, 1, 200) == 0)
-			continue;
 		r = read(in->fd, in->buf + in->len, IN_BUF - in->len);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -126,8 +154,13 @@ static enum sp_status start_decoder(struct stick_in *in, struct sp_error *err)
 		rc = inflateInit2(&in->z, 15 + 32) != Z_OK;
 		break;
 	case IMG_COMP_XZ:
+		if (cpus <= 2) {
+			rc = lzma_stream_decoder(&in->x, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK;
+			break;
+		}
+		/* one core stays for the writer and the hasher */
 		mt.flags = LZMA_CONCATENATED;
-		mt.threads = cpus > 1 ? (uint32_t)(cpus > 8 ? 8 : cpus) : 1;
+		mt.threads = (uint32_t)(cpus - 1 > 8 ? 8 : cpus - 1);
 		mt.memlimit_threading = 512u << 20;
 		mt.memlimit_stop = UINT64_MAX;
 		rc = lzma_stream_decoder_mt(&in->x, &mt) != LZMA_OK;
@@ -341,16 +374,10 @@ ssize_t stick_in_read(struct stick_in *in, void *buf, size_t len,
 	while (got < len && !in->done) {
 		if (in->comp == IMG_COMP_NONE && in->pos == in->len && !in->eof) {
 			/* plain data: straight into the caller's buffer, no copy */
-			struct pollfd pfd = { in->fd, POLLIN, 0 };
 			ssize_t r;
 
-			if (drv_interrupted()) {
-				sp_error_set(err, SPE_ABORTED, "interrupted by %s",
-					     drv_interrupt_signal_name());
+			if (!wait_input(in, err))
 				return -1;
-			}
-			if (poll(&pfd, 1, 200) == 0)
-				continue;
 			r = read(in->fd, out + got, len - got);
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -395,10 +422,32 @@ ssize_t stick_in_read(struct stick_in *in, void *buf, size_t len,
 	return (ssize_t)got;
 }
 
+const uint8_t *stick_in_map(struct stick_in *in, size_t *len)
+{
+	void *p;
+
+	*len = 0;
+	if (in->comp != IMG_COMP_NONE || in->file_size <= 0 || in->fd <= 0 ||
+	    (uint64_t)in->file_size > SIZE_MAX)
+		return NULL;
+	if (!in->map) {
+		p = mmap(NULL, (size_t)in->file_size, PROT_READ, MAP_SHARED, in->fd, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		madvise(p, (size_t)in->file_size, MADV_SEQUENTIAL);
+		in->map = p;
+		in->map_len = (size_t)in->file_size;
+	}
+	*len = in->map_len;
+	return in->map;
+}
+
 void stick_in_close(struct stick_in *in)
 {
 	if (!in)
 		return;
+	if (in->map)
+		munmap(in->map, in->map_len);
 	if (in->inited) {
 		switch (in->comp) {
 		case IMG_COMP_GZIP: inflateEnd(&in->z); break;

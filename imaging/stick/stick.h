@@ -131,7 +131,7 @@ struct img_stick_opts {
 struct img_stick_result {
 	uint64_t image_bytes;   /* bytes of the (uncompressed) image */
 	uint64_t written_bytes; /* bytes written (less with a bmap) */
-	char sha256[65];        /* of the image stream */
+	char sha256[65];        /* of the image stream; "" without o->verify */
 	bool verified;          /* read back and equal */
 	double write_seconds, verify_seconds;
 };

@@ -18,6 +18,10 @@ int64_t stick_in_size(const struct stick_in *in, int64_t *file_size);
 /* Fill buf with up to len bytes; fewer only at the end.  -1 on error. */
 ssize_t stick_in_read(struct stick_in *in, void *buf, size_t len,
 		      struct sp_error *err);
+/* A plain image in a regular file: the whole file mapped read-only (kept
+ * until stick_in_close), its length in *len; else NULL (compressed, a
+ * pipe, or mmap failed), and the caller reads with stick_in_read. */
+const uint8_t *stick_in_map(struct stick_in *in, size_t *len);
 void stick_in_close(struct stick_in *in);
 
 /* The head kept for boot detection and written first. */

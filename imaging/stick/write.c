@@ -2,11 +2,19 @@
 /*
  * write.c - the stick writer.  A reader thread decodes the image into a
  * ring of aligned blocks (4 MiB each); a hasher thread hashes the stream
- * and, with a bmap, checks each range's checksum as it passes; the
- * calling thread writes the blocks with O_DIRECT (only the mapped ranges
- * with a bmap), so that nothing piles up in the page cache and an
- * interrupt takes effect within one block.  Then fsync, then a readback
- * with O_DIRECT of exactly what was written, compared by SHA-256.
+ * (only when it will be verified: the hash is what the readback is
+ * compared with) and, with a bmap, checks each range's checksum as it
+ * passes; the calling thread writes the blocks with O_DIRECT (only the
+ * mapped ranges with a bmap), so that nothing piles up in the page cache
+ * and an interrupt takes effect within one block.  Then fsync, then a
+ * readback with O_DIRECT of exactly what was written, compared by SHA-256.
+ *
+ * A plain image in a regular file is not copied at all: the file is
+ * mapped (stick_in_map), the reader only faults the next block's pages in
+ * (MADV_POPULATE_READ) and publishes a pointer into the mapping, and the
+ * O_DIRECT write sends those page-cache pages to the device.  If the file
+ * shrinks meanwhile, the write fails with EFAULT and the hasher's SIGBUS
+ * is caught (hash_guarded), so it ends as an error, not a crash.
  *
  * The ring protocol: block number n lives in slot[n % NSLOT].  The reader
  * fills a slot once both the writer and the hasher are done with it
@@ -21,8 +29,11 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "drive/drive.h"
@@ -31,9 +42,11 @@
 
 #define NSLOT 6
 #define BLOCK_DEFAULT (4u << 20)
+#define HUGE_PAGE (2u << 20)
 
 struct slot {
-	uint8_t *data;
+	uint8_t *buf;           /* the slot's own buffer, in w->ring */
+	const uint8_t *data;    /* the block: buf, or a place in the mapped file */
 	size_t len;
 	uint64_t off;
 	bool last;
@@ -48,6 +61,10 @@ struct wr {
 	bool direct;
 	size_t block;
 	uint64_t dev_size;
+	const uint8_t *map;     /* the mapped image file, or NULL */
+	size_t map_len;
+	bool hashing;           /* need_hash is set: a hash to keep or ranges to check */
+	uint8_t *ring;          /* NSLOT blocks */
 	struct slot slot[NSLOT];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -70,6 +87,16 @@ struct wr {
 static const char *target(const struct wr *w)
 {
 	return w->o->target ? w->o->target : "the device";
+}
+
+/* The mapped image file shrank under us (someone truncated it). */
+static enum sp_status shrunk(const struct wr *w, struct sp_error *err)
+{
+	sp_error_set(err, SPE_READ, "'%s' became shorter while it was being written",
+		     w->s->name);
+	sp_error_hint(err, "the stick holds a partial image; leave the image alone and "
+		      "write it again");
+	return SP_FAILED;
 }
 
 static ssize_t fill(struct wr *w, uint8_t *buf, size_t want, struct sp_error *err)
@@ -114,7 +141,8 @@ static enum sp_status check_ranges(struct wr *w, const uint8_t *p, size_t len,
 		a = ra > off ? ra : off;
 		e = re < end ? re : end;
 		if (e > a) {
-			img_sha256_update(w->written, p + (a - off), e - a);
+			if (w->written)
+				img_sha256_update(w->written, p + (a - off), e - a);
 			if (r->csum[0] && !w->rctx) {
 				w->rctx = EVP_MD_CTX_new();
 				if (!w->rctx || !EVP_DigestInit_ex(w->rctx, b->csum == IMG_BMAP_SHA256
@@ -168,7 +196,19 @@ static void *reader(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&w->mu);
-		got = fill(w, sl->data, w->block, &w->rerr);
+		if (w->map) {
+			got = pos + w->block <= w->map_len ? (ssize_t)w->block
+				: (ssize_t)(w->map_len - pos);
+			sl->data = w->map + pos;
+			if (got > 0 && madvise((void *)(w->map + pos), (size_t)got,
+					       MADV_POPULATE_READ) != 0 && errno == EFAULT) {
+				shrunk(w, &w->rerr);
+				got = -1;
+			}
+		} else {
+			got = fill(w, sl->buf, w->block, &w->rerr);
+			sl->data = sl->buf;
+		}
 		pthread_mutex_lock(&w->mu);
 		if (got < 0) {
 			w->reader_failed = true;
@@ -178,7 +218,8 @@ static void *reader(void *arg)
 		sl->off = pos;
 		sl->last = last = w->reader_failed || (size_t)got < w->block;
 		sl->seq = n;
-		sl->need_write = sl->need_hash = true;
+		sl->need_write = true;
+		sl->need_hash = w->hashing;
 		pos += (uint64_t)got;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
@@ -198,6 +239,59 @@ static struct slot *wait_block(struct wr *w, int64_t n)
 	return sl->seq == n ? sl : NULL;
 }
 
+/* A SIGBUS while hashing a mapped file (it shrank) returns here. */
+static __thread sigjmp_buf *bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	if (bus_jmp)
+		siglongjmp(*bus_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Hash one block and check it against the bmap's ranges. */
+static enum sp_status hash_guarded(struct wr *w, const struct slot *sl)
+{
+	sigjmp_buf env;
+
+	if (sigsetjmp(env, 1)) {
+		bus_jmp = NULL;
+		return shrunk(w, &w->herr);
+	}
+	bus_jmp = &env;
+	if (w->stream)
+		img_sha256_update(w->stream, sl->data, sl->len);
+	if (w->s->info.has_bmap &&
+	    check_ranges(w, sl->data, sl->len, sl->off, &w->herr) != SP_OK) {
+		bus_jmp = NULL;
+		return SP_FAILED;
+	}
+	bus_jmp = NULL;
+	return SP_OK;
+}
+
+/* Compare a block read back with the mapped file: the offset of the first
+ * byte that differs, len when none does, -1 when the file shrank (SIGBUS). */
+static ssize_t cmp_guarded(const uint8_t *buf, const uint8_t *map, size_t len)
+{
+	sigjmp_buf env;
+	size_t k = 0;
+
+	if (sigsetjmp(env, 1)) {
+		bus_jmp = NULL;
+		return -1;
+	}
+	bus_jmp = &env;
+	if (memcmp(buf, map, len) != 0)
+		while (buf[k] == map[k])
+			k++;
+	else
+		k = len;
+	bus_jmp = NULL;
+	return (ssize_t)k;
+}
+
 static void *hasher(void *arg)
 {
 	struct wr *w = arg;
@@ -205,15 +299,12 @@ static void *hasher(void *arg)
 
 	for (int64_t n = 0; !last; n++) {
 		struct slot *sl = wait_block(w, n);
-		bool failed = false;
+		bool failed;
 
 		if (!sl)
 			break;
 		last = sl->last;
-		img_sha256_update(w->stream, sl->data, sl->len);
-		if (w->s->info.has_bmap &&
-		    check_ranges(w, sl->data, sl->len, sl->off, &w->herr) != SP_OK)
-			failed = true;
+		failed = hash_guarded(w, sl) != SP_OK;
 		pthread_mutex_lock(&w->mu);
 		sl->need_hash = false;
 		if (failed) {
@@ -228,6 +319,32 @@ static void *hasher(void *arg)
 	return NULL;
 }
 
+/* Go on without O_DIRECT: for an unaligned tail, or a device or file
+ * system that refuses it. */
+static void drop_direct(struct wr *w)
+{
+	fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
+	w->direct = false;
+}
+
+/* One pwrite (when writing) or pread of len bytes at off, retried after
+ * EINTR, and without O_DIRECT when the device refuses it (EINVAL). */
+static ssize_t xfer(struct wr *w, bool writing, void *buf, size_t len, uint64_t off)
+{
+	for (;;) {
+		ssize_t n = writing ? pwrite(w->fd, buf, len, (off_t)off)
+			: pread(w->fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EINVAL && w->direct) {
+			drop_direct(w);
+			continue;
+		}
+		return n;
+	}
+}
+
 /* pwrite all of p at off; O_DIRECT for the aligned part where it works. */
 static enum sp_status put(struct wr *w, const uint8_t *p, size_t len, uint64_t off,
 			  struct sp_error *err)
@@ -237,20 +354,12 @@ static enum sp_status put(struct wr *w, const uint8_t *p, size_t len, uint64_t o
 		ssize_t n;
 
 		if (want == 0 || (off & 511)) {
-			/* the unaligned tail of the image: O_DIRECT cannot write it */
-			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
-			w->direct = false;
+			drop_direct(w);         /* O_DIRECT cannot write the unaligned tail */
 			continue;
 		}
-		n = pwrite(w->fd, p, want, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EINVAL && w->direct) {
-			/* a file system or device that takes no O_DIRECT here */
-			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
-			w->direct = false;
-			continue;
-		}
+		n = xfer(w, true, (void *)p, want, off);
+		if (n < 0 && errno == EFAULT && w->map)
+			return shrunk(w, err);
 		if (n <= 0) {
 			sp_error_set_errno(err, n < 0 ? errno : ENOSPC, "write error on '%s' at byte %llu",
 					   target(w), (unsigned long long)off);
@@ -375,18 +484,11 @@ static enum sp_status get(struct wr *w, uint8_t *buf, size_t want, uint64_t off,
 		if (w->direct && off + got + rd > w->dev_size)
 			rd = want - got;
 		if (w->direct && ((rd & 511) || ((off + got) & 511))) {
-			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
-			w->direct = false;
+			drop_direct(w);
 			continue;
 		}
-		n = pread(w->fd, buf + got, rd, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EINVAL && w->direct) {
-			fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_DIRECT);
-			w->direct = false;
-			continue;
-		}
+		/* rd fits in buf (a whole block), and what passes want is not used */
+		n = xfer(w, false, buf + got, rd, off + got);
 		if (n <= 0) {
 			sp_error_set_errno(err, n < 0 ? errno : EIO, "cannot read '%s' back at byte %llu",
 					   target(w), (unsigned long long)(off + got));
@@ -398,15 +500,19 @@ static enum sp_status get(struct wr *w, uint8_t *buf, size_t want, uint64_t off,
 	return SP_OK;
 }
 
-/* Read back what was written and hash it in the same order. */
+/*
+ * Read back what was written and hash it in the same order; a mapped image
+ * file is compared byte for byte instead (memcmp is cheaper than a second
+ * SHA-256, and names the first byte that differs).
+ */
 static enum sp_status verify(struct wr *w, uint64_t total, const char *expect,
 			     struct sp_error *err)
 {
 	const struct img_bmap *b = &w->s->bmap;
 	struct img_sha256 *h = img_sha256_new();
-	uint8_t *buf = w->slot[0].data;
+	uint8_t *buf = w->slot[0].buf;
 	size_t n_ext = w->s->info.has_bmap ? b->n : 1;
-	uint64_t done = 0;
+	uint64_t done = 0, bad = UINT64_MAX;
 	char got[65];
 
 	if (!h)
@@ -436,7 +542,18 @@ static enum sp_status verify(struct wr *w, uint64_t total, const char *expect,
 				img_sha256_final(h, got);
 				return SP_FAILED;
 			}
-			img_sha256_update(h, buf, want);
+			if (!w->map) {
+				img_sha256_update(h, buf, want);
+			} else if (bad == UINT64_MAX) {
+				ssize_t k = cmp_guarded(buf, w->map + pos, want);
+
+				if (k < 0) {
+					img_sha256_final(h, got);
+					return shrunk(w, err);
+				}
+				if ((size_t)k < want)
+					bad = pos + (uint64_t)k;
+			}
 			pos += want;
 			done += want;
 			report(w, IMG_STICK_VERIFYING, done, false);
@@ -444,9 +561,11 @@ static enum sp_status verify(struct wr *w, uint64_t total, const char *expect,
 	}
 	img_sha256_final(h, got);
 	report(w, IMG_STICK_VERIFYING, done, true);
-	if (strcmp(got, expect) != 0) {
+	if (w->map ? bad != UINT64_MAX : strcmp(got, expect) != 0) {
 		sp_error_set(err, SPE_MISMATCH, "'%s' reads back differently from what was written",
 			     target(w));
+		if (bad != UINT64_MAX)
+			sp_error_detail(err, "first difference at byte %llu", (unsigned long long)bad);
 		sp_error_hint(err, "the stick is faulty, or fake (smaller than it claims); "
 			      "try another stick");
 		return SP_FAILED;
@@ -460,7 +579,9 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 {
 	struct wr w;
 	pthread_t th, th2;
-	bool started = false, started2 = false;
+	struct sigaction bus, old_bus;
+	bool started = false, started2 = false, bus_set = false;
+	size_t nbuf;
 	uint64_t total = 0;
 	char written_hex[65] = "";
 	enum sp_status st = SP_FAILED;
@@ -492,14 +613,28 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 		sp_error_set(err, SPE_INTERNAL, "bad block size %zu", w.block);
 		goto out;
 	}
-	for (int i = 0; i < NSLOT; i++)
-		if (posix_memalign((void **)&w.slot[i].data, 4096, w.block) != 0) {
-			sp_error_set(err, SPE_NOMEM, "out of memory for the write buffers");
-			goto out;
-		}
-	if (!(w.stream = img_sha256_new()) || !(w.written = img_sha256_new())) {
+	/* huge pages: a fresh 4 KiB page costs a fault each, 6,144 for the
+	 * ring; a mapped image needs one block only, for the readback */
+	w.map = stick_in_map(s->in, &w.map_len);
+	nbuf = w.map ? 1 : NSLOT;
+	if (posix_memalign((void **)&w.ring, HUGE_PAGE, nbuf * w.block) != 0) {
+		w.ring = NULL;
+		sp_error_set(err, SPE_NOMEM, "out of memory for the write buffers");
+		goto out;
+	}
+	madvise(w.ring, nbuf * w.block, MADV_HUGEPAGE);
+	for (size_t i = 0; i < nbuf; i++)
+		w.slot[i].buf = w.ring + i * w.block;
+	w.hashing = o->verify || s->info.has_bmap;
+	if (o->verify && (!(w.stream = img_sha256_new()) || !(w.written = img_sha256_new()))) {
 		sp_error_set(err, SPE_NOMEM, "out of memory");
 		goto out;
+	}
+	if (w.map && w.hashing) {
+		memset(&bus, 0, sizeof(bus));
+		bus.sa_handler = on_sigbus;
+		sigemptyset(&bus.sa_mask);
+		bus_set = sigaction(SIGBUS, &bus, &old_bus) == 0;
 	}
 	w.t0 = sp_now();
 	if (pthread_create(&th, NULL, reader, &w) != 0) {
@@ -507,20 +642,20 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 		goto out;
 	}
 	started = true;
-	if (pthread_create(&th2, NULL, hasher, &w) != 0) {
+	if (w.hashing && pthread_create(&th2, NULL, hasher, &w) != 0) {
 		sp_error_set(err, SPE_INTERNAL, "cannot start the hasher thread");
 		goto out;
 	}
-	started2 = true;
+	started2 = w.hashing;
 	st = write_all(&w, &total, err);
 	/* the hasher finishes the last block the writer saw */
-	if (st == SP_OK)
+	if (st == SP_OK && started2)
 		pthread_join(th2, NULL);
 	pthread_mutex_lock(&w.mu);
 	w.stop = true;
 	pthread_cond_broadcast(&w.cv);
 	pthread_mutex_unlock(&w.mu);
-	if (st != SP_OK)
+	if (st != SP_OK && started2)
 		pthread_join(th2, NULL);
 	pthread_join(th, NULL);
 	started = started2 = false;
@@ -551,12 +686,14 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 	res->image_bytes = total;
 	res->written_bytes = w.written_bytes;
 	res->write_seconds = sp_now() - w.t0;
-	img_sha256_final(w.stream, res->sha256);
-	w.stream = NULL;
-	img_sha256_final(w.written, written_hex);
-	w.written = NULL;
-	if (!s->info.has_bmap)
-		memcpy(written_hex, res->sha256, sizeof(written_hex));
+	if (o->verify) {
+		img_sha256_final(w.stream, res->sha256);
+		w.stream = NULL;
+		img_sha256_final(w.written, written_hex);
+		w.written = NULL;
+		if (!s->info.has_bmap)
+			memcpy(written_hex, res->sha256, sizeof(written_hex));
+	}
 	if (o->verify) {
 		double t = sp_now();
 
@@ -581,10 +718,11 @@ out:
 		img_sha256_final(w.stream, written_hex);
 	if (w.written)
 		img_sha256_final(w.written, written_hex);
+	if (bus_set)
+		sigaction(SIGBUS, &old_bus, NULL);
 	if (w.rctx)
 		EVP_MD_CTX_free(w.rctx);
-	for (int i = 0; i < NSLOT; i++)
-		free(w.slot[i].data);
+	free(w.ring);
 	pthread_mutex_destroy(&w.mu);
 	pthread_cond_destroy(&w.cv);
 	return st;

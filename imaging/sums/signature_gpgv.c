@@ -47,18 +47,26 @@ static int b64(int c)
 
 /*
  * The binary packets of an ASCII-armoured block in buf, in place: the
- * base64 lines after the header's blank line, up to the "=CRC" line or
- * the END line.  Returns the length, or 0 when buf is not armoured.
+ * base64 lines after the header's blank line (LF or CRLF line ends), up
+ * to the "=CRC" line or the END line.  Returns the length, or 0 when buf
+ * is not armoured.  tests/fuzz/fuzz_armor.c checks it against an encoder.
  */
 size_t sums_dearmor(char *buf, size_t len)
 {
-	char *p = memmem(buf, len, "-----BEGIN PGP", 14), *end = buf + len, *w = buf;
+	char *begin = memmem(buf, len, "-----BEGIN PGP", 14), *end = buf + len, *w = buf;
+	char *p, *crlf;
 	unsigned acc = 0;
 	int bits = 0;
 
-	if (!p || !(p = memmem(p, (size_t)(end - p), "\n\n", 2)))
-		if (!p || !(p = memmem(p, (size_t)(end - p), "\n\r\n", 3)))
-			return 0;
+	if (!begin)
+		return 0;
+	/* the blank line after the headers, LF or CRLF, whichever comes first */
+	p = memmem(begin, (size_t)(end - begin), "\n\n", 2);
+	crlf = memmem(begin, (size_t)(end - begin), "\n\r\n", 3);
+	if (!p || (crlf && crlf < p))
+		p = crlf;
+	if (!p)
+		return 0;
 	for (; p < end; p++) {
 		int v;
 

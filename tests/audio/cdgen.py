@@ -99,12 +99,14 @@ def gen(d, mixed, htoa):
         with open(os.path.join(d, "expected.iso"), "wb") as f:
             f.write(iso)
     else:
-        # the same disc as a cdrdao TOC: START marks the gaps (INDEX 00)
+        # the same disc as a cdrdao TOC: START marks the gaps (INDEX 00).
+        # A raw audio file in a TOC is big-endian (cdrdao(1)); disc.bin is
+        # the CUE sheet's little-endian BINARY, so each file item says SWAP
         toc = ["CD_DA"]
         for t in layout["tracks"]:
             length = t["end"] - t["gap_start"]
             toc.append("TRACK AUDIO")
-            toc.append('FILE "disc.bin" %s %s' % (msf(t["gap_start"]), msf(length)))
+            toc.append('FILE "disc.bin" %s %s SWAP' % (msf(t["gap_start"]), msf(length)))
             if t["start"] > t["gap_start"] and t["number"] > 1:
                 toc.append("START " + msf(t["start"] - t["gap_start"]))
         with open(os.path.join(d, "disc.toc"), "w") as f:
@@ -295,4 +297,21 @@ def main(a):
         sys.exit("usage: see the top of cdgen.py")
 
 
-main(sys.argv[1:])
+def io_paths(a):
+    """(inputs, outputs) of command A, for tests/fixture_cache.py"""
+    if a[0] in ("gen", "cdtext"):
+        return [a[1]], [a[1]]
+    if a[0] == "pcm":
+        if a[2] == "all":
+            return None, None
+        return [a[1]], [a[4]]
+    if a[0] == "dbar":
+        return [a[1]], [a[2]]
+    if a[0] in ("ids", "sums"):
+        return [a[1]], []
+    return [], []
+
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import fixture_cache  # noqa: E402
+sys.exit(fixture_cache.run(__file__, sys.argv[1:], main, *io_paths(sys.argv[1:] or ["?"])))

@@ -386,17 +386,104 @@ test_damaged_disc_targeted() {
 	# nothing outside the tree and the files was read: c's blocks are not in the map
 	run ls --json disc.iso /c
 	c=$(json_get '.files[-1].lba')
-	python3 - "$c" dest/.spindle-rescue.iso.map <<'PY' || fail "c's blocks were read"
-import sys
-c = int(sys.argv[1]) * 2048
-for l in open(sys.argv[2]).read().split("\n")[4:]:
-    f = l.split()
-    if len(f) == 3 and f[2] == "+" and int(f[0], 16) < c + 2000 * 2048 and int(f[0], 16) + int(f[1], 16) > c:
-        sys.exit(1)
-PY
+	awk -v c="$c" 'function hex(s,  i, v) {
+			s = tolower(substr(s, 3))
+			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return v }
+		/^#/ { next }
+		NF == 3 && ++n > 1 && $3 == "+" {
+			s = hex($1) / 2048; e = s + hex($2) / 2048
+			if (s < c + 2000 && e > c) bad = 1 }
+		END { exit bad }' dest/.spindle-rescue.iso.map || fail "c's blocks were read"
 	run extract --skip-damaged -d stdio:disc.iso --test-mode disc.map /d/b -C skip
 	expect_exit 6
 	[ ! -e skip/d/b ] || fail "--skip-damaged kept b"
+}
+
+# From a drive, each rescue pass reads the files asked for in path order
+# (as ls lists them), not in the order of their blocks: here the image
+# puts /z first on the disc and /a last, and /a and /z each have a bad
+# block.  The drive's read log (--log-reads) must show, after the tree,
+# the files in path order in every forwards pass and in reverse path order
+# in the backwards one, and nothing but the files' blocks.  The --json
+# progress events of the rescue are well-formed and end with the figures
+# of the files' blocks.
+test_damaged_reads_in_path_order() {
+	mkdir -p o/d
+	mkimg o/a 20
+	mkimg o/d/b 30
+	mkimg o/z 25
+	printf 'o/z 300\no/d/b 200\no/a 100\n' > sort.txt
+	genisoimage -quiet -R -sort sort.txt -o o.iso o 2> /dev/null || fail "genisoimage"
+	run ls --json o.iso
+	expect_exit 0
+	json_get '.files[] | select(.kind == "file") | "\(.path) \(.lba) \(.size)"' > files.txt
+	za=$(awk '$1 == "/z" { print $2 }' files.txt)
+	aa=$(awk '$1 == "/a" { print $2 }' files.txt)
+	[ "$za" -lt "$aa" ] || fail "the image does not put /z before /a: $(cat files.txt)"
+	size=$(stat -c %s o.iso)
+	# sectors za+5 and aa+5 are bad
+	printf '0 +\n0 %d +\n%d 2048 -\n%d %d +\n%d 2048 -\n%d %d +\n' \
+		$(((za + 5) * 2048)) $(((za + 5) * 2048)) $(((za + 6) * 2048)) $(((aa - za - 1) * 2048)) \
+		$(((aa + 5) * 2048)) $(((aa + 6) * 2048)) $((size - (aa + 6) * 2048)) > o.map
+	run extract --json -d stdio:o.iso --test-mode o.map --log-reads reads.log -C dest
+	expect_exit 6
+	expect_same o/d/b dest/d/b
+	python3 - files.txt reads.log out <<'PY' || fail "read order or progress events"
+import json, sys
+files = [l.split() for l in open(sys.argv[1])]
+files = [(p, int(a), int(a) + (int(n) + 2047) // 2048) for p, a, n in files]
+def owner(lba):
+    for p, s, e in files:
+        if s <= lba < e:
+            return p
+    return None
+# the read log: sections by pass, each read's LBA mapped to its file
+passes, cur = [], None
+for l in open(sys.argv[2]):
+    if l.startswith("# ") and "s  " in l:
+        cur = [l.split("s  ", 1)[1].strip(), []]
+        passes.append(cur)
+    elif l.startswith("0x") and cur:
+        pos, size = int(l.split()[0], 16), int(l.split()[1])
+        seq = cur[1]
+        o = owner(pos // 2048)
+        if cur[0].startswith("Finding"):
+            continue
+        assert o is not None and o == owner((pos + size) // 2048 - 1), (cur[0], hex(pos), size)
+        if not seq or seq[-1] != o:
+            seq.append(o)
+order = ["/a", "/d/b", "/z"]
+got = {name: seq for name, seq in passes}
+print(got, file=sys.stderr)
+first = got["Copying non-tried blocks... Pass 1 (forwards)"]
+assert first == order, first
+for name, seq in got.items():
+    if name.startswith("Finding"):
+        continue
+    want = [p for p in (order[::-1] if "backwards" in name else order) if p in seq]
+    assert seq == want, (name, seq)
+assert "Trimming failed blocks... (forwards)" in got, got
+# --json: events, then the result
+lines = [json.loads(l) for l in open(sys.argv[3])]
+ev = [e for e in lines if e["type"] == "progress" and "lba" in e]
+assert lines[-1]["type"] == "result" and all(e["command"] == "extract" for e in lines)
+phases = ["tree", "copying", "trimming", "scraping", "retrying", "finished"]
+idx = [phases.index(e["phase"]) for e in ev]
+assert idx == sorted(idx) and ev[0]["phase"] == "tree" and ev[-1]["phase"] == "finished", idx
+last = ev[-1]
+blocks = sum(e - s for p, s, e in files)
+assert last["total_bytes"] == blocks * 2048, (last, blocks)
+assert last["bad_bytes"] == 2 * 2048 and last["bad_areas"] == 2, last
+assert last["rescued_bytes"] == (blocks - 2) * 2048, last
+assert last["reads"] == lines[-1]["summary"]["reads"], last
+for e in ev:
+    for k in ("pass", "lba", "rescued_bytes", "total_bytes", "bad_bytes", "bad_areas", "reads", "failed_reads"):
+        assert isinstance(e[k], int) and e[k] >= 0, (k, e)
+    assert isinstance(e["rate"], (int, float))
+x = [e for e in lines if e["type"] == "progress" and e["phase"] == "extracting"]
+assert x and x[-1]["bytes_done"] == x[-1]["bytes_total"], x
+PY
 }
 
 test_hostile_iso_extent_past_end_and_loop() {
@@ -432,74 +519,18 @@ PY
 	[ "$(find cage -maxdepth 1 | wc -l)" -eq 2 ] || fail "written outside dest"
 }
 
-# UDF 2.50's metadata partition (Blu-ray): no tool here writes one, so a
-# genisoimage UDF image is turned into one: its partition's blocks moved
-# after it (the old place zeroed), a metadata file whose extent is the moved
-# copy, a type 2 "*UDF Metadata Partition" map, and the file set descriptor
-# and every file identifier pointing into that map.  The tree can then be
-# read only through the metadata file.
+# UDF 2.50's metadata partition (Blu-ray): no tool here writes files into
+# one, so tests/disc/udfmeta.py turns a genisoimage UDF image into one:
+# its partition's blocks moved after it (the old place zeroed), a metadata
+# file whose extent is the moved copy, a type 2 "*UDF Metadata Partition"
+# map, and the file set descriptor and every file identifier pointing into
+# that map.  The tree can then be read only through the metadata file.
 test_udf_250_metadata_partition() {
 	mkdir -p t/d
 	echo meta-one > t/d/one
 	mkimg t/two 24 80
 	genisoimage -quiet -udf -o g.iso t 2> /dev/null || fail "genisoimage"
-	python3 - g.iso m.img <<'PY'
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-B = 2048
-def u16(o): return struct.unpack_from('<H', d, o)[0]
-def u32(o): return struct.unpack_from('<I', d, o)[0]
-def tagsum(o):
-    d[o + 4] = sum(d[o + i] for i in range(16) if i != 4) & 0xff
-pd = lvd = None
-vds = u32(256 * B + 20)
-for b in range(vds, vds + 16):
-    t = u16(b * B)
-    if t == 5 and pd is None: pd = b * B
-    if t == 6 and lvd is None: lvd = b * B
-pstart, plen, pnum = u32(pd + 188), u32(pd + 192), u16(pd + 22)
-assert pstart + plen <= len(d) // B
-# the partition's blocks copied after it; the metadata file maps onto the copy
-need = (pstart + 2 * plen + 1) * B
-if len(d) < need: d += bytes(need - len(d))
-d[(pstart + plen) * B:(pstart + 2 * plen) * B] = d[pstart * B:(pstart + plen) * B]
-d[pstart * B:(pstart + plen) * B] = bytes(plen * B)
-struct.pack_into('<I', d, pd + 192, 2 * plen + 1)
-# the metadata file's entry at partition block 2 * plen
-fe = (pstart + 2 * plen) * B
-struct.pack_into('<HH', d, fe, 261, 2)
-struct.pack_into('<I', d, fe + 12, 2 * plen)
-struct.pack_into('<HHH', d, fe + 16 + 4, 4, 0, 1)   # strategy 4, max entries 1
-d[fe + 16 + 11] = 250                                   # metadata file
-struct.pack_into('<H', d, fe + 16 + 18, 0)              # short_ad
-struct.pack_into('<Q', d, fe + 56, plen * B)
-struct.pack_into('<II', d, fe + 168, 0, 8)
-struct.pack_into('<II', d, fe + 176, plen * B, plen)
-tagsum(fe)
-# the metadata partition map, and everything in it referring to it
-mtl, nm = u32(lvd + 264), u32(lvd + 268)
-m = lvd + 440 + mtl
-d[m:m + 64] = bytes(64)
-d[m], d[m + 1] = 2, 64
-d[m + 5:m + 5 + 23] = b'*UDF Metadata Partition'
-struct.pack_into('<HHIIIIH', d, m + 36, 1, pnum, 2 * plen, 2 * plen, 0xffffffff, 32, 1)
-struct.pack_into('<II', d, lvd + 264, mtl + 64, nm + 1)
-struct.pack_into('<H', d, lvd + 248 + 8, nm)            # the FSD is in map nm
-base = (pstart + plen) * B
-for b in range(plen):
-    o = base + b * B
-    if u16(o) == 256:
-        struct.pack_into('<H', d, o + 400 + 8, nm)        # root ICB
-# every file identifier's ICB
-o = base
-while o < base + plen * B - 40:
-    if u16(o) == 257 and (sum(d[o + i] for i in range(16) if i != 4) & 0xff) == d[o + 4]:
-        struct.pack_into('<H', d, o + 28, nm)
-        o += (38 + u16(o + 36) + d[o + 19] + 3) & ~3
-    else:
-        o += 4
-open(sys.argv[2], 'wb').write(d)
-PY
+	python3 "$TOP_SRCDIR/tests/disc/udfmeta.py" g.iso m.img || fail "udfmeta.py"
 	run ls --fs udf --json m.img
 	expect_exit 0
 	expect_eq "$(json_get '.files | length')" 3
@@ -554,15 +585,9 @@ test_every_image_format() {
 # is bad and everything else good: a run under it that reads a block
 # rescued before fails there
 invert() {
-	python3 - "$1" "$2" <<'PY' || fail "invert $1"
-import sys
-out = ["# inverted", "0x0 + 1"]
-for l in open(sys.argv[1]).read().split("\n")[3:]:
-    f = l.split()
-    if len(f) == 3 and not l.startswith("#"):
-        out.append("%s %s %s" % (f[0], f[1], "-" if f[2] == "+" else "+"))
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-PY
+	awk 'NR == 1 { print "# inverted"; print "0x0 + 1" }
+	     /^#/ { next }
+	     NF == 3 && ++n > 1 { print $1, $2, ($3 == "+" ? "-" : "+") }' "$1" > "$2" || fail "invert $1"
 }
 
 damaged_setup() {

@@ -179,6 +179,10 @@ sys.exit(bad > 0)
 ' "$1"
 }
 
+# colour STATE: its colour in the pictures (a python3 start costs more
+# than the rest of a line like this)
+colour() { printf '%s' "$COLOURS" | jq -r --arg k "$1" '.[$k]'; }
+
 test_report_html_in_chromium() {
 	# a DVD's worth of sectors, with areas wide enough to see on the disc
 	printf '0 + 1\n' > m.map
@@ -214,8 +218,8 @@ test_report_html_in_chromium() {
 	# sqrt(24^2 + n k) mm on a DVD
 	for a in "300000 rescued" "700000 untried" "900000 bad" "1100000 non-scraped" "1600000 rescued"; do
 		set -- $a
-		want=$(python3 -c 'import json, os, sys; print(json.loads(os.environ["COLOURS"])[sys.argv[1]])' "$2")
-		r=$(python3 -c 'import math, sys; k = (58*58 - 24*24) / 2295104; print(round(math.sqrt(24*24 + int(sys.argv[1]) * k) * 230 / 58))' "$1")
+		want=$(colour "$2")
+		r=$(awk -v n="$1" 'BEGIN { k = (58*58 - 24*24) / 2295104; printf "%d\n", int(sqrt(24*24 + n * k) * 230 / 58 + 0.5) }')
 		echo "$((40 + $1 * 920 / 2000000)) $((40 + 574)) $want strip at LBA $1"
 		echo "$((250 + r)) $((40 + 285)) $want disc at LBA $1, radius $r px"
 		echo "250 $((40 + 285 - r)) $want disc above the centre at LBA $1"
@@ -223,7 +227,7 @@ test_report_html_in_chromium() {
 	# the repair's strip, 760 px lower: rescued, repaired, rescued
 	for a in "200 rescued" "550 repaired" "900 rescued"; do
 		set -- $a
-		want=$(python3 -c 'import json, os, sys; print(json.loads(os.environ["COLOURS"])[sys.argv[1]])' "$2")
+		want=$(colour "$2")
 		echo "$((40 + $1 * 920 / 1001)) $((760 + 40 + 574)) $want repair strip at LBA $1"
 	done >> want.txt
 	pixels shot.png < want.txt || fail "the screenshot's colours differ"

@@ -760,5 +760,17 @@ def main():
     return 2
 
 
+def io_paths(a):
+    """(inputs, outputs) of command A, for tests/fixture_cache.py"""
+    if len(a) >= 2 and a[0] in ("gen", "seeds", "mds-for"):
+        inputs = [a[1]]
+        if "--data" in a[2:]:
+            inputs.append(a[a.index("--data") + 1])
+        return inputs, [a[1]]
+    return [], []
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import fixture_cache  # noqa: E402
+    sys.exit(fixture_cache.run(__file__, sys.argv[1:], lambda _a: main(), *io_paths(sys.argv[1:])))

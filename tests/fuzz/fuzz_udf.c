@@ -11,7 +11,13 @@
  * The tree must be well formed (a directory before its children, paths
  * that start with '/', hard links to earlier files) and the reading bounded.
  * Seeds in tests/fuzz/corpus/fuzz_udf: genisoimage -udf and mkudffs images
- * made with tests/fuzz/iso2fuzz.sh.
+ * made with tests/fuzz/iso2fuzz.sh; mkudffs-201-sparable is a sparable
+ * partition (mkudffs --media-type=cdrw, 4,000 blocks) whose file set
+ * descriptor's packet tests/disc/udfspare.py moved to the spare area, cut
+ * below 1,024 sectors by tests/fuzz/udf_sparable_small.py:
+ *   python3 tests/disc/udfspare.py s.img
+ *   python3 tests/fuzz/udf_sparable_small.py s.img small.img
+ *   sh tests/fuzz/iso2fuzz.sh 0 0 small.img mkudffs-201-sparable 1000
  */
 #include "config.h"
 

@@ -84,11 +84,18 @@ EOS
 	echo "-drive if=none,id=cd$n,media=cdrom,readonly=on,rerror=report,format=raw,$file"
 }
 
-# -device for drive $n: one virtio-scsi target, PIIX master/slave or AHCI port each
+# -device for drive $n: one virtio-scsi target, PIIX master/slave or AHCI
+# port each; ide drives 4 and 5 on a third IDE channel (an ISA controller,
+# pata_legacy in the guest): PIIX has only two channels of two
 device_opts() {
 	case $kind in
 	scsi) echo "-device scsi-cd,drive=cd$n,bus=scsi0.0,scsi-id=$n" ;;
-	ide) echo "-device ide-cd,drive=cd$n,bus=ide.$((n / 2)),unit=$((n % 2))" ;;
+	ide) if [ $n -lt 4 ]; then
+		echo "-device ide-cd,drive=cd$n,bus=ide.$((n / 2)),unit=$((n % 2))"
+	     else
+		[ $n -gt 4 ] || echo "-device isa-ide,id=isaide,iobase=0x1e8,iobase2=0x3ee,irq=11"
+		echo "-device ide-cd,drive=cd$n,bus=isaide.0,unit=$((n - 4))"
+	     fi ;;
 	ahci) echo "-device ide-cd,drive=cd$n,bus=ahci0.$n" ;;
 	esac
 }
@@ -108,9 +115,10 @@ $specs
 EOS
 
 # the stick checks (usb): VM_STICK, a removable QEMU usb-storage stick on
-# xHCI, and VM_VDISK, a fixed virtio disk, for the guest VM_STICK_GUEST
-# (KIND-DISC) only
-if [ -n "${VM_STICK:-}" ] && [ "${VM_KIND:-}-${VM_DISC:-}" = "${VM_STICK_GUEST:-}" ]; then
+# xHCI, and VM_VDISK, a fixed virtio disk, for the guest of the kind of
+# VM_STICK_GUEST (KIND-DISC: guest_checks.sh runs the stick checks in that
+# disc's turn) only
+if [ -n "${VM_STICK:-}" ] && [ "${VM_STICK_GUEST%%-*}" = "${VM_KIND:-}" ]; then
 	drives="$drives -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=$(q "$VM_STICK")"
 	drives="$drives -device usb-storage,bus=xhci.0,drive=stick,removable=on"
 	drives="$drives -drive if=none,id=vdisk,format=raw,file=$(q "$VM_VDISK") -device virtio-blk-pci,drive=vdisk"
@@ -118,8 +126,12 @@ if [ -n "${VM_STICK:-}" ] && [ "${VM_KIND:-}-${VM_DISC:-}" = "${VM_STICK_GUEST:-
 fi
 
 {
+	# PATH: the system's folders first: every miss on the way costs a 9p
+	# round trip, and a python3 shim (pyenv) would start several shells
+	guest_path=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 	for v in SPINDLE TOP_SRCDIR TOP_BUILDDIR PATH $(env | sed -n 's/^\(VM_[A-Za-z0-9_]*\)=.*/\1/p'); do
 		eval "val=\${$v:-}"
+		[ $v != PATH ] || val=$guest_path
 		printf "export %s='%s'\n" "$v" "$(printf '%s' "$val" | sed "s/'/'\\\\''/g")"
 	done
 	printf "export GUEST_SCRIPT='%s' WORK='%s' TMPDIR='%s/tmp' HOME='%s' LC_ALL=C\n" \
@@ -129,13 +141,22 @@ mkdir -p "$work/tmp"
 rm -f "$work/guest.rc" "$work/guest.log"
 
 rc=0
-# no_timer_check: on a busy host the emulated guest's IO-APIC timer test
-# can fail ("IO-APIC + timer doesn't work") and panic the guest at boot
+isaide=0
+[ "$kind" != ide ] || [ $n -le 4 ] || isaide=1
+# qboot: a firmware that starts the kernel at once (SeaBIOS otherwise)
+bios=""
+[ ! -f /usr/share/qemu/qboot.rom ] || bios="-bios /usr/share/qemu/qboot.rom"
+# -smp 1: under TCG a second vCPU costs more CPU than it gains (every TLB
+# flush of a multi-threaded guest stops both vCPUs); the checks run one
+# at a time anyway.  no_timer_check: on a busy host the emulated guest's
+# IO-APIC timer test can fail ("IO-APIC + timer doesn't work") and panic
+# the guest at boot.  mitigations=off: the guest runs only the tests;
+# cryptomgr.notests: no self-test of each crypto algorithm at boot.
 # shellcheck disable=SC2086
-timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults \
+timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nodefaults $bios \
 	-display none -serial "file:$work/console.log" -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet no_timer_check spindle.work=$work spindle.drives=$n" \
+	-append "console=ttyS0 panic=-1 quiet no_timer_check mitigations=off cryptomgr.notests spindle.work=$work spindle.drives=$n spindle.isaide=$isaide" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$(q "$work"),mount_tag=work,security_model=none,multidevs=remap" \
 	$drives > "$work/qemu.log" 2>&1 || rc=$?

@@ -1,21 +1,23 @@
 #!/bin/sh
-# guest_checks.sh - runs inside the guest (boot.sh): spindle against real
-# CD/DVD drives through the kernel's SG_IO, with medium errors injected by
-# QEMU's blkdebug.  The drives, as run.sh attaches them:
-#   0  the damaged disc: VM_BAD unreadable, VM_FLAKY fail N times (the
-#      checks run in order: verify, spindle rip, ddrescue, xorriso; by
-#      xorriso's turn no flaky sector fails any more)
-#   1  the same disc, undamaged
-#   2  (CD only) the damaged disc again with only VM_BAD, read slowly
-#   3  (CD only) no medium
+# guest_checks.sh - runs inside the guest (boot.sh), once per disc
+# (guest_main.sh): spindle against real CD/DVD drives through the kernel's
+# SG_IO, with medium errors injected by QEMU's blkdebug.  The drives, by
+# their numbers for vm_drive as run.sh attaches them:
+#   VM_DAMAGED  the damaged disc: VM_BAD unreadable, VM_FLAKY fail N times
+#               (the checks run in order: verify, spindle rip, ddrescue,
+#               xorriso; by xorriso's turn no flaky sector fails any more)
+#   VM_CLEAN    the same disc, undamaged
+#   VM_SLOW     (CD only) the damaged disc again with only VM_BAD, read slowly
+#   VM_EMPTY    (CD only) no medium
 # VM_IMAGE is the original image, VM_PROFILE the profile QEMU must report
-# (CD-ROM or DVD-ROM), VM_SECTORS the disc's size, VM_ECC its ECC block.
+# (CD-ROM or DVD-ROM), VM_SECTORS the disc's size, VM_ECC its ECC block,
+# VM_DRIVES the number of optical drives in the guest.
 . "$(dirname "$0")/guest_lib.sh"
 
-damaged=$(vm_drive 0)
-clean=$(vm_drive 1)
-slow=$(vm_drive 2)
-empty=$(vm_drive 3)
+damaged=$(vm_drive "$VM_DAMAGED")
+clean=$(vm_drive "$VM_CLEAN")
+slow=$([ -z "$VM_SLOW" ] || vm_drive "$VM_SLOW")
+empty=$([ -z "$VM_EMPTY" ] || vm_drive "$VM_EMPTY")
 image_sectors=$(($(stat -c %s "$VM_IMAGE") / 2048))
 flaky_lbas=$(for f in $VM_FLAKY; do echo "${f%:*}"; done)
 lines "$VM_BAD" > "$WORK/injected"
@@ -26,10 +28,11 @@ blocks "$VM_ECC" $VM_BAD > "$WORK/expected"
 c_drives() {
 	run drives --json
 	expect_exit 0
-	expect_eq "$(json_get '.drives | length')" "$VM_DRIVES" "drives listed"
-	expect_eq "$(json_get '[.drives[].vendor] | unique | join(",")')" QEMU vendor
-	expect_eq "$(json_get ".drives[] | select(.address == \"$damaged\")
-		| .profiles[] | select(.current) | .name")" "$VM_PROFILE" "loaded profile"
+	json_read n '.drives | length' vendors '[.drives[].vendor] | unique | join(",")' \
+		profile ".drives[] | select(.address == \"$damaged\") | .profiles[] | select(.current) | .name"
+	expect_eq "$n" "$VM_DRIVES" "drives listed"
+	expect_eq "$vendors" QEMU vendor
+	expect_eq "$profile" "$VM_PROFILE" "loaded profile"
 	run drives
 	expect_exit 0
 	expect_out "$damaged  QEMU QEMU"
@@ -39,13 +42,16 @@ c_drives() {
 c_info() {
 	run info -d "$damaged" --json
 	expect_exit 0
-	expect_eq "$(json_get .profile_name)" "$VM_PROFILE" profile
-	expect_eq "$(json_get .status)" closed status
-	expect_eq "$(json_get .capacity_sectors)" "$VM_SECTORS" capacity
-	expect_eq "$(json_get .readable_sectors)" "$VM_SECTORS" "readable sectors"
-	expect_eq "$(json_get '.tracks | length')" 1 tracks
-	expect_eq "$(json_get '.tracks[0].start_lba')" 0 "track start"
-	expect_eq "$(json_get '.tracks[0].sectors')" "$VM_SECTORS" "track size"
+	json_read profile .profile_name status .status capacity .capacity_sectors \
+		readable .readable_sectors tracks '.tracks | length' \
+		start '.tracks[0].start_lba' sectors '.tracks[0].sectors'
+	expect_eq "$profile" "$VM_PROFILE" profile
+	expect_eq "$status" closed status
+	expect_eq "$capacity" "$VM_SECTORS" capacity
+	expect_eq "$readable" "$VM_SECTORS" "readable sectors"
+	expect_eq "$tracks" 1 tracks
+	expect_eq "$start" 0 "track start"
+	expect_eq "$sectors" "$VM_SECTORS" "track size"
 	run info -d "$damaged"
 	expect_exit 0
 	expect_out "$VM_PROFILE"
@@ -57,8 +63,9 @@ c_verify_damaged() {
 	needs verify
 	run verify --json -v -d "$damaged" "$VM_IMAGE"
 	expect_exit 6
-	expect_eq "$(json_get .outcome)" unreadable outcome
-	json_get '.unreadable[] | range(.lba; .lba + .count)' | sort -n > named
+	json_read outcome .outcome named '[.unreadable[] | range(.lba; .lba + .count)] | map(tostring) | join(" ")'
+	expect_eq "$outcome" unreadable outcome
+	for l in $named; do echo "$l"; done | sort -n > named
 	expect_lbas "LBAs named unreadable" "$WORK/failing" named
 	expect_err "could not be read: LBA $(ranges_text "$WORK/failing")"
 	# the drive's sense data in plain words: virtio-SCSI reports a medium
@@ -135,8 +142,8 @@ c_rip_resume() {
 		> out1 2> err1 &
 	pid=$!
 	n=0
-	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ] && [ ! -f r.map ]; do
-		sleep 0.1
+	while kill -0 $pid 2>/dev/null && [ $n -lt 120 ] && [ ! -f r.map ]; do
+		sleep 0.25
 		n=$((n + 1))
 	done
 	kill -0 $pid 2>/dev/null || { cat err1; fail "the rip ended before it could be killed"; }
@@ -194,16 +201,17 @@ c_empty_rip() {
 
 # another program holds the drive (xorriso, waiting for commands)
 c_busy() {
-	ctl=/dev/shm/xorriso.ctl    # a FIFO on 9p would block QEMU itself
-	mkfifo $ctl
-	xorriso -abort_on NEVER -dialog on -dev "$clean" < $ctl > x.log 2>&1 &
+	ctl=/dev/shm/xorriso.ctl log=/dev/shm/xorriso.log  # FIFOs on 9p would block QEMU itself
+	mkfifo $ctl $log
+	timeout 120 xorriso -abort_on NEVER -dialog on -dev "$clean" < $ctl > $log 2>&1 &
 	pid=$!
-	exec 3> $ctl
-	rm $ctl
-	n=0
-	while kill -0 $pid 2>/dev/null && [ $n -lt 300 ] && ! grep -q "Drive current" x.log; do
-		sleep 0.1
-		n=$((n + 1))
+	exec 3> $ctl 4< $log
+	rm $ctl $log
+	# until xorriso says it has the drive, its output as it comes (no
+	# polling: every process started costs ~0.1 s of emulated CPU)
+	while IFS= read -r line <&4; do
+		echo "$line" >> x.log
+		case $line in *"Drive current"*) break ;; esac
 	done
 	run info -d "$clean"
 	cp out info.out
@@ -212,12 +220,15 @@ c_busy() {
 	run drives --json
 	echo "-end" >&3
 	exec 3>&-
+	cat <&4 >> x.log
+	exec 4<&-
 	wait $pid
 	grep -q "Drive current" x.log || { cat x.log; fail "xorriso did not take the drive"; }
 	expect_exit 0
-	expect_eq "$(json_get ".drives[] | select(.address == \"$clean\") | [.busy, .vendor] | join(\" \")")" \
-		"true QEMU" "drives: $clean busy, vendor"
-	expect_eq "$(json_get '[.drives[] | select(.busy)] | length')" 1 "busy drives"
+	json_read drive ".drives[] | select(.address == \"$clean\") | [.busy, .vendor] | join(\" \")" \
+		busy '[.drives[] | select(.busy)] | length'
+	expect_eq "$drive" "true QEMU" "drives: $clean busy, vendor"
+	expect_eq "$busy" 1 "busy drives"
 	mv info.out out
 	mv info.err err
 	RC=$RC_INFO
@@ -293,8 +304,8 @@ c_udf_kernel_written() {
 		udf_written "$spec" img
 		run ls --json img /d/e/big.bin
 		expect_exit 0
-		expect_eq "$(json_get .fs)" udf "$spec: tree"
-		lba=$(json_get '.files[-1].lba')
+		json_read fs .fs lba '.files[-1].lba'
+		expect_eq "$fs" udf "$spec: tree"
 		run extract img -C dest
 		expect_exit 0
 		diff -r --no-dereference src dest > diff.log 2>&1 || { cat diff.log; fail "$spec: extract differs"; }
@@ -308,11 +319,36 @@ c_udf_kernel_written() {
 	kernel_agrees img dest
 }
 
+# UDF 2.50 with a metadata partition (Blu-ray), which the kernel reads but
+# does not write: the kernel writes a UDF 2.01 image, tests/disc/udfmeta.py
+# moves its partition into a metadata file (map type 2, revision 2.50 in
+# every field); spindle's extraction must be the tree the kernel reads
+c_udf_250_kernel_reads() {
+	udf_tree src
+	udf_written hd:2.01 img
+	python3 "$TOP_SRCDIR/tests/disc/udfmeta.py" img m.img || fail "udfmeta.py"
+	udfinfo m.img > info.txt 2> /dev/null
+	grep -qx "udfrev=2.50" info.txt || { cat info.txt; fail "not UDF 2.50"; }
+	run ls --json m.img
+	expect_exit 0
+	expect_eq "$(json_get .fs)" udf "2.50: tree"
+	run extract m.img -C dest
+	expect_exit 0
+	diff -r --no-dereference src dest > diff.log 2>&1 || { cat diff.log; fail "2.50: extract differs"; }
+	# the kernel's reasons, should it refuse the image
+	mkdir -p mnt
+	mount -t udf -o loop,ro m.img mnt || { dmesg | tail -n 15; fail "the kernel cannot mount UDF 2.50"; }
+	umount mnt
+	kernel_agrees m.img dest
+}
+
 # a file-system check: the drive's bus adds nothing, so one boot runs it,
 # the ATAPI one (the SCSI CD guest also carries the stick checks)
 if [ "$VM_DISC" = cd ] && [ "$VM_KIND" = ide ]; then
 	check "files: a CD-RW's UDF written by the kernel, read by ls/extract, a spared packet followed" \
 		c_udf_kernel_written
+	check "files: UDF 2.50 with a metadata partition, extracted as the kernel reads it" \
+		c_udf_250_kernel_reads
 fi
 
 # USB sticks (usb): in the guest that has them

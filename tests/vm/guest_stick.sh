@@ -24,10 +24,10 @@ s_listed() {
 	[ -n "$stick" ] || fail "no USB stick appeared in the guest"
 	run drives --json
 	expect_exit 0
-	expect_eq "$(json_get ".block_devices[] | select(.path == \"$stick\") | [.bus, .removable, .fixed] | join(\" \")")" \
-		"usb true false" "the stick: bus, removable, fixed"
-	expect_eq "$(json_get ".block_devices[] | select(.path == \"$vdisk\") | .path")" "" \
-		"the virtio disk without --all"
+	json_read st ".block_devices[] | select(.path == \"$stick\") | [.bus, .removable, .fixed] | join(\" \")" \
+		vd ".block_devices[] | select(.path == \"$vdisk\") | .path"
+	expect_eq "$st" "usb true false" "the stick: bus, removable, fixed"
+	expect_eq "$vd" "" "the virtio disk without --all"
 	run drives --all --json
 	expect_eq "$(json_get ".block_devices[] | select(.path == \"$vdisk\") | [.bus, .fixed] | join(\" \")")" \
 		"virtio true" "the virtio disk with --all"
@@ -82,9 +82,10 @@ s_hybrid() {
 	xorriso -as mkisofs -quiet --protective-msdos-label -V HYBRID -o hybrid.iso tree 2> /dev/null
 	run burn -d "$stick" --yes --json hybrid.iso
 	expect_exit 0
-	expect_eq "$(json_get .boot)" hybrid
-	expect_eq "$(json_get .verified)" true
-	expect_eq "$(json_get .sha256)" "$(sha256sum hybrid.iso | cut -d' ' -f1)"
+	json_read boot .boot verified .verified sha .sha256
+	expect_eq "$boot" hybrid
+	expect_eq "$verified" true
+	expect_eq "$sha" "$(sha256sum hybrid.iso | cut -d' ' -f1)"
 	# the guest reads it back: ISO 9660 seen by blkid, the MBR in place
 	echo 3 > /proc/sys/vm/drop_caches
 	expect_eq "$(blkid -p -o value -s TYPE "$stick")" iso9660 "blkid type"
@@ -98,9 +99,10 @@ s_xz() {
 	# made by run.sh on the host: xz in the emulated guest is slow
 	run burn -d "$stick" --yes --json "$VM_STICK_XZ"
 	expect_exit 0
-	expect_eq "$(json_get .compression)" xz
-	expect_eq "$(json_get .verified)" true
-	expect_eq "$(json_get .sha256)" "$(sha256sum "$VM_IMAGE" | cut -d' ' -f1)"
+	json_read compression .compression verified .verified sha .sha256
+	expect_eq "$compression" xz
+	expect_eq "$verified" true
+	expect_eq "$sha" "$(sha256sum "$VM_IMAGE" | cut -d' ' -f1)"
 	echo 3 > /proc/sys/vm/drop_caches
 	cmp -n "$(stat -c %s "$VM_IMAGE")" "$VM_IMAGE" "$stick" || fail "the stick differs from the image"
 }
