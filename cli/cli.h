@@ -126,20 +126,34 @@ int cmd_verify_tags(struct cli_ctx *ctx, const char *drive, const char *image_pa
  * against its error-correction data, and report.  Returns the exit code. */
 int cli_ecc_check(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 		  int threads);
-/* cmd_protect.c: burn --protect: copy image to a temporary file (its name
- * in tmp) and append RS03 data that fills the medium in drive.  Returns the
- * exit code; on failure nothing is left behind. */
-int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
-			 size_t len);
-/* rip_parity.c: after a rip of an augmented disc, rebuild the unreadable
- * sectors from its error-correction data, mark them rescued in the mapfile
- * and in rep; returns how many. */
-struct img_rescue_report;
-int64_t cli_rip_parity(struct cli_ctx *ctx, const char *out, const char *map,
-		       struct img_rescue_report *rep);
+/* cmd_protect.c: burn --protect: the image augmented with RS03 data that
+ * fills the medium in drive, made on a thread as the burn reads it from a
+ * pipe (path: "/dev/fd/N"); no copy of the image is made. */
+struct cli_protect_stream;
+/* Returns the exit code; on success the thread runs and (*ps)->path names
+ * the pipe to burn. */
+int cli_protect_stream_start(struct cli_ctx *ctx, const char *drive, const char *image,
+			     struct cli_protect_stream **ps);
+const char *cli_protect_stream_path(const struct cli_protect_stream *ps);
+/* After the burn (its exit code burn_rc): join, report, free; the exit code. */
+int cli_protect_stream_finish(struct cli_ctx *ctx, struct cli_protect_stream *ps, int burn_rc);
 /* ... and with report (not NULL), draw the sectors into FILE.html/.svg. */
 int cli_ecc_check_report(struct cli_ctx *ctx, const char *image, const char *ecc, bool repair,
 			 int threads, const char *report);
+/* rip_parity.c: the rescue's repair callback for a rip of an augmented
+ * disc or with --ecc: rebuilds missing sectors from error-correction data
+ * instead of reading them again (struct img_rescue_opts.repair). */
+struct cli_rip_parity {
+	const char *out;            /* the image the rip writes */
+	const char *ecc;            /* --ecc FILE.ecc; NULL: the disc's own */
+	char method[5];             /* "RS02" ... once a repair ran */
+	struct sp_error last_error; /* of the last try, if it failed */
+};
+struct img_ranges;
+enum sp_status cli_rip_parity_repair(void *arg, const struct img_ranges *missing,
+				     struct img_ranges *fixed, struct sp_error *err);
+/* after the rip: a warning if the last try failed, and how many were rebuilt */
+void cli_rip_parity_done(struct cli_ctx *ctx, const struct cli_rip_parity *p, int64_t repaired);
 /* cmd_rip_audio.c: `rip --audio` and `rip --raw`, entered from cmd_rip()
  * with rip's argv; rip_audio_opts are its options, for rip's --help. */
 int cmd_rip_audio(struct cli_ctx *ctx, int argc, char **argv);

@@ -47,8 +47,8 @@ static const struct cli_opt opts[] = {
 	{ "yes", OPT_YES, NULL, "USB stick: write without asking for confirmation" },
 	{ "bmap", OPT_BMAP, "FILE", "USB stick: write only the blocks the bmaptool FILE maps, "
 	  "checking its checksums" },
-	{ "protect", OPT_PROTECT, NULL, "append RS03 error-correction data (see spindle protect) that fills "
-	  "the disc, to a temporary copy of IMAGE in $TMPDIR, and burn that" },
+	{ "protect", OPT_PROTECT, NULL, "burn IMAGE augmented with RS03 error-correction data (see spindle protect) that fills "
+	  "the disc, made as it is written (no copy of IMAGE; verified by digest)" },
 	CLI_MASTER_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
@@ -142,7 +142,7 @@ struct burn_job {
 	bool append;            /* image is a directory to add as a session */
 	bool yes;               /* stick: no confirmation */
 	const char *bmap;       /* stick: --bmap FILE */
-	bool protect;           /* augment a copy with error-correction data */
+	bool protect;           /* augment on the fly with error-correction data */
 };
 
 struct burn_view {
@@ -805,18 +805,18 @@ int cmd_burn(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != SP_EXIT_OK)
 		goto out;
 	if (job.protect) {
-		char tmp[4096];
+		struct cli_protect_stream *ps;
 
 		if (job.append || job.master || ctx->n_drives > 1 || strcmp(job.image, "-") == 0 ||
 		    any_block_device(ctx)) {
 			rc = cli_usage_error(ctx, "--protect takes one image file and one drive");
 			goto out;
 		}
-		rc = cli_protect_for_burn(ctx, cli_drive(ctx), job.image, tmp, sizeof(tmp));
+		rc = cli_protect_stream_start(ctx, cli_drive(ctx), job.image, &ps);
 		if (rc == SP_EXIT_OK) {
-			job.image = tmp;
+			job.image = cli_protect_stream_path(ps);
 			rc = burn_to_drive(ctx, &job, cli_drive(ctx));
-			unlink(tmp);
+			rc = cli_protect_stream_finish(ctx, ps, rc);
 		}
 		goto out;
 	}

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -132,16 +134,57 @@ int cmd_protect(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *image, char *tmp,
-			 size_t len)
+struct cli_protect_stream {
+	const char *image;
+	uint64_t medium;
+	char path[32];              /* the burn's image */
+	int rfd, wfd;
+	pthread_t thread;
+	enum sp_status st;
+	struct img_ecc_summary sum;
+	struct sp_error err;
+};
+
+const char *cli_protect_stream_path(const struct cli_protect_stream *ps)
+{
+	return ps->path;
+}
+
+/* The stream's writer: the augmented image into the pipe, then EOF. */
+static void *stream_thread(void *arg)
+{
+	struct cli_protect_stream *ps = arg;
+	struct img_ecc_opts o = IMG_ECC_OPTS_INIT;
+	sigset_t pipe_sig;
+
+	/* a burn that stops reading gives EPIPE here, not a signal */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
+	o.augment = true;
+	o.medium_sectors = ps->medium;
+	ps->st = img_ecc_augment_stream(ps->image, ps->wfd, &o, &ps->sum, &ps->err);
+	close(ps->wfd);
+	ps->wfd = -1;
+	return NULL;
+}
+
+int cli_protect_stream_start(struct cli_ctx *ctx, const char *drive, const char *image,
+			     struct cli_protect_stream **out)
 {
 	struct sp_error err = SP_ERROR_INIT;
-	struct img_ecc_opts o = IMG_ECC_OPTS_INIT;
-	struct img_ecc_summary s = IMG_ECC_SUMMARY_INIT;
-	const char *dir = getenv("TMPDIR");
-	uint64_t medium = 0;
-	int fd, in;
+	struct cli_protect_stream *ps = calloc(1, sizeof(*ps));
+	int fds[2];
 
+	*out = NULL;
+	if (!ps) {
+		sp_error_set(&err, SPE_NOMEM, "out of memory");
+		return cli_fail(ctx, &err);
+	}
+	ps->image = image;
+	ps->rfd = ps->wfd = -1;
+	sp_error_init(&ps->err);
+	ps->sum = (struct img_ecc_summary)IMG_ECC_SUMMARY_INIT;
 	/* a disc: fill what is free on it; a virtual drive (a file): the
 	 * smallest medium that holds the image */
 	if (drive && strncmp(drive, "stdio:", 6) != 0) {
@@ -150,55 +193,52 @@ int cli_protect_for_burn(struct cli_ctx *ctx, const char *drive, const char *ima
 		struct drv_medium m;
 
 		if (drv_open(&d, drive, &oo, &err) != SP_OK)
-			return cli_fail(ctx, &err);
+			goto fail;
 		if (drv_get_medium(d, &m, &err) != SP_OK) {
 			drv_close(d, DRV_KEEP_TRAY);
-			return cli_fail(ctx, &err);
+			goto fail;
 		}
 		if (!m.is_virtual && m.free_sectors > 0)
-			medium = (uint64_t)m.free_sectors;
+			ps->medium = (uint64_t)m.free_sectors;
 		drv_medium_release(&m);
 		drv_close(d, DRV_KEEP_TRAY);
 	}
-	snprintf(tmp, len, "%s/spindle-protect-XXXXXX", dir && *dir ? dir : "/var/tmp");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		sp_error_set_errno(&err, errno, "cannot create a temporary copy of '%s' in '%s'", image,
-				   dir && *dir ? dir : "/var/tmp");
-		sp_error_hint(&err, "set TMPDIR to a directory with room for the protected image");
-		return cli_fail(ctx, &err);
-	}
-	in = open(image, O_RDONLY);
-	if (in < 0) {
-		sp_error_set_errno(&err, errno, "cannot open '%s'", image);
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		sp_error_set_errno(&err, errno, "cannot make a pipe for the protected image");
 		goto fail;
 	}
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, fd, NULL, 1 << 30, 0);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			sp_error_set_errno(&err, errno, "cannot copy '%s' to '%s'", image, tmp);
-			close(in);
-			goto fail;
-		}
-	}
-	close(in);
-	close(fd);
-	fd = -1;
-	o.augment = true;
-	o.medium_sectors = medium;
-	if (img_ecc_protect(tmp, NULL, &o, &s, &err) != SP_OK)
+	ps->rfd = fds[0];
+	ps->wfd = fds[1];
+	snprintf(ps->path, sizeof(ps->path), "/dev/fd/%d", ps->rfd);
+	if (pthread_create(&ps->thread, NULL, stream_thread, ps) != 0) {
+		close(ps->rfd);
+		close(ps->wfd);
+		sp_error_set(&err, SPE_NOMEM, "cannot start the encoder thread");
 		goto fail;
-	if (!ctx->quiet && !ctx->json)
-		fprintf(stderr, "spindle burn: protected with %s, %d roots: %llu sectors of error-correction data\n",
-			s.method, s.roots, (unsigned long long)s.ecc_sectors);
-	img_ecc_summary_release(&s);
+	}
+	*out = ps;
 	return SP_EXIT_OK;
 fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	img_ecc_summary_release(&s);
+	free(ps);
 	return cli_fail(ctx, &err);
+}
+
+int cli_protect_stream_finish(struct cli_ctx *ctx, struct cli_protect_stream *ps, int burn_rc)
+{
+	int rc = burn_rc;
+
+	/* no reader left: a writer the burn stopped reading ends with EPIPE */
+	close(ps->rfd);
+	pthread_join(ps->thread, NULL);
+	if (ps->st == SP_OK && !ctx->quiet && !ctx->json)
+		fprintf(stderr, "spindle burn: protected with %s, %d roots: %llu sectors of error-correction data, made as the disc was written\n",
+			ps->sum.method, ps->sum.roots, (unsigned long long)ps->sum.ecc_sectors);
+	img_ecc_summary_release(&ps->sum);
+	if (ps->st != SP_OK && burn_rc == SP_EXIT_OK) {
+		/* the disc got what came before the error: not a protected disc */
+		sp_error_hint(&ps->err, "the disc holds the image but not all of its error-correction data");
+		rc = cli_fail(ctx, &ps->err);
+	}
+	free(ps);
+	return rc;
 }

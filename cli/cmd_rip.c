@@ -10,9 +10,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "drive/drive.h"
@@ -31,6 +33,8 @@ enum {
 	OPT_LOG_READS,
 	OPT_MAP_INTERVAL,
 	OPT_REPORT,
+	OPT_ECC,
+	OPT_NO_ECC,
 };
 
 static const struct cli_opt opts[] = {
@@ -43,6 +47,8 @@ static const struct cli_opt opts[] = {
 	{ "map-interval", OPT_MAP_INTERVAL, "SECONDS", "save the mapfile at least this often (default 30; 0 after every read)" },
 	{ "whole-disc", OPT_WHOLE_DISC, NULL, "read every readable sector, not only the ISO 9660 volume" },
 	{ "force", OPT_FORCE, NULL, "overwrite OUT.iso and its mapfile, starting over" },
+	{ "ecc", OPT_ECC, "FILE.ecc", "rebuild what the disc will not give from this error-correction file (RS01/RS03) instead of reading it again" },
+	{ "no-ecc", OPT_NO_ECC, NULL, "do not use error-correction data found on the disc: read every sector" },
 	{ "report", OPT_REPORT, "FILE", "draw the disc map and the damaged files into FILE.html or FILE.svg" },
 	{ "log-reads", OPT_LOG_READS, "FILE", "log every read command in GNU ddrescue's --log-reads format" },
 	{ "test-mode", OPT_TEST_MODE, "MAPFILE", "testing: sectors not marked '+' in this ddrescue mapfile fail without being read" },
@@ -83,13 +89,26 @@ const struct cli_doc doc_rip = {
 	"--report FILE.html draws the map, the damaged files and the totals "
 	"into a page (see spindle report).  Exit status 6 when sectors remain "
 	"unreadable.\n\n"
+	"A disc augmented with error-correction data (spindle burn --protect, "
+	"dvdisaster RS02/RS03), or a disc whose error-correction file is given "
+	"with --ecc FILE.ecc (RS01/RS03), is repaired as it is read: after "
+	"each pass, from the first copying pass on, every sector not yet read "
+	"is given to the decoder as an erasure, and the sectors it rebuilds "
+	"(their codewords decoded and their CRCs matching) are marked rescued "
+	"('+') in the mapfile and not read again, so trimming, scraping and "
+	"retries spend drive time only on what the parity cannot rebuild.  "
+	"The error-correction data after an ISO 9660 volume is read as part of "
+	"the disc (extent_source augmented).  "
+	"--no-ecc reads every sector instead.\n\n"
 	"With --json, progress objects carry phase, pass, lba, rescued_bytes, "
 	"total_bytes, bad_bytes, bad_areas, failed_reads and rate; the result "
 	"object carries output, mapfile, extent_sectors, extent_source "
-	"(iso9660, udf, capacity, whole-disc, or mapfile when resuming without a "
+	"(iso9660, udf, capacity, whole-disc, augmented: the volume and the "
+	"error-correction data after it, or mapfile when resuming without a "
 	"readable volume descriptor), ecc_block, resumed, stopped "
 	"(done, interrupted or max-time), total_bytes, rescued_bytes, "
 	"rescued_percent, missing_bytes (of which untried_bytes never tried), "
+	"repaired_from_parity (sectors rebuilt from error-correction data), "
 	"bad_areas, bad_ranges (not rescued) and runout_ranges (lists of "
 	"{lba, sectors}), sha256 (null unless "
 	"complete), reads, failed_reads, elapsed, files (null when not listed: "
@@ -117,6 +136,8 @@ struct rip_args {
 	const char *test_mode;
 	const char *test_damage;
 	const char *report;
+	const char *ecc;
+	bool no_ecc;
 	struct img_rescue_opts ro;
 };
 
@@ -179,6 +200,12 @@ static int parse_opts(struct cli_ctx *ctx, int argc, char **argv, struct rip_arg
 		case OPT_TEST_DAMAGE:
 			a->test_damage = arg;
 			break;
+		case OPT_ECC:
+			a->ecc = arg;
+			break;
+		case OPT_NO_ECC:
+			a->no_ecc = true;
+			break;
 		case OPT_REPORT:
 			if (cli_report_option(ctx, arg) >= 0)
 				return SP_EXIT_USAGE;
@@ -226,6 +253,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct rip_arg
 	}
 	if (!strcmp(a->map, a->out))
 		return cli_usage_error(ctx, "the mapfile and the image must be different files");
+	if (a->ecc && a->no_ecc)
+		return cli_usage_error(ctx, "give either --ecc FILE.ecc or --no-ecc, not both");
+	if (a->ecc && access(a->ecc, R_OK) != 0)
+		return cli_usage_error(ctx, "--ecc: cannot read '%s': %s", a->ecc, strerror(errno));
 	a->ro.out_path = a->out;
 	a->ro.map_path = a->map;
 	return -1;
@@ -285,7 +316,7 @@ static const char *stop_name(enum img_rescue_stop s)
 
 static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		  const struct img_rescue_report *rep, const struct img_iso_damage *files,
-		  bool have_files, const char *files_error, int64_t parity)
+		  bool have_files, const char *files_error)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	int64_t total = rep->extent_sectors * SP_SECTOR;
@@ -322,7 +353,7 @@ static int report(struct cli_ctx *ctx, const struct rip_args *a,
 		json_object_set_new(r, "rescued_bytes", json_integer(rep->rescued_bytes));
 		json_object_set_new(r, "rescued_percent", json_real(pct));
 		json_object_set_new(r, "missing_bytes", json_integer(rep->missing_bytes));
-		json_object_set_new(r, "repaired_from_parity", json_integer(parity));
+		json_object_set_new(r, "repaired_from_parity", json_integer(rep->repaired_sectors));
 		json_object_set_new(r, "untried_bytes", json_integer(rep->untried_bytes));
 		json_object_set_new(r, "bad_areas", json_integer((json_int_t)rep->bad_areas));
 		json_object_set_new(r, "bad_ranges", cli_ranges_json("sectors", &rep->bad));
@@ -418,7 +449,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	struct img_rescue_report rep;
 	struct img_iso_damage files;
 	bool have_rep = false, have_files = false;
-	int64_t parity = 0;
+	struct cli_rip_parity parity = { .out = a->out, .ecc = a->ecc };
 	struct sp_error fe = SP_ERROR_INIT;
 	char creator[64];
 	int rc;
@@ -429,6 +460,10 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	a->ro.progress = on_progress;
 	a->ro.progress_ctx = ctx;
 	a->ro.warn = on_warn;
+	if (!a->no_ecc) {
+		a->ro.repair = cli_rip_parity_repair;
+		a->ro.repair_ctx = &parity;
+	}
 	if (a->test_mode || a->test_damage) {
 		/* the ddrescue mapfile first, the damage spec's rules over it */
 		if (drv_damage_new(&dm, &err) != SP_OK)
@@ -448,7 +483,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 	if (img_rescue_report(r, &rep, &err) != SP_OK)
 		goto fail;
 	have_rep = true;
-	parity = cli_rip_parity(ctx, a->out, a->map, &rep);
+	cli_rip_parity_done(ctx, &parity, rep.repaired_sectors);
 	if (rep.bad.n && rep.stop != IMG_RESCUE_INTERRUPTED &&
 	    !strcmp(rep.extent_source, "iso9660")) {
 		if (img_iso_damaged_files(a->out, &rep.bad, &files, &fe) == SP_OK)
@@ -456,7 +491,7 @@ static int rip_data(struct cli_ctx *ctx, struct rip_args *a)
 		else
 			cli_warn(ctx, "cannot list the damaged files: %s", fe.msg);
 	}
-	rc = report(ctx, a, &rep, &files, have_files, fe.msg[0] ? fe.msg : NULL, parity);
+	rc = report(ctx, a, &rep, &files, have_files, fe.msg[0] ? fe.msg : NULL);
 	if (!draw(ctx, a, d, &rep, have_files ? &files : NULL) && rc == SP_EXIT_OK)
 		rc = SP_EXIT_FAILURE;
 	goto out;

@@ -105,7 +105,11 @@ static enum sp_status open_rs03(struct rs03 *r, const char *image, const char *e
 		if (ecc_header_parse(buf, sizeof(buf), &r->h, err) != SP_OK) {
 			char msg[sizeof(err->msg)];
 			memcpy(msg, err->msg, sizeof(msg));
-			return sp_error_set(err, SPE_FORMAT, "'%s': %s", ecc_path, msg);
+			/* a damaged header: from the CRC layer (RS03) or the sizes (RS01) */
+			if (ecc_header_recover(r->fd_img, r->img_bytes, r->fd_ecc, r->ecc_bytes, &r->h) != 0)
+				return sp_error_set(err, SPE_FORMAT, "'%s': %s", ecc_path, msg);
+			sp_error_init(err);
+			r->header_rebuilt = true;
 		}
 	}
 	if (strcmp(r->h.method, "RS03") != 0 && strcmp(r->h.method, "RS01") != 0)
@@ -163,6 +167,23 @@ static enum sp_status check_rs02(const char *image, enum img_ecc_mode mode,
 	return ret;
 }
 
+/* After a check with a header rebuilt: it counts as two damaged sectors of
+ * the file; a repair writes it again (RS01 once the image is whole, since
+ * its MD5 sums are of the whole image). */
+static enum sp_status rewrite_header(struct rs03 *r, enum img_ecc_mode mode,
+				     struct img_ecc_summary *sum, enum sp_status st,
+				     const char *ecc_path, struct sp_error *err)
+{
+	sum->damaged_ecc += 2;
+	if (mode != IMG_ECC_REPAIR || (strcmp(r->h.method, "RS01") == 0 && sum->unrepairable))
+		return st;
+	if (ecc_header_rewrite(&r->h, r->fd_img, r->img_bytes, r->fd_ecc, r->ecc_bytes) != 0)
+		return sp_error_set_errno(err, errno, "cannot write the rebuilt header of '%s'",
+					  ecc_path);
+	sum->repaired_ecc += 2;
+	return st;
+}
+
 enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_ecc_mode mode,
 			     const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
 			     struct sp_error *err)
@@ -194,6 +215,8 @@ enum sp_status img_ecc_check(const char *image, const char *ecc_path, enum img_e
 					opts, sum, err);
 		else
 			st = rs03_check(&r, mode, opts, sum, err);
+		if (r.header_rebuilt && st != SP_FAILED && st != SP_FATAL)
+			st = rewrite_header(&r, mode, sum, st, ecc_path, err);
 		if (sum->remaining)
 			qsort(sum->remaining, sum->nremaining, sizeof(uint64_t), cmp_u64);
 	}

@@ -70,6 +70,10 @@ struct img_ecc_summary {
 	 * sector repaired (repairable, verify) and left damaged is added,
 	 * in no order; not owned */
 	struct img_ranges *repaired_ranges, *damaged_ranges;
+	/* set by the caller to learn what repair rewrote: every sector of the
+	 * image file (augmented: its error-correction data too) written back,
+	 * in no order; not owned.  A rip marks exactly these as rescued. */
+	struct img_ranges *written_ranges;
 };
 #define IMG_ECC_SUMMARY_INIT { .method = "" }
 #define IMG_ECC_MAX_LISTED 10000
@@ -81,6 +85,16 @@ enum img_ecc_mode { IMG_ECC_VERIFY, IMG_ECC_REPAIR };
 enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 			       const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
 			       struct sp_error *err);
+
+/* Write image augmented with RS03 data that fills opts->medium_sectors (0:
+ * the smallest medium that holds it) to out_fd (a pipe to a burn), in
+ * disc order, leaving the image as it is and writing no other file.
+ * Memory stays bounded: the ecc layers are made in groups, one pass over
+ * the image each (rs03_stream.c).  The stream is 255 layers long:
+ * sum->sectors + sum->ecc_sectors sectors. */
+enum sp_status img_ecc_augment_stream(const char *image, int out_fd,
+				      const struct img_ecc_opts *opts, struct img_ecc_summary *sum,
+				      struct sp_error *err);
 
 /* Check image against ecc_path (or the data appended to the image when
  * ecc_path is NULL); with IMG_ECC_REPAIR, rewrite every damaged sector

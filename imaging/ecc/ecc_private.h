@@ -18,6 +18,7 @@
 #ifndef SPINDLE_ECC_PRIVATE_H
 #define SPINDLE_ECC_PRIVATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -135,6 +136,7 @@ struct rs03 {
 	const struct img_ranges *erasures;   /* of the augmented image */
 	int fd_img, fd_ecc;        /* fd_ecc = fd_img when augmented */
 	uint64_t img_bytes, ecc_bytes;  /* file sizes: what lies past them is missing */
+	bool header_rebuilt;       /* the .ecc file's header was damaged */
 };
 
 /* Where sector i of layer j lives: file and sector offset in it. */
@@ -159,11 +161,64 @@ int ecc_input_size(int fd, uint64_t *bytes);
 int ecc_read_sectors(int fd, uint8_t *buf, uint64_t cnt, uint64_t sector, uint8_t *missing);
 /* pwrite all of len bytes at off: 0, or -1 with errno */
 int ecc_write_at(int fd, const void *buf, size_t len, uint64_t off);
+
+/* ---- block_check.c: one ecc block's decode, RS02 and RS03 alike --------- */
+struct ecc_tally {
+	uint64_t damaged, damaged_ecc, repaired, repaired_ecc, unrepairable;
+};
+#define ECC_LISTED_PER_WORKER 64
+/* A checker's worker: its decoding plan (kept while the erasure pattern
+ * stays), tallies, and image sectors left damaged not yet in the summary. */
+struct ecc_block_worker {
+	struct ecc_plan plan;
+	uint8_t pattern[ECC_LAYERS];
+	bool have_plan;
+	struct ecc_tally t;
+	uint64_t listed[ECC_LISTED_PER_WORKER];
+	int nlisted;
+};
+enum { ECC_LAYER_ECC, ECC_LAYER_IMAGE, ECC_LAYER_VIRTUAL };
+/* What a codec says about one block it hands over. */
+struct ecc_block_ops {
+	/* do the recovered (erased) layers match their CRCs? */
+	bool (*ok)(void *ctx, const uint8_t erased[ECC_LAYERS], uint8_t *const layers[ECC_LAYERS]);
+	/* layer j: an image sector, ecc data, or virtual (known, never decoded) */
+	int (*kind)(void *ctx, int j);
+	void *ctx;
+};
+/* Decode a block with the s erasures flagged in erased[]; *good when it
+ * decoded and the CRCs match.  Errors found beyond the erasures are added
+ * to erased[] and counted as damage in t.  -1 (errno) when out of memory. */
+int ecc_block_decode_checked(struct ecc_block_worker *w, int roots,
+			     uint8_t *const layers[ECC_LAYERS], uint8_t erased[ECC_LAYERS], int s,
+			     const struct ecc_block_ops *ops, struct ecc_tally *t, bool *good);
+void ecc_tally_add(struct ecc_tally *to, const struct ecc_tally *t);
+/* Image sector n stays damaged: listed, into sum (under lock) now and then. */
+void ecc_block_list(struct ecc_block_worker *w, pthread_mutex_t *lock,
+		    struct img_ecc_summary *sum, uint64_t n);
+void ecc_block_flush(struct ecc_block_worker *w, struct img_ecc_summary *sum);
+/* After the pool: a worker's tallies and list into sum. */
+void ecc_block_finish(struct ecc_block_worker *w, struct img_ecc_summary *sum);
+
+/* ---- header_recover.c: a damaged .ecc file header ---------------------- */
+/* The header of an RS03 file from its CRC layer, or of an RS01 file from
+ * the sizes of image and file; 0, or -1 if neither. */
+int ecc_header_recover(int fd_img, uint64_t img_bytes, int fd_ecc, uint64_t ecc_bytes,
+		       struct ecc_header *h);
+/* Write h as the file's header (RS01: with its MD5 sums and fingerprint
+ * computed from the image and the file); 0, or -1 with errno. */
+int ecc_header_rewrite(struct ecc_header *h, int fd_img, uint64_t img_bytes, int fd_ecc,
+		       uint64_t ecc_bytes);
 /* The header of an augmented image (of `bytes`), found after its ISO file
  * system or from its CRC layer.  0, or -1 with err set. */
 int rs03_find_augmented(int fd, uint64_t bytes, struct ecc_header *h, struct sp_error *err);
 /* The CRC block fields, from the header. */
 void rs03_crcblock_init(const struct rs03 *r, struct ecc_crcblock *c);
+/* The header and layout for the image open on r->fd_img (a non-empty
+ * regular file not yet augmented; r->img_bytes set; r->augmented chosen):
+ * an augmented image fills o->medium_sectors (0: the smallest medium). */
+enum sp_status rs03_setup(struct rs03 *r, const char *image, const struct img_ecc_opts *o,
+			  struct sp_error *err);
 /* RS03 on ecc file / augmented image */
 enum sp_status rs03_create(const char *image, const char *ecc_path,
 			   const struct img_ecc_opts *o, struct img_ecc_summary *sum,
@@ -217,5 +272,7 @@ void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector);
 /* Note a repaired image sector in sum->repaired_ranges, if asked (the
  * caller holds the lock the summary is under). */
 void ecc_summary_add_repaired(struct img_ecc_summary *sum, uint64_t sector);
+/* count sectors of the image file at sector were written back (caller locks) */
+void ecc_summary_add_written(struct img_ecc_summary *sum, uint64_t sector, uint64_t count);
 
 #endif

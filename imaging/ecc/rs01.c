@@ -443,6 +443,11 @@ static int check_run(void *arg, uint64_t item, int worker)
 				r->what = "write the repaired sector to";
 				return -1;
 			}
+			if (r->mode == IMG_ECC_REPAIR && r->sum->written_ranges) {
+				pthread_mutex_lock(&r->lock);
+				ecc_summary_add_written(r->sum, n, 1);
+				pthread_mutex_unlock(&r->lock);
+			}
 		}
 	}
 	pthread_mutex_lock(&r->lock);

@@ -25,10 +25,6 @@
 
 #define RUN_BLOCKS 16
 
-struct tally {
-	uint64_t damaged, damaged_ecc, repaired, repaired_ecc, unrepairable;
-};
-
 struct check {
 	struct rs02 *r;
 	enum img_ecc_mode mode;
@@ -40,12 +36,7 @@ struct check {
 	uint8_t *buf[ECC_MAX_WORKERS];
 	struct worker {
 		uint8_t missing[ECC_LAYERS * RUN_BLOCKS];
-		struct ecc_plan plan;
-		uint8_t pattern[ECC_LAYERS];
-		bool have_plan;
-		struct tally t;
-		uint64_t listed[64];
-		int nlisted;
+		struct ecc_block_worker b;
 	} w[ECC_MAX_WORKERS];
 	pthread_mutex_t lock;
 	struct img_ecc_summary *sum;
@@ -95,27 +86,31 @@ static void distribute(struct check *c)
 	}
 }
 
-static void list_remaining(struct check *c, struct worker *w, uint64_t n)
-{
-	if (w->nlisted == 64) {
-		pthread_mutex_lock(&c->lock);
-		for (int k = 0; k < w->nlisted; k++)
-			ecc_summary_add_remaining(c->sum, w->listed[k]);
-		pthread_mutex_unlock(&c->lock);
-		w->nlisted = 0;
-	}
-	w->listed[w->nlisted++] = n;
-}
+/* One block as the shared decoder sees it: sector numbers per layer. */
+struct block {
+	const struct check *c;
+	const uint64_t *sec;
+};
 
 /* Do the recovered image sectors of a block match their CRCs, where known? */
-static bool decoded_ok(const struct check *c, const uint64_t sec[ECC_LAYERS],
-		       const uint8_t erased[ECC_LAYERS], uint8_t *const layers[ECC_LAYERS])
+static bool decoded_ok(void *ctx, const uint8_t erased[ECC_LAYERS], uint8_t *const layers[ECC_LAYERS])
 {
+	const struct block *b = ctx;
+	const struct check *c = b->c;
+
 	for (int j = 0; j < c->r->ndata; j++)
-		if (erased[j] && sec[j] < c->r->data && c->crc_known[sec[j]] &&
-		    ecc_crc32(layers[j], SP_SECTOR) != c->crc[sec[j]])
+		if (erased[j] && b->sec[j] < c->r->data && c->crc_known[b->sec[j]] &&
+		    ecc_crc32(layers[j], SP_SECTOR) != c->crc[b->sec[j]])
 			return false;
 	return true;
+}
+
+static int layer_kind(void *ctx, int j)
+{
+	const struct block *b = ctx;
+
+	return b->sec[j] == RS02_VIRTUAL ? ECC_LAYER_VIRTUAL :
+	       b->sec[j] < b->c->r->data ? ECC_LAYER_IMAGE : ECC_LAYER_ECC;
 }
 
 /*
@@ -130,8 +125,9 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 	struct worker *w = &c->w[worker];
 	uint8_t erased[ECC_LAYERS] = { 0 };
 	uint64_t sec[ECC_LAYERS];
-	uint8_t changed[ECC_LAYERS];
-	struct tally t = { 0 };
+	struct block blk = { c, sec };
+	struct ecc_block_ops ops = { decoded_ok, layer_kind, &blk };
+	struct ecc_tally t = { 0 };
 	bool good = true;
 	int s = 0;
 
@@ -154,43 +150,14 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 	}
 	if (s == 0)
 		goto out;
-	if (s > r->roots) {
-		good = false;
-	} else {
-		if (!w->have_plan || memcmp(w->pattern, erased, ECC_LAYERS) != 0) {
-			if (ecc_plan_build(&w->plan, r->roots, erased) != 0) {
-				errno = ENOMEM;
-				return fail(c, "plan the decoding of");
-			}
-			memcpy(w->pattern, erased, ECC_LAYERS);
-			w->have_plan = true;
-		}
-		ecc_plan_run(&w->plan, SP_SECTOR, layers);
-		good = decoded_ok(c, sec, erased, layers);
-		/* a wrong sector nobody flagged (a garbled parity sector, an
-		 * image sector whose CRC is lost): errors and erasures */
-		if (!good && ecc_block_decode(r->roots, layers, erased, changed) == 0) {
-			good = true;
-			for (int j = 0; j < ECC_LAYERS; j++) {
-				if (!changed[j] || erased[j])
-					continue;
-				if (sec[j] == RS02_VIRTUAL)
-					good = false;
-				erased[j] = 1;
-				if (sec[j] < r->data)
-					t.damaged++;
-				else
-					t.damaged_ecc++;
-			}
-			good = good && decoded_ok(c, sec, erased, layers);
-		}
-	}
+	if (ecc_block_decode_checked(&w->b, r->roots, layers, erased, s, &ops, &t, &good) != 0)
+		return fail(c, "plan the decoding of");
 	if (!good) {
 		for (int j = 0; j < r->ndata; j++)
 			if (erased[j] && sec[j] < r->data) {
 				t.unrepairable++;
 				if (!boot)
-					list_remaining(c, w, sec[j]);
+					ecc_block_list(&w->b, &c->lock, c->sum, sec[j]);
 			}
 		goto out;
 	}
@@ -208,19 +175,19 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 		if (c->mode == IMG_ECC_REPAIR &&
 		    ecc_write_at(r->fd, layers[j], SP_SECTOR, sec[j] * SP_SECTOR) != 0)
 			return fail(c, "write the repaired sector to");
+		if (c->mode == IMG_ECC_REPAIR && c->sum->written_ranges) {
+			pthread_mutex_lock(&c->lock);
+			ecc_summary_add_written(c->sum, sec[j], 1);
+			pthread_mutex_unlock(&c->lock);
+		}
 		if (sec[j] < r->data)
 			t.repaired++;
 		else
 			t.repaired_ecc++;
 	}
 out:
-	if (!boot) {
-		w->t.damaged += t.damaged;
-		w->t.damaged_ecc += t.damaged_ecc;
-		w->t.repaired += t.repaired;
-		w->t.repaired_ecc += t.repaired_ecc;
-		w->t.unrepairable += t.unrepairable;
-	}
+	if (!boot)
+		ecc_tally_add(&w->b.t, &t);
 	return 0;
 }
 
@@ -332,7 +299,7 @@ static int load_crcs(struct check *c)
 }
 
 /* The header at the end of the image and its copies: rewrite damaged ones. */
-static int check_headers(struct check *c, struct tally *t)
+static int check_headers(struct check *c, struct ecc_tally *t)
 {
 	struct rs02 *r = c->r;
 	uint8_t buf[ECC_HEADER_BYTES];
@@ -348,6 +315,8 @@ static int check_headers(struct check *c, struct tally *t)
 		if (c->mode == IMG_ECC_REPAIR &&
 		    ecc_write_at(r->fd, r->hdr, sizeof(buf), pos * SP_SECTOR) != 0)
 			return fail(c, "write a header copy to");
+		if (c->mode == IMG_ECC_REPAIR)
+			ecc_summary_add_written(c->sum, pos, 2);
 		t->repaired_ecc += 2;
 	}
 	return 0;
@@ -358,7 +327,7 @@ enum sp_status rs02_check(struct rs02 *r, enum img_ecc_mode mode, const struct i
 {
 	struct check c = { .r = r, .mode = mode, .sum = sum };
 	uint64_t items = (r->spl + RUN_BLOCKS - 1) / RUN_BLOCKS;
-	struct tally ht = { 0 };
+	struct ecc_tally ht = { 0 };
 	enum sp_status st = SP_FAILED;
 	int threads, rc;
 
@@ -379,16 +348,8 @@ enum sp_status rs02_check(struct rs02 *r, enum img_ecc_mode mode, const struct i
 		rc = ecc_pool_run(threads, items, check_run, &c);
 	if (rc == 0)
 		rc = check_headers(&c, &ht);
-	for (int t = 0; t < threads; t++) {
-		struct tally *x = &c.w[t].t;
-		sum->damaged += x->damaged;
-		sum->damaged_ecc += x->damaged_ecc;
-		sum->repaired += x->repaired;
-		sum->repaired_ecc += x->repaired_ecc;
-		sum->unrepairable += x->unrepairable;
-		for (int k = 0; k < c.w[t].nlisted; k++)
-			ecc_summary_add_remaining(sum, c.w[t].listed[k]);
-	}
+	for (int t = 0; t < threads; t++)
+		ecc_block_finish(&c.w[t].b, sum);
 	sum->damaged_ecc += ht.damaged_ecc;
 	sum->repaired_ecc += ht.repaired_ecc;
 	if (rc != 0) {
@@ -404,7 +365,7 @@ enum sp_status rs02_check(struct rs02 *r, enum img_ecc_mode mode, const struct i
 out:
 	for (int t = 0; t < ECC_MAX_WORKERS; t++) {
 		free(c.buf[t]);
-		ecc_plan_release(&c.w[t].plan);
+		ecc_plan_release(&c.w[t].b.plan);
 	}
 	free(c.crc);
 	free(c.crc_known);

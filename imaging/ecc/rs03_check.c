@@ -27,10 +27,6 @@
 
 #define RUN_BLOCKS 16
 
-struct tally {
-	uint64_t damaged, damaged_ecc, repaired, repaired_ecc, unrepairable;
-};
-
 struct check {
 	struct rs03 *r;
 	enum img_ecc_mode mode;
@@ -40,12 +36,7 @@ struct check {
 	uint8_t *crc_stored_ok;   /* the stored CRC block i is whole */
 	struct worker {
 		uint8_t *buf, *missing;
-		struct ecc_plan plan;
-		uint8_t pattern[ECC_LAYERS];
-		bool have_plan;
-		struct tally t;
-		uint64_t listed[64];
-		int nlisted;
+		struct ecc_block_worker b;
 	} w[16];
 	pthread_mutex_t lock;
 	struct img_ecc_summary *sum;
@@ -77,23 +68,6 @@ static uint64_t image_sector(const struct check *c, int j, uint64_t i)
 	return n < c->r->h.sectors ? n : UINT64_MAX;
 }
 
-static void flush_listed(struct check *c, struct worker *w)
-{
-	for (int k = 0; k < w->nlisted; k++)
-		ecc_summary_add_remaining(c->sum, w->listed[k]);
-	w->nlisted = 0;
-}
-
-static void list_remaining(struct check *c, struct worker *w, uint64_t n)
-{
-	if (w->nlisted == 64) {
-		pthread_mutex_lock(&c->lock);
-		flush_listed(c, w);
-		pthread_mutex_unlock(&c->lock);
-	}
-	w->listed[w->nlisted++] = n;
-}
-
 static int write_sector(struct check *c, int j, uint64_t i, const uint8_t *data)
 {
 	struct rs03 *r = c->r;
@@ -116,21 +90,43 @@ static int write_sector(struct check *c, int j, uint64_t i, const uint8_t *data)
 		}
 		done += (size_t)k;
 	}
+	if (fd == r->fd_img && c->sum->written_ranges) {
+		pthread_mutex_lock(&c->lock);
+		ecc_summary_add_written(c->sum, base + i, 1);
+		pthread_mutex_unlock(&c->lock);
+	}
 	return 0;
 }
 
+/* One block as the shared decoder sees it. */
+struct block {
+	const struct check *c;
+	uint64_t i;
+	const uint32_t *crc;      /* its sectors' CRCs, NULL if lost */
+};
+
 /* Do the recovered sectors of a block match their CRCs (and a recovered
  * CRC block its selfCRC)? */
-static bool decoded_ok(const struct check *c, const uint32_t *crc, const uint8_t erased[ECC_LAYERS],
-		       uint8_t *const layers[ECC_LAYERS])
+static bool decoded_ok(void *ctx, const uint8_t erased[ECC_LAYERS], uint8_t *const layers[ECC_LAYERS])
 {
+	const struct block *b = ctx;
+	const struct check *c = b->c;
 	struct ecc_crcblock tmp;
 
 	for (int j = 0; j < c->nimg; j++)
-		if (erased[j] && (!crc || ecc_crc32(layers[j], SP_SECTOR) != crc[j]))
+		if (erased[j] && (!b->crc || ecc_crc32(layers[j], SP_SECTOR) != b->crc[j]))
 			return false;
 	return !erased[c->nimg] ||
 	       (ecc_crcblock_parse(layers[c->nimg], &tmp) && crc_header_matches(c->r, &tmp));
+}
+
+static int layer_kind(void *ctx, int j)
+{
+	const struct block *b = ctx;
+
+	if (j < b->c->nimg && rs03_virtual(b->c->r, (uint64_t)j * b->c->r->L + b->i))
+		return ECC_LAYER_VIRTUAL;
+	return image_sector(b->c, j, b->i) != UINT64_MAX ? ECC_LAYER_IMAGE : ECC_LAYER_ECC;
 }
 
 /*
@@ -147,10 +143,12 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 	struct worker *w = &c->w[worker];
 	uint64_t prev = (i + r->L - 1) % r->L;
 	const uint32_t *crc = c->crc_known[prev] ? c->crcs + prev * (uint64_t)c->nimg : NULL;
-	uint8_t erased[ECC_LAYERS] = { 0 }, changed[ECC_LAYERS];
+	struct block blk = { c, i, crc };
+	struct ecc_block_ops ops = { decoded_ok, layer_kind, &blk };
+	uint8_t erased[ECC_LAYERS] = { 0 };
 	int s = 0;
 	bool good = true;
-	struct tally t = { 0 };
+	struct ecc_tally t = { 0 };
 
 	for (int j = 0; j < ECC_LAYERS; j++) {
 		bool bad;
@@ -177,37 +175,10 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 			*crc_ok = ecc_crcblock_parse(layers[c->nimg], crc_out);
 		goto out;
 	}
-	if (s > r->roots) {
-		good = false;
-	} else {
-		if (!w->have_plan || memcmp(w->pattern, erased, ECC_LAYERS) != 0) {
-			if (ecc_plan_build(&w->plan, r->roots, erased) != 0) {
-				c->saved_errno = ENOMEM;
-				c->what = "plan the decoding of";
-				return -1;
-			}
-			memcpy(w->pattern, erased, ECC_LAYERS);
-			w->have_plan = true;
-		}
-		ecc_plan_run(&w->plan, SP_SECTOR, layers);
-		good = decoded_ok(c, crc, erased, layers);
-		/* a wrong sector nobody flagged (a garbled parity sector):
-		 * errors and erasures */
-		if (!good && ecc_block_decode(r->roots, layers, erased, changed) == 0) {
-			good = true;
-			for (int j = 0; j < ECC_LAYERS; j++) {
-				if (!changed[j] || erased[j])
-					continue;
-				if (j < c->nimg && rs03_virtual(r, (uint64_t)j * r->L + i))
-					good = false;
-				erased[j] = 1;
-				if (image_sector(c, j, i) != UINT64_MAX)
-					t.damaged++;
-				else
-					t.damaged_ecc++;
-			}
-			good = good && decoded_ok(c, crc, erased, layers);
-		}
+	if (ecc_block_decode_checked(&w->b, r->roots, layers, erased, s, &ops, &t, &good) != 0) {
+		c->saved_errno = ENOMEM;
+		c->what = "plan the decoding of";
+		return -1;
 	}
 	if (crc_out && (good || !erased[c->nimg]))
 		*crc_ok = ecc_crcblock_parse(layers[c->nimg], crc_out) && crc_header_matches(r, crc_out);
@@ -216,7 +187,7 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 			uint64_t n = image_sector(c, j, i);
 			if (erased[j] && n != UINT64_MAX) {
 				t.unrepairable++;
-				list_remaining(c, w, n);
+				ecc_block_list(&w->b, &c->lock, c->sum, n);
 			}
 		}
 		goto out;
@@ -238,11 +209,7 @@ static int do_block(struct check *c, int worker, uint64_t i, uint8_t *const laye
 			t.repaired_ecc++;
 	}
 out:
-	w->t.damaged += t.damaged;
-	w->t.damaged_ecc += t.damaged_ecc;
-	w->t.repaired += t.repaired;
-	w->t.repaired_ecc += t.repaired_ecc;
-	w->t.unrepairable += t.unrepairable;
+	ecc_tally_add(&w->b.t, &t);
 	return 0;
 }
 
@@ -322,8 +289,8 @@ static int recover_crc_blocks(struct check *c)
 	struct rs03 *r = c->r;
 	uint8_t *layers[ECC_LAYERS], missing[ECC_LAYERS];
 	struct ecc_crcblock cb;
-	struct tally saved = c->w[0].t;
-	int saved_listed = c->w[0].nlisted;
+	struct ecc_tally saved = c->w[0].b.t;
+	int saved_listed = c->w[0].b.nlisted;
 
 	for (int round = 0; round < 2; round++) {
 		for (uint64_t i = 0; i < r->L; i++) {
@@ -347,8 +314,8 @@ static int recover_crc_blocks(struct check *c)
 		}
 	}
 	/* only the main pass counts */
-	c->w[0].t = saved;
-	c->w[0].nlisted = saved_listed;
+	c->w[0].b.t = saved;
+	c->w[0].b.nlisted = saved_listed;
 	return 0;
 }
 
@@ -413,15 +380,8 @@ enum sp_status rs03_check(struct rs03 *r, enum img_ecc_mode mode, const struct i
 		rc = recover_crc_blocks(&c);
 	if (rc == 0)
 		rc = ecc_pool_run(threads, items, check_run, &c);
-	for (int t = 0; t < threads; t++) {
-		struct tally *x = &c.w[t].t;
-		sum->damaged += x->damaged;
-		sum->damaged_ecc += x->damaged_ecc;
-		sum->repaired += x->repaired;
-		sum->repaired_ecc += x->repaired_ecc;
-		sum->unrepairable += x->unrepairable;
-		flush_listed(&c, &c.w[t]);
-	}
+	for (int t = 0; t < threads; t++)
+		ecc_block_finish(&c.w[t].b, sum);
 	if (rc != 0) {
 		sp_error_set_errno(err, c.saved_errno, "cannot %s the image or its error-correction data",
 				   c.what ? c.what : "process");
@@ -436,7 +396,7 @@ out:
 	for (int t = 0; t < 16; t++) {
 		free(c.w[t].buf);
 		free(c.w[t].missing);
-		ecc_plan_release(&c.w[t].plan);
+		ecc_plan_release(&c.w[t].b.plan);
 	}
 	free(c.crcs);
 	free(c.crc_known);

@@ -171,6 +171,59 @@ static enum sp_status write_augment_head(struct rs03 *r, const char *image, stru
 	return SP_OK;
 }
 
+enum sp_status rs03_setup(struct rs03 *r, const char *image, const struct img_ecc_opts *o,
+			  struct sp_error *err)
+{
+	struct stat stb;
+
+	if (fstat(r->fd_img, &stb) != 0 || !S_ISREG(stb.st_mode))
+		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
+	if (stb.st_size == 0)
+		return sp_error_set(err, SPE_USAGE, "'%s' is empty: nothing to protect", image);
+	if (img_ecc_is_augmented(image))
+		return sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
+	r->img_bytes = (uint64_t)stb.st_size;
+	memcpy(r->h.method, "RS03", 5);
+	r->h.sectors = sp_bytes_to_sectors(r->img_bytes);
+	r->h.in_last = (int32_t)(r->img_bytes - (r->h.sectors - 1) * SP_SECTOR);
+	r->h.creator = ECC_VERSION;
+	r->h.needed = ECC_RS03_NEEDED;
+	r->h.fp_sector = 16;
+	if (rs03_fingerprint(r->fd_img, r->img_bytes, 16, r->h.medium_fp) != 0)
+		return sp_error_set_errno(err, errno, "cannot read '%s'", image);
+	if (r->augmented) {
+		uint64_t medium = o->medium_sectors;
+		if (r->h.in_last != SP_SECTOR)
+			return sp_error_set(err, SPE_USAGE,
+					    "'%s' is not a whole number of 2048-byte sectors; only such images can be augmented",
+					    image);
+		if (!medium) {
+			for (size_t i = 0; i < sizeof(media) / sizeof(media[0]) && !medium; i++)
+				if (augmented_roots(r->h.sectors, media[i].sectors, &r->L) >= ECC_MIN_ROOTS)
+					medium = media[i].sectors;
+		}
+		r->roots = medium ? augmented_roots(r->h.sectors, medium, &r->L) : -1;
+		if (r->roots < ECC_MIN_ROOTS) {
+			sp_error_set(err, SPE_TOOBIG,
+				     "'%s' leaves no room for error-correction data on the medium (at least 8 roots)",
+				     image);
+			sp_error_hint(err, "choose a larger --medium, or write a separate file with -o FILE.ecc");
+			return SP_FAILED;
+		}
+		r->fd_ecc = r->fd_img;
+	} else {
+		r->roots = o->roots ? o->roots : 32;
+		r->L = (r->h.sectors + (uint64_t)(ECC_LAYERS - r->roots - 1) - 1) /
+		       (uint64_t)(ECC_LAYERS - r->roots - 1);
+		r->h.flags[0] = 2;     /* ecc file; the MD5 of the image is not kept */
+	}
+	r->ndata = ECC_LAYERS - r->roots;
+	r->h.data_bytes = r->ndata;
+	r->h.ecc_bytes = r->roots;
+	r->h.sectors_per_layer = r->L;
+	return SP_OK;
+}
+
 enum sp_status rs03_create(const char *image, const char *ecc_path,
 			   const struct img_ecc_opts *o, struct img_ecc_summary *sum,
 			   struct sp_error *err)
@@ -178,7 +231,7 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 	struct rs03 r = { .fd_img = -1, .fd_ecc = -1 };
 	char tmp[4096];
 	uint8_t hdr[ECC_HEADER_BYTES];
-	struct stat stb = { 0 };
+	uint64_t size = 0;
 	enum sp_status st = SP_FAILED;
 	double t0 = sp_now();
 	bool tmp_made = false;
@@ -187,61 +240,9 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 	r.fd_img = open(image, r.augmented ? O_RDWR : O_RDONLY);
 	if (r.fd_img < 0)
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
-	if (fstat(r.fd_img, &stb) != 0 || !S_ISREG(stb.st_mode)) {
-		sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
+	if (rs03_setup(&r, image, o, err) != SP_OK)
 		goto out;
-	}
-	if (stb.st_size == 0) {
-		sp_error_set(err, SPE_USAGE, "'%s' is empty: nothing to protect", image);
-		goto out;
-	}
-	if (img_ecc_is_augmented(image)) {
-		sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
-		goto out;
-	}
-	r.img_bytes = (uint64_t)stb.st_size;
-	memcpy(r.h.method, "RS03", 5);
-	r.h.sectors = sp_bytes_to_sectors(r.img_bytes);
-	r.h.in_last = (int32_t)(r.img_bytes - (r.h.sectors - 1) * SP_SECTOR);
-	r.h.creator = ECC_VERSION;
-	r.h.needed = ECC_RS03_NEEDED;
-	r.h.fp_sector = 16;
-	if (rs03_fingerprint(r.fd_img, r.img_bytes, 16, r.h.medium_fp) != 0) {
-		sp_error_set_errno(err, errno, "cannot read '%s'", image);
-		goto out;
-	}
-	if (r.augmented) {
-		uint64_t medium = o->medium_sectors;
-		if (r.h.in_last != SP_SECTOR) {
-			sp_error_set(err, SPE_USAGE,
-				     "'%s' is not a whole number of 2048-byte sectors; only such images can be augmented",
-				     image);
-			goto out;
-		}
-		if (!medium) {
-			for (size_t i = 0; i < sizeof(media) / sizeof(media[0]) && !medium; i++)
-				if (augmented_roots(r.h.sectors, media[i].sectors, &r.L) >= ECC_MIN_ROOTS)
-					medium = media[i].sectors;
-		}
-		r.roots = medium ? augmented_roots(r.h.sectors, medium, &r.L) : -1;
-		if (r.roots < ECC_MIN_ROOTS) {
-			sp_error_set(err, SPE_TOOBIG,
-				     "'%s' leaves no room for error-correction data on the medium (at least 8 roots)",
-				     image);
-			sp_error_hint(err, "choose a larger --medium, or write a separate file with -o FILE.ecc");
-			goto out;
-		}
-		r.fd_ecc = r.fd_img;
-	} else {
-		r.roots = o->roots ? o->roots : 32;
-		r.L = (r.h.sectors + (uint64_t)(ECC_LAYERS - r.roots - 1) - 1) /
-		      (uint64_t)(ECC_LAYERS - r.roots - 1);
-		r.h.flags[0] = 2;     /* ecc file; the MD5 of the image is not kept */
-	}
-	r.ndata = ECC_LAYERS - r.roots;
-	r.h.data_bytes = r.ndata;
-	r.h.ecc_bytes = r.roots;
-	r.h.sectors_per_layer = r.L;
+	size = r.img_bytes;
 	if (r.augmented) {
 		if (write_augment_head(&r, image, err) != SP_OK)
 			goto out;
@@ -292,8 +293,8 @@ enum sp_status rs03_create(const char *image, const char *ecc_path,
 	sum->seconds = sp_now() - t0;
 	st = SP_OK;
 out:
-	if (st != SP_OK && r.augmented && r.img_bytes != (uint64_t)stb.st_size &&
-	    ftruncate(r.fd_img, stb.st_size) != 0)
+	if (st != SP_OK && r.augmented && size && r.img_bytes != size &&
+	    ftruncate(r.fd_img, (off_t)size) != 0)
 		sp_error_detail(err, "and the image could not be cut back to its size");
 	if (tmp_made)
 		unlink(tmp);

@@ -20,6 +20,12 @@ void ecc_summary_add_repaired(struct img_ecc_summary *sum, uint64_t sector)
 		img_ranges_add(sum->repaired_ranges, (int64_t)sector, 1);
 }
 
+void ecc_summary_add_written(struct img_ecc_summary *sum, uint64_t sector, uint64_t count)
+{
+	if (sum->written_ranges)
+		img_ranges_add(sum->written_ranges, (int64_t)sector, (int64_t)count);
+}
+
 void ecc_summary_add_remaining(struct img_ecc_summary *sum, uint64_t sector)
 {
 	if (sum->damaged_ranges)

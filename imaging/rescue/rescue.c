@@ -54,6 +54,15 @@ static int64_t iso_volume_size(struct img_rescue *r, int64_t start)
 	return img_vd_volume_size(r->buf);
 }
 
+/* Does dvdisaster's error-correction data follow the volume (an augmented
+ * disc: spindle burn --protect, RS02/RS03)?  Its header is the sector
+ * after the volume's end. */
+static bool ecc_follows(struct img_rescue *r, int64_t lba)
+{
+	return rescue_read_block(r, lba) && memcmp(r->buf, "*dvdisaster*", 12) == 0 &&
+	       (memcmp(r->buf + 12, "RS02", 4) == 0 || memcmp(r->buf + 12, "RS03", 4) == 0);
+}
+
 /* rescue_read_block() as an img_block_read_fn: the block lands in r->buf */
 static bool read_block_logged(void *ctx, int64_t lba, unsigned char *buf)
 {
@@ -107,6 +116,11 @@ static enum sp_status find_extent(struct img_rescue *r, struct sp_error *err)
 			     "reading those %lld", (long long)iso, drv_address(r->d),
 			     (long long)cap, (long long)cap);
 			r->extent = cap;
+		}
+		/* the parity too, so that the rip can rebuild from it */
+		if (start == 0 && r->extent < cap && ecc_follows(r, r->extent)) {
+			r->extent = cap;
+			r->extent_source = "augmented";
 		}
 	} else if (iso == -2 &&
 		   (iso = img_udf_volume_end(read_block_logged, r, r->buf, start, cap)) > 0) {
@@ -262,6 +276,7 @@ enum sp_status img_rescue_new(struct img_rescue **out, struct drv_drive *d,
 	r->last_progress = 0;   /* the first read reports */
 	sp_error_init(&r->fatal);
 	img_mapfile_init(&r->map);
+	img_mapfile_init(&r->repaired);
 	r->buf = malloc(S2B(DRV_READ_MAX));
 	if (!r->buf) {
 		free(r);
@@ -299,6 +314,7 @@ void img_rescue_free(struct img_rescue *r)
 	if (r->log)
 		fclose(r->log);
 	img_mapfile_release(&r->map);
+	img_mapfile_release(&r->repaired);
 	img_ranges_release(&r->runout);
 	img_ranges_release(&r->domain);
 	img_ranges_release(&r->order);
@@ -423,6 +439,12 @@ enum sp_status img_rescue_report(struct img_rescue *r, struct img_rescue_report 
 			s = e - 1;
 		}
 	img_ranges_release(&all);
+	for (size_t i = 0; i < r->repaired.n; i++)
+		if (r->repaired.v[i].status == '+' &&
+		    img_ranges_add(&rep->repaired, r->repaired.v[i].pos / SP_SECTOR,
+				   r->repaired.v[i].size / SP_SECTOR) != SP_OK)
+			return sp_error_set(err, SPE_NOMEM, "out of memory");
+	rep->repaired_sectors = img_ranges_total(&rep->repaired);
 	rep->bad_areas = rep->bad.n;
 	rep->missing_bytes = S2B(img_ranges_total(&rep->bad));
 	rep->untried_bytes = img_mapfile_count(&r->map, '?', NULL);

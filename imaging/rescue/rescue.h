@@ -119,6 +119,16 @@ struct img_rescue_opts {
 	void *progress_ctx;
 	/* warnings for a person (may be NULL) */
 	void (*warn)(void *ctx, const char *msg);
+	/* Rebuilding instead of re-reading (may be NULL): called after every
+	 * pass (from copying pass 1 on) that rescued more, and at the start of
+	 * a resumed run, while sectors are missing.  missing holds every LBA range not rescued (ascending,
+	 * the erasures); the callback may rebuild sectors in the output (rip:
+	 * from the disc's error-correction data) and add them to *fixed, in any
+	 * order.  They are then marked rescued, so no later pass (trimming,
+	 * scraping, retrying) reads them again.  SP_FATAL ends the run. */
+	enum sp_status (*repair)(void *ctx, const struct img_ranges *missing,
+				 struct img_ranges *fixed, struct sp_error *err);
+	void *repair_ctx;
 };
 #define IMG_RESCUE_OPTS_INIT { .creator = "spindle", .retries = 0, .map_interval = 30 }
 
@@ -140,10 +150,11 @@ struct img_rescue_report {
 	double elapsed;
 	/* this run's read commands, timed and binned by LBA (the read curve) */
 	struct img_read_times times;
-	/* sectors rebuilt from error-correction data after the reads, drawn
-	 * as "repaired" in a report; filled by rip from an augmented disc's
-	 * parity (cli/rip_parity.c) */
+	/* sectors rebuilt by opts.repair instead of read (rip: from the
+	 * disc's error-correction data), drawn as "repaired" in a report;
+	 * sorted, merged */
 	struct img_ranges repaired;
+	int64_t repaired_sectors;
 };
 
 /* Set up: extent, output, mapfile (resume or refuse).  d is not owned. */

@@ -461,8 +461,69 @@ static enum read_result pass(struct img_rescue *r, enum pass_kind k)
 	return rr;
 }
 
+/* ---- rebuilding instead of re-reading ------------------------------------ */
+
+/* Let o.repair rebuild what is missing (from parity); what it rebuilt is
+ * rescued.  Called when the rescued part has grown since its last call. */
+static enum sp_status try_repair(struct img_rescue *r)
+{
+	struct img_ranges missing = IMG_RANGES_INIT, fixed = IMG_RANGES_INIT;
+	struct sp_error e = SP_ERROR_INIT;
+	int64_t have = img_mapfile_count(&r->map, '+', NULL);
+	enum sp_status st = SP_OK;
+
+	if (!r->o.repair || have == r->repair_have || r->stop == IMG_RESCUE_INTERRUPTED)
+		return SP_OK;
+	r->repair_have = have;
+	if (!r->repaired.n && img_mapfile_reset(&r->repaired, S2B(r->extent)) != SP_OK)
+		goto nomem;
+	if (img_mapfile_bad_ranges(&r->map, &missing, &e) != SP_OK)
+		goto nomem;
+	/* the data read so far must be in the file the callback reads */
+	if (missing.n && (st = rescue_save(r, &e)) == SP_OK)
+		st = r->o.repair(r->o.repair_ctx, &missing, &fixed, &e);
+	if (st == SP_OK) {
+		for (size_t i = 0; i < fixed.n; i++) {
+			int64_t s = fixed.v[i].lba, n = fixed.v[i].count;
+
+			if (s < 0 || s >= r->extent)
+				continue;
+			if (n > r->extent - s)
+				n = r->extent - s;
+			if (img_mapfile_mark(&r->map, S2B(s), S2B(n), '+', IMG_MARK_ALWAYS) != SP_OK ||
+			    img_mapfile_mark(&r->repaired, S2B(s), S2B(n), '+', IMG_MARK_ALWAYS) != SP_OK)
+				goto nomem;
+		}
+		r->repair_have = img_mapfile_count(&r->map, '+', NULL);
+		if (fixed.n)
+			rescue_progress(r, true);
+	} else if (st != SP_FATAL) {
+		st = SP_OK;     /* nothing rebuilt: the passes go on reading */
+	} else {
+		r->fatal = e;
+		r->failed = true;
+	}
+	img_ranges_release(&missing);
+	img_ranges_release(&fixed);
+	return st;
+nomem:
+	img_ranges_release(&missing);
+	img_ranges_release(&fixed);
+	sp_error_set(&r->fatal, SPE_NOMEM, "out of memory");
+	r->failed = true;
+	return SP_FATAL;
+}
+
+/* After each pass: rebuild what parity can, so that the passes after it
+ * (copying backwards, trimming, scraping, retrying) read only what it
+ * cannot; then save the map.  Stopped by --max-time, rebuild all the same. */
 #define STEP(kind) do { \
-	if (pass(r, kind) == READ_STOP) \
+	if (pass(r, kind) == READ_STOP) { \
+		if (r->stop == IMG_RESCUE_TIMEOUT && !r->failed) \
+			(void)try_repair(r); \
+		return SP_OK; \
+	} \
+	if (try_repair(r) == SP_FATAL) \
 		return SP_OK; \
 	if (rescue_save(r, err) != SP_OK) \
 		return SP_FAILED; \
@@ -470,6 +531,9 @@ static enum read_result pass(struct img_rescue *r, enum pass_kind k)
 
 enum sp_status rescue_passes(struct img_rescue *r, struct sp_error *err)
 {
+	/* a resumed run: what the last one left may be rebuilt at once */
+	if (try_repair(r) == SP_FATAL)
+		return SP_OK;
 	if (any(r, '?')) {
 		rescue_begin_pass(r, IMG_PHASE_COPYING, 1, "Copying non-tried blocks... Pass 1 (forwards)");
 		STEP(COPY_SKIPPING);

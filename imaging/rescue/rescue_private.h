@@ -55,6 +55,9 @@ struct img_rescue {
 	struct img_ranges order;
 	struct img_range win;
 	bool has_win;
+	/* sectors rebuilt by o.repair, and the rescued bytes at its last call */
+	struct img_mapfile repaired;
+	int64_t repair_have;
 	/* read speed stepping */
 	int *speeds;
 	int n_speeds, speed_idx;

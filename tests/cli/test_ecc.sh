@@ -4,18 +4,7 @@
 # the files are byte-identical, each program repairs with the other's data,
 # damage at the limit of the code, and refusals.
 . "$TOP_SRCDIR/tests/lib.sh"
-
-# dvd ARGS...: run dvdisaster quietly; exit status in $DRC
-dvd() {
-	dvdisaster "$@" > dvd.log 2>&1 < /dev/null
-	DRC=$?
-}
-
-# garbage FILE SECTOR [COUNT]: overwrite sectors with other bytes
-garbage() {
-	head -c $(( ${3:-1} * 2048 )) /dev/zero | tr '\0' 'G' |
-		dd of="$1" bs=2048 seek="$2" conv=notrunc status=none
-}
+. "$TOP_SRCDIR/tests/cli/ecc_lib.sh"
 
 test_rs03_file_identical_to_dvdisaster() {
 	mkimg img 1001 100
@@ -184,6 +173,47 @@ test_truncated_and_damaged_ecc() {
 	run verify img --ecc img.ecc
 	expect_exit 1
 	expect_err "too short"
+}
+
+# A garbled .ecc header: an RS03 file's comes back from its CRC layer, as
+# dvdisaster does it; an RS01 file's (dvdisaster gives those up) from the
+# sizes of image and file, checked by the stored CRCs.  The repair writes
+# it again: the files dvdisaster made are byte for byte what they were.
+test_damaged_ecc_header() {
+	mkimg img 900 333
+	cp img orig
+	dvd -i img -e d3.ecc -mRS03 -o file -n 24 -c
+	dvd -i img -e d1.ecc -mRS01 -n 40 -c
+	for e in d3 d1; do
+		cp $e.ecc $e.orig
+		garbage $e.ecc 0 2
+		cp orig img
+		garbage img 20 20
+		run verify --json img --ecc $e.ecc
+		expect_exit 5
+		expect_eq "$(json_get .damaged)" 20
+		expect_eq "$(json_get .damaged_ecc)" 2
+		run repair img --ecc $e.ecc
+		expect_exit 0
+		expect_err "2 of 2 damaged sectors of the error-correction data"
+		expect_same img orig
+		expect_same $e.ecc $e.orig
+	done
+	# an RS01 header is written again only once the image is whole (its
+	# MD5 sums are of the image): 41 layers of 5 sectors bad, 41 erasures
+	# in each of their blocks, stay bad
+	garbage d1.ecc 0 2
+	cp d1.ecc d1.garbled
+	garbage img 200 205
+	run repair img --ecc d1.ecc
+	expect_exit 6
+	expect_same d1.ecc d1.garbled
+	# a file whose size fits no RS01 layout for this image: refused
+	cp orig img
+	truncate -s -2048 d1.ecc
+	run verify img --ecc d1.ecc
+	expect_exit 1
+	expect_err "no \"*dvdisaster*\" at byte 0"
 }
 
 # A CD-size augmented image is 700 MB, so dvdisaster's own augmentation of

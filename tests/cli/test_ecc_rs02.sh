@@ -4,16 +4,7 @@
 # byte-identical, each program repairs what the other wrote, damage at the
 # limit of the code, lost CRC sectors and header copies, and refusals.
 . "$TOP_SRCDIR/tests/lib.sh"
-
-dvd() {
-	dvdisaster "$@" > dvd.log 2>&1 < /dev/null
-	DRC=$?
-}
-
-garbage() {
-	head -c $(( ${3:-1} * 2048 )) /dev/zero | tr '\0' 'G' |
-		dd of="$1" bs=2048 seek="$2" conv=notrunc status=none
-}
+. "$TOP_SRCDIR/tests/cli/ecc_lib.sh"
 
 test_rs02_identical_to_dvdisaster() {
 	# sizes: a few sectors at 170 roots, a short last sector, a
@@ -92,17 +83,20 @@ test_rs02_repair_both_ways() {
 }
 
 test_rs02_at_the_limit() {
-	# 5000 sectors, 32 roots: ecc block 5 is sectors 5 + 23 k
-	mkimg s.iso 5000
-	run protect s.iso --augment --codec rs02 --redundancy 32
+	# 5000 sectors (1000 in the memory-checking passes), 32 roots: ecc
+	# block 5 is sectors 5 + s k, s sectors per layer (23; 5)
+	mkimg s.iso "$(scaled 5000 1000)"
+	run protect --json s.iso --augment --codec rs02 --redundancy 32
 	expect_exit 0
+	s=$(json_get .layer_sectors)
+	memcheck_pass || expect_eq "$s" 23 "sectors per layer"
 	cp s.iso good.iso
-	for k in $(seq 0 31); do garbage s.iso $(( 5 + 23 * k )); done
+	for k in $(seq 0 31); do garbage s.iso $(( 5 + s * k )); done
 	run repair s.iso
 	expect_exit 0
 	expect_err "repaired 32 of 32"
 	expect_same s.iso good.iso
-	for k in $(seq 0 32); do garbage s.iso $(( 5 + 23 * k )); done
+	for k in $(seq 0 32); do garbage s.iso $(( 5 + s * k )); done
 	cp s.iso bad.iso
 	run repair --json s.iso
 	expect_exit 6
