@@ -8,7 +8,11 @@
 # set descriptor and every file identifier point into that map, and the
 # revision fields say 2.50.  The tree can then be read only through the
 # metadata file.  Every descriptor changed gets its CRC and checksum
-# again, so that the kernel's UDF driver reads the result too.
+# again, so that the kernel's UDF driver reads the result too; after the
+# metadata file's entry come only zeros and anchors naming their own block,
+# the last block being one, so that 7-Zip reads it with no "Headers Error"
+# or "data after the end of archive" (a reserve sequence the copy
+# overwrote is written again in free blocks before block 256).
 import struct
 import sys
 
@@ -40,7 +44,7 @@ for vds in vds_list:
 pstart, plen, pnum = u32(pd + 188), u32(pd + 192), u16(pd + 22)
 assert pstart + plen <= len(d) // B
 # the partition's blocks copied after it; the metadata file maps onto the copy
-need = (pstart + 2 * plen + 2) * B
+need = (pstart + 2 * plen + 3) * B        # and an anchor after them
 if len(d) < need:
     d += bytes(need - len(d))
 d[(pstart + plen) * B:(pstart + 2 * plen) * B] = d[pstart * B:(pstart + plen) * B]
@@ -53,9 +57,11 @@ for b in range(plen):
         d[o:o + B] = bytes(B)
 struct.pack_into('<I', d, pd + 192, 2 * plen + 2)
 retag(pd)
-# the metadata file's entry at partition block 2 * plen, its mirror's
-# (the same extent) after it
-for k, ftype in ((0, 250), (1, 251)):
+# the metadata mirror file's entry at partition block 2 * plen, the
+# metadata file's (the same extent) after it: the metadata file's entry is
+# then the last block a reader (7-Zip) reads, and 7-Zip wants nothing after
+# the last block it read but zeros and anchors that name their own block
+for k, ftype in ((1, 250), (0, 251)):
     fe = (pstart + 2 * plen + k) * B
     d[fe:fe + B] = bytes(B)
     struct.pack_into('<HH', d, fe, 261, 2)
@@ -79,7 +85,7 @@ d[m:m + 64] = bytes(64)
 d[m], d[m + 1] = 2, 64
 d[m + 5:m + 5 + 23] = b'*UDF Metadata Partition'
 struct.pack_into('<H', d, m + 4 + 24, REV)              # its identifier suffix
-struct.pack_into('<HHIIIIH', d, m + 36, 1, pnum, 2 * plen, 2 * plen + 1, 0xffffffff, 32, 1)
+struct.pack_into('<HHIIIIH', d, m + 36, 1, pnum, 2 * plen + 1, 2 * plen, 0xffffffff, 32, 1)
 struct.pack_into('<II', d, lvd + 264, mtl + 64, nm + 1)
 struct.pack_into('<H', d, lvd + 248 + 8, nm)            # the FSD is in map nm
 struct.pack_into('<H', d, lvd + 216 + 24, REV)          # domain: UDF 2.50
@@ -130,4 +136,36 @@ for vds in vds_list:
             d[o + 16:o + B] = d[lvd + 16:lvd + B]
             struct.pack_into('<I', d, o + 12, b)
             retag(o)
+# after the metadata file's entry only anchors that name their own block
+# (genisoimage pads with them) or zeros, and an anchor in the last block:
+# 7-Zip reports "Headers Error" when it finds no such end anchor after the
+# last block it read, and "data after the end of archive" for anything else
+# there (a copy left there of the tail of the partition, the reserve
+# sequence of a grown image, are zeroed)
+nblocks = len(d) // B
+# a reserve sequence the copy overwrote (mkudffs puts it at the end) is
+# written again, from the main one, in free blocks before the anchor at 256
+mlen, mloc = u32(256 * B + 16), u32(256 * B + 20)
+rlen, rloc = u32(256 * B + 24), u32(256 * B + 28)
+if rloc + rlen // B > pstart + plen:
+    n = mlen // B
+    s = next(s for s in range(32, 256 - n)
+             if not any(d[s * B:(s + n) * B]) and (s + n <= mloc or s >= mloc + n))
+    for k in range(n):
+        o, src = (s + k) * B, (mloc + k) * B
+        d[o:o + B] = d[src:src + B]
+        if any(d[o:o + 16]) and tag_ok(o):
+            struct.pack_into('<I', d, o + 12, s + k)
+            retag(o)
+    struct.pack_into('<II', d, 256 * B + 24, mlen, s)
+    retag(256 * B)
+anchor = d[256 * B:257 * B]
+for b in range(pstart + 2 * plen + 2, nblocks):
+    o = b * B
+    if b == nblocks - 1 or (u16(o) == 2 and tag_ok(o) and u32(o + 12) == b):
+        d[o:o + B] = anchor
+        struct.pack_into('<I', d, o + 12, b)
+        retag(o)
+    else:
+        d[o:o + B] = bytes(B)
 open(sys.argv[2], 'wb').write(d)
