@@ -10,7 +10,7 @@ set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for src in "$TOP_SRCDIR"/tests/fuzz/fuzz_*.c; do
-	grep -q LLVMFuzzerTestOneInput "$src" || continue
+	grep -q '^int LLVMFuzzerTestOneInput *(' "$src" || continue
 	name=$(basename "$src" .c)
 	bin=$TOP_BUILDDIR/tests/fuzz/$name
 	seeds=$TOP_SRCDIR/tests/fuzz/corpus/$name

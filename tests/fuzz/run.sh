@@ -11,7 +11,8 @@
 # $FUZZ_DIR/crashes/NAME-crash-...) or did not get through its corpus.  A
 # target may add libFuzzer flags of its own in tests/fuzz/NAME.options
 # (one line, after the common ones, so they win).  With FUZZ_ALL=1 (make
-# fuzz-smoke), every tests/fuzz/*.c defining LLVMFuzzerTestOneInput must be
+# fuzz-smoke), every tests/fuzz/*.c defining LLVMFuzzerTestOneInput (a line
+# starting "int LLVMFuzzerTestOneInput(") must be
 # among the targets given (FUZZ_TARGETS), so that a new target cannot be
 # left out of the smoke.
 #
@@ -75,7 +76,7 @@ results=$FUZZ_DIR/results.txt
 # a fuzz target left out of FUZZ_TARGETS would silently never run
 for src in "$top"/tests/fuzz/*.c; do
 	[ -n "${FUZZ_ALL:-}" ] || break
-	grep -q 'LLVMFuzzerTestOneInput *(' "$src" 2> /dev/null || continue
+	grep -q '^int LLVMFuzzerTestOneInput *(' "$src" 2> /dev/null || continue
 	t=tests/fuzz/$(basename "$src" .c)
 	case " $* " in *" $t "*) ;; *)
 		echo "not ok - fuzz: $t is not in FUZZ_TARGETS (Makefile.am)" >> "$results" ;;
