@@ -309,7 +309,8 @@ static enum sp_status build_chunks(struct img_container *c, struct dmg *d,
 	uint64_t pos = 0, nchunks = 0, k = 0;
 	uint32_t per = SPLIT / SECTOR;
 
-	qsort(runs, n, sizeof(*runs), cmp_run);
+	if (n > 1)	/* no runs: runs may be NULL, which qsort must not get */
+		qsort(runs, n, sizeof(*runs), cmp_run);
 	for (size_t i = 0; i < n; i++) {        /* count first */
 		if (runs[i].sector < pos)
 			return ctr_bad(c, err, runs[i].table_at, "two chunks claim "
