@@ -180,17 +180,13 @@ static void pad_close(void *vctx)
 
 static const struct img_bytes_ops pad_ops = { pad_read_at, pad_close };
 
-int disc_pad_file(struct img_disc *d, int file, uint64_t size, struct sp_error *err)
+enum sp_status img_bytes_pad_new(struct img_bytes **out, struct img_bytes *src,
+				 uint64_t size, struct sp_error *err)
 {
 	struct pad_ctx *p = calloc(1, sizeof(*p));
-	struct img_bytes *b;
 
-	if (!p) {
-		sp_error_set(err, SPE_NOMEM, "out of memory");
-		return -1;
-	}
-	p->src = d->files[file];
-	if (img_bytes_new(&b, &pad_ops, p, size, p->src->name, err) != SP_OK)
-		return -1;
-	return disc_add_file(d, b, err);
+	if (!p)
+		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	p->src = src;
+	return img_bytes_new(out, &pad_ops, p, size, src->name, err);
 }

@@ -49,7 +49,9 @@ extern const struct disc_reader disc_reader_iso, disc_reader_cue, disc_reader_nr
 int disc_add_file(struct img_disc *d, struct img_bytes *b, struct sp_error *err);
 /* bytes.c: file (an index in d->files) seen as size bytes, zeros after its
  * end; the new index, or -1 with err set. */
-int disc_pad_file(struct img_disc *d, int file, uint64_t size, struct sp_error *err);
+/* a view of SRC (not owned) SIZE bytes long, zeros past SRC's end */
+enum sp_status img_bytes_pad_new(struct img_bytes **out, struct img_bytes *src,
+				 uint64_t size, struct sp_error *err);
 /* Open path and add it; -1 with err set. */
 int disc_open_file(struct img_disc *d, const char *path, struct sp_error *err);
 /* A new zeroed track appended (number, session 1, n_index 0), or NULL. */

@@ -130,9 +130,12 @@ static enum sp_status take(struct img_disc *d, struct file_pos *fp, int64_t from
 		    fp->end == d->files[fp->file]->size) {
 			const char *name = d->files[fp->file]->name;
 			uint64_t part = (fp->end - off) % size;
-			int f = disc_pad_file(d, fp->file, off + (uint64_t)(*count + 1) * size, err);
+			struct img_bytes *padded;
+			int f;
 
-			if (f < 0)
+			if (img_bytes_pad_new(&padded, d->files[fp->file],
+					      off + (uint64_t)(*count + 1) * size, err) != SP_OK ||
+			    (f = disc_add_file(d, padded, err)) < 0)
 				return SP_FAILED;
 			disc_note(d, "'%s' ends %llu bytes into a sector; the rest of track %d's "
 				  "last sector is silence.", name, (unsigned long long)part,
