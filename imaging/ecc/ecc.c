@@ -53,6 +53,12 @@ enum sp_status img_ecc_protect(const char *image, const char *ecc_path,
 			return SP_FAILED;
 		}
 	}
+	/* the codecs that append (RS02, RS03) refuse an image that already
+	 * carries data of either; their own checks reject other files */
+	if ((opts->codec == IMG_ECC_RS03 || (opts->codec == IMG_ECC_RS02 && opts->augment)) &&
+	    stat(image, &a) == 0 && S_ISREG(a.st_mode) &&
+	    a.st_size > 0 && img_ecc_is_augmented(image))
+		return sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
 	switch (opts->codec) {
 	case IMG_ECC_RS03:
 		return rs03_create(image, ecc_path, opts, sum, err);

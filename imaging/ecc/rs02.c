@@ -414,10 +414,6 @@ enum sp_status rs02_create(const char *image, const struct img_ecc_opts *o,
 		goto out;
 	}
 	orig = r.img_bytes = (uint64_t)stb.st_size;
-	if (img_ecc_is_augmented(image)) {
-		sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
-		goto out;
-	}
 	memcpy(r.h.method, "RS02", 5);
 	r.h.sectors = sp_bytes_to_sectors(r.img_bytes);
 	r.h.in_last = (int32_t)(r.img_bytes - (r.h.sectors - 1) * SP_SECTOR);

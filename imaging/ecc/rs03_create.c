@@ -180,8 +180,6 @@ enum sp_status rs03_setup(struct rs03 *r, const char *image, const struct img_ec
 		return sp_error_set(err, SPE_USAGE, "'%s' is not a regular file", image);
 	if (stb.st_size == 0)
 		return sp_error_set(err, SPE_USAGE, "'%s' is empty: nothing to protect", image);
-	if (img_ecc_is_augmented(image))
-		return sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
 	r->img_bytes = (uint64_t)stb.st_size;
 	memcpy(r->h.method, "RS03", 5);
 	r->h.sectors = sp_bytes_to_sectors(r->img_bytes);

@@ -201,6 +201,10 @@ enum sp_status img_ecc_augment_stream(const char *image, int out_fd, const struc
 		return sp_error_set_errno(err, errno, "cannot open '%s'", image);
 	if (rs03_setup(&r, image, o, err) != SP_OK)
 		goto out;
+	if (img_ecc_is_augmented(image)) {
+		sp_error_set(err, SPE_USAGE, "'%s' already carries error-correction data", image);
+		goto out;
+	}
 	ecc_header_write(&r.h, c.hdr);
 	layer = (size_t)r.L * SP_SECTOR;
 	per = (int)(STREAM_BUDGET / layer);
