@@ -438,3 +438,22 @@ void img_mapfile_align(struct img_mapfile *m, int64_t unit)
 			break;
 	}
 }
+
+/* The sectors not yet rescued ('+'), as sorted, merged LBA ranges. */
+enum sp_status img_mapfile_bad_ranges(const struct img_mapfile *m,
+				      struct img_ranges *bad, struct sp_error *err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		int64_t s, e;
+
+		if (m->v[i].status == '+')
+			continue;
+		s = m->v[i].pos / SP_SECTOR;
+		e = (m->v[i].pos + m->v[i].size + SP_SECTOR - 1) / SP_SECTOR;
+		if (bad->n && bad->v[bad->n - 1].lba + bad->v[bad->n - 1].count > s)
+			s = bad->v[bad->n - 1].lba + bad->v[bad->n - 1].count;
+		if (e > s && img_ranges_add(bad, s, e - s) != SP_OK)
+			return sp_error_set(err, SPE_NOMEM, "out of memory");
+	}
+	return SP_OK;
+}
