@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/common.h"
 #include "drive/drive.h"
@@ -64,5 +65,26 @@ bool img_source_digest(const struct img_source *s, char hex[65],
 /* Whether reading the input failed (the FIFO saw a read error). */
 bool img_source_failed(const struct img_source *s);
 void img_source_release(struct img_source *s);
+
+/* ==== spindle's own libburn sources ====================================== */
+
+/*
+ * The calls of a source of spindle's own (see libburn.h, struct
+ * burn_source): read fills buf with up to size bytes (fewer only at the
+ * end; -1 with errno on failure), get_size gives the bytes still to come,
+ * set_size (NULL: accepted and ignored) takes libburn's fixed size,
+ * free_data releases data, cancel makes the next read fail.
+ */
+struct burn_source;
+struct img_burn_source_ops {
+	int (*read)(struct burn_source *bs, unsigned char *buf, int size);
+	off_t (*get_size)(struct burn_source *bs);
+	int (*set_size)(struct burn_source *bs, off_t size);
+	void (*free_data)(struct burn_source *bs);
+	int (*cancel)(struct burn_source *bs);
+};
+/* A libburn source (refcount 1, version 1) over data with ops; bs->data
+ * is data.  NULL when out of memory (data is then the caller's to free). */
+struct burn_source *img_burn_source_new(void *data, const struct img_burn_source_ops *ops);
 
 #endif

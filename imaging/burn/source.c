@@ -150,25 +150,25 @@ static int pipe_cancel(struct burn_source *bs)
 
 static struct burn_source *pipe_source_new(int fd, bool own_fd)
 {
-	struct burn_source *bs = calloc(1, sizeof(*bs));
+	static const struct img_burn_source_ops ops = {
+		.read = pipe_read, .get_size = pipe_get_size, .set_size = pipe_set_size,
+		.free_data = pipe_free, .cancel = pipe_cancel,
+	};
 	struct pipe_source *p = calloc(1, sizeof(*p));
+	struct burn_source *bs;
 
-	if (!bs || !p || !(p->hash = img_sha256_new())) {
-		free(bs);
+	if (!p || !(p->hash = img_sha256_new())) {
 		free(p);
 		return NULL;
 	}
 	p->fd = fd;
 	p->own_fd = own_fd;
-	bs->refcount = 1;
-	bs->read = NULL;                /* version 1: read_xt and cancel */
-	bs->version = 1;
-	bs->read_xt = pipe_read;
-	bs->cancel = pipe_cancel;
-	bs->get_size = pipe_get_size;
-	bs->set_size = pipe_set_size;
-	bs->free_data = pipe_free;
-	bs->data = p;
+	if (!(bs = img_burn_source_new(p, &ops))) {
+		char hex[65];
+
+		img_sha256_final(p->hash, hex);     /* frees the hash */
+		free(p);
+	}
 	return bs;
 }
 

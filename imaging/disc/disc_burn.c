@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "imaging/audio/audio.h"
+#include "imaging/burn/burn.h"
 #include "imaging/disc/disc_private.h"
 
 static bool stored(const struct img_disc *d, int64_t lba)
@@ -186,34 +187,6 @@ static off_t src_get_size(struct burn_source *bs)
 	return (off_t)((s->end - s->lba) * (int64_t)s->ssize + (int64_t)(s->have - s->used));
 }
 
-static int src_set_size(struct burn_source *bs, off_t size)
-{
-	(void)bs;
-	(void)size;
-	return 1;
-}
-
-struct burn_source *disc_new_burn_source(void *data, int (*read)(struct burn_source *,
-					 unsigned char *, int),
-					 off_t (*size)(struct burn_source *),
-					 void (*free_data)(struct burn_source *),
-					 int (*cancel)(struct burn_source *))
-{
-	struct burn_source *bs = calloc(1, sizeof(*bs));
-
-	if (!bs)
-		return NULL;
-	bs->refcount = 1;
-	bs->version = 1;
-	bs->read_xt = read;
-	bs->cancel = cancel;
-	bs->get_size = size;
-	bs->set_size = src_set_size;
-	bs->free_data = free_data;
-	bs->data = data;
-	return bs;
-}
-
 static void src_free(struct burn_source *bs)
 {
 	free(bs->data);
@@ -228,6 +201,10 @@ static int src_cancel(struct burn_source *bs)
 enum sp_status img_disc_burn_source(const struct img_disc_burn *b, int i,
 				    struct burn_source **out, struct sp_error *err)
 {
+	static const struct img_burn_source_ops ops = {
+		.read = src_read, .get_size = src_get_size,
+		.free_data = src_free, .cancel = src_cancel,
+	};
 	const struct img_disc_burn_track *bt = &b->tracks[i];
 	struct track_src *s = calloc(1, sizeof(*s));
 
@@ -240,7 +217,7 @@ enum sp_status img_disc_burn_source(const struct img_disc_burn *b, int i,
 	s->audio = bt->mode == IMG_DISC_AUDIO;
 	s->ssize = s->audio ? IMG_DISC_RAW : 2048;
 	s->err = (struct sp_error)SP_ERROR_INIT;
-	*out = disc_new_burn_source(s, src_read, src_get_size, src_free, src_cancel);
+	*out = img_burn_source_new(s, &ops);
 	if (!*out) {
 		free(s);
 		return sp_error_set(err, SPE_NOMEM, "out of memory");

@@ -14,6 +14,7 @@
 
 #include <libburn/libburn.h>
 
+#include "imaging/burn/burn.h"
 #include "imaging/disc/disc_private.h"
 
 struct img_disc_data {
@@ -148,7 +149,12 @@ static int src_cancel(struct burn_source *bs)
 enum sp_status img_disc_data_burn_source(struct img_disc_data *r, struct burn_source **out,
 					 struct sp_error *err)
 {
-	*out = disc_new_burn_source(r, src_read, src_get_size, src_free, src_cancel);
+	static const struct img_burn_source_ops ops = {
+		.read = src_read, .get_size = src_get_size,
+		.free_data = src_free, .cancel = src_cancel,
+	};
+
+	*out = img_burn_source_new(r, &ops);
 	if (!*out) {
 		img_disc_data_close(r);
 		return sp_error_set(err, SPE_NOMEM, "out of memory");

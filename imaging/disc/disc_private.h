@@ -94,14 +94,6 @@ enum sp_status disc_wave_data(struct img_bytes *b, uint64_t *off, uint64_t *len,
  * -1 with err set.  *samples: the PCM's length. */
 int disc_open_pcm(struct img_disc *d, const char *path, uint64_t *samples,
 		  struct sp_error *err);
-/* disc_burn.c: a libburn source (refcount 1, version 1) over data with
- * these calls; NULL when out of memory. */
-struct burn_source;
-struct burn_source *disc_new_burn_source(void *data, int (*read)(struct burn_source *,
-					 unsigned char *, int),
-					 off_t (*size)(struct burn_source *),
-					 void (*free_data)(struct burn_source *),
-					 int (*cancel)(struct burn_source *));
 /* mdx_crypt.c: the enciphered descriptor of MDS v2 / MDX images. */
 #define MDX_SALT 64
 #define MDX_HEADER 512              /* salt, then 448 enciphered bytes */
