@@ -221,8 +221,11 @@ int cli_burn_report_verify(struct cli_ctx *ctx, const struct img_verify_result *
 	"list of WAV/FLAC files, one track each.  Files must be 16-bit stereo at " \
 	"44.1 kHz and each track at least 4 seconds long.  --cd-text writes the " \
 	"image's titles and performers.  An image mixing Mode 1 and audio tracks " \
-	"is burned track at once, since libburn writes no mixed disc-at-once " \
-	"session: the drive makes 2-second gaps and no CD-TEXT is written; Mode 2 " \
+	"(mixed mode) is burned track at once (TAO), not disc at once (SAO): " \
+	"libburn cannot write data and audio tracks in one disc-at-once session. " \
+	"spindle says so in one line before it starts (JSON: write_type \"tao\"); " \
+	"the drive makes 2-second gaps between the tracks, the image's pregaps " \
+	"are not kept and no CD-TEXT is written.  Mode 2 " \
 	"tracks and several sessions are refused.  libburn writes audio only to " \
 	"CD-R and CD-RW in a real drive; --dry-run checks and reads every track " \
 	"without one."

@@ -60,11 +60,23 @@ static json_t *track_json(const struct img_disc_burn_track *t, const char *crc32
 	return o;
 }
 
-static int dry_run(struct cli_ctx *ctx, const struct img_disc_burn *b)
+/* A mixed-mode image goes track at once: said before the burn (and by
+ * --dry-run), in one line, since the user asked for nothing of the kind. */
+static void tao_notice(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text)
+{
+	if (b->tao)
+		cli_warn(ctx, "this image mixes data and audio tracks: it is burned track at "
+			 "once (TAO), not disc at once (SAO), because libburn cannot write such "
+			 "a disc at once; the drive makes 2-second gaps between the tracks%s",
+			 cd_text ? " and no CD-TEXT is written" : "");
+}
+
+static int dry_run(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text)
 {
 	struct sp_error err = SP_ERROR_INIT;
 	json_t *r = cli_json_result(ctx, true), *tracks = json_array();
 
+	tao_notice(ctx, b, cd_text);
 	if (!ctx->json)
 		printf("track  mode   pregap  index01  sectors  files  CRC32\n");
 	for (int i = 0; i < b->n_tracks; i++) {
@@ -87,6 +99,7 @@ static int dry_run(struct cli_ctx *ctx, const struct img_disc_burn *b)
 	}
 	if (ctx->json) {
 		json_object_set_new(r, "dry_run", json_true());
+		json_object_set_new(r, "write_type", json_string(b->tao ? "tao" : "sao"));
 		json_object_set_new(r, "format", json_string(b->disc->format));
 		json_object_set_new(r, "title", json_string(b->disc->title));
 		json_object_set_new(r, "performer", json_string(b->disc->performer));
@@ -184,8 +197,9 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 		t[i].title = bt->t->title;
 		t[i].performer = bt->t->performer;
 	}
+	tao_notice(ctx, b, cd_text);
 	oo.access = DRV_WRITE;
-	wo.mode = DRV_MODE_SAO;
+	wo.mode = DRV_MODE_SAO;         /* drv_write_audio() goes TAO for a mixed disc */
 	wo.simulate = simulate;
 	wo.multi = multi;
 	if (drv_open(&d, cli_drive(ctx), &oo, &err) != SP_OK) {
@@ -216,6 +230,7 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 		for (int i = 0; i < b->n_tracks; i++)
 			json_array_append_new(tracks, track_json(&b->tracks[i], NULL));
 		json_object_set_new(r, "dry_run", json_false());
+		json_object_set_new(r, "write_type", json_string(b->tao ? "tao" : "sao"));
 		json_object_set_new(r, "simulate", json_boolean(simulate));
 		json_object_set_new(r, "format", json_string(disc->format));
 		json_object_set_new(r, "tracks", tracks);
@@ -228,10 +243,6 @@ static int burn(struct cli_ctx *ctx, const struct img_disc_burn *b, bool cd_text
 	} else {
 		printf("burned %d audio tracks%s\n", b->n_tracks, simulate ? " (simulated)" : "");
 	}
-	if (b->tao && !ctx->quiet)
-		cli_warn(ctx, "audio and data tracks were written track at once (libburn "
-			 "writes no mixed disc-at-once session): the gaps are the drive's "
-			 "2 seconds%s", cd_text ? ", and no CD-TEXT was written" : "");
 	if (disc->has_sub && !ctx->json && !ctx->quiet)
 		fprintf(stderr, "spindle burn: the image's subchannel was not written; the "
 			"recorder made its own Q channel\n");
@@ -355,7 +366,7 @@ int cmd_burn_audio(struct cli_ctx *ctx, int argc, char **argv)
 		if (k == disc->n_tracks)
 			cli_warn(ctx, "--cd-text: the image has no TITLE or PERFORMER to write");
 	}
-	rc = dry ? dry_run(ctx, &b) : burn(ctx, &b, cd_text, simulate, multi);
+	rc = dry ? dry_run(ctx, &b, cd_text) : burn(ctx, &b, cd_text, simulate, multi);
 out:
 	img_disc_burn_release(&b);
 	img_disc_close(disc);

@@ -59,6 +59,7 @@ test_burn_audio_dry_run_cue_with_gap_in_previous_file() {
 	EOF
 	run burn --dry-run --json s.cue
 	expect_exit 0
+	expect_eq "$(json_get .write_type)" sao
 	expect_eq "$(json_get .title)" Album
 	expect_eq "$(json_get '.tracks[0].title')" One
 	set -- $(crc t1.raw)

@@ -76,6 +76,10 @@ test_burn_mixed_mode_image() {
 	python3 "$GEN" gen g --burnable || fail "discgen.py failed"
 	MMCSIM_LOG=$PWD/log sim --media cd-r --disc disc -- "$SPINDLE" burn -d "$DEV" --json g/nrg/disc.nrg
 	expect_exit 0
+	# said before the burn, in one line, and in the result
+	expect_err "mixes data and audio tracks: it is burned track at once (TAO), not disc at once (SAO), because libburn cannot write such a disc at once"
+	expect_eq "$(grep -c 'track at once' err)" 1 "notice lines"
+	expect_eq "$(out_json '.write_type')" tao
 	expect_eq "$(out_json '.tracks | length')" 3
 	expect_eq "$(out_json '.tracks[0].mode')" mode1
 	expect_eq "$(out_json '.verify.outcome')" match
