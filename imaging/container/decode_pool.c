@@ -5,11 +5,16 @@
  *
  * The protocol: the reading thread asks for chunk i (ctr_pool_get).  The
  * pool makes sure slots hold chunks i, i+1, ... i+nslots-1, queued or
- * decoded, re-using slots whose chunk lies outside that window, and waits
- * for chunk i.  Workers take the lowest queued chunk, decode it without
- * the lock, and mark it ready.  Only the reading thread assigns slots, so
- * the slot it gets back stays put until its next call.  Memory is
- * nslots x max_chunk.  With one thread the chunk is decoded inline.
+ * decoded, and waits for chunk i.  Slots form a ring: chunk j lives in
+ * slot j % nslots, so finding it costs nothing, and a slot is re-used when
+ * its chunk has fallen behind the window.  Workers take the lowest queued
+ * chunk, decode it without the lock, and mark it ready.  Only the reading
+ * thread assigns slots, so the slot it gets back stays put until its next
+ * call.  The window holds at least WINDOW_BYTES of decoded data, so that a
+ * container of small chunks (a CHD of 4 KiB hunks: 180,000 of them in a
+ * CD's worth) keeps every worker busy without a hand-off per chunk; new
+ * chunks are queued a quarter window at a time.  Memory is nslots x
+ * max_chunk.  With one thread the chunk is decoded inline.
  */
 #include "config.h"
 
@@ -18,6 +23,9 @@
 #include <string.h>
 
 #include "imaging/container/container_private.h"
+
+#define WINDOW_BYTES (4u << 20)
+#define MAX_SLOTS 1024u
 
 enum slot_state { SLOT_EMPTY, SLOT_QUEUED, SLOT_BUSY, SLOT_READY, SLOT_ERROR };
 
@@ -34,6 +42,8 @@ struct ctr_pool {
 	struct ctr_slot *slots;
 	unsigned nslots, nthreads;
 	pthread_t *threads;
+	uint64_t next;                  /* the first chunk not yet given a slot */
+	uint64_t take;                  /* where workers look for the next queued chunk */
 	bool stop;
 	struct img_container *c;
 };
@@ -65,15 +75,18 @@ static void *worker(void *arg)
 		enum slot_state st;
 		uint64_t idx;
 
-		for (unsigned i = 0; i < p->nslots; i++) {
-			s = &p->slots[i];
-			if (s->state == SLOT_QUEUED && (!best || s->idx < best->idx))
+		/* chunks are queued in order: the lowest queued one is at or
+		 * after take (the reader resets both on a seek) */
+		for (idx = p->take; idx < p->next && !best; idx++) {
+			s = &p->slots[idx % p->nslots];
+			if (s->state == SLOT_QUEUED && s->idx == idx)
 				best = s;
 		}
 		if (!best) {
 			pthread_cond_wait(&p->work, &p->mu);
 			continue;
 		}
+		p->take = idx;
 		best->state = SLOT_BUSY;
 		idx = best->idx;
 		pthread_mutex_unlock(&p->mu);
@@ -101,6 +114,9 @@ enum sp_status ctr_pool_start(struct img_container *c, unsigned threads,
 	if (threads > 64)
 		threads = 64;
 	p->nslots = threads <= 1 ? 1 : 2 * threads + 2;
+	if (threads > 1 && c->max_chunk && WINDOW_BYTES / c->max_chunk > p->nslots)
+		p->nslots = WINDOW_BYTES / c->max_chunk < MAX_SLOTS ?
+			    WINDOW_BYTES / c->max_chunk : MAX_SLOTS;
 	p->slots = calloc(p->nslots, sizeof(*p->slots));
 	if (!p->slots)
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
@@ -124,28 +140,12 @@ enum sp_status ctr_pool_start(struct img_container *c, unsigned threads,
 	return SP_OK;
 }
 
+/* The slot of chunk idx, if it holds it. */
 static struct ctr_slot *find(struct ctr_pool *p, uint64_t idx)
 {
-	for (unsigned i = 0; i < p->nslots; i++)
-		if (p->slots[i].state != SLOT_EMPTY && p->slots[i].idx == idx)
-			return &p->slots[i];
-	return NULL;
-}
+	struct ctr_slot *s = &p->slots[idx % p->nslots];
 
-/* A slot that is not being decoded and holds no chunk of [lo, hi). */
-static struct ctr_slot *victim(struct ctr_pool *p, uint64_t lo, uint64_t hi)
-{
-	struct ctr_slot *v = NULL;
-
-	for (unsigned i = 0; i < p->nslots; i++) {
-		struct ctr_slot *s = &p->slots[i];
-
-		if (s->state == SLOT_EMPTY)
-			return s;
-		if (s->state != SLOT_BUSY && (s->idx < lo || s->idx >= hi))
-			v = s;
-	}
-	return v;
+	return s->state != SLOT_EMPTY && s->idx == idx ? s : NULL;
 }
 
 enum sp_status ctr_pool_get(struct img_container *c, uint64_t idx,
@@ -166,22 +166,24 @@ enum sp_status ctr_pool_get(struct img_container *c, uint64_t idx,
 		goto out;
 	}
 	pthread_mutex_lock(&p->mu);
+	/* a seek, or a retry after an error: the window starts again at idx */
+	if (!find(p, idx) || idx >= p->next || p->next > hi)
+		p->next = p->take = idx;
 	for (;;) {
-		bool queued = false;
+		uint64_t from = p->next;
 
-		for (uint64_t j = idx; j < hi; j++) {
-			struct ctr_slot *v;
+		/* slot next % nslots holds no chunk of [idx, next): it is free
+		 * unless a worker still decodes an old chunk there; refilled a
+		 * quarter window at a time (one wake-up for many chunks) */
+		while (p->next < hi && (from == idx || from - idx <= p->nslots * 3 / 4)) {
+			struct ctr_slot *v = &p->slots[p->next % p->nslots];
 
-			if (find(p, j))
-				continue;
-			v = victim(p, idx, hi);
-			if (!v)
+			if (v->state == SLOT_BUSY)
 				break;
-			v->idx = j;
+			v->idx = p->next++;
 			v->state = SLOT_QUEUED;
-			queued = true;
 		}
-		if (queued)
+		if (p->next > from)
 			pthread_cond_broadcast(&p->work);
 		s = find(p, idx);
 		if (s && (s->state == SLOT_READY || s->state == SLOT_ERROR))
