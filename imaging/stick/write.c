@@ -4,10 +4,13 @@
  * ring of aligned blocks (4 MiB each); a hasher thread hashes the stream
  * (only when it will be verified: the hash is what the readback is
  * compared with) and, with a bmap, checks each range's checksum as it
- * passes; the calling thread writes the blocks with O_DIRECT (only the
- * mapped ranges with a bmap), so that nothing piles up in the page cache
- * and an interrupt takes effect within one block.  Then fsync, then a
- * readback with O_DIRECT of exactly what was written, compared by SHA-256.
+ * passes; NWRITER writers (the calling thread and one more) write the
+ * blocks with O_DIRECT (only the mapped ranges with a bmap), so that
+ * nothing piles up in the page cache and an interrupt takes effect within
+ * one block.  Two writes in flight keep the device busy: with one, it
+ * idles between the end of a write and the start of the next (dd's way).
+ * Then fsync, then a readback with O_DIRECT of exactly what was written,
+ * compared by SHA-256.
  *
  * A plain image in a regular file is not copied at all: the file is
  * mapped (stick_in_map), the reader only faults the next block's pages in
@@ -19,9 +22,12 @@
  * The ring protocol: block number n lives in slot[n % NSLOT].  The reader
  * fills a slot once both the writer and the hasher are done with it
  * (need_write and need_hash false), then publishes it by setting seq = n
- * and both flags.  The writer and the hasher each wait for seq to reach
- * their next block, do their part, and clear their flag.  All under mu;
- * everyone waits on cv.
+ * and both flags; the last block's number goes to last_seq.  The hasher
+ * waits for seq to reach its next block, hashes it and clears need_hash.
+ * A writer takes the next block number from next_write, waits for it (or
+ * gives up once last_seq is below it), writes it and clears need_write;
+ * the writers may finish their blocks out of order, which a block device
+ * does not mind.  All under mu; everyone waits on cv.
  */
 #include "config.h"
 
@@ -31,6 +37,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,6 +48,7 @@
 #include "imaging/stick/stick_private.h"
 
 #define NSLOT 6
+#define NWRITER 2
 #define BLOCK_DEFAULT (4u << 20)
 #define HUGE_PAGE (2u << 20)
 
@@ -58,7 +66,7 @@ struct wr {
 	struct img_stick *s;
 	const struct img_stick_opts *o;
 	int fd;
-	bool direct;
+	atomic_bool direct;     /* O_DIRECT on fd; any writer may drop it */
 	size_t block;
 	uint64_t dev_size;
 	const uint8_t *map;     /* the mapped image file, or NULL */
@@ -68,17 +76,20 @@ struct wr {
 	struct slot slot[NSLOT];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop, reader_failed, hasher_failed;
-	struct sp_error rerr, herr;
+	bool stop, reader_failed, hasher_failed, writer_failed;
+	struct sp_error rerr, herr, werr;
+	int64_t last_seq;       /* the last block's number, -1 not read yet */
 	/* the reader's own */
 	size_t hpos;                    /* bytes of s->head handed out */
 	struct img_sha256 *stream;      /* every byte of the image */
 	struct img_sha256 *written;     /* the bytes written, in order (bmap) */
 	size_t ri;                      /* the bmap range being checked */
 	EVP_MD_CTX *rctx;
-	/* the writer's own */
-	size_t wi;
-	uint64_t written_bytes;
+	/* the writers' own, under mu */
+	int64_t next_write;     /* the next block a writer takes */
+	uint64_t wdone;         /* the end of the furthest block written */
+	atomic_uint_fast64_t written_bytes;
+	/* the calling thread's own */
 	double t0, last_report, rate_t;
 	uint64_t rate_done;
 	double rate;
@@ -220,6 +231,8 @@ static void *reader(void *arg)
 		sl->seq = n;
 		sl->need_write = true;
 		sl->need_hash = w->hashing;
+		if (last)
+			w->last_seq = n;
 		pos += (uint64_t)got;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
@@ -380,12 +393,23 @@ static enum sp_status write_slot(struct wr *w, const struct slot *sl, struct sp_
 {
 	const struct img_bmap *b = &w->s->bmap;
 	uint64_t end = sl->off + sl->len;
+	size_t lo = 0, hi;
 
 	if (!w->s->info.has_bmap)
 		return put(w, sl->data, sl->len, sl->off, err);
-	for (; w->wi < b->n; w->wi++) {
-		uint64_t ra = b->r[w->wi].first * b->block_size;
-		uint64_t re = (b->r[w->wi].last + 1) * b->block_size;
+	/* the first range that ends after the block's start (ranges are in
+	 * order; the writers take blocks in any order, so no cursor) */
+	for (hi = b->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((b->r[mid].last + 1) * b->block_size <= sl->off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < b->n; i++) {
+		uint64_t ra = b->r[i].first * b->block_size;
+		uint64_t re = (b->r[i].last + 1) * b->block_size;
 		uint64_t a, e;
 
 		if (re > b->image_size)
@@ -435,40 +459,73 @@ static enum sp_status interrupted(struct wr *w, uint64_t done, struct sp_error *
 	return SP_FAILED;
 }
 
-/* The writer's side: every block in order. */
-static enum sp_status write_all(struct wr *w, uint64_t *total, struct sp_error *err)
+/* Take the next block number and wait for that block; NULL once there is
+ * none (past the last block) or when told to stop. */
+static struct slot *take_block(struct wr *w)
 {
-	enum sp_status st = SP_OK;
-	bool last = false;
+	struct slot *sl;
+	int64_t n;
 
-	for (int64_t n = 0; !last && st == SP_OK; n++) {
-		struct slot *sl = wait_block(w, n);
+	pthread_mutex_lock(&w->mu);
+	n = w->next_write++;
+	sl = &w->slot[n % NSLOT];
+	while (sl->seq != n && !w->stop && (w->last_seq < 0 || n <= w->last_seq))
+		pthread_cond_wait(&w->cv, &w->mu);
+	if (sl->seq != n || w->stop)
+		sl = NULL;
+	pthread_mutex_unlock(&w->mu);
+	return sl;
+}
 
-		if (!sl)
-			break;  /* the hasher stopped everything */
-		last = sl->last;
-		*total = sl->off + sl->len;
-		if (drv_interrupted())
-			st = interrupted(w, w->written_bytes, err);
-		else if (sl->off + sl->len > w->dev_size) {
+/* One writer: blocks until there are none left or one fails; the first
+ * failure of any writer goes to w->werr and stops everyone.  The calling
+ * thread (reporting) also reports the progress. */
+static void write_blocks(struct wr *w, bool reporting)
+{
+	struct slot *sl;
+
+	while ((sl = take_block(w))) {
+		struct sp_error err = SP_ERROR_INIT;
+		enum sp_status st;
+		uint64_t end = sl->off + sl->len, done;
+
+		if (drv_interrupted()) {
+			st = interrupted(w, w->written_bytes, &err);
+		} else if (end > w->dev_size) {
 			char h[32], h2[32];
 
-			sp_error_set(err, SPE_TOOBIG, "the image is larger than '%s' (%s): stopped "
+			sp_error_set(&err, SPE_TOOBIG, "the image is larger than '%s' (%s): stopped "
 				     "after writing %s", target(w),
 				     sp_human_size(w->dev_size, h, sizeof(h)),
 				     sp_human_size(sl->off, h2, sizeof(h2)));
-			sp_error_hint(err, "use a larger stick; this one holds a partial image");
+			sp_error_hint(&err, "use a larger stick; this one holds a partial image");
 			st = SP_FAILED;
 		} else {
-			st = write_slot(w, sl, err);
+			st = write_slot(w, sl, &err);
 		}
 		pthread_mutex_lock(&w->mu);
 		sl->need_write = false;
+		if (st == SP_OK && end > w->wdone)
+			w->wdone = end;
+		if (st != SP_OK && !w->writer_failed) {
+			w->writer_failed = true;
+			w->werr = err;
+			w->stop = true;
+		}
+		done = w->wdone;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
-		report(w, IMG_STICK_WRITING, *total, last);
+		if (st != SP_OK)
+			break;
+		if (reporting)
+			report(w, IMG_STICK_WRITING, done, false);
 	}
-	return st;
+}
+
+static void *writer(void *arg)
+{
+	write_blocks(arg, false);
+	return NULL;
 }
 
 /* pread exactly want bytes at off (reading up to rd where O_DIRECT needs it). */
@@ -578,7 +635,8 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 			       struct img_stick_result *res, struct sp_error *err)
 {
 	struct wr w;
-	pthread_t th, th2;
+	pthread_t th, th2, wth[NWRITER];
+	int nwth = 0;
 	struct sigaction bus, old_bus;
 	bool started = false, started2 = false, bus_set = false;
 	size_t nbuf;
@@ -596,6 +654,8 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 	w.direct = (fcntl(fd, F_GETFL) & O_DIRECT) != 0;
 	w.rerr = (struct sp_error)SP_ERROR_INIT;
 	w.herr = (struct sp_error)SP_ERROR_INIT;
+	w.werr = (struct sp_error)SP_ERROR_INIT;
+	w.last_seq = -1;
 	for (int i = 0; i < NSLOT; i++)
 		w.slot[i].seq = -1;
 	pthread_mutex_init(&w.mu, NULL);
@@ -647,8 +707,20 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 		goto out;
 	}
 	started2 = w.hashing;
-	st = write_all(&w, &total, err);
-	/* the hasher finishes the last block the writer saw */
+	/* more writers; if one cannot start, the calling thread writes alone */
+	for (int i = 0; i < NWRITER - 1; i++)
+		if (pthread_create(&wth[i], NULL, writer, &w) == 0)
+			nwth++;
+	write_blocks(&w, true);
+	for (int i = 0; i < nwth; i++)
+		pthread_join(wth[i], NULL);
+	nwth = 0;
+	st = w.writer_failed ? SP_FAILED : SP_OK;
+	if (st != SP_OK)
+		*err = w.werr;
+	total = w.wdone;
+	report(&w, IMG_STICK_WRITING, total, true);
+	/* the hasher finishes the last block the writers saw */
 	if (st == SP_OK && started2)
 		pthread_join(th2, NULL);
 	pthread_mutex_lock(&w.mu);
@@ -709,6 +781,8 @@ out:
 		w.stop = true;
 		pthread_cond_broadcast(&w.cv);
 		pthread_mutex_unlock(&w.mu);
+		for (int i = 0; i < nwth; i++)
+			pthread_join(wth[i], NULL);
 		if (started)
 			pthread_join(th, NULL);
 		if (started2)
