@@ -562,65 +562,186 @@ static enum sp_status get(struct wr *w, uint8_t *buf, size_t want, uint64_t off,
 }
 
 /*
+ * The readback's ring, like the writing's turned around: NWRITER fetchers
+ * take block numbers in turn (fetch_next) and pread block k into slot
+ * k % nslot once the checker is done with block k - nslot (k < checked +
+ * nslot), then set ready[slot] = k; the checker takes the blocks in order.
+ * All under mu; everyone waits on cv.
+ */
+struct rb_block {
+	uint64_t pos;
+	size_t len;
+};
+
+struct rb {
+	struct wr *w;
+	struct rb_block *blk;
+	size_t nblk, nslot;
+	int64_t ready[NSLOT];
+	size_t fetch_next, checked;
+	bool stop, failed;
+	struct sp_error err;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *fetcher(void *arg)
+{
+	struct rb *r = arg;
+
+	for (;;) {
+		struct sp_error e = SP_ERROR_INIT;
+		enum sp_status st;
+		size_t k;
+
+		pthread_mutex_lock(&r->mu);
+		k = r->fetch_next++;
+		while (!r->stop && k < r->nblk && k >= r->checked + r->nslot)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop || k >= r->nblk) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		pthread_mutex_unlock(&r->mu);
+		st = get(r->w, r->w->slot[k % r->nslot].buf, r->blk[k].len, r->blk[k].pos, &e);
+		pthread_mutex_lock(&r->mu);
+		if (st == SP_OK) {
+			r->ready[k % r->nslot] = (int64_t)k;
+		} else {
+			if (!r->failed)
+				r->err = e;
+			r->failed = r->stop = true;
+		}
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return NULL;
+}
+
+/* The blocks to read back: the image's first total bytes, or with a bmap
+ * its mapped ranges, in pieces of at most one block. */
+static struct rb_block *rb_blocks(const struct wr *w, uint64_t total, size_t *nblk)
+{
+	const struct img_bmap *b = &w->s->bmap;
+	size_t n_ext = w->s->info.has_bmap ? b->n : 1, n = 0, cap = 0;
+	struct rb_block *blk = NULL;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n_ext; i++) {
+			uint64_t a = w->s->info.has_bmap ? b->r[i].first * b->block_size : 0;
+			uint64_t e = w->s->info.has_bmap ? (b->r[i].last + 1) * b->block_size : total;
+
+			if (e > total)
+				e = total;
+			for (uint64_t pos = a; pos < e; pos += w->block, n++)
+				if (pass == 1) {
+					blk[n].pos = pos;
+					blk[n].len = e - pos < w->block ? (size_t)(e - pos) : w->block;
+				}
+		}
+		if (pass == 0) {
+			cap = n;
+			n = 0;
+			if (!(blk = calloc(cap ? cap : 1, sizeof(*blk))))
+				return NULL;
+		}
+	}
+	*nblk = n;
+	return blk;
+}
+
+/*
  * Read back what was written and hash it in the same order; a mapped image
  * file is compared byte for byte instead (memcmp is cheaper than a second
- * SHA-256, and names the first byte that differs).
+ * SHA-256, and names the first byte that differs).  Several reads are in
+ * flight (the fetchers), as several writes were.
  */
 static enum sp_status verify(struct wr *w, uint64_t total, const char *expect,
 			     struct sp_error *err)
 {
-	const struct img_bmap *b = &w->s->bmap;
+	struct rb r;
 	struct img_sha256 *h = img_sha256_new();
-	uint8_t *buf = w->slot[0].buf;
-	size_t n_ext = w->s->info.has_bmap ? b->n : 1;
+	pthread_t th[NWRITER];
+	int nth = 0;
 	uint64_t done = 0, bad = UINT64_MAX;
+	enum sp_status st = SP_OK;
 	char got[65];
 
-	if (!h)
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	r.nslot = NSLOT;
+	r.err = (struct sp_error)SP_ERROR_INIT;
+	for (int i = 0; i < NSLOT; i++)
+		r.ready[i] = -1;
+	if (!h || !(r.blk = rb_blocks(w, total, &r.nblk))) {
+		if (h)
+			img_sha256_final(h, got);
 		return sp_error_set(err, SPE_NOMEM, "out of memory");
+	}
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
 	w->direct = (fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_DIRECT) == 0);
 	posix_fadvise(w->fd, 0, 0, POSIX_FADV_DONTNEED);
 	w->t0 = sp_now();
 	w->rate_t = 0;
-	for (size_t i = 0; i < n_ext; i++) {
-		uint64_t a = w->s->info.has_bmap ? b->r[i].first * b->block_size : 0;
-		uint64_t e = w->s->info.has_bmap ? (b->r[i].last + 1) * b->block_size : total;
+	for (int i = 0; i < NWRITER; i++)
+		if (pthread_create(&th[nth], NULL, fetcher, &r) == 0)
+			nth++;
+	if (nth == 0)
+		st = sp_error_set(err, SPE_INTERNAL, "cannot start the readback threads");
+	for (size_t k = 0; k < r.nblk && st == SP_OK; k++) {
+		const struct rb_block *bk = &r.blk[k];
+		const uint8_t *buf = w->slot[k % r.nslot].buf;
 
-		if (e > total)
-			e = total;
-		for (uint64_t pos = a; pos < e;) {
-			size_t want = e - pos < w->block ? (size_t)(e - pos) : w->block;
-
-			if (drv_interrupted()) {
-				img_sha256_final(h, got);
-				sp_error_set(err, SPE_ABORTED, "interrupted by %s while verifying: "
-					     "the image was written to '%s' but not verified",
-					     drv_interrupt_signal_name(), target(w));
-				sp_error_hint(err, "run spindle verify on the stick to check it");
-				return SP_FAILED;
-			}
-			if (get(w, buf, want, pos, err) != SP_OK) {
-				img_sha256_final(h, got);
-				return SP_FAILED;
-			}
-			if (!w->map) {
-				img_sha256_update(h, buf, want);
-			} else if (bad == UINT64_MAX) {
-				ssize_t k = cmp_guarded(buf, w->map + pos, want);
-
-				if (k < 0) {
-					img_sha256_final(h, got);
-					return shrunk(w, err);
-				}
-				if ((size_t)k < want)
-					bad = pos + (uint64_t)k;
-			}
-			pos += want;
-			done += want;
-			report(w, IMG_STICK_VERIFYING, done, false);
+		if (drv_interrupted()) {
+			sp_error_set(err, SPE_ABORTED, "interrupted by %s while verifying: "
+				     "the image was written to '%s' but not verified",
+				     drv_interrupt_signal_name(), target(w));
+			sp_error_hint(err, "run spindle verify on the stick to check it");
+			st = SP_FAILED;
+			break;
 		}
+		pthread_mutex_lock(&r.mu);
+		while (r.ready[k % r.nslot] != (int64_t)k && !r.stop)
+			pthread_cond_wait(&r.cv, &r.mu);
+		if (r.ready[k % r.nslot] != (int64_t)k) {
+			*err = r.err;
+			st = SP_FAILED;
+		}
+		pthread_mutex_unlock(&r.mu);
+		if (st != SP_OK)
+			break;
+		if (!w->map) {
+			img_sha256_update(h, buf, bk->len);
+		} else if (bad == UINT64_MAX) {
+			ssize_t n = cmp_guarded(buf, w->map + bk->pos, bk->len);
+
+			if (n < 0) {
+				st = shrunk(w, err);
+				break;
+			}
+			if ((size_t)n < bk->len)
+				bad = bk->pos + (uint64_t)n;
+		}
+		pthread_mutex_lock(&r.mu);
+		r.checked = k + 1;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
+		done += bk->len;
+		report(w, IMG_STICK_VERIFYING, done, false);
 	}
+	pthread_mutex_lock(&r.mu);
+	r.stop = true;
+	pthread_cond_broadcast(&r.cv);
+	pthread_mutex_unlock(&r.mu);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+	free(r.blk);
 	img_sha256_final(h, got);
+	if (st != SP_OK)
+		return st;
 	report(w, IMG_STICK_VERIFYING, done, true);
 	if (w->map ? bad != UINT64_MAX : strcmp(got, expect) != 0) {
 		sp_error_set(err, SPE_MISMATCH, "'%s' reads back differently from what was written",
@@ -678,9 +799,9 @@ enum sp_status img_stick_write(struct img_stick *s, int fd, uint64_t dev_size,
 		goto out;
 	}
 	/* huge pages: a fresh 4 KiB page costs a fault each, 16,384 for the
-	 * ring; a mapped image needs one block only, for the readback */
+	 * ring; a mapped image needs the ring only for the readback */
 	w.map = stick_in_map(s->in, &w.map_len);
-	nbuf = w.map ? 1 : NSLOT;
+	nbuf = w.map && !o->verify ? 1 : NSLOT;
 	if (posix_memalign((void **)&w.ring, HUGE_PAGE, nbuf * w.block) != 0) {
 		w.ring = NULL;
 		sp_error_set(err, SPE_NOMEM, "out of memory for the write buffers");
