@@ -131,11 +131,13 @@ stop_burn() {
 
 run_tests() {
 	base=$(mktemp -d "/tmp/spindle-$TEST_SCRIPT-XXXXXX")
-	for t in $(grep -o '^test_[a-z0-9_]*()' "$0" | tr -d '()'); do
+	# the memory-checking passes run tests/memcheck-set.txt's choice
+	for t in $(sh "$TOP_SRCDIR/tests/cov/runs.sh" "$0"); do
 		case "$t" in ${TEST_ONLY:-*}) ;; *) continue ;; esac
 		dir="$base/$t"
 		mkdir -p "$dir"
 		t0=$(date +%s)
+		times > "$dir.times"
 		# make check-valgrind: tests/no-memcheck.txt's tests run natively
 		native=""
 		if [ -n "${SPINDLE_VALGRIND:-}" ] &&
@@ -143,10 +145,20 @@ run_tests() {
 			native=1
 			echo "# $t: spindle without memcheck (tests/no-memcheck.txt)"
 		fi
+		# make cov-select: each test's coverage profile apart
+		if [ -n "${SPINDLE_COV_DIR:-}" ]; then
+			mkdir -p -m 1777 "$SPINDLE_COV_DIR/$TEST_SCRIPT:$t"
+			LLVM_PROFILE_FILE="$SPINDLE_COV_DIR/$TEST_SCRIPT:$t/%p.profraw"
+			export LLVM_PROFILE_FILE
+		fi
 		( cd "$dir" && { [ -z "$native" ] || without_memcheck; } && "$t" ) > "$dir.log" 2>&1
 		rc=$?
 		# where a part's time goes (tests/out/PART.log)
-		echo "# $t took $(($(date +%s) - t0)) s"
+		# and its CPU seconds (tests/cov/choose.py weighs tests by them)
+		times >> "$dir.times"
+		echo "# $t took $(($(date +%s) - t0)) s, $(awk '
+			function s(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
+			NR == 2 { c = s($1) + s($2) } NR == 4 { printf "%.1f", s($1) + s($2) - c }' "$dir.times") CPU s"
 		case $rc in
 		0) echo "ok - $TEST_SCRIPT: $t" ;;
 		77) echo "skip - $TEST_SCRIPT: $t ($(sed -n 's/^# SKIP: //p' "$dir.log" | head -1))" ;;
