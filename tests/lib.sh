@@ -11,8 +11,12 @@
 #
 # Keeping the suite fast (./check.sh has a budget of 12 minutes on 2
 # cores for all its passes):
-# every test runs in the normal pass, in the ASan+UBSan pass and under
-# valgrind memcheck.  The two memory-checking passes set SPINDLE_MEMCHECK=1
+# every test runs in the normal pass; the ASan+UBSan pass and the valgrind
+# memcheck pass run the tests tests/memcheck-set.txt chooses for them (the
+# ASan+UBSan pass: tests reaching every line and branch of spindle's code
+# that the whole suite reaches; valgrind: the most lines within its budget;
+# a new test runs in all passes until `make cov-select` makes the set
+# again).  The two memory-checking passes set SPINDLE_MEMCHECK=1
 # and SPINDLE_SCALE=10 (percent; 100 in the normal pass).  There a test
 # should exercise the code that parses, allocates and frees, not data
 # volume: size what is only volume (sectors, files, directories, loop
