@@ -102,7 +102,16 @@ mkimg() {
 	head -c "$bytes" /dev/zero | openssl enc -aes-128-ctr -nosalt \
 		-K 000102030405060708090a0b0c0d0e0f -iv "$(printf '%032x' "$2")" 2>/dev/null > "$1"
 }
-sha256() { sha256sum "$1" | cut -d' ' -f1; }
+# sha256 FILE: its SHA-256; a large file through openssl, which uses the
+# CPU's SHA instructions (600 MB: 0.6 CPU s against sha256sum's 1.9), a
+# small one through sha256sum, which starts faster (5 ms against 14)
+sha256() {
+	if [ "$(stat -c %s "$1")" -gt 16777216 ]; then
+		openssl dgst -sha256 -r "$1" | cut -d' ' -f1
+	else
+		sha256sum "$1" | cut -d' ' -f1
+	fi
+}
 
 # without_memcheck: for the rest of this test, run spindle itself, not
 # under valgrind (make check-valgrind).  Only for tests whose point is a
