@@ -5,7 +5,7 @@
 # oflag=direct, and bmaptool copy, all onto the same file-backed loop
 # device (direct I/O on, so the backing file's page cache does not
 # flatter anyone); then the same image as .xz: spindle (multi-threaded
-# liblzma where the file has several blocks), xz -dc | dd, and bmaptool
+# liblzma on more than two cores), xz -dc | dd, and bmaptool
 # copy of the .xz.  The image (SIZE MiB, default 1024) is half random,
 # half zeros, like a distribution image with free space, and is made
 # here; RUNS (default 3) runs each, taking turns; medians.  Run as root.

@@ -350,7 +350,7 @@ int cli_burn_stick(struct cli_ctx *ctx, const struct cli_stick_job *job);
 	"tool).  On a terminal it shows the device (model, size, partitions, " \
 	"labels) and asks for yes; --yes skips that, and without a terminal on " \
 	"standard input it refuses unless --yes is given.  Several -d write the " \
-	"sticks one after another.  SIGINT stops between 4 MiB blocks, releases " \
+	"sticks one after another.  SIGINT stops between 8 MiB blocks, releases " \
 	"the device and says how much was written (exit 8)."
 
 #endif

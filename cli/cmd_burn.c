@@ -38,7 +38,7 @@ static const struct cli_opt opts[] = {
 	{ "multi", OPT_MULTI, NULL, "leave the disc appendable for later sessions" },
 	{ "eject", OPT_EJECT, NULL, "eject the disc when done" },
 	{ "stream-recording", OPT_STREAM, NULL, "BD: write without defect management, for full speed" },
-	{ "fifo", OPT_FIFO, "SIZE", "size of the FIFO between image and drive (default 64M, 1M to 1G)" },
+	{ "fifo", OPT_FIFO, "SIZE", "size of the FIFO between image and drive (default 64M or the image's size if smaller, 1M to 1G)" },
 	{ "force", OPT_FORCE, NULL, "write over a medium or virtual drive file that holds data" },
 	{ "append", OPT_APPEND, NULL, "DIR: add its files to the disc's ISO 9660 tree as a new session" },
 	{ "blank", OPT_BLANK, NULL, "blank a CD-RW/DVD-RW or format an unformatted BD-RE first; "
@@ -82,7 +82,8 @@ const struct cli_doc doc_burn = {
 	"checksums that 'spindle verify' can check.\n\n"
 	"The image reaches the drive through a FIFO.  libburn's FIFO pauses 50 "
 	"ms whenever it runs full or empty, so it moves at most its size per "
-	"50 ms; the 64 MiB default is well above any drive's speed.\n\n"
+	"50 ms; the 64 MiB default (or the image's size, when smaller) is "
+	"well above any drive's speed.\n\n"
 	"On a terminal a progress line shows percent, MB/s and x-speed, the "
 	"time left, and the fill of the FIFO and of the drive's buffer.  With "
 	"--json, progress objects are printed about once a second.\n\n"

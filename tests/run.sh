@@ -18,7 +18,8 @@
 # run), SPINDLE_VALGRIND=1 to run spindle, the unit tests and every fuzz
 # target's corpus (tests/fuzz/replay.sh) under valgrind memcheck, leaving
 # out tests/valgrind-skip.txt's scripts, TEST_FILTER=glob to run only
-# matching scripts.  The memory-checking passes (SPINDLE_VALGRIND, or
+# matching scripts, SPINDLE_MEMCHECK_ALL=1 for every test in the
+# memory-checking passes (otherwise tests/memcheck-set.txt's choice).  The memory-checking passes (SPINDLE_VALGRIND, or
 # SPINDLE_REPORT_DIR for the sanitizers) export SPINDLE_MEMCHECK=1 and
 # SPINDLE_SCALE=10 for the tests (tests/lib.sh: `scaled`, `memcheck_pass`).
 #
@@ -246,6 +247,14 @@ if [ -n "${SPINDLE_VALGRIND:-}${SPINDLE_REPORT_DIR:-}" ]; then
 	SPINDLE_MEMCHECK=1
 	: "${SPINDLE_SCALE:=10}"
 	export SPINDLE_MEMCHECK SPINDLE_SCALE
+	# and the tests tests/memcheck-set.txt chooses for them (all of
+	# spindle's code that the normal pass reaches, cheaply: make
+	# cov-select), unless SPINDLE_MEMCHECK_ALL=1
+	if [ -z "${SPINDLE_MEMCHECK_ALL:-}" ]; then
+		SPINDLE_MEMCHECK_SET=asan
+		[ -z "${SPINDLE_VALGRIND:-}" ] || SPINDLE_MEMCHECK_SET=valgrind
+		export SPINDLE_MEMCHECK_SET
+	fi
 fi
 export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 
@@ -277,6 +286,10 @@ export SPINDLE_RUN_OUT="$out" SPINDLE_RUN_LABEL="$label"
 		# the valgrind pass leaves out tests/valgrind-skip.txt's scripts
 		if [ -n "${SPINDLE_VALGRIND:-}" ] &&
 		   grep -q "^$(basename "$t" .sh)[[:space:]]" "$TOP_SRCDIR/tests/valgrind-skip.txt" 2> /dev/null; then
+			continue
+		fi
+		# a script none of whose tests this pass runs
+		if [ -n "${SPINDLE_MEMCHECK_SET:-}" ] && [ -z "$(sh "$TOP_SRCDIR/tests/cov/runs.sh" "$t")" ]; then
 			continue
 		fi
 		if [ -n "${SPINDLE_QUICK:-}" ]; then

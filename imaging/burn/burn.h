@@ -45,10 +45,14 @@ struct img_source {
 
 /* Round a FIFO size to what libburn takes (whole 32 KiB reads). */
 uint64_t img_fifo_round(uint64_t bytes);
+/* The FIFO for an image of image_bytes (<= 0: unknown): fifo_bytes, or
+ * with 0 IMG_FIFO_DEFAULT but no larger than the image, rounded. */
+uint64_t img_fifo_for(uint64_t fifo_bytes, int64_t image_bytes);
 
 /*
  * Open path ("-" is standard input) as a burn source with a FIFO of
- * fifo_bytes (0: IMG_FIFO_DEFAULT).  Refuses directories, empty files and
+ * fifo_bytes (0: IMG_FIFO_DEFAULT, no larger than the image, see
+ * img_fifo_for).  Refuses directories, empty files and
  * anything that is not a regular file, block device, pipe or terminal.
  */
 enum sp_status img_source_open(struct img_source *s, const char *path,

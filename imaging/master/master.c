@@ -275,12 +275,13 @@ enum sp_status img_master_source(struct img_master *m, struct img_source *s,
 				 uint64_t fifo_bytes, struct sp_error *err)
 {
 	struct burn_source *iso = NULL;
-	uint64_t fifo = img_fifo_round(fifo_bytes ? fifo_bytes : IMG_FIFO_DEFAULT);
+	uint64_t fifo;
 	int64_t size;
 
 	*s = (struct img_source)IMG_SOURCE_INIT;
 	if (img_master_burn_source(m, &iso, &size, err) != SP_OK)
 		return SP_FAILED;
+	fifo = img_fifo_for(fifo_bytes, size);
 	/*
 	 * 2048-byte reads, not libburn's 32 KiB big reads: a libisofs source
 	 * asked for more than what remains returns EOF and loses the tail.

@@ -122,7 +122,7 @@ struct img_stick_progress {
 struct img_stick_opts {
 	const char *target;     /* the device's name, for messages */
 	bool verify;
-	size_t block;           /* write size, default 4 MiB */
+	size_t block;           /* write size, default 8 MiB */
 	void (*progress)(const struct img_stick_progress *p, void *ctx);
 	void *ctx;
 };

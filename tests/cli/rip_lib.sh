@@ -19,25 +19,47 @@ blocks() {
 	done
 }
 
+# MAPBLOCKS: python3 code that reads the mapfile sys.argv[1] into
+# blocks, a list of (pos, size, status), as blocks() does: one process
+# for the whole map, not a cmp or dd per block
+MAPBLOCKS='import sys
+blocks, status_line = [], True
+for line in open(sys.argv[1]):
+    f = line.split()
+    if not f or f[0].startswith("#"):
+        continue
+    if status_line:
+        status_line = False
+        continue
+    blocks.append((int(f[0], 0), int(f[1], 0), f[2]))
+'
+
 # expect_consistent SRC IMAGE MAPFILE: every byte the mapfile marks '+'
 # equals the source.  Holds at every instant of a rip, kills included.
 expect_consistent() {
 	[ -f "$3" ] || return 0
-	blocks "$3" | while read -r pos size st; do
-		[ "$st" = "+" ] || continue
-		cmp -s -i "$pos:$pos" -n "$size" "$1" "$2" || { echo "bad $pos $size"; break; }
-	done > inconsistent
+	python3 -c "$MAPBLOCKS
+src, img = open(sys.argv[2], 'rb'), open(sys.argv[3], 'rb')
+for pos, size, st in blocks:
+    if st != '+':
+        continue
+    src.seek(pos)
+    img.seek(pos)
+    if src.read(size) != img.read(size):
+        print('bad', pos, size)
+        break" "$3" "$1" "$2" > inconsistent || fail "cannot compare $2 with $1 under $3"
 	[ ! -s inconsistent ] || fail "$3 marks data '+' that differs from $1: $(cat inconsistent)"
 }
 
 # masked SRC DAMAGEMAP OUT: the source with the damaged sectors zeroed
 masked() {
 	cp "$1" "$3"
-	blocks "$2" | while read -r pos size st; do
-		[ "$st" = "-" ] || continue
-		dd if=/dev/zero of="$3" bs=2048 seek=$((pos / 2048)) \
-			count=$((size / 2048)) conv=notrunc status=none
-	done
+	python3 -c "$MAPBLOCKS
+out = open(sys.argv[2], 'r+b')
+for pos, size, st in blocks:
+    if st == '-':
+        out.seek(pos // 2048 * 2048)
+        out.write(bytes(size // 2048 * 2048))" "$2" "$3" || fail "cannot mask $3"
 }
 
 # expect_rescue SRC IMAGE MAPFILE DAMAGEMAP: the rip got every good

@@ -9,10 +9,11 @@ DOC="$TOP_SRCDIR/docs/json.md"
 # check_json COMMAND: out holds JSON Lines from spindle COMMAND --json
 check_json() {
 	[ -s out ] || fail "$1: no JSON output"
-	while IFS= read -r line; do
-		printf '%s\n' "$line" | jq -e 'type == "object"' > /dev/null ||
-			fail "$1: not a JSON object: $line"
-	done < out
+	# each line by itself (-R, fromjson), all in one jq: not one jq start
+	# per progress line
+	jq -Rr 'select((try fromjson catch null) | type != "object")' out > notobj ||
+		fail "$1: jq cannot read the output"
+	[ ! -s notobj ] || fail "$1: not a JSON object: $(head -n 1 notobj)"
 	expect_eq "$(json_get .type)" result "$1: last line type"
 	expect_eq "$(json_get .command)" "$1" "$1: result command"
 	for key in $(jq -r '[paths | .[-1] | strings] | unique | .[]' out); do

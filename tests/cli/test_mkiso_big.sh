@@ -14,6 +14,7 @@ test_many_directories() {
 	# limit itself is the normal pass's (tests/lib.sh, scaled).
 	groups=$(scaled 66 6) per=$(scaled 1000 100)
 	total=$((groups + groups * per))
+	in_ram
 	mkdir many
 	(cd many && seq 1 "$groups" | xargs mkdir &&
 	 seq 1 $((groups * per)) | awk -v p="$per" '{ printf "%d/%d\n", int(($1 - 1) / p) + 1, $1 }' | xargs mkdir) ||
@@ -25,8 +26,10 @@ test_many_directories() {
 	n=$(xorriso -indev out.iso -find / -type d -- 2>/dev/null | grep -c "^'/[0-9]")
 	expect_eq "$n" "$total" "directories in the image"
 	memcheck_pass || expect_eq "$total" 66066 "directories made"
-	isoinfo -R -x "/$last/file.txt" -i out.iso > got.txt 2>/dev/null
-	echo x | cmp -s - got.txt || fail "isoinfo cannot read /$last/file.txt"
+	# an independent reader (libarchive; isoinfo walks every directory
+	# the same way in 3 CPU s against 0.2)
+	bsdtar -xOf out.iso "$last/file.txt" > got.txt 2>/dev/null
+	echo x | cmp -s - got.txt || fail "bsdtar cannot read /$last/file.txt"
 	run verify out.iso
 	expect_exit 0
 }
@@ -44,6 +47,7 @@ test_big_sparse_file() {
 		unit=1048576 sparse_kib=4096
 	fi
 	size=$((4 * unit + unit / 16))
+	in_ram
 	mkdir big
 	truncate -s "$size" big/sparse.bin
 	printf 'FOURGIB' | dd of=big/sparse.bin bs=1 seek=$((4 * unit - 3)) conv=notrunc 2>/dev/null

@@ -90,6 +90,17 @@ DEFINE_TEST(test_fifo_round)
 	assert_int_eq(0, IMG_FIFO_DEFAULT % 32768);
 }
 
+DEFINE_TEST(test_fifo_for_image)
+{
+	/* the default, but no larger than the image (whole 32 KiB reads) */
+	assert_int_eq(1 << 20, img_fifo_for(0, 600000));
+	assert_int_eq((3 << 20) + 32768, img_fifo_for(0, (3 << 20) + 1));
+	assert_int_eq(IMG_FIFO_DEFAULT, img_fifo_for(0, 5LL << 30));
+	assert_int_eq(IMG_FIFO_DEFAULT, img_fifo_for(0, -1));
+	/* a size asked for is kept, whatever the image */
+	assert_int_eq(256 << 20, img_fifo_for(256 << 20, 600000));
+}
+
 DEFINE_TEST(test_bytes_to_sectors_image_sizes)
 {
 	assert_int_eq(0, sp_bytes_to_sectors(0));
