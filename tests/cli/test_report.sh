@@ -268,6 +268,17 @@ test_scan_damage_map() {
 	expect_err "32 sectors in 1 area could not be read"
 }
 
+# The first command is timed again when it looks slow (a drive's spin-up,
+# the first call's costs): a first area that is really slow stays slow.
+test_scan_slow_first_area_is_still_slow() {
+	mkimg src 1000
+	printf 'slow 0 64 8\n' > spec
+	run scan src --test-damage spec --json
+	expect_exit 0
+	expect_eq "$(jc '[.slow_areas[] | [.lba, .sectors, .class]]')" '[[0,64,"very-slow"]]'
+	expect_eq "$(json_get .read_sectors)" 1000
+}
+
 # damaged_disc: disc.iso with /a.txt and the 300-block /sub/big.bin at
 # LBA $big, and spec making 4 of its blocks bad from big + 10
 damaged_disc() {
