@@ -275,7 +275,11 @@ test_scan_slow_first_area_is_still_slow() {
 	printf 'slow 0 64 8\n' > spec
 	run scan src --test-damage spec --json
 	expect_exit 0
-	expect_eq "$(jc '[.slow_areas[] | [.lba, .sectors, .class]]')" '[[0,64,"very-slow"]]'
+	# ("slow", 3 times the median, is what a loaded machine or a memory
+	# checker makes of a normal read now and then: as in test_scan_damage_map,
+	# the classes above it)
+	expect_eq "$(jc '[.slow_areas[] | select(.class == "slower" or .class == "very-slow") | [.lba, .sectors, .class]]')" \
+		'[[0,64,"very-slow"]]'
 	expect_eq "$(json_get .read_sectors)" 1000
 }
 
