@@ -2,18 +2,18 @@
 # check.sh - the whole test suite, from a fresh clone, as root on Debian
 # bookworm: installs what is missing, builds, then runs
 #   make check                unit, integration, simulator and VM tests;
-#   make check-valgrind       the suite under valgrind memcheck;
-#   make san-build, check-sanitizers
-#                             the ASan+UBSan build (build-san/) and the
-#                             suite with it, then
+#   make check-valgrind       the suite under valgrind memcheck, then
 #   make fuzz-build, fuzz-smoke
 #                             the libFuzzer build (build-fuzz/) and every
 #                             target: its committed corpus, then
-#                             FUZZ_SECONDS of fuzzing.
-# The three lines run side by side from the start (valgrind, the longest,
-# first), so that no core waits for a pass to end.  Any memory checker
-# report fails.  The memory-checking passes run data volume smaller
-# (SPINDLE_SCALE, tests/lib.sh).
+#                             FUZZ_SECONDS of fuzzing;
+#   make san-build, check-sanitizers
+#                             the ASan+UBSan build (build-san/) and the
+#                             suite with it.
+# The three lines run side by side from the start, so that no core waits
+# for a pass to end.  Any memory checker report fails.  The
+# memory-checking passes run the tests tests/memcheck-set.txt chooses
+# for them, with data volume smaller (SPINDLE_SCALE, tests/lib.sh).
 # Each configuration is built once; compilers go through ccache when it is
 # installed (setup.sh installs it).  Ends with the wall and CPU time of
 # each pass and of the whole run, then one line "N passed, M failed[, K
@@ -62,26 +62,28 @@ if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
 	# by side (two makes must not build the same file at once)
 	make -j"$(nproc)" check-programs > "$logs/check-programs.log" 2>&1 ||
 		{ cat "$logs/check-programs.log"; exit 1; }
-	# All passes at once, so that the cores never wait for a pass to end:
-	# the valgrind pass, the longest, from the start; beside it the
-	# sanitizer build, the ASan+UBSan pass, the fuzzing build and the fuzz
-	# smoke one after the other; and the normal pass.  Each starts its
+	# All passes at once, so that the cores never wait for a pass to end,
+	# in three lines of about the same CPU time beside the normal pass: the
+	# valgrind pass, then the fuzzing build and the fuzz smoke; the
+	# sanitizer build, then the ASan+UBSan pass.  Each pass starts its
 	# longest parts first (tests/run.sh).
-	( timed valgrind make check-valgrind > "$logs/check-valgrind.log" 2>&1 || exit 1 ) &
-	vg=$!
 	(
 		rc=0
-		if timed build-san make san-build > "$logs/builds.log" 2>&1; then
-			timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 || rc=1
-		else
-			rc=1
-		fi
-		if timed build-fuzz make fuzz-build >> "$logs/builds.log" 2>&1; then
+		timed valgrind make check-valgrind > "$logs/check-valgrind.log" 2>&1 || rc=1
+		if timed build-fuzz make fuzz-build > "$logs/builds-fuzz.log" 2>&1; then
 			timed fuzz make fuzz-smoke > "$logs/fuzz-smoke.log" 2>&1 || rc=1
 		else
 			rc=1
 		fi
 		exit $rc
+	) &
+	vg=$!
+	(
+		if timed build-san make san-build > "$logs/builds.log" 2>&1; then
+			timed asan+ubsan make check-sanitizers > "$logs/check-sanitizers.log" 2>&1 || exit 1
+		else
+			exit 1
+		fi
 	) &
 	san=$!
 fi
@@ -89,8 +91,8 @@ SPINDLE_SUBTOTAL=normal timed normal make check || status=1
 if [ -z "${SPINDLE_CHECK_QUICK:-}" ]; then
 	wait $san || status=1
 	wait $vg || status=1
-	cat "$logs/builds.log" "$logs/check-sanitizers.log" "$logs/check-valgrind.log" \
-		"$logs/fuzz-smoke.log" 2> /dev/null
+	cat "$logs/builds.log" "$logs/builds-fuzz.log" "$logs/check-sanitizers.log" \
+		"$logs/check-valgrind.log" "$logs/fuzz-smoke.log" 2> /dev/null
 	results="$results build-san/tests/out/results.txt tests/out-valgrind/results.txt build-fuzz/results.txt"
 fi
 for f in $results; do
