@@ -19,7 +19,8 @@
 # target's corpus (tests/fuzz/replay.sh) under valgrind memcheck, leaving
 # out tests/valgrind-skip.txt's scripts, TEST_FILTER=glob to run only
 # matching scripts, SPINDLE_MEMCHECK_ALL=1 for every test in the
-# memory-checking passes (otherwise tests/memcheck-set.txt's choice).  The memory-checking passes (SPINDLE_VALGRIND, or
+# memory-checking passes (otherwise tests/memcheck-set.txt's choice).
+# The memory-checking passes (SPINDLE_VALGRIND, or
 # SPINDLE_REPORT_DIR for the sanitizers) export SPINDLE_MEMCHECK=1 and
 # SPINDLE_SCALE=10 for the tests (tests/lib.sh: `scaled`, `memcheck_pass`).
 #
@@ -247,9 +248,8 @@ if [ -n "${SPINDLE_VALGRIND:-}${SPINDLE_REPORT_DIR:-}" ]; then
 	SPINDLE_MEMCHECK=1
 	: "${SPINDLE_SCALE:=10}"
 	export SPINDLE_MEMCHECK SPINDLE_SCALE
-	# and the tests tests/memcheck-set.txt chooses for them (all of
-	# spindle's code that the normal pass reaches, cheaply: make
-	# cov-select), unless SPINDLE_MEMCHECK_ALL=1
+	# and the tests tests/memcheck-set.txt chooses for each of them
+	# (make cov-select), unless SPINDLE_MEMCHECK_ALL=1
 	if [ -z "${SPINDLE_MEMCHECK_ALL:-}" ]; then
 		SPINDLE_MEMCHECK_SET=asan
 		[ -z "${SPINDLE_VALGRIND:-}" ] || SPINDLE_MEMCHECK_SET=valgrind

@@ -47,9 +47,7 @@ extern const struct disc_reader disc_reader_iso, disc_reader_cue, disc_reader_nr
 
 /* Take ownership of b; its index in d->files, or -1 (b closed, err set). */
 int disc_add_file(struct img_disc *d, struct img_bytes *b, struct sp_error *err);
-/* bytes.c: file (an index in d->files) seen as size bytes, zeros after its
- * end; the new index, or -1 with err set. */
-/* a view of SRC (not owned) SIZE bytes long, zeros past SRC's end */
+/* bytes.c: a view of SRC (not owned) SIZE bytes long, zeros past SRC's end */
 enum sp_status img_bytes_pad_new(struct img_bytes **out, struct img_bytes *src,
 				 uint64_t size, struct sp_error *err);
 /* Open path and add it; -1 with err set. */

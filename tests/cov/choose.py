@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """choose.py - choose the tests the memory-checking passes run.
 
-The normal pass runs every test; the ASan+UBSan and valgrind passes run a
-subset that reaches every line and every branch direction of spindle's
-code that the whole normal pass reaches (source-based coverage, clang), as
-cheaply as possible: a greedy weighted set cover, each test weighted by
-what it costs in that pass.  Memory checkers find errors in the code a
+The normal pass runs every test.  The ASan+UBSan pass runs a subset that
+reaches every line and every branch direction of spindle's code that the
+whole normal pass reaches (source-based coverage, clang), as cheaply as
+possible: a greedy weighted set cover, each test weighted by what it costs
+in that pass.  The valgrind pass, whose own finding beside ASan is reads
+of uninitialised memory, runs the same kind of cover of the lines, cut at
+its --budget.  Memory checkers find errors in the code a
 test runs, so a second test through the same lines and branches with more
 data finds nothing new; what the passes lose is repetition, not code.
 
@@ -217,7 +219,6 @@ def main(argv):
                                          for t in tests}
         reach = frozenset().union(*(fs[t] for t in cands))
         pick = cover(cands, fs, cost, reach, float(opts["budget"].get(p, ["inf"])[-1]))
-        reach = frozenset().union(*(fs[t] for t in pick))
         # and the tests of scripts it always runs (--always: the
         # simulator's own tests, which check the simulator library)
         pick += [t for t in tests if t not in pick and t not in ex and
